@@ -3,6 +3,9 @@
  * C state of its own; the only process-wide step is libcurl's global init,
  * done once however many Lua states load the module.
  */
+#include <errno.h>
+#include <time.h>
+
 #include <curl/curl.h>
 
 #include "client.h"
@@ -15,8 +18,36 @@ static int core_new(lua_State *L)
     return gc_client_new(L);
 }
 
+/* Monotonic seconds: deadlines and elapsed times must not jump with the
+ * wall clock. */
+static int core_now(lua_State *L)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    lua_pushnumber(L, (lua_Number)ts.tv_sec + (lua_Number)ts.tv_nsec / 1e9);
+    return 1;
+}
+
+/* Plain Lua cannot sleep; waits and backoff outside nginx come here. */
+static int core_sleep(lua_State *L)
+{
+    lua_Number      s = luaL_checknumber(L, 1);
+    struct timespec ts;
+    if (!(s > 0))
+        return 0;
+    if (s > 1e9)
+        s = 1e9;
+    ts.tv_sec  = (time_t)s;
+    ts.tv_nsec = (long)((s - (lua_Number)ts.tv_sec) * 1e9);
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+        ;
+    return 0;
+}
+
 static const luaL_Reg core_funcs[] = {
     {"new", core_new},
+    {"now", core_now},
+    {"sleep", core_sleep},
     {NULL, NULL},
 };
 

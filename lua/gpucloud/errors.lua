@@ -1,0 +1,161 @@
+-- Failures as values: every remote or network failure becomes one table with
+-- the fields DESIGN.md names (status, code, message, op, retryable) and a
+-- one-line __tostring, so `assert(call())` raises something readable.
+
+local M = {}
+
+local Error = {}
+Error.__index = Error
+M.Error = Error
+
+local function one_line(s)
+  s = tostring(s):gsub("[%c%s]+", " "):gsub("^ ", ""):gsub(" $", "")
+  return s
+end
+
+Error.__tostring = function(e)
+  local parts = { "gpucloud:", e.op and (e.op .. ":") or nil }
+  parts[#parts + 1] = e.status and ("HTTP " .. e.status) or nil
+  parts[#parts + 1] = e.code
+  local head = table.concat(parts, " ")
+  if e.message and e.message ~= "" then
+    return head .. ": " .. one_line(e.message)
+  end
+  return head
+end
+
+function M.new(fields)
+  return setmetatable(fields, Error)
+end
+
+function M.is(v)
+  return getmetatable(v) == Error
+end
+
+-- Codes for a status when the server gives no machine code of its own.
+local by_status = {
+  [400] = "invalid", [401] = "unauthorized", [403] = "forbidden",
+  [404] = "not_found", [405] = "invalid", [408] = "timeout",
+  [409] = "conflict", [410] = "not_found", [422] = "invalid",
+  [429] = "rate_limited",
+}
+
+-- Worth another attempt (whether one is made depends on the operation).
+local retryable_status = { [408] = true, [429] = true, [502] = true, [503] = true, [504] = true }
+local retryable_code = { timeout = true, connect = true, transport = true, rate_limited = true }
+
+local function status_code(status)
+  if by_status[status] then return by_status[status] end
+  if status >= 500 then return "server_error" end
+  if status >= 400 then return "invalid" end
+  return "bad_response"
+end
+
+-- A 200 that says it failed carries only words; read the usual ones.
+local text_codes = {
+  { "not found", "not_found" },
+  { "too frequent", "rate_limited" },
+  { "rate limit", "rate_limited" },
+  { "not ready", "conflict" },
+  { "api[ _]?key", "unauthorized" },
+  { "unauthori", "unauthorized" },
+  { "authenticat", "unauthorized" },
+  { "permission", "forbidden" },
+  { "denied", "forbidden" },
+}
+
+local function text_code(text)
+  local lower = type(text) == "string" and text:lower() or ""
+  for _, pair in ipairs(text_codes) do
+    if lower:find(pair[1]) then return pair[2] end
+  end
+  return "invalid"
+end
+
+-- A machine code looks like `no_such_workergroup`, not like a sentence.
+local function machine_code(v)
+  if type(v) == "string" and #v <= 64 and v:match("^[%a][%w_.%-]*$") then
+    return v
+  end
+end
+
+local function validation_text(detail)
+  local out = {}
+  for _, d in ipairs(detail) do
+    if type(d) == "table" then
+      local loc = {}
+      for _, l in ipairs(type(d.loc) == "table" and d.loc or {}) do loc[#loc + 1] = tostring(l) end
+      local where = #loc > 0 and (table.concat(loc, ".") .. ": ") or ""
+      out[#out + 1] = where .. tostring(d.msg or d.type or "invalid")
+    else
+      out[#out + 1] = tostring(d)
+    end
+  end
+  return table.concat(out, "; ")
+end
+
+local message_fields = { "msg", "detail", "error_msg", "message", "error", "external_message" }
+
+-- The server's own words, whichever field it put them in.
+local function body_message(decoded)
+  if type(decoded) == "string" then return decoded end
+  if type(decoded) ~= "table" then return nil end
+  for _, f in ipairs(message_fields) do
+    local v = decoded[f]
+    if type(v) == "string" and v ~= "" then return v end
+    if f == "detail" and type(v) == "table" and #v > 0 then return validation_text(v) end
+  end
+end
+
+local MAX_TEXT = 300
+
+-- A plain-text or HTML body, reduced to something that fits on a line.
+local function text_message(raw)
+  if type(raw) ~= "string" or raw == "" then return nil end
+  local title = raw:match("<[Tt][Ii][Tt][Ll][Ee]>(.-)</[Tt][Ii][Tt][Ll][Ee]>")
+  local text = title or raw:gsub("<[^>]*>", " ")
+  text = one_line(text)
+  if #text > MAX_TEXT then text = text:sub(1, MAX_TEXT) .. "..." end
+  if text ~= "" then return text end
+end
+
+--- The error for an HTTP answer that is a failure.
+-- `decoded` is the JSON body (nil when it was not JSON), `raw` the body text.
+function M.from_response(op, status, decoded, raw)
+  local code = type(decoded) == "table" and machine_code(decoded.error) or nil
+  local message = body_message(decoded) or text_message(raw)
+  if not code then
+    if status >= 200 and status < 300 then
+      code = text_code(message)
+    else
+      code = status_code(status)
+    end
+  end
+  return M.new {
+    op = op, status = status, code = code,
+    message = message or ("HTTP " .. status),
+    retryable = retryable_status[status] or code == "rate_limited" or false,
+    body = decoded,
+  }
+end
+
+--- The error for a transport failure ({code, message} from the transport).
+function M.from_transport(op, terr)
+  local code = type(terr) == "table" and terr.code or "transport"
+  local message = type(terr) == "table" and terr.message or tostring(terr)
+  return M.new {
+    op = op, code = code, message = message,
+    retryable = retryable_code[code] or false,
+  }
+end
+
+--- A failure found by the client itself (bad answer shape, missing key, ...).
+function M.local_failure(op, code, message, extra)
+  local e = { op = op, code = code, message = message, retryable = false }
+  for k, v in pairs(extra or {}) do e[k] = v end
+  return M.new(e)
+end
+
+M.one_line = one_line
+
+return M

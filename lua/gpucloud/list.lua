@@ -1,0 +1,248 @@
+-- Lists: plain arrays (so `#`, ipairs and cjson.encode behave as on any
+-- array) whose metatable adds filter/map/each/ids/first/sort_by and a
+-- readable __tostring for the REPL. Nothing is stored in the array itself;
+-- the field that names an element's id lives in the metatable.
+
+local M = {}
+
+local methods = {}
+local metatables = {} -- one per id field, made on first use
+
+local function metatable_for(id_field)
+  id_field = id_field or "id"
+  local mt = metatables[id_field]
+  if not mt then
+    mt = {
+      __index = methods,
+      __tostring = function(l) return M.render(l) end,
+      __name = "gpucloud.list",
+      id_field = id_field,
+    }
+    metatables[id_field] = mt
+  end
+  return mt
+end
+
+--- Make `items` (an array, used in place) a list. `id_field` names the field
+-- `ids()` reads (default "id").
+function M.new(items, id_field)
+  return setmetatable(items or {}, metatable_for(id_field))
+end
+
+function M.is(v)
+  local mt = getmetatable(v)
+  return mt ~= nil and mt.__index == methods
+end
+
+local function derive(self, items)
+  return setmetatable(items, getmetatable(self))
+end
+
+-- A predicate from a function, or from a table of field = value that must
+-- all hold (a function value is itself a predicate on that field).
+local function predicate(p, level)
+  if type(p) == "function" then return p end
+  if type(p) ~= "table" then
+    error("expected a function or a table of field = value, got " .. type(p), level + 1)
+  end
+  return function(item)
+    if type(item) ~= "table" then return false end
+    for k, want in pairs(p) do
+      local have = item[k]
+      if type(want) == "function" then
+        if not want(have) then return false end
+      elseif have ~= want then
+        return false
+      end
+    end
+    return true
+  end
+end
+
+local function getter(f, level)
+  if type(f) == "function" then return f end
+  if type(f) == "string" or type(f) == "number" then
+    return function(item) if type(item) == "table" then return item[f] end end
+  end
+  error("expected a function or a field name, got " .. type(f), level + 1)
+end
+
+--- Elements for which `pred(item)` is true (or which match a field table).
+function methods:filter(pred)
+  local p, out = predicate(pred, 2), {}
+  for i = 1, #self do
+    local v = self[i]
+    if p(v) then out[#out + 1] = v end
+  end
+  return derive(self, out)
+end
+
+--- `fn(item, i)` for each element, or each element's field `name`.
+-- Results that are nil are skipped, so the result stays a proper array.
+function methods:map(f)
+  local g, out = getter(f, 2), {}
+  for i = 1, #self do
+    local v = g(self[i], i)
+    if v ~= nil then out[#out + 1] = v end
+  end
+  return derive(self, out)
+end
+
+--- Call `fn(item, i)` for each element; returns the list for chaining.
+function methods:each(fn)
+  if type(fn) ~= "function" then error("each expects a function", 2) end
+  for i = 1, #self do fn(self[i], i) end
+  return self
+end
+
+--- The ids of the elements (the field named by the list's id field,
+-- falling back to `id`), as a list.
+function methods:ids(field)
+  local f = field or getmetatable(self).id_field
+  local out = {}
+  for i = 1, #self do
+    local v = self[i]
+    if type(v) == "table" then
+      local id = v[f]
+      if id == nil and field == nil then id = v.id end
+      if id ~= nil then out[#out + 1] = id end
+    end
+  end
+  return M.new(out)
+end
+
+--- The first element matching `pred` (any element when pred is nil), or nil.
+function methods:first(pred)
+  local p = pred == nil and function() return true end or predicate(pred, 2)
+  for i = 1, #self do
+    if p(self[i]) then return self[i] end
+  end
+  return nil
+end
+
+-- Orders numbers before strings before anything else; nil last.
+local rank = { number = 1, string = 2, boolean = 3 }
+
+local function less(a, b)
+  local ta, tb = type(a), type(b)
+  if ta ~= tb or not rank[ta] then
+    return (rank[ta] or 9) < (rank[tb] or 9)
+  end
+  if ta == "boolean" then return (not a) and b end
+  return a < b
+end
+
+--- A new list sorted by a field (or a key function); `desc` reverses.
+-- Stable: elements with equal keys keep their order. nil keys sort last.
+function methods:sort_by(f, desc)
+  local g = getter(f, 2)
+  local keyed = {}
+  for i = 1, #self do keyed[i] = { key = g(self[i]), i = i, v = self[i] } end
+  table.sort(keyed, function(a, b)
+    local ka, kb = a.key, b.key
+    if ka == nil or kb == nil then
+      if ka == nil and kb == nil then return a.i < b.i end
+      return kb == nil
+    end
+    if less(ka, kb) then return not desc end
+    if less(kb, ka) then return desc and true or false end
+    return a.i < b.i
+  end)
+  local out = {}
+  for i = 1, #keyed do out[i] = keyed[i].v end
+  return derive(self, out)
+end
+
+------------------------------------------------------------------------
+-- Rendering for the REPL
+
+-- Fields that are credentials: never printed.
+local secret_fields = { api_key = true, apikey = true, token = true, password = true, secret = true }
+M.secret_fields = secret_fields
+
+local MAX_CELL = 32
+local MAX_WIDTH = 160
+
+local function cell(k, v)
+  if secret_fields[k] and v ~= nil then return "<hidden>" end
+  local t = type(v)
+  local s
+  if v == nil then
+    s = ""
+  elseif t == "table" then
+    s = (#v > 0 or next(v) == nil) and ("[" .. #v .. "]") or "{...}"
+  elseif t == "number" and v == math.floor(v) and v > -1e15 and v < 1e15 then
+    s = string.format("%d", v)
+  else
+    s = tostring(v)
+  end
+  s = s:gsub("[%c]", " ")
+  if #s > MAX_CELL then s = s:sub(1, MAX_CELL - 3) .. "..." end
+  return s
+end
+
+-- Columns: the id field first, then the names seen, in sorted order, until
+-- the line would be too wide.
+local function columns(list)
+  local seen, names = {}, {}
+  local id_field = (getmetatable(list) or {}).id_field or "id"
+  for i = 1, #list do
+    local v = list[i]
+    if type(v) == "table" then
+      for k in pairs(v) do
+        if type(k) == "string" and not seen[k] then seen[k] = true; names[#names + 1] = k end
+      end
+    end
+  end
+  table.sort(names, function(a, b)
+    if a == id_field or b == id_field then return a == id_field and b ~= id_field end
+    if (a == "id") ~= (b == "id") then return a == "id" end
+    return a < b
+  end)
+  return names
+end
+
+--- A readable table of the list's elements (secret fields hidden).
+function M.render(list)
+  local n = #list
+  if n == 0 then return "(empty list)" end
+  if type(list[1]) ~= "table" then
+    local cells = {}
+    for i = 1, n do cells[i] = cell(nil, list[i]) end
+    return string.format("%d item%s: %s", n, n == 1 and "" or "s", table.concat(cells, ", "))
+  end
+  local names = columns(list)
+  local widths, rows, used, shown = {}, {}, 0, {}
+  for _, name in ipairs(names) do
+    local w = #name
+    for i = 1, n do
+      local c = cell(name, type(list[i]) == "table" and list[i][name] or nil)
+      if #c > w then w = #c end
+    end
+    if used + w + 2 > MAX_WIDTH and #shown > 0 then break end
+    used = used + w + 2
+    shown[#shown + 1] = name
+    widths[name] = w
+  end
+  local function line(values)
+    local parts = {}
+    for j, name in ipairs(shown) do
+      parts[j] = values[j] .. string.rep(" ", widths[name] - #values[j])
+    end
+    return (table.concat(parts, "  "):gsub("%s+$", ""))
+  end
+  rows[1] = line(shown)
+  for i = 1, n do
+    local vals = {}
+    for j, name in ipairs(shown) do
+      vals[j] = cell(name, type(list[i]) == "table" and list[i][name] or nil)
+    end
+    rows[#rows + 1] = line(vals)
+  end
+  local hidden = #names - #shown
+  rows[#rows + 1] = string.format("(%d item%s%s)", n, n == 1 and "" or "s",
+    hidden > 0 and string.format(", %d more column%s not shown", hidden, hidden == 1 and "" or "s") or "")
+  return table.concat(rows, "\n")
+end
+
+return M
