@@ -72,7 +72,7 @@ function M.encode_object(t)
   for i, k in ipairs(keys) do
     local v = t[k]
     local s
-    if type(v) == "number" and v == floor(v) and v > -2^53 and v < 2^53 then
+    if type(v) == "number" and v == floor(v) and v >= -2 ^ 53 and v <= 2 ^ 53 then
       s = format("%d", v)
     else
       s = assert(codec.encode(v))

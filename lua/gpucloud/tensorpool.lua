@@ -37,11 +37,12 @@ local spec = {
 local TERMINAL = { COMPLETED = true, FAILED = true }
 local DEFAULT_WAIT = 600 -- seconds; the official CLI waits forever
 local DEFAULT_INTERVAL = 2 -- the official CLI's pause when Retry-After is absent
+local MIN_PAUSE = 0.05 -- a server saying "Retry-After: 0" must not get a busy loop
 
 -- Retry-After in seconds (an HTTP date is not used by this API).
 local function retry_after(res)
   local v = res and res.headers and tonumber(res.headers["retry-after"])
-  if v and v >= 0 then return v end
+  if v and v >= 0 then return math.max(v, MIN_PAUSE) end
 end
 
 --- Poll a request until it is COMPLETED (returns its info) or FAILED
@@ -74,7 +75,7 @@ function spec.methods.wait_request(self, request_id, opts)
     local info, err, res = client.perform(self, op, row, { request_id = id }, { timeout = per_call })
     local pause
     if info then
-      last = info
+      if info.status then last = info end
       if info.status == "COMPLETED" then return info end
       if info.status == "FAILED" then
         return nil, errors.local_failure(op, "failed",
