@@ -16,6 +16,7 @@ LDFLAGS_SO := -shared
 PREFIX    ?= /usr/local
 LUADIR    ?= $(PREFIX)/share/lua/$(LUA_ABI)
 CMODDIR   ?= $(PREFIX)/lib/lua/$(LUA_ABI)
+BINDIR    ?= $(PREFIX)/bin
 
 BUILD     := build/$(LUA_ABI)
 CORE      := $(BUILD)/gpucloud/core.so
@@ -29,7 +30,7 @@ BUSTED    := $(LUA) /usr/bin/busted
 # Debian packages the build, the specs and the demo need (see DEVELOPERS.md).
 DEB_PKGS  := gcc make pkg-config lua5.4 liblua5.4-dev libcurl4-openssl-dev \
              lua-cjson lua-busted lua-check luarocks nginx libnginx-mod-http-lua \
-             ca-certificates
+             ca-certificates curl
 
 .PHONY: all deps test lint spec demo install uninstall clean
 
@@ -69,7 +70,7 @@ spec: $(CORE)
 	$(SPEC_ENV) $(BUSTED) $(BUSTED_ARGS)
 
 lint:
-	luacheck -q lua spec examples bin
+	luacheck -q lua spec examples bin/gpucloud-sim
 
 demo: deps
 	@$(MAKE) --no-print-directory all
@@ -81,9 +82,11 @@ install: $(CORE)
 	cd lua && find gpucloud -type f \( -name '*.lua' -o -name '*.json' \) \
 	  -exec install -m 644 {} $(DESTDIR)$(LUADIR)/{} \;
 	install -m 755 $(CORE) $(DESTDIR)$(CMODDIR)/gpucloud/core.so
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 bin/gpucloud-sim $(DESTDIR)$(BINDIR)/gpucloud-sim
 
 uninstall:
-	rm -rf $(DESTDIR)$(LUADIR)/gpucloud $(DESTDIR)$(CMODDIR)/gpucloud
+	rm -rf $(DESTDIR)$(LUADIR)/gpucloud $(DESTDIR)$(CMODDIR)/gpucloud $(DESTDIR)$(BINDIR)/gpucloud-sim
 
 clean:
 	rm -rf build

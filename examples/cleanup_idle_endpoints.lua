@@ -1,0 +1,60 @@
+-- Delete the Vast.ai serverless endpoints that do nothing: every worker
+-- stopped or errored (an endpoint with no workers counts as idle too).
+--
+--   VAST_API_KEY=... lua5.4 examples/cleanup_idle_endpoints.lua [--dry-run]
+--
+-- Against the built-in simulator: `make demo`, or
+--   bin/gpucloud-sim run -- lua5.4 examples/cleanup_idle_endpoints.lua
+
+local gpucloud = require "gpucloud"
+
+local dry_run = arg and arg[1] == "--dry-run"
+local IDLE = { stopped = true, error = true }
+
+local vast = gpucloud.vast()
+
+local endpoints = assert(vast:show_endpoints())
+print(string.format("%d endpoints on %s:", #endpoints, vast.urls.console))
+print(endpoints:sort_by("id"))
+print()
+
+-- An endpoint whose workers cannot be read (not ready yet, say) is left
+-- alone: only what is known to be idle gets deleted.
+local idle, skipped = {}, 0
+for _, ep in ipairs(endpoints) do
+  local workers, err = vast:get_endpoint_workers(ep.id)
+  if not workers then
+    skipped = skipped + 1
+    print(string.format("skip   %-6d %-24s %s", ep.id, ep.endpoint_name or "?", tostring(err)))
+  else
+    local busy = workers:filter(function(w) return not IDLE[w.status] end)
+    local state = #busy > 0 and "busy" or "idle"
+    print(string.format("%-6s %-6d %-24s %d workers, %d busy", state, ep.id, ep.endpoint_name or "?", #workers, #busy))
+    if #busy == 0 then idle[#idle + 1] = ep end
+  end
+end
+print()
+
+local deleted, failed, workers_gone = 0, 0, 0
+for _, ep in ipairs(idle) do
+  if dry_run then
+    print(string.format("would delete endpoint %d (%s)", ep.id, ep.endpoint_name or "?"))
+  else
+    local res, err = vast:delete_endpoint(ep.id)
+    if res then
+      deleted = deleted + 1
+      workers_gone = workers_gone + #(res.deleted_workers or {})
+      print(string.format("deleted endpoint %d (%s): %s", ep.id, ep.endpoint_name or "?", res.msg or "ok"))
+    else
+      failed = failed + 1
+      print(string.format("FAILED to delete endpoint %d: %s", ep.id, tostring(err)))
+    end
+  end
+end
+
+print()
+print(string.format("summary: %d endpoints, %d idle, %d deleted (%d workers), %d failed, %d skipped%s",
+  #endpoints, #idle, deleted, workers_gone, failed, skipped, dry_run and " (dry run)" or ""))
+print(string.format("left: %d endpoints", #assert(vast:show_endpoints())))
+vast:close()
+os.exit(failed == 0 and 0 or 1)

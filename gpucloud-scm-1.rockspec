@@ -1,0 +1,58 @@
+rockspec_format = "3.0"
+package = "gpucloud"
+version = "scm-1"
+source = {
+  url = "git+file:///gpucloud",
+}
+description = {
+  summary = "Script GPU clouds (Vast.ai serverless, TensorPool) from Lua, over a libcurl core",
+  detailed = [[
+List what runs, filter it in Lua, delete what is no longer wanted. Operations
+are data rows over one generic request path; the C core speaks HTTP through
+one reused libcurl handle per client. Includes a simulator of both APIs.
+]],
+  license = "MIT",
+}
+dependencies = {
+  "lua >= 5.1",
+  "lua-cjson",
+}
+external_dependencies = {
+  -- only the library: Debian keeps curl.h under a multiarch include dir
+  -- that luarocks does not search, and the compiler finds it by itself
+  CURL = { library = "curl" },
+}
+build = {
+  type = "builtin",
+  modules = {
+    ["gpucloud"] = "lua/gpucloud/init.lua",
+    ["gpucloud.args"] = "lua/gpucloud/args.lua",
+    ["gpucloud.client"] = "lua/gpucloud/client.lua",
+    ["gpucloud.clock"] = "lua/gpucloud/clock.lua",
+    ["gpucloud.errors"] = "lua/gpucloud/errors.lua",
+    ["gpucloud.json"] = "lua/gpucloud/json.lua",
+    ["gpucloud.list"] = "lua/gpucloud/list.lua",
+    ["gpucloud.tensorpool"] = "lua/gpucloud/tensorpool.lua",
+    ["gpucloud.transport.curl"] = "lua/gpucloud/transport/curl.lua",
+    ["gpucloud.vast"] = "lua/gpucloud/vast.lua",
+    ["gpucloud.sim.app"] = "lua/gpucloud/sim/app.lua",
+    ["gpucloud.sim.json"] = "lua/gpucloud/sim/json.lua",
+    ["gpucloud.sim.ngx"] = "lua/gpucloud/sim/ngx.lua",
+    ["gpucloud.sim.server"] = "lua/gpucloud/sim/server.lua",
+    ["gpucloud.core"] = {
+      sources = { "src/core.c", "src/client.c", "src/buf.c" },
+      libraries = { "curl" },
+      incdirs = { "$(CURL_INCDIR)" },
+      libdirs = { "$(CURL_LIBDIR)" },
+      defines = { "_POSIX_C_SOURCE=200809L" },
+    },
+  },
+  install = {
+    lua = {
+      ["gpucloud.sim.fixture"] = "lua/gpucloud/sim/fixture.json",
+    },
+    bin = {
+      ["gpucloud-sim"] = "bin/gpucloud-sim",
+    },
+  },
+}
