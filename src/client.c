@@ -5,6 +5,7 @@
  */
 #include <ctype.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <curl/curl.h>
@@ -23,6 +24,8 @@
 /* Capacity kept between calls; anything larger is released after the call. */
 #define KEEP_BYTES                 (1024 * 1024)
 
+enum { OVER_NONE, OVER_BODY, OVER_HEADERS };
+
 typedef struct gc_client {
     CURL              *easy;
     struct curl_slist *req_headers; /* owned here so a raise cannot leak it */
@@ -30,7 +33,7 @@ typedef struct gc_client {
     gc_buf             head;        /* raw header lines of the last response */
     size_t             max_body;
     int                head_lines;
-    int                overflow;    /* body or headers went past their limit */
+    int                overflow;    /* OVER_BODY or OVER_HEADERS: a limit was hit */
     char               errbuf[CURL_ERROR_SIZE];
 } gc_client;
 
@@ -68,7 +71,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     gc_client *c = ud;
     size_t     len = size * n;
     if (len > c->max_body - c->body.len) {
-        c->overflow = 1;
+        c->overflow = OVER_BODY;
         return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
     }
     return gc_buf_append(&c->body, p, len) ? 0 : len;
@@ -85,7 +88,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
         c->head_lines = 0;
     }
     if (len > MAX_HEADER_BYTES - c->head.len || ++c->head_lines > MAX_HEADER_LINES) {
-        c->overflow = 1;
+        c->overflow = OVER_HEADERS;
         return 0;
     }
     return gc_buf_append(&c->head, p, len) ? 0 : len;
@@ -112,7 +115,7 @@ static long ms_field(lua_State *L, int t, const char *name, long dflt)
 
 /* Strings stay on the stack at fixed slots so their pointers stay valid for
  * the whole transfer. */
-static const char *str_field(lua_State *L, int t, const char *name, int required)
+static const char *str_field(lua_State *L, int t, const char *name, int required, size_t *len)
 {
     lua_getfield(L, t, name);
     if (lua_isnil(L, -1)) {
@@ -122,16 +125,22 @@ static const char *str_field(lua_State *L, int t, const char *name, int required
     }
     if (lua_type(L, -1) != LUA_TSTRING)
         luaL_error(L, "gpucloud.core: '%s' must be a string", name);
-    return lua_tostring(L, -1);
+    return lua_tolstring(L, -1, len);
 }
 
-static int is_token(const char *s)
+/* Lengths, not NUL ends: a Lua string may hold a NUL that libcurl would
+ * stop at, sending less than was checked. */
+static int is_token(const char *s, size_t n)
 {
-    if (!*s)
+    size_t i;
+    if (n == 0)
         return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && !strchr("!#$%&'*+-.^_`|~", *s))
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        /* strchr would find the terminator for a NUL: test it apart */
+        if (!isalnum(ch) && (ch == '\0' || !strchr("!#$%&'*+-.^_`|~", ch)))
             return 0;
+    }
     return 1;
 }
 
@@ -159,7 +168,7 @@ static void build_headers(lua_State *L, gc_client *c, int t)
                 luaL_error(L, "gpucloud.core: headers must map names to strings");
             name  = lua_tolstring(L, -2, &nlen);
             value = lua_tolstring(L, -1, &vlen);
-            if (!is_token(name) || has_crlf(value, vlen))
+            if (!is_token(name, nlen) || has_crlf(value, vlen))
                 luaL_error(L, "gpucloud.core: invalid header '%s'", name);
             luaL_buffinit(L, &b);
             luaL_addlstring(&b, name, nlen);
@@ -221,9 +230,13 @@ static int push_failure(lua_State *L, gc_client *c, CURLcode rc)
     lua_createtable(L, 0, 3);
     lua_pushstring(L, code);
     lua_setfield(L, -2, "code");
-    if (c->overflow)
-        lua_pushfstring(L, "response larger than the limit of %d bytes",
-                        (int)(c->max_body > INT_MAX ? INT_MAX : c->max_body));
+    if (c->overflow == OVER_BODY) {
+        char msg[96];
+        snprintf(msg, sizeof msg, "response body larger than the limit of %zu bytes", c->max_body);
+        lua_pushstring(L, msg);
+    } else if (c->overflow == OVER_HEADERS)
+        lua_pushfstring(L, "response headers over the limit of %d lines or %d bytes",
+                        MAX_HEADER_LINES, MAX_HEADER_BYTES);
     else
         lua_pushstring(L, c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
     lua_setfield(L, -2, "message");
@@ -293,7 +306,7 @@ static int client_request(lua_State *L)
 {
     gc_client  *c = check_open(L, 1);
     const char *method, *url, *body, *ca_file;
-    size_t      body_len = 0;
+    size_t      body_len = 0, len = 0;
     long        timeout, connect_timeout;
     lua_Number  max_body;
     CURLcode    rc;
@@ -302,18 +315,20 @@ static int client_request(lua_State *L)
 
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_settop(L, 2);
-    method = str_field(L, 2, "method", 0);
-    if (!method)
+    method = str_field(L, 2, "method", 0, &len);
+    if (!method) {
         method = "GET";
-    if (!is_token(method))
+        len    = 3;
+    }
+    if (!is_token(method, len))
         return luaL_error(L, "gpucloud.core: invalid method '%s'", method);
-    url = str_field(L, 2, "url", 1);
-    if (has_crlf(url, strlen(url)))
+    url = str_field(L, 2, "url", 1, &len);
+    if (has_crlf(url, len))
         return luaL_error(L, "gpucloud.core: invalid url");
-    body = str_field(L, 2, "body", 0);
-    if (body)
-        body_len = gc_rawlen(L, -1);
-    ca_file = str_field(L, 2, "ca_file", 0);
+    body    = str_field(L, 2, "body", 0, &body_len);
+    ca_file = str_field(L, 2, "ca_file", 0, &len);
+    if (ca_file && memchr(ca_file, '\0', len))
+        return luaL_error(L, "gpucloud.core: invalid ca_file");
     timeout         = ms_field(L, 2, "timeout", DEFAULT_TIMEOUT_MS);
     connect_timeout = ms_field(L, 2, "connect_timeout", DEFAULT_CONNECT_TIMEOUT_MS);
     lua_getfield(L, 2, "max_body");
@@ -332,7 +347,7 @@ static int client_request(lua_State *L)
     /* reset keeps the connection cache, TLS sessions and DNS cache alive */
     curl_easy_reset(e);
     c->errbuf[0]  = '\0';
-    c->overflow   = 0;
+    c->overflow   = OVER_NONE;
     c->head_lines = 0;
     c->max_body   = max_body >= (lua_Number)((size_t)-1 / 2) ? (size_t)-1 / 2 : (size_t)max_body;
     gc_buf_clear(&c->body, KEEP_BYTES);
@@ -351,7 +366,10 @@ static int client_request(lua_State *L)
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_body);
+    /* Refuse an announced oversize body before it is read. Not for HEAD:
+     * libcurl would compare the Content-Length of a body it never reads. */
+    if (strcmp(method, "HEAD") != 0)
+        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_body);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -422,6 +440,7 @@ int gc_client_new(lua_State *L)
 /* core.request(req): the same call through a client owned by the module. */
 static int module_request(lua_State *L)
 {
+    luaL_checktype(L, 1, LUA_TTABLE); /* before the shift, so it says #1 */
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     return client_request(L);
