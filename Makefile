@@ -32,7 +32,7 @@ DEB_PKGS  := gcc make pkg-config lua5.4 liblua5.4-dev libcurl4-openssl-dev \
              lua-cjson lua-busted lua-check luarocks nginx libnginx-mod-http-lua \
              ca-certificates curl
 
-.PHONY: all deps test lint spec demo install uninstall clean
+.PHONY: all deps test test-slow lint spec demo install uninstall clean
 
 all: $(CORE)
 
@@ -66,8 +66,13 @@ test: deps
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory spec
 
+# Specs tagged #slow (minutes of real-time pacing) run in test-slow only.
 spec: $(CORE)
-	$(SPEC_ENV) $(BUSTED) $(BUSTED_ARGS)
+	$(SPEC_ENV) $(BUSTED) --exclude-tags=slow $(BUSTED_ARGS)
+
+test-slow: deps
+	@$(MAKE) --no-print-directory all
+	$(SPEC_ENV) $(BUSTED) --tags=slow $(BUSTED_ARGS)
 
 lint:
 	luacheck -q lua spec examples bin/gpucloud-sim

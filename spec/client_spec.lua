@@ -25,14 +25,15 @@ end
 
 local function no_env() return nil end
 
+-- retries = 0: these specs are about one answer each; retry_spec covers retries
 local function vast_with(t, extra)
-  local opts = { api_key = KEY, transport = t.fn, getenv = no_env }
+  local opts = { api_key = KEY, transport = t.fn, getenv = no_env, retries = 0 }
   for k, v in pairs(extra or {}) do opts[k] = v end
   return gpucloud.vast(opts)
 end
 
 local function tp_with(t)
-  return gpucloud.tensorpool { api_key = KEY, transport = t.fn, getenv = no_env }
+  return gpucloud.tensorpool { api_key = KEY, transport = t.fn, getenv = no_env, retries = 0 }
 end
 
 local function json(v) return { status = 200, body = cjson.encode(v) } end

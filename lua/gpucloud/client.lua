@@ -8,6 +8,8 @@ local args = require "gpucloud.args"
 local errors = require "gpucloud.errors"
 local json = require "gpucloud.json"
 local list = require "gpucloud.list"
+local pace = require "gpucloud.pace"
+local retry = require "gpucloud.retry"
 
 local M = {}
 
@@ -23,8 +25,14 @@ local private = setmetatable({}, { __mode = "k" })
 local client_options = {
   api_key = true, timeout = true, connect_timeout = true, transport = true,
   user_agent = true, ca_file = true, max_body = true, getenv = true,
+  retries = true, backoff = true, deadline = true, rate = true,
+  on_request = true, on_response = true, clock = true,
 }
-local call_options = { timeout = true, connect_timeout = true, max_body = true }
+-- Options every call takes as its last argument; rows may add query options.
+local call_options = {
+  timeout = true, connect_timeout = true, max_body = true,
+  retries = true, backoff = true, deadline = true, rate = true,
+}
 
 local function fail(level, fmt, ...)
   error(string.format(fmt, ...), level + 1)
@@ -33,6 +41,33 @@ end
 local function check_seconds(where, name, v, level)
   if v ~= nil and (type(v) ~= "number" or v ~= v or v <= 0) then
     fail(level + 1, "%s: '%s' must be a positive number of seconds, got %s", where, name, args.describe(v))
+  end
+end
+
+-- The options a client and a call share: checked the same way in both.
+local function check_shared(where, o, level)
+  check_seconds(where, "timeout", o.timeout, level + 1)
+  check_seconds(where, "connect_timeout", o.connect_timeout, level + 1)
+  check_seconds(where, "deadline", o.deadline, level + 1)
+  if o.max_body ~= nil and (type(o.max_body) ~= "number" or o.max_body < 0) then
+    fail(level + 1, "%s: 'max_body' must be a byte count", where)
+  end
+  local r = o.retries
+  if r ~= nil and (type(r) ~= "number" or r < 0 or r ~= math.floor(r)) then
+    fail(level + 1, "%s: 'retries' must be a whole number >= 0, got %s", where, args.describe(r))
+  end
+  local b = o.backoff
+  if b ~= nil then
+    if type(b) ~= "table" then fail(level + 1, "%s: 'backoff' must be a table {base, max}", where) end
+    for k, v in pairs(b) do
+      if (k ~= "base" and k ~= "max") or type(v) ~= "number" or v ~= v or v < 0 then
+        fail(level + 1, "%s: 'backoff' takes base and max, in seconds >= 0", where)
+      end
+    end
+  end
+  local rate = o.rate
+  if rate ~= nil and rate ~= true and rate ~= false and (type(rate) ~= "number" or rate ~= rate or rate <= 0) then
+    fail(level + 1, "%s: 'rate' must be true, false or requests per second", where)
   end
 end
 
@@ -229,8 +264,41 @@ function M.interpret(op, row, res)
   return value, nil, decoded
 end
 
+-- A per-call setting, else the client's.
+local function setting(self, opts, name)
+  if opts and opts[name] ~= nil then return opts[name] end
+  return self[name]
+end
+
+local function policy_for(self, opts)
+  local b = setting(self, opts, "backoff") or {}
+  return {
+    retries = setting(self, opts, "retries"),
+    base = b.base or retry.DEFAULTS.base,
+    max = b.max or retry.DEFAULTS.max,
+  }
+end
+
+-- Book this operation's next slot in its token bucket; nil when unpaced.
+local function pace_delay(self, p, op, row, opts, now)
+  local rate = pace.rate_for(setting(self, opts, "rate"), row)
+  if not rate then return nil end
+  local key = op .. "@" .. rate
+  local bucket = p.buckets[key]
+  if not bucket then
+    bucket = pace.new(rate)
+    p.buckets[key] = bucket
+  end
+  return bucket:reserve(now)
+end
+
+local function call_hook(hook, info)
+  if hook then hook(info) end
+end
+
 --- The one path every operation takes. argv holds checked arguments.
--- Returns value, err, res, decoded (res is the transport's answer, when any).
+-- Applies pacing and the retry policy around the transport.
+-- Returns value, err, res, decoded (res is the last transport answer).
 function M.perform(self, op, row, argv, opts)
   local p = private[self]
   if p.closed then error(op .. ": client is closed", 3) end
@@ -238,19 +306,59 @@ function M.perform(self, op, row, argv, opts)
   if not key then return nil, kerr end
   local req = build_request(self, row, argv, opts, key)
   local transport = p.transport or default_transport(p)
-  local res, terr = transport(req)
-  if not res then return nil, errors.from_transport(op, terr) end
-  local value, err, decoded = M.interpret(op, row, res)
-  return value, err, res, decoded
+  local clock = p.clock
+  local policy = policy_for(self, opts)
+  local started = clock.now()
+  local limit = setting(self, opts, "deadline")
+  local deadline = limit and started + limit
+  local per_try = req.timeout
+  local attempt, landed = 0, false
+  while true do
+    attempt = attempt + 1
+    local wait = pace_delay(self, p, op, row, opts, clock.now())
+    if wait and wait > 0 then clock.sleep(wait) end
+    if deadline then req.timeout = math.max(0.001, math.min(per_try, deadline - clock.now())) end
+    local info = { op = op, method = req.method, url = req.url, attempt = attempt }
+    call_hook(self.on_request, info)
+    local t0 = clock.now()
+    local res, terr = transport(req)
+    local value, err, decoded
+    if res then
+      value, err, decoded = M.interpret(op, row, res)
+    else
+      err = errors.from_transport(op, terr)
+    end
+    info.elapsed = clock.now() - t0
+    info.status = res and res.status
+    info.code = err and err.code
+    if value ~= nil then
+      call_hook(self.on_response, info)
+      return value, nil, res, decoded
+    end
+    err.attempts = attempt
+    if landed and row.method == "DELETE" and retry.is_not_found(err) then
+      -- an earlier attempt may have done the deletion and lost the answer
+      err.server_code, err.code, err.maybe_deleted = err.code, "not_found", true
+    end
+    local delay
+    if attempt <= policy.retries and retry.retryable(row, err) then
+      local header = res and res.headers and res.headers["retry-after"]
+      delay = retry.delay(policy, row, err, attempt, retry.parse_retry_after(header), p.random)
+      if deadline and clock.now() + delay >= deadline then delay = nil end
+    end
+    info.retry_in = delay
+    call_hook(self.on_response, info)
+    if not delay then return nil, err, res end
+    landed = landed or retry.may_have_landed(err)
+    clock.sleep(delay)
+  end
 end
 
 local function check_call_options(op, row, opts)
   if opts == nil then return end
   if type(opts) ~= "table" then fail(3, "%s: options must be a table, got %s", op, type(opts)) end
   for k, v in pairs(opts) do
-    if call_options[k] then
-      check_seconds(op, k, k ~= "max_body" and v or nil, 3)
-    else
+    if not call_options[k] then
       local known = false
       for _, q in ipairs(row.query or {}) do if q == k then known = true end end
       if not known then fail(3, "%s: unknown option '%s'", op, tostring(k)) end
@@ -258,6 +366,7 @@ local function check_call_options(op, row, opts)
       if ok == nil then fail(3, "%s: option '%s' must be %s", op, k, want) end
     end
   end
+  check_shared(op, opts, 3)
 end
 
 local function make_method(spec, name, row)
@@ -335,16 +444,21 @@ function M.define(spec)
     for k in pairs(opts) do
       if not allowed[k] then fail(2, "%s: unknown option '%s'", where, tostring(k)) end
     end
-    check_seconds(where, "timeout", opts.timeout, 2)
-    check_seconds(where, "connect_timeout", opts.connect_timeout, 2)
+    check_shared(where, opts, 2)
+    for _, hook in ipairs { "on_request", "on_response" } do
+      if opts[hook] ~= nil and type(opts[hook]) ~= "function" then
+        fail(2, "%s: '%s' must be a function(info)", where, hook)
+      end
+    end
     if opts.transport ~= nil and type(opts.transport) ~= "function" then
       fail(2, "%s: 'transport' must be a function(req) -> res | nil, err", where)
     end
     if opts.getenv ~= nil and type(opts.getenv) ~= "function" then
       fail(2, "%s: 'getenv' must be a function", where)
     end
-    if opts.max_body ~= nil and (type(opts.max_body) ~= "number" or opts.max_body < 0) then
-      fail(2, "%s: 'max_body' must be a byte count", where)
+    if opts.clock ~= nil and (type(opts.clock) ~= "table" or type(opts.clock.now) ~= "function"
+        or type(opts.clock.sleep) ~= "function") then
+      fail(2, "%s: 'clock' must be a table {now = fn, sleep = fn}", where)
     end
     if opts.api_key ~= nil then check_key_text(where, "the api_key option", opts.api_key, 2) end
     local getenv = opts.getenv or os.getenv
@@ -357,6 +471,12 @@ function M.define(spec)
       user_agent = opts.user_agent or ("gpucloud/" .. VERSION),
       ca_file = opts.ca_file,
       max_body = opts.max_body,
+      retries = opts.retries or retry.DEFAULTS.retries,
+      backoff = opts.backoff,
+      deadline = opts.deadline,
+      rate = opts.rate or false,
+      on_request = opts.on_request,
+      on_response = opts.on_response,
     }, class)
     private[self] = {
       spec = spec,
@@ -364,9 +484,16 @@ function M.define(spec)
       key_source = opts.api_key and "the api_key option" or nil,
       getenv = getenv,
       transport = opts.transport,
+      clock = opts.clock or require "gpucloud.clock",
+      buckets = {},
     }
     return self
   end
+end
+
+--- The clock a client waits with ({now, sleep}).
+function M.clock(self)
+  return private[self].clock
 end
 
 M.VERSION = VERSION

@@ -3,7 +3,6 @@
 
 local client = require "gpucloud.client"
 local args = require "gpucloud.args"
-local clock = require "gpucloud.clock"
 local errors = require "gpucloud.errors"
 
 local spec = {
@@ -67,12 +66,14 @@ function spec.methods.wait_request(self, request_id, opts)
   local limit = opts.timeout or DEFAULT_WAIT
   local interval = opts.interval or DEFAULT_INTERVAL
   local row = spec.ops.get_request_info
+  local clock = client.clock(self)
   local deadline = clock.now() + limit
   local last, last_err
   while true do
     local remaining = deadline - clock.now()
     local per_call = math.min(self.timeout, math.max(remaining, 0.001))
-    local info, err, res = client.perform(self, op, row, { request_id = id }, { timeout = per_call })
+    local info, err, res = client.perform(self, op, row, { request_id = id },
+      { timeout = per_call, retries = 0 }) -- this loop is the retry
     local pause
     if info then
       if info.status then last = info end

@@ -270,6 +270,7 @@ function M.new(fixture, opts)
   self.config = deepcopy(DEFAULT_CONFIG)
   self.injections = {}
   self.log = {}
+  self.buckets = {}
   self:clear_stats()
   return self
 end
@@ -284,6 +285,7 @@ function App:reset(fixture)
   self.state = build_state(fixture or self.initial)
   self.injections = {}
   self.log = {}
+  self.buckets = {}
   self:clear_stats()
 end
 
@@ -638,6 +640,34 @@ local function canned(rule)
   return rule.status or 200, h, body
 end
 
+-- Rate limits, off unless config.rate_limits says: true (each route's
+-- documented threshold), or {["DELETE /api/v0/workergroups/{id}/"] = 3.0}.
+-- A token bucket of one token per route and identity (the Authorization
+-- header), refilled at the threshold; config.rate_grace (seconds, default
+-- 0.05) forgives the jitter between a client's clock and ours. Returns the
+-- threshold when this request is over it.
+function App:rate_limit(route, route_key, headers)
+  local limits = self.config.rate_limits
+  if not limits or limits == json.null then return nil end
+  local rate = limits == true and route.rate or (type(limits) == "table" and tonumber(limits[route_key]))
+  if not rate or rate <= 0 then return nil end
+  local now = (self.opts.now or os.time)()
+  local grace = tonumber(self.config.rate_grace) or 0.05
+  local id = route_key .. " " .. (headers.authorization or "")
+  local b = self.buckets[id]
+  if not b then
+    b = { tokens = 1, t = now }
+    self.buckets[id] = b
+  end
+  b.tokens = math.min(1, b.tokens + (now - b.t) * rate)
+  b.t = now
+  if b.tokens >= 1 - grace * rate then
+    b.tokens = b.tokens - 1
+    return nil
+  end
+  return rate
+end
+
 function App:dispatch(route, caps, method, headers, body)
   if route.auth == "console" and not self:check_console(headers) then
     return vast_error(401, "invalid_api_key", "Invalid or missing API key")
@@ -691,8 +721,15 @@ function App:handle(method, target, headers, body)
     directives.fault = rule.fault
     directives.truncate_at = rule.truncate_at
   end
-  if rule and (rule.status or rule.fault or rule.body or rule.json) then
+  -- A rule answers for the server when it says what to answer (or drops the
+  -- connection); a bare delay or truncation applies to the normal answer.
+  local answers = rule and (rule.status or rule.body or rule.json or rule.fault == "close")
+  local limited = route and not answers and self:rate_limit(route, route_key, headers)
+  if answers then
     status, h, out = canned(rule)
+  elseif limited then
+    -- Vast.ai's words, and like Vast.ai no Retry-After
+    status, h, out = reply(429, { detail = format("API requests too frequent endpoint threshold=%.1f", limited) })
   elseif route then
     local ok, s, hh, o = pcall(self.dispatch, self, route, caps, method, headers, body)
     if ok then

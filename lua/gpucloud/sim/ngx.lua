@@ -40,7 +40,7 @@ end
 function M.app()
   if not instance then
     local fixture = assert(app_mod.load_fixture(fixture_path()))
-    instance = app_mod.new(fixture)
+    instance = app_mod.new(fixture, { now = function() ngx.update_time() return ngx.now() end })
   end
   return instance
 end
