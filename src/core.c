@@ -10,12 +10,18 @@
 
 #include "client.h"
 #include "compat.h"
+#include "multi.h"
 
 #define GPUCLOUD_CORE_VERSION "0.1.0"
 
 static int core_new(lua_State *L)
 {
     return gc_client_new(L);
+}
+
+static int core_multi(lua_State *L)
+{
+    return gc_multi_new(L);
 }
 
 /* Monotonic seconds: deadlines and elapsed times must not jump with the
@@ -46,6 +52,7 @@ static int core_sleep(lua_State *L)
 
 static const luaL_Reg core_funcs[] = {
     {"new", core_new},
+    {"multi", core_multi},
     {"now", core_now},
     {"sleep", core_sleep},
     {NULL, NULL},
@@ -66,6 +73,7 @@ int luaopen_gpucloud_core(lua_State *L)
         curl_ready = 1;
     }
     gc_client_register(L);
+    gc_multi_register(L);
     luaL_newlib(L, core_funcs);
     gc_client_push_module_request(L);
     lua_setfield(L, -2, "request");
