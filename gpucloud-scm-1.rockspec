@@ -27,6 +27,7 @@ build = {
   modules = {
     ["gpucloud"] = "lua/gpucloud/init.lua",
     ["gpucloud.args"] = "lua/gpucloud/args.lua",
+    ["gpucloud.bulk"] = "lua/gpucloud/bulk.lua",
     ["gpucloud.client"] = "lua/gpucloud/client.lua",
     ["gpucloud.clock"] = "lua/gpucloud/clock.lua",
     ["gpucloud.errors"] = "lua/gpucloud/errors.lua",

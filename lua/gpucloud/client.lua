@@ -5,6 +5,7 @@
 -- normalise, detect failures, unwrap.
 
 local args = require "gpucloud.args"
+local bulk = require "gpucloud.bulk"
 local errors = require "gpucloud.errors"
 local json = require "gpucloud.json"
 local list = require "gpucloud.list"
@@ -21,6 +22,16 @@ local DEFAULT_CONNECT_TIMEOUT = 10
 -- key, and the handle behind the transport. Weak keys: a dropped client
 -- takes its secrets with it.
 local private = setmetatable({}, { __mode = "k" })
+
+-- Inside a bulk task (a coroutine run by gpucloud.bulk) requests and pauses
+-- go to the bulk scheduler instead of blocking: the task's coroutine maps
+-- to the transport and clock to use.
+local task_io = setmetatable({}, { __mode = "k" })
+
+local function task()
+  local co = coroutine.running()
+  return co and task_io[co]
+end
 
 local client_options = {
   api_key = true, timeout = true, connect_timeout = true, transport = true,
@@ -305,8 +316,9 @@ function M.perform(self, op, row, argv, opts)
   local key, kerr = resolve_key(p.spec, p, op)
   if not key then return nil, kerr end
   local req = build_request(self, row, argv, opts, key)
-  local transport = p.transport or default_transport(p)
-  local clock = p.clock
+  local io = task()
+  local transport = io and io.transport or p.transport or default_transport(p)
+  local clock = io and io.clock or p.clock
   local policy = policy_for(self, opts)
   local started = clock.now()
   local limit = setting(self, opts, "deadline")
@@ -396,6 +408,65 @@ local function make_method(spec, name, row)
   end
 end
 
+-- What runs a bulk call's requests concurrently: libcurl's multi for the
+-- C transport, else the client's own transport function, in turn.
+local function engine_for(p)
+  if p.custom_transport then return bulk.sync_engine(p.transport) end
+  if not p.multi then p.multi = require("gpucloud.core").multi() end
+  return bulk.multi_engine(p.multi)
+end
+
+-- Run `row` for every item; `after(self, value, settings)` may continue each
+-- successful call (waiting for a TensorPool request, say).
+local function run_batch(self, op, row, items, opts, after)
+  local where = op .. " (bulk)"
+  local b, call = bulk.split_options(where, opts, 3)
+  check_call_options(op, row, call)
+  if b.wait ~= nil and not after then fail(3, "%s: 'wait' is not an option of %s", where, op) end
+  local argvs, ids, skipped = bulk.check_items(where, row, items, 3)
+  local deleting = row.method == "DELETE"
+  local max = b.max or bulk.DEFAULT_MAX
+  if deleting and #ids > max then
+    fail(3, "%s: refusing to delete %d ids, more than max = %d (raise opts.max to go ahead)", where, #ids, max)
+  end
+  local p = private[self]
+  if p.closed then fail(3, "%s: client is closed", where) end
+  local report = bulk.new_report {
+    total = #ids, order = ids, ok = {}, failed = {}, skipped = skipped, results = {}, maybe_deleted = {},
+    dry_run = b.dry_run and true or false, elapsed = 0,
+    verb = deleting and "delete" or "run", done_verb = deleting and "deleted" or "done",
+  }
+  if b.dry_run then
+    report.would_delete = {}
+    for i, id in ipairs(ids) do report.would_delete[i] = id end
+    return report
+  end
+  local t0 = p.clock.now()
+  local results = bulk.run(argvs, function(argv)
+    local value, err = M.perform(self, op, row, argv, call)
+    if value ~= nil and after then return after(self, value, b) end
+    return value, err
+  end, {
+    engine = engine_for(p), clock = p.clock, concurrency = b.concurrency or bulk.DEFAULT_CONCURRENCY,
+    on_progress = b.on_progress, bind = function(co, io) task_io[co] = io end,
+  })
+  for i, id in ipairs(ids) do
+    local value, err = results[i][1], results[i][2]
+    if value ~= nil then
+      report.ok[#report.ok + 1] = id
+      report.results[id] = value
+    elseif err.maybe_deleted then
+      -- gone, and perhaps by this very call: for a clean-up that is done
+      report.ok[#report.ok + 1] = id
+      report.maybe_deleted[#report.maybe_deleted + 1] = id
+    else
+      report.failed[id] = err
+    end
+  end
+  report.elapsed = p.clock.now() - t0
+  return report
+end
+
 --- Build a provider's constructor from its spec.
 function M.define(spec)
   local class = {}
@@ -409,13 +480,27 @@ function M.define(spec)
     class[name] = fn
   end
 
+  --- client:batch(op_name, items, opts): `op_name` for every item, at once.
+  function class.batch(self, name, items, opts)
+    local row = spec.ops[name]
+    if not row then fail(2, "gpucloud.%s.batch: unknown operation '%s'", spec.name, tostring(name)) end
+    return run_batch(self, spec.name .. "." .. name, row, items, opts)
+  end
+  for name, b in pairs(spec.bulk or {}) do
+    local row = spec.ops[b.op]
+    class[name] = function(self, items, opts)
+      return run_batch(self, spec.name .. "." .. b.op, row, items, opts, b.after)
+    end
+  end
+
   --- Release the connection handle. Idempotent; later calls raise.
   function class.close(self)
     local p = private[self]
     if p and not p.closed then
       p.closed = true
       if p.handle then p.handle:close() end
-      p.handle, p.transport = nil, nil
+      if p.multi then p.multi:close() end
+      p.handle, p.transport, p.multi = nil, nil, nil
     end
   end
   class.__close = class.close
@@ -484,6 +569,7 @@ function M.define(spec)
       key_source = opts.api_key and "the api_key option" or nil,
       getenv = getenv,
       transport = opts.transport,
+      custom_transport = opts.transport ~= nil,
       clock = opts.clock or require "gpucloud.clock",
       buckets = {},
     }
@@ -491,9 +577,11 @@ function M.define(spec)
   end
 end
 
---- The clock a client waits with ({now, sleep}).
+--- The clock a client waits with ({now, sleep}), a bulk task's inside one.
 function M.clock(self)
-  return private[self].clock
+  local p = private[self]
+  local io = task()
+  return io and io.clock or p.clock
 end
 
 M.VERSION = VERSION

@@ -33,6 +33,18 @@ local spec = {
   methods = {},
 }
 
+-- destroy_clusters{..., wait = true}: each destroy then waits for its request
+-- (in the same bulk run, so the waits overlap too).
+local function wait_after(self, res, settings)
+  if not settings.wait or not res.request_id then return res end
+  local info, err = self:wait_request(res.request_id, { timeout = settings.wait_timeout })
+  if not info then return nil, err end
+  res.request = info
+  return res
+end
+
+spec.bulk = { destroy_clusters = { op = "destroy_cluster", after = wait_after } }
+
 local TERMINAL = { COMPLETED = true, FAILED = true }
 local DEFAULT_WAIT = 600 -- seconds; the official CLI waits forever
 local DEFAULT_INTERVAL = 2 -- the official CLI's pause when Retry-After is absent

@@ -23,6 +23,11 @@ local spec = {
       return files
     end,
   },
+  -- many at once (client:batch does the same for any operation)
+  bulk = {
+    delete_workergroups = { op = "delete_workergroup" },
+    delete_endpoints = { op = "delete_endpoint" },
+  },
   -- rate: the documented per-operation threshold (requests per second)
   ops = {
     delete_workergroup = {
