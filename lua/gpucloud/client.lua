@@ -119,9 +119,10 @@ local function resolve_key(spec, p, op)
     spec.title, spec.name, table.concat(where, ", ")))
 end
 
+-- Chosen per call (cosockets inside nginx, libcurl elsewhere): see
+-- gpucloud/transport/init.lua for the rule.
 local function default_transport(p)
-  local t = require "gpucloud.transport.curl"
-  p.transport, p.handle = t.new()
+  p.transport, p.handle = require("gpucloud.transport").auto()
   return p.transport
 end
 
