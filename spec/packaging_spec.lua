@@ -86,4 +86,12 @@ describe("packaging", function()
       assert.equal(version .. "|gpucloud 0.1.0|0.1.0|./build/" .. abi .. "/gpucloud/core.so", out)
     end)
   end
+
+  it("README's nginx.conf snippet is examples/openresty/nginx.conf", function()
+    local snippet = sh("cat README.md"):match("```nginx\n(.-)```")
+    local conf = sh("cat examples/openresty/nginx.conf")
+    -- the file's header comment (how to run it) is not part of the snippet
+    while conf:match("^#") or conf:match("^\n") do conf = conf:gsub("^[^\n]*\n", "", 1) end
+    assert.equal(conf, snippet)
+  end)
 end)
