@@ -22,7 +22,7 @@ end
 -- paths): env lines get the simulator's values, the http-level gpucloud
 -- lines and the server's locations are kept as written. init_by_lua also
 -- runs the probes' init.
-local function example_extra(env)
+local function example_extra(env, ca_file)
   local main, http, srv = {}, {}, {}
   local depth, in_server = 0, false
   for line in read(ROOT .. "/examples/openresty/nginx.conf"):gmatch("[^\n]*") do
@@ -39,6 +39,8 @@ local function example_extra(env)
       if trimmed:match("^init_by_lua_block") then
         local body = trimmed:match("^init_by_lua_block {(.*)}$")
         http[#http + 1] = "init_by_lua_block {" .. body .. " require('support.openresty_app').init() }"
+      elseif trimmed:match("^lua_ssl_trusted_certificate ") then
+        http[#http + 1] = "lua_ssl_trusted_certificate " .. ca_file .. ";"
       elseif trimmed:match("^resolver ") or trimmed:match("^lua_ssl_") or trimmed:match("^lua_shared_dict ") then
         http[#http + 1] = trimmed
       end
@@ -60,14 +62,60 @@ local PROBES = {
   "location ~ ^/t/raw/(?<raw_name>\\w+)$ { content_by_lua_block { require('support.openresty_app').raw_answer() } }",
 }
 
+local function sh(cmd)
+  local p = assert(io.popen("( " .. cmd .. " ) 2>&1; echo \"rc=$?\""))
+  local out = p:read("*a")
+  p:close()
+  assert(out:match("rc=0%s*$"), cmd .. ": " .. out)
+  return (out:gsub("rc=0%s*$", ""))
+end
+
+-- A throw-away CA, a server certificate it signed for 127.0.0.1, and a
+-- self-signed one for the same name that no one trusts.
+local function make_certs()
+  local dir = sh("mktemp -d \"${TMPDIR:-/tmp}/gpucloud-tls.XXXXXX\""):gsub("%s+$", "")
+  local ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2"
+  local san = "subjectAltName=DNS:127.0.0.1,IP:127.0.0.1"
+  sh("cd " .. dir .. " && printf '%s\\n' '" .. san .. "' > san.ext"
+    .. " && openssl req -x509 " .. ec .. " -keyout ca.key -out ca.crt -subj /CN=gpucloud-test-ca"
+    .. " && openssl req " .. ec .. " -keyout good.key -out good.csr -subj /CN=127.0.0.1"
+    .. " && openssl x509 -req -in good.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2"
+    .. " -extfile san.ext -out good.crt"
+    .. " && openssl req -x509 " .. ec .. " -keyout rogue.key -out rogue.crt -subj /CN=127.0.0.1 -addext " .. san)
+  return dir
+end
+
+local function free_port()
+  local port
+  repeat port = math.random(20000, 60000) until not server.port_listening(port)
+  return port
+end
+
+-- An HTTPS server block answering {"tls":"<name>"} with certificate `name`.
+local function tls_server(dir, name, port)
+  return {
+    "server {",
+    string.format("  listen 127.0.0.1:%d ssl;", port),
+    "  ssl_certificate " .. dir .. "/" .. name .. ".crt;",
+    "  ssl_certificate_key " .. dir .. "/" .. name .. ".key;",
+    "  location / { return 200 '{\"tls\":\"" .. name .. "\"}'; }",
+    "}",
+  }
+end
+
 describe("inside nginx #nginx", function()
-  local sim, app
+  local sim, app, certs, tls_ports
 
   setup(function()
     sim = assert(server.start())
-    local extra = example_extra { VAST_URL = sim.url, VAST_API_KEY = sim.keys.vast }
+    certs = make_certs()
+    local extra = example_extra({ VAST_URL = sim.url, VAST_API_KEY = sim.keys.vast }, certs .. "/ca.crt")
     assert.is_true(#extra.server > 5, "locations not found in examples/openresty/nginx.conf")
     for _, l in ipairs(PROBES) do extra.server[#extra.server + 1] = l end
+    tls_ports = { good = free_port(), rogue = free_port() }
+    for name, port in pairs(tls_ports) do
+      for _, l in ipairs(tls_server(certs, name, port)) do extra.http[#extra.http + 1] = l end
+    end
     local err
     app, err = server.start {
       lua_path = ROOT .. "/examples/openresty/?.lua;" .. ROOT .. "/spec/?.lua",
@@ -81,6 +129,7 @@ describe("inside nginx #nginx", function()
     local log = app and app:error_log() or ""
     if app then app:stop() end
     if sim then sim:stop() end
+    if certs then sh("rm -rf -- " .. server.shell_quote(certs)) end
     -- nginx logs the socket errors the transport specs provoke (timeouts,
     -- refused connects: lua_socket_log_errors); nothing may have raised,
     -- and the key must appear nowhere.
@@ -292,6 +341,25 @@ describe("inside nginx #nginx", function()
     it("accepts a body of exactly max_body", function()
       local out = raw("big", { max_body = 1000 })
       assert.equal(1000, #out.res.body)
+    end)
+
+    it("verifies TLS peers against lua_ssl_trusted_certificate, and reuses the connection", function()
+      local url = "https://127.0.0.1:" .. tls_ports.good .. "/"
+      for _ = 1, 2 do
+        local out = call { url = url }
+        assert.is_nil(out.err)
+        assert.equal('{"tls":"good"}', out.res.body)
+      end
+      local _, pool = get("/t/pool?url=http://127.0.0.1:" .. tls_ports.good .. "/&scheme=https")
+      assert.is_true(pool.reused >= 1)
+    end)
+
+    it("refuses a certificate no trusted CA signed, with code tls", function()
+      local out = call { url = "https://127.0.0.1:" .. tls_ports.rogue .. "/" }
+      assert.is_nil(out.res)
+      assert.equal("tls", out.err.code)
+      assert.match("self-signed certificate", out.err.message, 1, true) -- X509_V_ERR 18
+      assert.match("lua_ssl_trusted_certificate", out.err.message, 1, true)
     end)
 
     it("reports connection failures without echoing credentials", function()

@@ -72,13 +72,15 @@ function M.transport()
   reply { res = res, err = err }
 end
 
---- GET /t/pool?url=: is a connection to url idle in the pool the transport
--- uses? (A connect through that pool name reuses it.)
+--- GET /t/pool?url=http://host:port/[&scheme=https]: is a connection to
+-- that host idle in the pool the transport uses for the scheme? (A connect
+-- through that pool name reuses it.)
 function M.pool()
   local sock = ngx.socket.tcp()
   local url = ngx.var.arg_url
   local host, port = url:match("^http://([^:/]+):(%d+)")
-  assert(sock:connect(host, tonumber(port), { pool = cosocket.pool_name(url) }))
+  local pool_url = (ngx.var.arg_scheme or "http") .. "://" .. host .. ":" .. port .. "/"
+  assert(sock:connect(host, tonumber(port), { pool = cosocket.pool_name(pool_url) }))
   local reused = sock:getreusedtimes()
   sock:close()
   reply { reused = reused }
