@@ -43,7 +43,7 @@ BUSTED    := /usr/bin/busted
 DEB_PKGS  := gcc make pkg-config lua5.4 liblua5.4-dev libcurl4-openssl-dev \
              luajit2 libluajit2-5.1-dev \
              lua-cjson lua-busted lua-check luarocks nginx libnginx-mod-http-lua \
-             ca-certificates curl
+             ca-certificates curl openssl
 
 .PHONY: all deps test lint spec $(addprefix spec-,$(ABIS)) spec-luajit demo install uninstall clean
 
