@@ -1,9 +1,18 @@
 # gpucloud: `make demo` and `make test` do all the set-up on a fresh Debian 12
 # machine (the deps step installs what is missing when run as root).
 
+# One C source, one core.so per Lua ABI: 5.4 for lua5.4, 5.1 for LuaJIT 2.1
+# (OpenResty's branch, as nginx's lua module embeds it). `make ABIS=5.4`
+# builds, tests and installs one of them only.
+ABIS      ?= 5.4 5.1
 LUA       ?= lua5.4
-LUA_ABI   ?= 5.4
-LUA_CFLAGS ?= $(shell pkg-config --cflags lua$(LUA_ABI) 2>/dev/null || echo -I/usr/include/lua$(LUA_ABI))
+LUAJIT    ?= luajit
+LUA_5.4   := $(LUA)
+LUA_5.1   := $(LUAJIT)
+LUA_CFLAGS ?= $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
+LUAJIT_CFLAGS ?= $(shell pkg-config --cflags luajit 2>/dev/null || echo -I/usr/include/luajit-2.1)
+CFLAGS_5.4 = $(LUA_CFLAGS)
+CFLAGS_5.1 = $(LUAJIT_CFLAGS)
 CURL_CFLAGS ?= $(shell pkg-config --cflags libcurl 2>/dev/null)
 CURL_LIBS ?= $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 
@@ -14,35 +23,43 @@ WARN      := -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow -
 LDFLAGS_SO := -shared
 
 PREFIX    ?= /usr/local
-LUADIR    ?= $(PREFIX)/share/lua/$(LUA_ABI)
-CMODDIR   ?= $(PREFIX)/lib/lua/$(LUA_ABI)
+LUADIR    ?= $(PREFIX)/share/lua/5.4
+CMODDIR   ?= $(PREFIX)/lib/lua/5.4
+LUAJIT_LUADIR  ?= $(PREFIX)/share/lua/5.1
+LUAJIT_CMODDIR ?= $(PREFIX)/lib/lua/5.1
+LUADIR_5.4  = $(LUADIR)
+CMODDIR_5.4 = $(CMODDIR)
+LUADIR_5.1  = $(LUAJIT_LUADIR)
+CMODDIR_5.1 = $(LUAJIT_CMODDIR)
 BINDIR    ?= $(PREFIX)/bin
 
-BUILD     := build/$(LUA_ABI)
-CORE      := $(BUILD)/gpucloud/core.so
+CORES     := $(foreach a,$(ABIS),build/$(a)/gpucloud/core.so)
 SRCS      := src/core.c src/client.c src/multi.c src/xfer.c src/buf.c
-OBJS      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 HDRS      := $(wildcard src/*.h)
 
-LUA_FILES := $(shell find lua -name '*.lua' -o -name '*.json' | sort)
-BUSTED    := $(LUA) /usr/bin/busted
+BUSTED    := /usr/bin/busted
 
 # Debian packages the build, the specs and the demo need (see DEVELOPERS.md).
 DEB_PKGS  := gcc make pkg-config lua5.4 liblua5.4-dev libcurl4-openssl-dev \
+             luajit2 libluajit2-5.1-dev \
              lua-cjson lua-busted lua-check luarocks nginx libnginx-mod-http-lua \
-             ca-certificates curl
+             ca-certificates curl openssl
 
-.PHONY: all deps test test-slow lint spec demo install uninstall clean
+.PHONY: all deps test test-slow lint spec $(addprefix spec-,$(ABIS)) spec-luajit demo install uninstall clean
 
-all: $(CORE)
+all: $(CORES)
 
-$(BUILD)/obj/%.o: src/%.c $(HDRS)
-	@mkdir -p $(@D)
-	$(CC) $(WARN) $(CFLAGS) -fPIC $(LUA_CFLAGS) $(CURL_CFLAGS) -c -o $@ $<
+# The same rules for each ABI; only the Lua headers differ.
+define abi_rules
+build/$(1)/obj/%.o: src/%.c $$(HDRS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(WARN) $$(CFLAGS) -fPIC $$(CFLAGS_$(1)) $$(CURL_CFLAGS) -c -o $$@ $$<
 
-$(CORE): $(OBJS)
-	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS_SO) $(LDFLAGS) -o $@ $(OBJS) $(CURL_LIBS)
+build/$(1)/gpucloud/core.so: $$(patsubst src/%.c,build/$(1)/obj/%.o,$$(SRCS))
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS_SO) $$(LDFLAGS) -o $$@ $$^ $$(CURL_LIBS)
+endef
+$(foreach a,$(ABIS),$(eval $(call abi_rules,$(a))))
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -59,39 +76,53 @@ deps:
 	fi
 
 # Specs load the freshly built core and the Lua sources from this tree.
-SPEC_ENV  := LUA_PATH='./lua/?.lua;./lua/?/init.lua;./spec/?.lua;;' LUA_CPATH='./$(BUILD)/?.so;;'
+SPEC_ENV   = LUA_PATH='./lua/?.lua;./lua/?/init.lua;./spec/?.lua;;' LUA_CPATH='./build/$(1)/?.so;;'
 
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory spec
 
+# Every spec under every interpreter, one after the other (the timing specs
+# must not compete for the CPU). spec/openresty_spec.lua starts nginx itself.
 # Specs tagged #slow (minutes of real-time pacing) run in test-slow only.
-spec: $(CORE)
-	$(SPEC_ENV) $(BUSTED) --exclude-tags=slow $(BUSTED_ARGS)
+spec: $(addprefix spec-,$(ABIS))
+
+$(addprefix spec-,$(ABIS)): spec-%: build/%/gpucloud/core.so
+	$(call SPEC_ENV,$*) $(LUA_$*) $(BUSTED) --exclude-tags=slow $(BUSTED_ARGS)
+
+spec-luajit: spec-5.1
 
 test-slow: deps
 	@$(MAKE) --no-print-directory all
-	$(SPEC_ENV) $(BUSTED) --tags=slow $(BUSTED_ARGS)
+	$(call SPEC_ENV,5.4) $(LUA) $(BUSTED) --tags=slow $(BUSTED_ARGS)
 
 lint:
 	luacheck -q lua spec examples bin/gpucloud-sim
 
 demo: deps
 	@$(MAKE) --no-print-directory all
-	$(SPEC_ENV) $(LUA) bin/gpucloud-sim run -- $(LUA) examples/cleanup_idle_endpoints.lua
+	$(call SPEC_ENV,5.4) $(LUA) bin/gpucloud-sim run -- $(LUA) examples/cleanup_idle_endpoints.lua
 
-install: $(CORE)
-	install -d $(DESTDIR)$(LUADIR)/gpucloud $(DESTDIR)$(CMODDIR)/gpucloud
-	cd lua && find gpucloud -type d -exec install -d $(DESTDIR)$(LUADIR)/{} \;
+# The Lua files are the same for every ABI; each interpreter looks in its own
+# share/lua/<abi>, so each gets a copy beside its core.so.
+define install_abi
+	install -d $(DESTDIR)$(LUADIR_$(1))/gpucloud $(DESTDIR)$(CMODDIR_$(1))/gpucloud
+	cd lua && find gpucloud -type d -exec install -d $(DESTDIR)$(LUADIR_$(1))/{} \;
 	cd lua && find gpucloud -type f \( -name '*.lua' -o -name '*.json' \) \
-	  -exec install -m 644 {} $(DESTDIR)$(LUADIR)/{} \;
-	install -m 755 $(CORE) $(DESTDIR)$(CMODDIR)/gpucloud/core.so
+	  -exec install -m 644 {} $(DESTDIR)$(LUADIR_$(1))/{} \;
+	install -m 755 build/$(1)/gpucloud/core.so $(DESTDIR)$(CMODDIR_$(1))/gpucloud/core.so
+
+endef
+
+install: $(CORES)
+	$(foreach a,$(ABIS),$(call install_abi,$(a)))
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 bin/gpucloud-sim $(DESTDIR)$(BINDIR)/gpucloud-sim
 
 uninstall:
-	rm -rf $(DESTDIR)$(LUADIR)/gpucloud $(DESTDIR)$(CMODDIR)/gpucloud $(DESTDIR)$(BINDIR)/gpucloud-sim
+	rm -rf $(foreach a,$(ABIS),$(DESTDIR)$(LUADIR_$(a))/gpucloud $(DESTDIR)$(CMODDIR_$(a))/gpucloud) \
+	  $(DESTDIR)$(BINDIR)/gpucloud-sim
 
 clean:
 	rm -rf build

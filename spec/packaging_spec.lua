@@ -58,12 +58,40 @@ describe("packaging", function()
     local found = lines(sh("cd " .. dir .. " && find . -type f | sort"))
     sh("rm -rf " .. dir)
     local want = {}
-    for _, f in ipairs(lines(sh("cd lua && find gpucloud -type f \\( -name '*.lua' -o -name '*.json' \\)"))) do
-      want[#want + 1] = "./share/lua/5.4/" .. f
+    -- both ABIs: lua5.4 reads share/lua/5.4, LuaJIT (and nginx) share/lua/5.1
+    for _, abi in ipairs { "5.4", "5.1" } do
+      for _, f in ipairs(lines(sh("cd lua && find gpucloud -type f \\( -name '*.lua' -o -name '*.json' \\)"))) do
+        want[#want + 1] = "./share/lua/" .. abi .. "/" .. f
+      end
+      want[#want + 1] = "./lib/lua/" .. abi .. "/gpucloud/core.so"
     end
-    want[#want + 1] = "./lib/lua/5.4/gpucloud/core.so"
     want[#want + 1] = "./bin/gpucloud-sim"
     table.sort(want)
     assert.same(want, found)
+  end)
+
+  -- Each interpreter must find the core built for its own ABI: a 5.4 core
+  -- in LuaJIT fails with "undefined symbol: lua_newuserdatauv".
+  for _, case in ipairs { { "lua5.4", "5.4", "Lua 5.4" }, { "luajit", "5.1", "Lua 5.1" } } do
+    local interp, abi, version = case[1], case[2], case[3]
+    it(interp .. " loads gpucloud with build/" .. abi .. " on package.cpath", function()
+      local script = [[
+        local g = require "gpucloud"
+        local core = require "gpucloud.core"
+        io.write(_VERSION, "|", g._VERSION, "|", core._VERSION, "|",
+          package.searchpath("gpucloud.core", package.cpath))]]
+      local out, ok = sh("LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./build/" .. abi .. "/?.so;;' "
+        .. interp .. " -e '" .. script .. "' 2>&1")
+      assert.truthy(ok, out)
+      assert.equal(version .. "|gpucloud 0.1.0|0.1.0|./build/" .. abi .. "/gpucloud/core.so", out)
+    end)
+  end
+
+  it("README's nginx.conf snippet is examples/openresty/nginx.conf", function()
+    local snippet = sh("cat README.md"):match("```nginx\n(.-)```")
+    local conf = sh("cat examples/openresty/nginx.conf")
+    -- the file's header comment (how to run it) is not part of the snippet
+    while conf:match("^#") or conf:match("^\n") do conf = conf:gsub("^[^\n]*\n", "", 1) end
+    assert.equal(conf, snippet)
   end)
 end)

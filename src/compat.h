@@ -20,4 +20,20 @@ static inline int gc_absindex(lua_State *L, int i)
 }
 #endif
 
+#if LUA_VERSION_NUM >= 503
+#define gc_isinteger(L, i) lua_isinteger((L), (i))
+#else
+/* LuaJIT numbers are all doubles: the closest meaning of "an integer" is a
+ * number with an integral value that lua_Integer can hold.  (On 5.4 a float
+ * 2.0 is not an integer; here it is, as it is to the Lua layer's checks.) */
+static inline int gc_isinteger(lua_State *L, int i)
+{
+    lua_Number n;
+    if (lua_type(L, i) != LUA_TNUMBER)
+        return 0;
+    n = lua_tonumber(L, i);
+    return n == (lua_Number)(lua_Integer)n && n >= -9007199254740992.0 && n <= 9007199254740992.0;
+}
+#endif
+
 #endif

@@ -172,6 +172,26 @@ function M.run(items, task, o)
   return results
 end
 
+--- The same under nginx: each item in a light thread (gpucloud.transport.ngx
+-- spawn_all), where cosockets and ngx.sleep yield to nginx by themselves.
+function M.run_threads(items, task, o)
+  local n, done, fns = #items, 0, {}
+  for i, item in ipairs(items) do
+    fns[i] = function()
+      local value, err = task(item)
+      done = done + 1
+      if o.on_progress then o.on_progress(done, n) end
+      return value, err
+    end
+  end
+  local results = {}
+  for i, r in ipairs(require("gpucloud.transport.ngx").spawn_all(fns, o.concurrency)) do
+    if not r.ok then error(r[1], 0) end
+    results[i] = { r[1], r[2] }
+  end
+  return results
+end
+
 --- Options bulk calls take on top of the per-call ones.
 M.options = { concurrency = true, dry_run = true, on_progress = true, max = true, wait = true, wait_timeout = true }
 

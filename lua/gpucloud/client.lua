@@ -165,9 +165,10 @@ local function resolve_key(spec, p, op)
     spec.title, spec.name, table.concat(where, ", ")))
 end
 
+-- Chosen per call (cosockets inside nginx, libcurl elsewhere): see
+-- gpucloud/transport/init.lua for the rule.
 local function default_transport(p)
-  local t = require "gpucloud.transport.curl"
-  p.transport, p.handle = t.new()
+  p.transport, p.handle = require("gpucloud.transport").auto()
   return p.transport
 end
 
@@ -442,14 +443,22 @@ local function run_batch(self, op, row, items, opts, after)
     return report
   end
   local t0 = p.clock.now()
-  local results = bulk.run(argvs, function(argv)
+  local function one(argv)
     local value, err = M.perform(self, op, row, argv, call)
     if value ~= nil and after then return after(self, value, b) end
     return value, err
-  end, {
-    engine = engine_for(p), clock = p.clock, concurrency = b.concurrency or bulk.DEFAULT_CONCURRENCY,
+  end
+  local run = {
+    clock = p.clock, concurrency = b.concurrency or bulk.DEFAULT_CONCURRENCY,
     on_progress = b.on_progress, bind = function(co, io) task_io[co] = io end,
-  })
+  }
+  local results
+  if not p.custom_transport and require("gpucloud.transport").current() == "ngx" then
+    results = bulk.run_threads(argvs, one, run)
+  else
+    run.engine = engine_for(p)
+    results = bulk.run(argvs, one, run)
+  end
   for i, id in ipairs(ids) do
     local value, err = results[i][1], results[i][2]
     if value ~= nil then
