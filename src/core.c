@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -50,7 +51,17 @@ static int core_sleep(lua_State *L)
     return 0;
 }
 
+/* core.isatty(fd): whether a standard stream is a terminal, so the command
+ * line prompts and draws progress only for a person. */
+static int core_isatty(lua_State *L)
+{
+    lua_Integer fd = luaL_checkinteger(L, 1);
+    lua_pushboolean(L, fd >= 0 && fd <= 2 && isatty((int)fd));
+    return 1;
+}
+
 static const luaL_Reg core_funcs[] = {
+    {"isatty", core_isatty},
     {"new", core_new},
     {"multi", core_multi},
     {"now", core_now},
