@@ -20,7 +20,7 @@ BINDIR    ?= $(PREFIX)/bin
 
 BUILD     := build/$(LUA_ABI)
 CORE      := $(BUILD)/gpucloud/core.so
-SRCS      := src/core.c src/client.c src/buf.c
+SRCS      := src/core.c src/client.c src/request.c src/http_parse.c src/buf.c
 OBJS      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
 HDRS      := $(wildcard src/*.h)
 

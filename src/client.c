@@ -3,7 +3,6 @@
  * connections, TLS sessions and DNS answers are kept between calls.  It knows
  * HTTP and nothing of any provider: requests in, {status, headers, body} out.
  */
-#include <ctype.h>
 #include <limits.h>
 #include <string.h>
 
@@ -12,25 +11,19 @@
 #include "buf.h"
 #include "client.h"
 #include "compat.h"
+#include "http_parse.h"
+#include "request.h"
 
-#define DEFAULT_TIMEOUT_MS         60000L
-#define DEFAULT_CONNECT_TIMEOUT_MS 10000L
-#define DEFAULT_MAX_BODY           (64 * 1024 * 1024)
-/* What a response may spend on headers: generous for any API, small enough
- * that a hostile server cannot make us buffer without bound. */
-#define MAX_HEADER_BYTES           (256 * 1024)
-#define MAX_HEADER_LINES           500
 /* Capacity kept between calls; anything larger is released after the call. */
-#define KEEP_BYTES                 (1024 * 1024)
+#define KEEP_BYTES (1024 * 1024)
 
 typedef struct gc_client {
     CURL              *easy;
     struct curl_slist *req_headers; /* owned here so a raise cannot leak it */
     gc_buf             body;
-    gc_buf             head;        /* raw header lines of the last response */
+    gc_head            head;        /* header lines of the last response */
     size_t             max_body;
-    int                head_lines;
-    int                overflow;    /* body or headers went past their limit */
+    int                too_large;   /* the body went past max_body */
     char               errbuf[CURL_ERROR_SIZE];
 } gc_client;
 
@@ -60,7 +53,7 @@ static void client_release(gc_client *c)
         c->easy = NULL;
     }
     gc_buf_free(&c->body);
-    gc_buf_free(&c->head);
+    gc_buf_free(&c->head.buf);
 }
 
 static size_t on_body(char *p, size_t size, size_t n, void *ud)
@@ -68,7 +61,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
     gc_client *c = ud;
     size_t     len = size * n;
     if (len > c->max_body - c->body.len) {
-        c->overflow = 1;
+        c->too_large = 1;
         return 0; /* aborts the transfer with CURLE_WRITE_ERROR */
     }
     return gc_buf_append(&c->body, p, len) ? 0 : len;
@@ -78,111 +71,22 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
     gc_client *c = ud;
     size_t     len = size * n;
-    /* A status line starts a new response (after 100 Continue, say): only
-     * the last one's headers are reported. */
-    if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
-        c->head.len   = 0;
-        c->head_lines = 0;
-    }
-    if (len > MAX_HEADER_BYTES - c->head.len || ++c->head_lines > MAX_HEADER_LINES) {
-        c->overflow = 1;
-        return 0;
-    }
-    return gc_buf_append(&c->head, p, len) ? 0 : len;
+    return gc_head_add(&c->head, p, len) ? 0 : len;
 }
 
-static long ms_field(lua_State *L, int t, const char *name, long dflt)
+static int add_request_header(void *ud, const char *line)
 {
-    lua_Number s;
-    lua_getfield(L, t, name);
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        return dflt;
-    }
-    if (lua_type(L, -1) != LUA_TNUMBER)
-        luaL_error(L, "gpucloud.core: '%s' must be a number of seconds", name);
-    s = lua_tonumber(L, -1);
-    lua_pop(L, 1);
-    if (!(s > 0)) /* also refuses NaN */
-        luaL_error(L, "gpucloud.core: '%s' must be positive", name);
-    if (s >= (lua_Number)LONG_MAX / 1000)
-        return LONG_MAX;
-    return s * 1000 < 1 ? 1 : (long)(s * 1000);
-}
-
-/* Strings stay on the stack at fixed slots so their pointers stay valid for
- * the whole transfer. */
-static const char *str_field(lua_State *L, int t, const char *name, int required)
-{
-    lua_getfield(L, t, name);
-    if (lua_isnil(L, -1)) {
-        if (required)
-            luaL_error(L, "gpucloud.core: request needs '%s'", name);
-        return NULL;
-    }
-    if (lua_type(L, -1) != LUA_TSTRING)
-        luaL_error(L, "gpucloud.core: '%s' must be a string", name);
-    return lua_tostring(L, -1);
-}
-
-static int is_token(const char *s)
-{
-    if (!*s)
-        return 0;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && !strchr("!#$%&'*+-.^_`|~", *s))
-            return 0;
-    return 1;
-}
-
-static int has_crlf(const char *s, size_t n)
-{
-    return memchr(s, '\r', n) || memchr(s, '\n', n) || memchr(s, '\0', n);
-}
-
-static void build_headers(lua_State *L, gc_client *c, int t)
-{
-    struct curl_slist *l;
-    luaL_Buffer        b;
-    lua_getfield(L, t, "headers");
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-    } else {
-        int h;
-        luaL_argcheck(L, lua_istable(L, -1), 2, "'headers' must be a table");
-        h = lua_gettop(L);
-        lua_pushnil(L);
-        while (lua_next(L, h)) {
-            size_t      nlen, vlen;
-            const char *name, *value;
-            if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
-                luaL_error(L, "gpucloud.core: headers must map names to strings");
-            name  = lua_tolstring(L, -2, &nlen);
-            value = lua_tolstring(L, -1, &vlen);
-            if (!is_token(name) || has_crlf(value, vlen))
-                luaL_error(L, "gpucloud.core: invalid header '%s'", name);
-            luaL_buffinit(L, &b);
-            luaL_addlstring(&b, name, nlen);
-            /* "Name;" is how libcurl is told to send a header with no value */
-            luaL_addlstring(&b, vlen ? ": " : ";", vlen ? 2 : 1);
-            luaL_addlstring(&b, value, vlen);
-            luaL_pushresult(&b);
-            if (!(l = curl_slist_append(c->req_headers, lua_tostring(L, -1))))
-                luaL_error(L, "gpucloud.core: out of memory");
-            c->req_headers = l;
-            lua_pop(L, 2); /* the line and the value; the name stays for lua_next */
-        }
-        lua_pop(L, 1);
-    }
-    /* libcurl would otherwise wait for "100 Continue" before larger bodies. */
-    if (!(l = curl_slist_append(c->req_headers, "Expect:")))
-        luaL_error(L, "gpucloud.core: out of memory");
+    gc_client         *c = ud;
+    struct curl_slist *l = curl_slist_append(c->req_headers, line);
+    if (!l)
+        return -1;
     c->req_headers = l;
+    return 0;
 }
 
-static const char *error_code(CURLcode rc, int overflow)
+static const char *error_code(CURLcode rc, const gc_client *c)
 {
-    if (overflow)
+    if (c->too_large || c->head.error == GC_HEAD_TOO_MANY || c->head.error == GC_HEAD_TOO_BIG)
         return "too_large";
     switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
@@ -216,14 +120,17 @@ static const char *error_code(CURLcode rc, int overflow)
 /* nil, {code, message, curl_code}: a runtime failure, never a raise. */
 static int push_failure(lua_State *L, gc_client *c, CURLcode rc)
 {
-    const char *code = error_code(rc, c->overflow);
     lua_pushnil(L);
     lua_createtable(L, 0, 3);
-    lua_pushstring(L, code);
+    lua_pushstring(L, error_code(rc, c));
     lua_setfield(L, -2, "code");
-    if (c->overflow)
-        lua_pushfstring(L, "response larger than the limit of %d bytes",
+    if (c->too_large)
+        lua_pushfstring(L, "response body larger than the limit of %d bytes",
                         (int)(c->max_body > INT_MAX ? INT_MAX : c->max_body));
+    else if (c->head.error == GC_HEAD_TOO_MANY)
+        lua_pushfstring(L, "response has more than %d header lines", GC_MAX_HEADER_LINES);
+    else if (c->head.error == GC_HEAD_TOO_BIG)
+        lua_pushfstring(L, "response headers larger than %d bytes", GC_MAX_HEADER_BYTES);
     else
         lua_pushstring(L, c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
     lua_setfield(L, -2, "message");
@@ -232,113 +139,64 @@ static int push_failure(lua_State *L, gc_client *c, CURLcode rc)
     return 2;
 }
 
-static int is_status_line(const char *p, const char *eol)
-{
-    return eol - p >= 5 && memcmp(p, "HTTP/", 5) == 0;
-}
-
-static void trim(const char **s, const char **e)
-{
-    while (*s < *e && (**s == ' ' || **s == '\t'))
-        (*s)++;
-    while (*e > *s && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r' || (*e)[-1] == '\n'))
-        (*e)--;
-}
-
 /* Header names lowercased; a repeated header is joined with ", " as HTTP
  * allows, so nothing the server said is dropped. */
-static void push_headers(lua_State *L, const gc_buf *head)
+static int push_field(void *ud, const char *name, size_t nlen, const char *value, size_t vlen)
 {
-    const char *p = head->data, *end = head->data + head->len;
-    char        name[256];
-    int         t;
-    lua_newtable(L);
-    t = lua_gettop(L);
-    while (p < end) {
-        const char *eol = memchr(p, '\n', (size_t)(end - p));
-        const char *colon, *ns, *ne, *vs, *ve;
-        size_t      i, nlen;
-        if (!eol)
-            eol = end;
-        colon = memchr(p, ':', (size_t)(eol - p));
-        if (colon && !is_status_line(p, eol)) {
-            ns = p, ne = colon, vs = colon + 1, ve = eol;
-            trim(&ns, &ne);
-            trim(&vs, &ve);
-            nlen = (size_t)(ne - ns);
-            if (nlen > 0 && nlen < sizeof name) {
-                for (i = 0; i < nlen; i++)
-                    name[i] = (char)tolower((unsigned char)ns[i]);
-                lua_pushlstring(L, name, nlen);
-                lua_pushvalue(L, -1);
-                lua_rawget(L, t);
-                if (lua_isnil(L, -1)) {
-                    lua_pop(L, 1);
-                    lua_pushlstring(L, vs, (size_t)(ve - vs));
-                } else {
-                    lua_pushliteral(L, ", ");
-                    lua_pushlstring(L, vs, (size_t)(ve - vs));
-                    lua_concat(L, 3);
-                }
-                lua_rawset(L, t);
-            }
-        }
-        p = eol + 1;
+    lua_State *L = ud;
+    int        t = lua_gettop(L);
+    lua_pushlstring(L, name, nlen);
+    lua_pushvalue(L, -1);
+    lua_rawget(L, t);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushlstring(L, value, vlen);
+    } else {
+        lua_pushliteral(L, ", ");
+        lua_pushlstring(L, value, vlen);
+        lua_concat(L, 3);
     }
+    lua_rawset(L, t);
+    return 0;
+}
+
+static void push_headers(lua_State *L, gc_head *head)
+{
+    lua_newtable(L);
+    gc_head_each(head->buf.data, head->buf.len, push_field, L);
 }
 
 /* client:request{method, url, headers, body, timeout, connect_timeout,
- *                ca_file, max_body} -> {status, headers, body} | nil, err */
+ *                ca_file, max_body, insecure} -> {status, headers, body} | nil, err */
 static int client_request(lua_State *L)
 {
-    gc_client  *c = check_open(L, 1);
-    const char *method, *url, *body, *ca_file;
-    size_t      body_len = 0;
-    long        timeout, connect_timeout;
-    lua_Number  max_body;
-    CURLcode    rc;
-    CURL       *e;
-    long        status = 0;
+    gc_client         *c = check_open(L, 1);
+    gc_request         r;
+    CURLcode           rc;
+    CURL              *e;
+    long               status = 0;
 
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_settop(L, 2);
-    method = str_field(L, 2, "method", 0);
-    if (!method)
-        method = "GET";
-    if (!is_token(method))
-        return luaL_error(L, "gpucloud.core: invalid method '%s'", method);
-    url = str_field(L, 2, "url", 1);
-    if (has_crlf(url, strlen(url)))
-        return luaL_error(L, "gpucloud.core: invalid url");
-    body = str_field(L, 2, "body", 0);
-    if (body)
-        body_len = gc_rawlen(L, -1);
-    ca_file = str_field(L, 2, "ca_file", 0);
-    timeout         = ms_field(L, 2, "timeout", DEFAULT_TIMEOUT_MS);
-    connect_timeout = ms_field(L, 2, "connect_timeout", DEFAULT_CONNECT_TIMEOUT_MS);
-    lua_getfield(L, 2, "max_body");
-    max_body = lua_isnil(L, -1) ? DEFAULT_MAX_BODY : luaL_checknumber(L, -1);
-    lua_pop(L, 1);
-    if (!(max_body >= 0))
-        return luaL_error(L, "gpucloud.core: 'max_body' must be a byte count");
-
     if (c->req_headers) { /* left over from a call that raised */
         curl_slist_free_all(c->req_headers);
         c->req_headers = NULL;
     }
-    build_headers(L, c, 2);
+    gc_request_read(L, 2, &r, add_request_header, c);
+    /* libcurl would otherwise wait for "100 Continue" before larger bodies. */
+    if (add_request_header(c, "Expect:"))
+        return luaL_error(L, "gpucloud.core: out of memory");
 
     e = c->easy;
     /* reset keeps the connection cache, TLS sessions and DNS cache alive */
     curl_easy_reset(e);
-    c->errbuf[0]  = '\0';
-    c->overflow   = 0;
-    c->head_lines = 0;
-    c->max_body   = max_body >= (lua_Number)((size_t)-1 / 2) ? (size_t)-1 / 2 : (size_t)max_body;
+    c->errbuf[0] = '\0';
+    c->too_large = 0;
+    c->max_body  = r.max_body;
     gc_buf_clear(&c->body, KEEP_BYTES);
-    gc_buf_clear(&c->head, KEEP_BYTES);
+    gc_head_clear(&c->head, KEEP_BYTES);
 
-    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_URL, r.url);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -347,29 +205,37 @@ static int client_request(lua_State *L)
     curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->req_headers);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, connect_timeout);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r.timeout_ms);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r.connect_timeout_ms);
     curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    /* A declared length over the limit fails before any body byte is read;
+     * a chunked or compressed body is stopped by on_body as it grows. */
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)c->max_body);
     curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(e, CURLOPT_WRITEDATA, c);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, c);
-    if (ca_file)
-        curl_easy_setopt(e, CURLOPT_CAINFO, ca_file);
-    /* Redirects are not followed: an API answering 3xx is reported as is. */
+    /* libcurl's defaults, spelled out: these requests carry a key that can
+     * delete a fleet, so the peer must prove it is the host in the URL. */
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, r.insecure ? 0L : 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, r.insecure ? 0L : 2L);
+    if (r.ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, r.ca_file);
+    /* Redirects are not followed (libcurl's default, kept): an API answering
+     * 3xx is reported as is, and the Authorization header never travels to
+     * whatever host a Location names. */
 
-    if (strcmp(method, "GET") == 0 && !body) {
+    if (strcmp(r.method, "GET") == 0 && !r.body) {
         curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-    } else if (strcmp(method, "HEAD") == 0) {
+    } else if (strcmp(r.method, "HEAD") == 0) {
         curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else {
-        if (strcmp(method, "POST") != 0)
-            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-        if (body || strcmp(method, "POST") == 0) {
-            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-            curl_easy_setopt(e, CURLOPT_POSTFIELDS, body ? body : "");
+        if (strcmp(r.method, "POST") != 0)
+            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method);
+        if (r.body || strcmp(r.method, "POST") == 0) {
+            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r.body_len);
+            curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body ? r.body : "");
         }
     }
 
@@ -379,6 +245,7 @@ static int client_request(lua_State *L)
     if (rc != CURLE_OK) {
         int n = push_failure(L, c, rc);
         gc_buf_clear(&c->body, KEEP_BYTES);
+        gc_head_clear(&c->head, KEEP_BYTES);
         return n;
     }
 
@@ -391,7 +258,7 @@ static int client_request(lua_State *L)
     lua_pushlstring(L, c->body.data ? c->body.data : "", c->body.len);
     lua_setfield(L, -2, "body");
     gc_buf_clear(&c->body, KEEP_BYTES);
-    gc_buf_clear(&c->head, KEEP_BYTES);
+    gc_head_clear(&c->head, KEEP_BYTES);
     return 1;
 }
 
