@@ -22,7 +22,7 @@ local private = setmetatable({}, { __mode = "k" })
 
 local client_options = {
   api_key = true, timeout = true, connect_timeout = true, transport = true,
-  user_agent = true, ca_file = true, max_body = true, getenv = true,
+  user_agent = true, ca_file = true, max_body = true, getenv = true, insecure = true,
 }
 local call_options = { timeout = true, connect_timeout = true, max_body = true }
 
@@ -85,6 +85,25 @@ local function read_file(path)
   return s
 end
 
+local function warn(msg)
+  io.stderr:write("gpucloud: warning: ", msg, "\n")
+end
+
+-- ssh's rule for key files that others can read: say so, naming the file
+-- (never the key), and go on, so an unattended job is not broken by it.
+local function warn_if_exposed(path)
+  local ok, core = pcall(require, "gpucloud.core")
+  if not ok or type(core) ~= "table" or not core.file_mode then return end
+  local mode = core.file_mode(path)
+  if mode and mode % 64 ~= 0 then -- any of the group and other bits (077)
+    warn(string.format("API key file %s is accessible by group or others (mode %03o); chmod 600 it",
+      path, mode))
+  end
+end
+
+-- Once per process: a warning repeated per client would be noise.
+local warned_insecure = false
+
 local function trim(s)
   return (s:gsub("^%s+", ""):gsub("%s+$", ""))
 end
@@ -109,6 +128,7 @@ local function resolve_key(spec, p, op)
     if v and trim(v) ~= "" then
       v = trim(v)
       check_key_text(op, path, v, 4)
+      warn_if_exposed(path)
       p.key, p.key_source = v, path
       return v
     end
@@ -160,6 +180,7 @@ local function build_request(self, row, argv, opts, key)
     timeout = opts.timeout or self.timeout,
     connect_timeout = opts.connect_timeout or self.connect_timeout,
     ca_file = self.ca_file,
+    insecure = self.insecure,
     max_body = opts.max_body or self.max_body,
   }
 end
@@ -174,12 +195,8 @@ local function says_failed(decoded, row)
 end
 
 -- Listings carry per-endpoint credentials; an excerpt must not show them.
-local function mask_secrets(text)
-  return (text:gsub('("[%w_]*[Aa][Pp][Ii]_?[Kk][Ee][Yy]"%s*:%s*")[^"]*"', '%1<hidden>"'))
-end
-
 local function bad_response(op, status, message, raw)
-  local excerpt = raw and errors.one_line(mask_secrets(raw):sub(1, 120)) or ""
+  local excerpt = raw and errors.one_line(errors.mask_fields(raw):sub(1, 120)) or ""
   return errors.local_failure(op, "bad_response",
     excerpt ~= "" and (message .. "; body starts: " .. excerpt) or message,
     { status = status })
@@ -239,9 +256,9 @@ function M.perform(self, op, row, argv, opts)
   local req = build_request(self, row, argv, opts, key)
   local transport = p.transport or default_transport(p)
   local res, terr = transport(req)
-  if not res then return nil, errors.from_transport(op, terr) end
+  if not res then return nil, errors.redact(errors.from_transport(op, terr), key) end
   local value, err, decoded = M.interpret(op, row, res)
-  return value, err, res, decoded
+  return value, errors.redact(err, key), res, decoded
 end
 
 local function check_call_options(op, row, opts)
@@ -347,6 +364,17 @@ function M.define(spec)
       fail(2, "%s: 'max_body' must be a byte count", where)
     end
     if opts.api_key ~= nil then check_key_text(where, "the api_key option", opts.api_key, 2) end
+    if opts.ca_file ~= nil and (type(opts.ca_file) ~= "string" or opts.ca_file == "") then
+      fail(2, "%s: 'ca_file' must be the path of a PEM file", where)
+    end
+    if opts.insecure ~= nil and type(opts.insecure) ~= "boolean" then
+      fail(2, "%s: 'insecure' must be a boolean", where)
+    end
+    if opts.insecure and not warned_insecure then
+      warned_insecure = true
+      warn("insecure = true: TLS certificates and host names are not checked; " ..
+        "anyone on the network path can read the API key and forge answers")
+    end
     local getenv = opts.getenv or os.getenv
 
     local self = setmetatable({
@@ -356,6 +384,7 @@ function M.define(spec)
       connect_timeout = opts.connect_timeout or DEFAULT_CONNECT_TIMEOUT,
       user_agent = opts.user_agent or ("gpucloud/" .. VERSION),
       ca_file = opts.ca_file,
+      insecure = opts.insecure or nil,
       max_body = opts.max_body,
     }, class)
     private[self] = {
