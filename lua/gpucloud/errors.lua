@@ -140,9 +140,15 @@ function M.from_response(op, status, decoded, raw)
 end
 
 --- The error for a transport failure ({code, message} from the transport).
+-- A custom transport may hand back anything: the code is always a
+-- non-empty string and the message always text.
 function M.from_transport(op, terr)
-  local code = type(terr) == "table" and terr.code or "transport"
-  local message = type(terr) == "table" and terr.message or tostring(terr)
+  local t = type(terr) == "table" and terr or {}
+  local code = (type(t.code) == "string" and t.code ~= "") and t.code or "transport"
+  local message = t.message
+  if type(message) ~= "string" then
+    message = type(terr) == "string" and terr or "transport failed"
+  end
   return M.new {
     op = op, code = code, message = message,
     retryable = retryable_code[code] or false,
