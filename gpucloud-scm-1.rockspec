@@ -45,7 +45,8 @@ build = {
     ["gpucloud.sim.ngx"] = "lua/gpucloud/sim/ngx.lua",
     ["gpucloud.sim.server"] = "lua/gpucloud/sim/server.lua",
     ["gpucloud.core"] = {
-      sources = { "src/core.c", "src/client.c", "src/multi.c", "src/xfer.c", "src/buf.c" },
+      sources = { "src/core.c", "src/client.c", "src/multi.c", "src/xfer.c", "src/request.c",
+                  "src/http_parse.c", "src/buf.c" },
       libraries = { "curl" },
       incdirs = { "$(CURL_INCDIR)" },
       libdirs = { "$(CURL_LIBDIR)" },
@@ -57,6 +58,7 @@ build = {
       ["gpucloud.sim.fixture"] = "lua/gpucloud/sim/fixture.json",
     },
     bin = {
+      ["gpucloud"] = "bin/gpucloud",
       ["gpucloud-sim"] = "bin/gpucloud-sim",
     },
   },

@@ -371,6 +371,8 @@ describe("keys", function()
     local f = assert(io.open(path, "w"))
     f:write(text)
     f:close()
+    -- as a key file should be; a wider mode warns (see secrets_spec)
+    assert(os.execute("chmod 600 '" .. path .. "'"))
   end
 
   local function key_sent(opts)

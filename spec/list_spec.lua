@@ -91,6 +91,8 @@ describe("lists", function()
     assert.match("%(2 items%)", s)
     assert.not_match("table: 0x", s)
     assert.equal("(empty list)", tostring(list.new {}))
+    -- a false field is printed, not left blank
+    assert.match("false", tostring(list.new { { id = 1, deletion_protection = false } }))
     assert.equal("3 items: 1, 2, 3", tostring(list.new { 1, 2, 3 }))
   end)
 end)

@@ -179,7 +179,7 @@ describe("inside nginx #nginx", function()
     end)
   end)
 
-  describe("does not block the worker", function()
+  describe("does not block the worker #timing", function()
     -- Two client requests at once to the one worker; the simulator answers
     -- each of its calls after 2 s. Both finish in about 2 s, not 4.
     local function two_requests(path)
@@ -219,7 +219,7 @@ describe("inside nginx #nginx", function()
   end)
 
   describe("the transport choice", function()
-    it("is made per call: libcurl in init_by_lua, cosockets in a handler, for one client", function()
+    it("is made per call: libcurl in init_by_lua, cosockets in a handler, for one client #timing", function()
       assert(sim:inject { method = "GET", path = "/api/v0/endptjobs/", delay = 1, times = 2 })
       local status, out = get("/t/init")
       assert.equal(200, status)
@@ -235,7 +235,7 @@ describe("inside nginx #nginx", function()
   end)
 
   describe("a timer job", function()
-    it("deletes workergroups concurrently with ngx.thread and reports", function()
+    it("deletes workergroups concurrently with ngx.thread and reports #timing", function()
       assert(sim:inject { method = "DELETE", path = "/api/v0/workergroups/{id}/", delay = 1, times = 4 })
       local status, out = get("/vast/cleanup", "POST", '{"workergroups":[201,202,203,9999]}')
       assert.equal(202, status)

@@ -65,6 +65,7 @@ describe("packaging", function()
       end
       want[#want + 1] = "./lib/lua/" .. abi .. "/gpucloud/core.so"
     end
+    want[#want + 1] = "./bin/gpucloud"
     want[#want + 1] = "./bin/gpucloud-sim"
     table.sort(want)
     assert.same(want, found)

@@ -106,7 +106,7 @@ describe("faults over HTTP", function()
     vast = new_vast()
   end)
 
-  it("429 twice, then success: three attempts, at least a rate slot apart", function()
+  it("429 twice, then success: three attempts, at least a rate slot apart #timing", function()
     assert(sim:inject { method = "DELETE", path = "/api/v0/workergroups/201/", status = 429, times = 2,
       json = { detail = "API requests too frequent endpoint threshold=3.0" } })
     local t0 = clock.now()
@@ -129,7 +129,7 @@ describe("faults over HTTP", function()
     assert.equal(3, count())
   end)
 
-  it("honours Retry-After on a 429", function()
+  it("honours Retry-After on a 429 #timing", function()
     assert(sim:inject { method = "GET", path = "/api/v0/workergroups/", status = 429,
       headers = { ["Retry-After"] = "1" }, body = "slow down" })
     local t0 = clock.now()
@@ -190,7 +190,7 @@ describe("faults over HTTP", function()
     assert.equal(2, err.attempts)
   end)
 
-  it("a stalled server: timeout within the timeout plus a small margin", function()
+  it("a stalled server: timeout within the timeout plus a small margin #timing", function()
     assert(sim:inject { method = "GET", path = "/api/v0/endptjobs/", delay = 3 })
     local t0 = clock.now()
     local _, err = vast:show_endpoints { timeout = 0.3, retries = 0 }
@@ -199,7 +199,7 @@ describe("faults over HTTP", function()
     assert.truthy(elapsed >= 0.29 and elapsed < 0.6, "took " .. elapsed)
   end)
 
-  it("timeouts are repeated, and the deadline bounds the whole call", function()
+  it("timeouts are repeated, and the deadline bounds the whole call #timing", function()
     assert(sim:inject { method = "GET", path = "/api/v0/endptjobs/", delay = 3, times = -1 })
     local t0 = clock.now()
     local _, err = vast:show_endpoints { timeout = 0.2, retries = 10, deadline = 0.5 }
@@ -304,7 +304,7 @@ describe("faults over HTTP", function()
       assert.equal(N, ok + limited)
     end)
 
-    it("paced at the threshold, the same loop gets no 429", function()
+    it("paced at the threshold, the same loop gets no 429 #timing", function()
       local t0 = clock.now()
       local ok, limited = run(RATE)
       local elapsed = clock.now() - t0

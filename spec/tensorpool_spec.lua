@@ -73,7 +73,7 @@ describe("tensorpool over HTTP", function()
     assert.same({ "PENDING", "PROCESSING", "COMPLETED" }, seen)
   end)
 
-  it("wait_request honours Retry-After", function()
+  it("wait_request honours Retry-After #timing", function()
     assert(sim:config { retry_after = "1" })
     local res = assert(tp:destroy_cluster("c-empty"))
     local t0 = clock.now()

@@ -4,6 +4,8 @@
  * done once however many Lua states load the module.
  */
 #include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,7 +62,26 @@ static int core_isatty(lua_State *L)
     return 1;
 }
 
+/* core.file_mode(path) -> permission bits (0600 is 384) | nil, message.
+ * For the key-file check, which must not fork a `stat` on every lookup. */
+static int core_file_mode(lua_State *L)
+{
+    size_t      len;
+    const char *path = luaL_checklstring(L, 1, &len);
+    struct stat st;
+    if (memchr(path, '\0', len))
+        return luaL_argerror(L, 1, "path holds a NUL");
+    if (stat(path, &st) != 0) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: %s", path, strerror(errno));
+        return 2;
+    }
+    lua_pushinteger(L, (lua_Integer)(st.st_mode & 07777));
+    return 1;
+}
+
 static const luaL_Reg core_funcs[] = {
+    {"file_mode", core_file_mode},
     {"isatty", core_isatty},
     {"new", core_new},
     {"multi", core_multi},

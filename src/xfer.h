@@ -5,15 +5,15 @@
 #include <lua.h>
 
 #include "buf.h"
+#include "http_parse.h"
 
 typedef struct gc_xfer {
     CURL              *easy;
     struct curl_slist *req_headers; /* owned here so a raise cannot leak it */
     gc_buf             body;
-    gc_buf             head;        /* raw header lines of the last response */
+    gc_head            head;        /* header lines of the last response */
     size_t             max_body;
-    int                head_lines;
-    int                overflow;    /* a limit was hit: body or headers */
+    int                too_large;   /* the body went past max_body */
     int                body_ref;    /* registry ref keeping the body alive */
     char               errbuf[CURL_ERROR_SIZE];
 } gc_xfer;
@@ -21,7 +21,12 @@ typedef struct gc_xfer {
 int  gc_xfer_init(gc_xfer *x);                 /* -1 when libcurl cannot */
 void gc_xfer_release(gc_xfer *x);              /* idempotent */
 void gc_xfer_unref(lua_State *L, gc_xfer *x);  /* drop the body reference */
-void gc_xfer_prepare(lua_State *L, gc_xfer *x, int req, int keep_body);
+/* Set the easy handle up from the request table at index t, raising on a
+ * bad request before anything is sent.  With keep_body the request body is
+ * referenced until gc_xfer_unref, for transfers that outlive the call. */
+void gc_xfer_prepare(lua_State *L, gc_xfer *x, int t, int keep_body);
+/* After the transfer: pushes {status, headers, body}, or nil and
+ * {code, message, curl_code}; returns how many values it pushed. */
 int  gc_xfer_push_result(lua_State *L, gc_xfer *x, CURLcode rc);
 
 #endif

@@ -35,7 +35,7 @@ end
 
 local client_options = {
   api_key = true, timeout = true, connect_timeout = true, transport = true,
-  user_agent = true, ca_file = true, max_body = true, getenv = true,
+  user_agent = true, ca_file = true, max_body = true, getenv = true, insecure = true,
   retries = true, backoff = true, deadline = true, rate = true,
   on_request = true, on_response = true, clock = true,
 }
@@ -131,6 +131,25 @@ local function read_file(path)
   return s
 end
 
+local function warn(msg)
+  io.stderr:write("gpucloud: warning: ", msg, "\n")
+end
+
+-- ssh's rule for key files that others can read: say so, naming the file
+-- (never the key), and go on, so an unattended job is not broken by it.
+local function warn_if_exposed(path)
+  local ok, core = pcall(require, "gpucloud.core")
+  if not ok or type(core) ~= "table" or not core.file_mode then return end
+  local mode = core.file_mode(path)
+  if mode and mode % 64 ~= 0 then -- any of the group and other bits (077)
+    warn(string.format("API key file %s is accessible by group or others (mode %03o); chmod 600 it",
+      path, mode))
+  end
+end
+
+-- Once per process: a warning repeated per client would be noise.
+local warned_insecure = false
+
 local function trim(s)
   return (s:gsub("^%s+", ""):gsub("%s+$", ""))
 end
@@ -155,6 +174,7 @@ local function resolve_key(spec, p, op)
     if v and trim(v) ~= "" then
       v = trim(v)
       check_key_text(op, path, v, 4)
+      warn_if_exposed(path)
       p.key, p.key_source = v, path
       return v
     end
@@ -207,6 +227,7 @@ local function build_request(self, row, argv, opts, key)
     timeout = opts.timeout or self.timeout,
     connect_timeout = opts.connect_timeout or self.connect_timeout,
     ca_file = self.ca_file,
+    insecure = self.insecure,
     max_body = opts.max_body or self.max_body,
   }
 end
@@ -221,12 +242,8 @@ local function says_failed(decoded, row)
 end
 
 -- Listings carry per-endpoint credentials; an excerpt must not show them.
-local function mask_secrets(text)
-  return (text:gsub('("[%w_]*[Aa][Pp][Ii]_?[Kk][Ee][Yy]"%s*:%s*")[^"]*"', '%1<hidden>"'))
-end
-
 local function bad_response(op, status, message, raw)
-  local excerpt = raw and errors.one_line(mask_secrets(raw):sub(1, 120)) or ""
+  local excerpt = raw and errors.one_line(errors.mask_fields(raw):sub(1, 120)) or ""
   return errors.local_failure(op, "bad_response",
     excerpt ~= "" and (message .. "; body starts: " .. excerpt) or message,
     { status = status })
@@ -361,7 +378,8 @@ function M.perform(self, op, row, argv, opts)
     end
     info.retry_in = delay
     call_hook(self.on_response, info)
-    if not delay then return nil, err, res end
+    -- a server that echoes the request back must not put the key in an error
+    if not delay then return nil, errors.redact(err, key), res end
     landed = landed or retry.may_have_landed(err)
     clock.sleep(delay)
   end
@@ -555,6 +573,17 @@ function M.define(spec)
       fail(2, "%s: 'clock' must be a table {now = fn, sleep = fn}", where)
     end
     if opts.api_key ~= nil then check_key_text(where, "the api_key option", opts.api_key, 2) end
+    if opts.ca_file ~= nil and (type(opts.ca_file) ~= "string" or opts.ca_file == "") then
+      fail(2, "%s: 'ca_file' must be the path of a PEM file", where)
+    end
+    if opts.insecure ~= nil and type(opts.insecure) ~= "boolean" then
+      fail(2, "%s: 'insecure' must be a boolean", where)
+    end
+    if opts.insecure and not warned_insecure then
+      warned_insecure = true
+      warn("insecure = true: TLS certificates and host names are not checked; " ..
+        "anyone on the network path can read the API key and forge answers")
+    end
     local getenv = opts.getenv or os.getenv
 
     local self = setmetatable({
@@ -564,6 +593,7 @@ function M.define(spec)
       connect_timeout = opts.connect_timeout or DEFAULT_CONNECT_TIMEOUT,
       user_agent = opts.user_agent or ("gpucloud/" .. VERSION),
       ca_file = opts.ca_file,
+      insecure = opts.insecure or nil,
       max_body = opts.max_body,
       retries = opts.retries or retry.DEFAULTS.retries,
       backoff = opts.backoff,

@@ -140,9 +140,15 @@ function M.from_response(op, status, decoded, raw)
 end
 
 --- The error for a transport failure ({code, message} from the transport).
+-- A custom transport may hand back anything: the code is always a
+-- non-empty string and the message always text.
 function M.from_transport(op, terr)
-  local code = type(terr) == "table" and terr.code or "transport"
-  local message = type(terr) == "table" and terr.message or tostring(terr)
+  local t = type(terr) == "table" and terr or {}
+  local code = (type(t.code) == "string" and t.code ~= "") and t.code or "transport"
+  local message = t.message
+  if type(message) ~= "string" then
+    message = type(terr) == "string" and terr or "transport failed"
+  end
   return M.new {
     op = op, code = code, message = message,
     retryable = retryable_code[code] or false,
@@ -154,6 +160,53 @@ function M.local_failure(op, code, message, extra)
   local e = { op = op, code = code, message = message, retryable = false }
   for k, v in pairs(extra or {}) do e[k] = v end
   return M.new(e)
+end
+
+-- Fields of a JSON text that hold credentials: `"api_key": "..."` and the
+-- like. The value is hidden up to its closing quote, or to the end of the
+-- text when a cut excerpt ends inside it.
+function M.mask_fields(text)
+  return (text:gsub('("[%w_]*[Aa][Pp][Ii]_?[Kk][Ee][Yy]"%s*:%s*")[^"]*', '%1<hidden>'))
+end
+
+local REDACTED = "<redacted>"
+
+local function scrub(v, secret, seen)
+  if type(v) == "string" then
+    local out, from = {}, 1
+    while true do
+      local i = v:find(secret, from, true)
+      if not i then break end
+      out[#out + 1] = v:sub(from, i - 1)
+      out[#out + 1] = REDACTED
+      from = i + #secret
+    end
+    if from == 1 then return v end
+    out[#out + 1] = v:sub(from)
+    return table.concat(out)
+  end
+  if type(v) == "table" and not seen[v] then
+    seen[v] = true
+    local renamed = {}
+    for k, x in pairs(v) do
+      v[k] = scrub(x, secret, seen) -- assigning an existing field: allowed during traversal
+      local nk = scrub(k, secret, seen)
+      if nk ~= k then renamed[k] = nk end
+    end
+    for k, nk in pairs(renamed) do v[nk], v[k] = v[k], nil end
+  end
+  return v
+end
+
+--- Remove `secret` (the caller's key) from everything an error holds, and
+-- hide credential fields in its message. A server, a proxy or a man in the
+-- middle may echo the Authorization header back; it must not reach a log
+-- through `tostring(err)` or a dump of `err.body`. Returns err.
+function M.redact(err, secret)
+  if type(err) ~= "table" then return err end
+  if type(secret) == "string" and #secret >= 4 then scrub(err, secret, {}) end
+  if type(err.message) == "string" then err.message = M.mask_fields(err.message) end
+  return err
 end
 
 M.one_line = one_line

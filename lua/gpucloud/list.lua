@@ -202,6 +202,13 @@ local function columns(list)
   return names
 end
 
+-- An element's field, or nil when the element is not a table: written out
+-- because `t and t[k] or nil` would turn a false field into nil.
+local function field(item, name)
+  if type(item) == "table" then return item[name] end
+  return nil
+end
+
 --- A readable table of the list's elements (secret fields hidden).
 function M.render(list)
   local n = #list
@@ -216,7 +223,7 @@ function M.render(list)
   for _, name in ipairs(names) do
     local w = #name
     for i = 1, n do
-      local c = cell(name, type(list[i]) == "table" and list[i][name] or nil)
+      local c = cell(name, field(list[i], name))
       if #c > w then w = #c end
     end
     if used + w + 2 > MAX_WIDTH and #shown > 0 then break end
@@ -235,7 +242,7 @@ function M.render(list)
   for i = 1, n do
     local vals = {}
     for j, name in ipairs(shown) do
-      vals[j] = cell(name, type(list[i]) == "table" and list[i][name] or nil)
+      vals[j] = cell(name, field(list[i], name))
     end
     rows[#rows + 1] = line(vals)
   end

@@ -10,7 +10,9 @@
 -- `directives` tells the transport what the app cannot do itself: `delay`
 -- (seconds to sleep before answering), `fault` ("close": drop the
 -- connection without an answer; "truncate": promise the whole body, send
--- half, then drop), `error` (an internal error message to log).
+-- half, then drop; "raw": write the rule's `raw` bytes as they are, piece
+-- by piece `pause` seconds apart, then drop), `error` (an internal error
+-- message to log).
 --
 -- All state lives in the object; the module holds only constants.
 
@@ -720,6 +722,7 @@ function App:handle(method, target, headers, body)
     directives.delay = rule.delay
     directives.fault = rule.fault
     directives.truncate_at = rule.truncate_at
+    directives.raw, directives.pause = rule.raw, rule.pause
   end
   -- A rule answers for the server when it says what to answer (or drops the
   -- connection); a bare delay or truncation applies to the normal answer.
@@ -818,7 +821,7 @@ function App:ctl_stats()
   return reply(200, self.stats)
 end
 
-local FAULTS = { close = true, truncate = true }
+local FAULTS = { close = true, truncate = true, raw = true }
 
 -- Validate one injection spec; returns a normalised rule or nil, message.
 local function make_rule(spec)
@@ -828,7 +831,7 @@ local function make_rule(spec)
     path = spec.path == nil and "*" or spec.path,
     times = spec.times == nil and 1 or spec.times,
     status = spec.status, delay = spec.delay, fault = spec.fault,
-    truncate_at = spec.truncate_at,
+    truncate_at = spec.truncate_at, pause = spec.pause,
   }
   if type(rule.method) ~= "string" then return nil, "method must be a string" end
   rule.method = rule.method:upper()
@@ -843,7 +846,23 @@ local function make_rule(spec)
     return nil, "delay must be a number of seconds (0..300)"
   end
   if rule.fault ~= nil and not FAULTS[rule.fault] then
-    return nil, "fault must be \"close\" or \"truncate\""
+    return nil, "fault must be \"close\", \"truncate\" or \"raw\""
+  end
+  -- raw: what a broken or hostile server may send, which nginx itself
+  -- never would (folded or endless headers, bad status lines, slow bodies)
+  if (spec.raw ~= nil) ~= (rule.fault == "raw") then
+    return nil, "fault \"raw\" and raw (a string or an array of strings) go together"
+  end
+  if spec.raw ~= nil then
+    local pieces = type(spec.raw) == "string" and json.array { spec.raw } or spec.raw
+    if type(pieces) ~= "table" or not json.is_array(pieces) then return nil, "raw must be a string or an array" end
+    for _, piece in ipairs(pieces) do
+      if type(piece) ~= "string" then return nil, "raw pieces must be strings" end
+    end
+    rule.raw = pieces
+  end
+  if rule.pause ~= nil and (type(rule.pause) ~= "number" or rule.pause < 0 or rule.pause > 60) then
+    return nil, "pause must be a number of seconds (0..60)"
   end
   if rule.truncate_at ~= nil and (not is_integer(rule.truncate_at) or rule.truncate_at < 0) then
     return nil, "truncate_at must be a non-negative integer"

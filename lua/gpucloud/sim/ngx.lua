@@ -71,6 +71,18 @@ local function send_truncated(status, headers, body, cut)
   return ngx.exit(444)
 end
 
+-- Write the pieces as they are, `pause` seconds apart, then drop the
+-- connection: answers no well-behaved server would give.
+local function send_raw(pieces, pause)
+  local sock = ngx.req.socket(true)
+  if not sock then return ngx.exit(444) end
+  for i, piece in ipairs(pieces) do
+    if i > 1 and pause and pause > 0 then ngx.sleep(pause) end
+    if not sock:send(piece) then break end -- the client hung up
+  end
+  return ngx.exit(444)
+end
+
 function M.handle()
   local ok, app = pcall(M.app)
   if not ok then
@@ -90,6 +102,7 @@ function M.handle()
   if directives.fault == "truncate" then
     return send_truncated(status, headers, out, directives.truncate_at)
   end
+  if directives.fault == "raw" then return send_raw(directives.raw, directives.pause) end
   ngx.status = status
   for k, v in pairs(headers) do ngx.header[k] = v end
   -- An explicit length keeps answers out of chunked encoding.

@@ -7,6 +7,8 @@
 --   -- s.url, s.port, s.prefix, s.keys.vast, s.keys.tensorpool
 --   s:reset(); s:inject{ path = "/api/v0/endptjobs/", status = 429 }
 --   s:stop()
+--   server.start{ tls = true } serves HTTPS with a self-signed certificate
+--   made by openssl in the prefix; s.ca_file names it.
 --
 -- Process control uses os.execute / io.popen with shell-quoted arguments.
 -- Control calls (reset, log, ...) go through the project's C core when it
@@ -133,11 +135,11 @@ local function extra_lines(v)
 end
 
 -- The generated configuration, as a string.
--- opts: prefix, port, lua_dir, modules_dir, root (boolean), and for hosting
--- more than the simulator (the OpenResty specs): lua_path / lua_cpath
--- (entries searched before the defaults) and extra = { main =, http =,
--- server = } (lines appended to those blocks; the simulator keeps
--- `location /`).
+-- opts: prefix, port, lua_dir, modules_dir, root (boolean), tls (boolean:
+-- cert.pem and key.pem in the prefix), and for hosting more than the
+-- simulator (the OpenResty specs): lua_path / lua_cpath (entries searched
+-- before the defaults) and extra = { main =, http =, server = } (lines
+-- appended to those blocks; the simulator keeps `location /`).
 function M.nginx_conf(opts)
   local prefix = opts.prefix:gsub("/+$", "")
   local mods = opts.modules_dir or "/usr/lib/nginx/modules"
@@ -181,8 +183,10 @@ function M.nginx_conf(opts)
   add(extra.http, "  ")
   for _, l in ipairs {
     "  server {",
-    format("    listen 127.0.0.1:%d;", opts.port),
+    format("    listen 127.0.0.1:%d%s;", opts.port, opts.tls and " ssl" or ""),
     "    server_name _;",
+    opts.tls and ("    ssl_certificate " .. p("cert.pem") .. ";") or "",
+    opts.tls and ("    ssl_certificate_key " .. p("key.pem") .. ";") or "",
     "    location / {",
     "      content_by_lua_block { require(\"gpucloud.sim.ngx\").handle() }",
     "    }",
@@ -261,6 +265,7 @@ local function curl_transport(dir)
       "-D", shell_quote(hdr), "-o", shell_quote(out),
       "-w", shell_quote("%{http_code}"),
     }
+    if req.ca_file then parts[#parts + 1] = "--cacert " .. shell_quote(req.ca_file) end
     for k, v in pairs(req.headers or {}) do
       parts[#parts + 1] = "-H " .. shell_quote(k .. ": " .. v)
     end
@@ -313,6 +318,7 @@ function Server:request(req)
   r.method = r.method or "GET"
   r.timeout = r.timeout or 5
   r.headers = r.headers or {}
+  r.ca_file = r.ca_file or self.ca_file
   return self._transport(r)
 end
 
@@ -445,11 +451,13 @@ local function fixture_keys(fixture)
 end
 
 -- server.start{fixture=, port=, transport=, nginx=, modules_dir=, config=,
---              lua_path=, lua_cpath=, extra=}
+--              tls=, lua_path=, lua_cpath=, extra=}
 --   fixture: path to a JSON fixture, a fixture table, or nil (default seed)
 --   port: fixed port (default: random in 20000..60000, retried when busy)
 --   transport: "core" | "curl" | nil (core when it loads)
 --   config: a table for s:config() once the server is up
+--   tls: true for HTTPS (s.ca_file is the certificate to trust), or
+--        "localhost" for a certificate naming only localhost
 --   lua_path, lua_cpath, extra: more configuration (see M.nginx_conf)
 -- -> server object | nil, message
 function M.start(opts)
@@ -476,6 +484,21 @@ function M.start(opts)
   end
   assert(write_file(prefix .. "/fixture.json", text))
 
+  -- HTTPS: a throwaway self-signed certificate, valid for the host the
+  -- server's url names (tls = "localhost": for that name only, so a client
+  -- calling 127.0.0.1 sees a certificate for another host).
+  local host = "127.0.0.1"
+  if opts.tls then
+    local names = "IP:127.0.0.1,DNS:localhost"
+    if opts.tls == "localhost" then host, names = "localhost", "DNS:localhost" end
+    local okc, cout = run(format(
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 " ..
+      "-subj /CN=gpucloud-sim -addext %s -keyout %s -out %s",
+      shell_quote("subjectAltName=" .. names),
+      shell_quote(prefix .. "/key.pem"), shell_quote(prefix .. "/cert.pem")))
+    if not okc then return fail("openssl could not make a certificate: " .. cout) end
+  end
+
   local nginx = find_nginx(opts)
   local port, started, last
   for _ = 1, opts.port and 1 or 20 do
@@ -488,6 +511,7 @@ function M.start(opts)
       assert(write_file(prefix .. "/nginx.conf", M.nginx_conf{
         prefix = prefix, port = port, modules_dir = opts.modules_dir, root = is_root(),
         lua_path = opts.lua_path, lua_cpath = opts.lua_cpath, extra = opts.extra,
+        tls = opts.tls and true or false,
       }))
     end)
     if not okc then return fail(tostring(cerr)) end
@@ -502,11 +526,13 @@ function M.start(opts)
     return fail("nginx did not start: " .. tostring(last):gsub("%s+$", ""))
   end
 
-  local url = format("http://127.0.0.1:%d", port)
+  local url = format("%s://%s:%d", opts.tls and "https" or "http", host, port)
+  local ca_file = opts.tls and (prefix .. "/cert.pem") or nil
   local keys = fixture_keys(fixture)
-  assert(write_file(prefix .. "/" .. MARKER, json.encode{ port = port, url = url, keys = keys }))
+  assert(write_file(prefix .. "/" .. MARKER, json.encode{ port = port, url = url, keys = keys, ca_file = ca_file }))
   local s, terr = new_object{
     url = url, port = port, prefix = prefix, keys = keys, transport_name = opts.transport,
+    ca_file = ca_file,
   }
   if not s then
     local tmp = setmetatable({ prefix = prefix }, Server)
@@ -545,7 +571,7 @@ function M.attach(prefix, opts)
   -- Attached objects are detached: collecting one never stops the server.
   return new_object{
     url = info.url, port = info.port, prefix = prefix, keys = info.keys or {},
-    transport_name = opts and opts.transport, detached = true,
+    transport_name = opts and opts.transport, detached = true, ca_file = info.ca_file,
   }
 end
 
