@@ -154,31 +154,34 @@ local function trim(s)
   return (s:gsub("^%s+", ""):gsub("%s+$", ""))
 end
 
+-- Where a provider's key may be, in order: its environment variables, then
+-- its key files. Each place: a name for messages, and how to read it.
+local function key_places(spec, getenv)
+  local places = {}
+  for _, name in ipairs(spec.key.env) do
+    places[#places + 1] = { name = name, read = function() return getenv(name) end }
+  end
+  for _, path in ipairs(spec.key.files and spec.key.files(getenv) or {}) do
+    places[#places + 1] = { name = path, read = function() return read_file(path) end, file = true }
+  end
+  return places
+end
+
 -- The key, looked up at the first call that needs it: the constructor, then
--- the environment variables, then the key files, in the provider's order.
+-- each place in the provider's order.
 local function resolve_key(spec, p, op)
   if p.key then return p.key end
   local where = {}
-  for _, name in ipairs(spec.key.env) do
-    local v = p.getenv(name)
-    if v and trim(v) ~= "" then
-      v = trim(v)
-      check_key_text(op, name, v, 4)
-      p.key, p.key_source = v, name
+  for _, place in ipairs(key_places(spec, p.getenv)) do
+    local v = place.read()
+    v = v and trim(v)
+    if v and v ~= "" then
+      check_key_text(op, place.name, v, 4)
+      if place.file then warn_if_exposed(place.name) end
+      p.key, p.key_source = v, place.name
       return v
     end
-    where[#where + 1] = name
-  end
-  for _, path in ipairs(spec.key.files and spec.key.files(p.getenv) or {}) do
-    local v = read_file(path)
-    if v and trim(v) ~= "" then
-      v = trim(v)
-      check_key_text(op, path, v, 4)
-      warn_if_exposed(path)
-      p.key, p.key_source = v, path
-      return v
-    end
-    where[#where + 1] = path
+    where[#where + 1] = place.name
   end
   return nil, errors.local_failure(op, "no_api_key", string.format(
     "no %s API key: pass api_key to gpucloud.%s{}, or set it in %s",
