@@ -218,7 +218,7 @@ local function build_request(self, row, argv, opts, key)
   if row.body then
     local fields = {}
     for _, name in ipairs(row.body) do fields[name] = argv[name] end
-    body = json.encode_object(fields)
+    body = json.encode(fields)
     headers["Content-Type"] = "application/json"
   end
   opts = opts or {}

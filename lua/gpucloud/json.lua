@@ -54,32 +54,123 @@ M.normalise = function(v)
   return v
 end
 
-function M.encode(v)
-  return codec.encode(v)
-end
+------------------------------------------------------------------------
+-- Encoding. Not cjson's encoder: Debian's 2.1.0 writes an empty array as
+-- `{}` and a large id in exponent form (14 significant digits). One encoder
+-- serves the request bodies, the command line's --json output and the
+-- simulator's answers.
+
+local array_mt = { __name = "gpucloud.json.array" }
+local object_mt = { __name = "gpucloud.json.object" }
+M.array_mt, M.object_mt = array_mt, object_mt
+
+--- Mark a table (default: a new one) as a JSON array / object; returns it.
+-- Unmarked tables are arrays when their keys are exactly 1..n, and an empty
+-- unmarked table is an empty array: in these APIs an empty value is a list.
+function M.array(t) return setmetatable(t or {}, array_mt) end
+function M.object(t) return setmetatable(t or {}, object_mt) end
+function M.is_array(t) return type(t) == "table" and getmetatable(t) == array_mt end
 
 local format, concat, sort = string.format, table.concat, table.sort
-local floor = math.floor
+local floor, huge = math.floor, math.huge
 
---- Encode a flat request object with sorted keys. Integral numbers are
--- written as integers: cjson 2.1.0 prints at most 14 significant digits, so
--- it would send a large id as 1.2345678901234e+14.
-function M.encode_object(t)
-  local keys = {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  sort(keys)
-  local parts = {}
-  for i, k in ipairs(keys) do
-    local v = t[k]
-    local s
-    if type(v) == "number" and v == floor(v) and v >= -2 ^ 53 and v <= 2 ^ 53 then
-      s = format("%d", v)
-    else
-      s = assert(codec.encode(v))
-    end
-    parts[i] = assert(codec.encode(tostring(k))) .. ":" .. s
+local function encode_number(n)
+  if n ~= n or n == huge or n == -huge then
+    error("json: cannot encode " .. tostring(n), 0)
   end
-  return "{" .. concat(parts, ",") .. "}"
+  -- integral values print without a fraction, as the services send ids
+  if floor(n) == n and n >= -2 ^ 53 and n <= 2 ^ 53 then return format("%d", n) end
+  local s = format("%.14g", n)
+  if tonumber(s) ~= n then s = format("%.17g", n) end
+  return s
+end
+
+local function encode_string(s)
+  return (assert(codec.encode(s))) -- cjson's string escaping is right and fast
+end
+
+-- Is t a sequence 1..n and nothing else? Returns n, or nil.
+local function array_length(t)
+  local n = 0
+  for k in pairs(t) do
+    if type(k) ~= "number" or k < 1 or floor(k) ~= k then return nil end
+    if k > n then n = k end
+  end
+  for i = 1, n do
+    if t[i] == nil then return nil end -- sparse: an object with numeric keys
+  end
+  return n
+end
+
+local encode_value
+
+local function encode_table(t, depth, out, mask)
+  if depth > 100 then error("json: nesting too deep (cycle?)", 0) end
+  local mt = getmetatable(t)
+  local n
+  if mt == array_mt then
+    n = array_length(t)
+    if not n then error("json: array-marked table has non-sequence keys", 0) end
+  elseif mt ~= object_mt then
+    n = array_length(t)
+  end
+  if n then
+    out[#out + 1] = "["
+    for i = 1, n do
+      if i > 1 then out[#out + 1] = "," end
+      encode_value(t[i], depth + 1, out, mask)
+    end
+    out[#out + 1] = "]"
+    return
+  end
+  -- sorted keys: stable output makes logs and specs reproducible
+  local keys = {}
+  for k in pairs(t) do
+    local tk = type(k)
+    if tk ~= "string" and tk ~= "number" then error("json: cannot encode a " .. tk .. " key", 0) end
+    keys[#keys + 1] = k
+  end
+  sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+  out[#out + 1] = "{"
+  for i, k in ipairs(keys) do
+    if i > 1 then out[#out + 1] = "," end
+    out[#out + 1] = encode_string(type(k) == "number" and encode_number(k) or k)
+    out[#out + 1] = ":"
+    if mask and mask[k] then
+      out[#out + 1] = '"<hidden>"'
+    else
+      encode_value(t[k], depth + 1, out, mask)
+    end
+  end
+  out[#out + 1] = "}"
+end
+
+encode_value = function(v, depth, out, mask)
+  local tv = type(v)
+  if v == nil or v == null then
+    out[#out + 1] = "null"
+  elseif tv == "boolean" then
+    out[#out + 1] = v and "true" or "false"
+  elseif tv == "number" then
+    out[#out + 1] = encode_number(v)
+  elseif tv == "string" then
+    out[#out + 1] = encode_string(v)
+  elseif tv == "table" then
+    encode_table(v, depth, out, mask)
+  elseif tv == "userdata" and (tostring(v) == "userdata: (nil)" or tostring(v) == "userdata: NULL") then
+    out[#out + 1] = "null" -- another null: ngx.null, a second cjson instance's
+  else
+    error("json: cannot encode a " .. tv, 0)
+  end
+end
+
+--- json.encode(value[, {mask = {field = true}}]) -> string.
+-- Fields named in `mask` are written as "<hidden>" (credentials in
+-- listings). Raises on what JSON cannot hold (functions, NaN, cycles).
+function M.encode(v, opts)
+  local out = {}
+  encode_value(v, 0, out, opts and opts.mask)
+  return concat(out)
 end
 
 return M

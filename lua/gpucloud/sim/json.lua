@@ -1,10 +1,10 @@
--- Small JSON codec for the simulator.
+-- JSON for the simulator.
 --
 -- Why not lua-cjson alone: Debian's cjson 2.1.0 encodes an empty table as
 -- `{}` and has no empty_array_mt, and decoding loses the difference between
 -- `[]` and `{}`. The simulator must answer `[]`, `{}` and `null` exactly as
--- the real services do, so it carries its own codec. Pure Lua 5.1..5.4 and
--- LuaJIT (it runs inside nginx): no goto, no `//`, no math.type.
+-- the real services do: it encodes with gpucloud.json and decodes here.
+-- Pure Lua 5.1..5.4 and LuaJIT (it runs inside nginx): no goto, no `//`.
 --
 -- Decoded arrays carry `json.array_mt`, objects `json.object_mt`, so a value
 -- decoded and re-encoded keeps its shape; JSON null decodes to `json.null`.
@@ -12,137 +12,21 @@
 -- keys -> object, and an empty one -> `[]` (in the simulator an unmarked
 -- empty table is nearly always an empty list; mark objects with json.object).
 
+local gjson = require "gpucloud.json"
+
 local json = {}
 
 local concat, format, byte, char, sub, find =
   table.concat, string.format, string.byte, string.char, string.sub, string.find
-local floor, huge = math.floor, math.huge
+local floor = math.floor
 
-json.null = setmetatable({}, {
-  __tostring = function() return "null" end,
-  __name = "json.null",
-})
-json.array_mt = { __name = "json.array" }
-json.object_mt = { __name = "json.object" }
-
--- Mark a table (default: a new one) as a JSON array / object; returns it.
-function json.array(t) return setmetatable(t or {}, json.array_mt) end
-function json.object(t) return setmetatable(t or {}, json.object_mt) end
-
-function json.is_array(t)
-  return type(t) == "table" and getmetatable(t) == json.array_mt
-end
-
----------------------------------------------------------------- encoding
-
-local escapes = {
-  ['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b', ['\f'] = '\\f',
-  ['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t',
-}
-
-local function escape_char(c)
-  return escapes[c] or format("\\u%04x", byte(c))
-end
-
-local function encode_string(s)
-  return '"' .. s:gsub('[%c"\\]', escape_char) .. '"'
-end
-
-local function encode_number(n)
-  if n ~= n or n == huge or n == -huge then
-    error("json: cannot encode " .. tostring(n), 0)
-  end
-  -- Integral values print without a fraction, as the services send ids.
-  if floor(n) == n and n >= -2^53 and n <= 2^53 then
-    return format("%d", n)
-  end
-  local s = format("%.14g", n)
-  if tonumber(s) ~= n then s = format("%.17g", n) end
-  return s
-end
-
--- Is t a sequence 1..n (and nothing else)? Returns n or nil.
-local function array_length(t)
-  local n = 0
-  for k in pairs(t) do
-    if type(k) ~= "number" or k < 1 or floor(k) ~= k then return nil end
-    if k > n then n = k end
-  end
-  -- holes are only allowed for json.null, which is a real value, so a
-  -- sparse table is an object with numeric keys: refuse to guess.
-  for i = 1, n do
-    if t[i] == nil then return nil end
-  end
-  return n
-end
-
-local encode_value
-
-local function encode_table(t, depth, out)
-  if depth > 100 then error("json: nesting too deep (cycle?)", 0) end
-  local mt = getmetatable(t)
-  local n
-  if mt == json.array_mt then
-    n = array_length(t)
-    if not n then error("json: array-marked table has non-sequence keys", 0) end
-  elseif mt ~= json.object_mt then
-    n = array_length(t)
-  end
-  if n then
-    out[#out + 1] = "["
-    for i = 1, n do
-      if i > 1 then out[#out + 1] = "," end
-      encode_value(t[i], depth + 1, out)
-    end
-    out[#out + 1] = "]"
-    return
-  end
-  -- Sorted keys: stable output makes logs and specs reproducible.
-  local keys = {}
-  for k in pairs(t) do
-    local tk = type(k)
-    if tk ~= "string" and tk ~= "number" then
-      error("json: cannot encode a " .. tk .. " key", 0)
-    end
-    keys[#keys + 1] = k
-  end
-  table.sort(keys, function(a, b) return tostring(a) < tostring(b) end)
-  out[#out + 1] = "{"
-  for i, k in ipairs(keys) do
-    if i > 1 then out[#out + 1] = "," end
-    local ks = type(k) == "number" and encode_number(k) or k
-    out[#out + 1] = encode_string(ks)
-    out[#out + 1] = ":"
-    encode_value(t[k], depth + 1, out)
-  end
-  out[#out + 1] = "}"
-end
-
-encode_value = function(v, depth, out)
-  local tv = type(v)
-  if v == nil or v == json.null then
-    out[#out + 1] = "null"
-  elseif tv == "boolean" then
-    out[#out + 1] = v and "true" or "false"
-  elseif tv == "number" then
-    out[#out + 1] = encode_number(v)
-  elseif tv == "string" then
-    out[#out + 1] = encode_string(v)
-  elseif tv == "table" then
-    encode_table(v, depth, out)
-  elseif tv == "userdata" and (tostring(v) == "userdata: (nil)" or tostring(v) == "userdata: NULL") then
-    out[#out + 1] = "null" -- cjson.null / ngx.null: a NULL lightuserdata
-  else
-    error("json: cannot encode a " .. tv, 0)
-  end
-end
-
--- json.encode(value) -> string; raises on values JSON cannot hold.
-function json.encode(v)
-  local out = {}
-  encode_value(v, 0, out)
-  return concat(out)
-end
+-- Null, the array/object marks and the encoder are the library's own
+-- (gpucloud.json): one encoder for the whole project. What this module adds
+-- is a decoder that keeps `[]` apart from `{}`, which cjson cannot.
+json.null = gjson.null
+json.array_mt, json.object_mt = gjson.array_mt, gjson.object_mt
+json.array, json.object, json.is_array = gjson.array, gjson.object, gjson.is_array
+json.encode = gjson.encode
 
 ---------------------------------------------------------------- decoding
 

@@ -1,0 +1,54 @@
+-- gpucloud.json: decode + normalise, and the one encoder the project uses
+-- (request bodies, the command line's --json, the simulator's answers).
+
+local json = require "gpucloud.json"
+
+describe("json.decode", function()
+  it("normalises: integral numbers are integers, object nulls are gone", function()
+    local v = json.decode('{"id":4242,"url":null,"load":0.5,"tags":["a",null]}')
+    assert.equal(4242, v.id)
+    if math.type then assert.equal("integer", math.type(v.id)) end
+    assert.is_nil(v.url)
+    assert.equal(0.5, v.load)
+    assert.equal(json.null, v.tags[2])
+  end)
+
+  it("returns nil and a message on bad input, nil alone for null", function()
+    local v, err = json.decode("{nope")
+    assert.is_nil(v)
+    assert.is_string(err)
+    assert.is_nil(select(2, json.decode("null")))
+  end)
+end)
+
+describe("json.encode", function()
+  it("writes empty and unmarked lists as arrays, marked objects as objects", function()
+    assert.equal("[]", json.encode {})
+    assert.equal("{}", json.encode(json.object()))
+    assert.equal("[1,2,3]", json.encode { 1, 2, 3 })
+    assert.equal('{"a":[],"b":{}}', json.encode { a = {}, b = json.object() })
+    assert.has_error(function() json.encode(json.array { x = 1 }) end)
+  end)
+
+  it("writes ids exactly and sorts keys", function()
+    assert.equal('{"id":9007199254740992}', json.encode { id = 2 ^ 53 })
+    assert.equal('{"a":1,"b":0.1,"c":123456789012345}', json.encode { c = 123456789012345, b = 0.1, a = 1.0 })
+  end)
+
+  it("writes null for json.null and escapes strings", function()
+    assert.equal('[1,null,"a\\"b\\n"]', json.encode { 1, json.null, 'a"b\n' })
+  end)
+
+  it("masks the named fields", function()
+    local out = json.encode({ { id = 1, api_key = "secret" } }, { mask = { api_key = true } })
+    assert.equal('[{"api_key":"<hidden>","id":1}]', out)
+  end)
+
+  it("raises on what JSON cannot hold", function()
+    local cycle = {}
+    cycle.self = cycle
+    assert.has_error(function() json.encode(cycle) end)
+    assert.has_error(function() json.encode { 0 / 0 } end)
+    assert.has_error(function() json.encode { f = print } end)
+  end)
+end)
