@@ -75,7 +75,7 @@ FUZZ_SRCS_request := fuzz/request.c src/request.c src/http_parse.c src/buf.c
 FUZZ_LIBS_request := -llua5.4
 
 .PHONY: all deps deps-hardening test test-slow lint spec $(addprefix spec-,$(ABIS)) spec-luajit \
-        demo install uninstall clean check-memory check-asan check-valgrind fuzz fuzz-build fuzz-seed
+        demo bench install uninstall clean check-memory check-asan check-valgrind fuzz fuzz-build fuzz-seed
 
 all: $(CORES)
 
@@ -130,7 +130,7 @@ test-slow: deps
 	$(call SPEC_ENV,5.4) $(LUA) $(BUSTED) --tags=slow $(BUSTED_ARGS)
 
 lint:
-	luacheck -q lua spec examples bin/gpucloud bin/gpucloud-sim fuzz
+	luacheck -q lua spec examples bin/gpucloud bin/gpucloud-sim fuzz bench
 
 # The whole spec suite twice: against an ASan + UBSan build of the core,
 # then under valgrind with the normal build.
@@ -179,6 +179,16 @@ fuzz-seed: build/5.4/gpucloud/core.so
 demo: deps
 	@$(MAKE) --no-print-directory all
 	$(call SPEC_ENV,5.4) $(LUA) bin/gpucloud-sim run -- $(LUA) examples/cleanup_idle_endpoints.lua
+
+# Benchmarks against the anchors (bench/run.lua says what each measures):
+# a table of ratios on stdout, progress on stderr. Not part of test or CI.
+BENCH_DIR := build/bench
+$(BENCH_DIR)/anchor: bench/anchor.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CURL_CFLAGS) -o $@ $< $(CURL_LIBS)
+
+bench: build/5.4/gpucloud/core.so $(BENCH_DIR)/anchor
+	$(call SPEC_ENV,5.4) $(LUA) bench/run.lua $(BENCH_DIR)
 
 # The Lua files are the same for every ABI; each interpreter looks in its own
 # share/lua/<abi>, so each gets a copy beside its core.so.
