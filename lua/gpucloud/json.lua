@@ -37,9 +37,26 @@ local function normalise(t)
   return t
 end
 
+-- The C core decodes and normalises in one pass (about three times faster
+-- than cjson and the walk above on a listing); without the core (inside
+-- nginx, where it is optional) cjson and the walk do the same.
+local ok_core, core = pcall(require, "gpucloud.core")
+local core_decode = ok_core and type(core) == "table" and core.json_decode or nil
+
 --- Decode and normalise. Returns the value, or nil and a message.
 -- A top-level `null` decodes to nil with no message.
 function M.decode(text)
+  if core_decode then
+    local v, err = core_decode(text, null)
+    if v == null then return nil end
+    return v, err
+  end
+  return M.decode_cjson(text)
+end
+
+--- The same through cjson and the walk in Lua (the fallback, and what
+-- specs compare the core's decoder with).
+function M.decode_cjson(text)
   local v, err = codec.decode(text)
   if v == nil then return nil, err end
   if v == null then return nil end
