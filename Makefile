@@ -34,7 +34,7 @@ CMODDIR_5.1 = $(LUAJIT_CMODDIR)
 BINDIR    ?= $(PREFIX)/bin
 
 CORES     := $(foreach a,$(ABIS),build/$(a)/gpucloud/core.so)
-SRCS      := src/core.c src/client.c src/multi.c src/xfer.c src/request.c src/http_parse.c src/buf.c
+SRCS      := src/core.c src/client.c src/multi.c src/xfer.c src/request.c src/http_parse.c src/buf.c src/json.c
 HDRS      := $(wildcard src/*.h)
 
 BUSTED    := /usr/bin/busted
@@ -61,21 +61,23 @@ ASAN_ENV  := ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
 VALGRIND  := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,possible \
              --error-exitcode=1 --trace-children=no --num-callers=30
 
-# libFuzzer targets (clang): each runs FUZZ_SECONDS / 2, from the seeds in
+# libFuzzer targets (clang): they share FUZZ_SECONDS equally, from the seeds in
 # fuzz/corpus/<target> plus what earlier runs found in build/fuzz/corpus.
 FUZZ_SECONDS ?= 60
 FUZZ_CC      := clang
 FUZZ_DIR     := build/fuzz
-FUZZ_TARGETS := headers request
+FUZZ_TARGETS := headers request json
 FUZZ_FLAGS   := -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -g -O1 \
                 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                 -DGC_MAX_HEADER_BYTES=2048 -DGC_MAX_HEADER_LINES=40 -Isrc
 FUZZ_SRCS_headers := fuzz/headers.c src/http_parse.c src/buf.c
 FUZZ_SRCS_request := fuzz/request.c src/request.c src/http_parse.c src/buf.c
 FUZZ_LIBS_request := -llua5.4
+FUZZ_SRCS_json    := fuzz/json.c src/json.c
+FUZZ_LIBS_json    := -llua5.4
 
 .PHONY: all deps deps-hardening test test-slow lint spec $(addprefix spec-,$(ABIS)) spec-luajit \
-        demo install uninstall clean check-memory check-asan check-valgrind fuzz fuzz-build fuzz-seed
+        demo bench install uninstall clean check-memory check-asan check-valgrind fuzz fuzz-build fuzz-seed
 
 all: $(CORES)
 
@@ -130,7 +132,7 @@ test-slow: deps
 	$(call SPEC_ENV,5.4) $(LUA) $(BUSTED) --tags=slow $(BUSTED_ARGS)
 
 lint:
-	luacheck -q lua spec examples bin/gpucloud bin/gpucloud-sim fuzz
+	luacheck -q lua spec examples bin/gpucloud bin/gpucloud-sim fuzz bench
 
 # The whole spec suite twice: against an ASan + UBSan build of the core,
 # then under valgrind with the normal build.
@@ -166,8 +168,8 @@ fuzz: deps-hardening
 	@$(MAKE) --no-print-directory fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_DIR)/corpus/$$t && \
-	  echo "fuzz: $$t for $$(( $(FUZZ_SECONDS) / 2 )) s" && \
-	  $(FUZZ_DIR)/$$t -max_total_time=$$(( $(FUZZ_SECONDS) / 2 )) -max_len=4096 -print_final_stats=1 \
+	  echo "fuzz: $$t for $$(( $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) )) s" && \
+	  $(FUZZ_DIR)/$$t -max_total_time=$$(( $(FUZZ_SECONDS) / $(words $(FUZZ_TARGETS)) )) -max_len=4096 -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_DIR)/crash-$$t- $(FUZZ_DIR)/corpus/$$t fuzz/corpus/$$t || exit 1; \
 	done
 
@@ -179,6 +181,16 @@ fuzz-seed: build/5.4/gpucloud/core.so
 demo: deps
 	@$(MAKE) --no-print-directory all
 	$(call SPEC_ENV,5.4) $(LUA) bin/gpucloud-sim run -- $(LUA) examples/cleanup_idle_endpoints.lua
+
+# Benchmarks against the anchors (bench/run.lua says what each measures):
+# a table of ratios on stdout, progress on stderr. Not part of test or CI.
+BENCH_DIR := build/bench
+$(BENCH_DIR)/anchor: bench/anchor.c
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) $(CURL_CFLAGS) -o $@ $< $(CURL_LIBS)
+
+bench: build/5.4/gpucloud/core.so $(BENCH_DIR)/anchor
+	$(call SPEC_ENV,5.4) $(LUA) bench/run.lua $(BENCH_DIR)
 
 # The Lua files are the same for every ABI; each interpreter looks in its own
 # share/lua/<abi>, so each gets a copy beside its core.so.

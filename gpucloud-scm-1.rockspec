@@ -46,7 +46,7 @@ build = {
     ["gpucloud.sim.server"] = "lua/gpucloud/sim/server.lua",
     ["gpucloud.core"] = {
       sources = { "src/core.c", "src/client.c", "src/multi.c", "src/xfer.c", "src/request.c",
-                  "src/http_parse.c", "src/buf.c" },
+                  "src/http_parse.c", "src/buf.c", "src/json.c" },
       libraries = { "curl" },
       incdirs = { "$(CURL_INCDIR)" },
       libdirs = { "$(CURL_LIBDIR)" },

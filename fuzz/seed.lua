@@ -4,6 +4,7 @@
 --                    captured byte for byte by the curl command line
 --   <dir>/request/*  the request tables the library hands to the C core for
 --                    every operation, in fuzz/request.c's record format
+--   <dir>/json/*     the bodies of the same answers, for the JSON decoder
 -- Usage: lua5.4 fuzz/seed.lua fuzz/corpus   (LUA_PATH/LUA_CPATH as for specs)
 
 local server = require "gpucloud.sim.server"
@@ -23,7 +24,7 @@ local function sh(cmd)
   assert(ok, cmd)
 end
 
-sh("mkdir -p " .. q(dir .. "/headers") .. " " .. q(dir .. "/request"))
+sh("mkdir -p " .. q(dir .. "/headers") .. " " .. q(dir .. "/request") .. " " .. q(dir .. "/json"))
 
 local sim = assert(server.start {})
 local V, T = "Bearer " .. sim.keys.vast, "Bearer " .. sim.keys.tensorpool
@@ -49,7 +50,7 @@ for _, a in ipairs(answers) do
   if rule then assert(sim:inject(rule)) end
   local out = dir .. "/headers/" .. name
   sh(table.concat({
-    "curl -sS -g --noproxy '*' -o /dev/null -D", q(out), "-X", q(method),
+    "curl -sS -g --noproxy '*' -o", q(dir .. "/json/" .. name), "-D", q(out), "-X", q(method),
     "-H", q("Authorization: " .. auth),
     body and ("-H 'Content-Type: application/json' --data-binary " .. q(body)) or "",
     q(sim.url .. path),

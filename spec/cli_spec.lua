@@ -424,6 +424,24 @@ describe("gpucloud command line", function()
 
   -- The confirmation needs a terminal: util-linux `script` gives the child
   -- one, and feeds it our stdin.
+  describe("over HTTPS", function()
+    local tls
+    setup(function() tls = assert(server.start { tls = true }) end)
+    teardown(function() if tls then tls:stop() end end)
+
+    it("--ca-file trusts a private certificate; without it the call fails on TLS", function()
+      local words = { "vast", "show", "endpoints", "--json", "--url", tls.url, "--api-key", tls.keys.vast }
+      local r = gpucloud(words)
+      assert.equal(1, r.code)
+      assert.equal("tls", decoded(r).error.code)
+      words[#words + 1] = "--ca-file"
+      words[#words + 1] = tls.ca_file
+      r = gpucloud(words)
+      assert.equal(0, r.code, r.err)
+      assert.equal(6, #decoded(r))
+    end)
+  end)
+
   describe("on a terminal", function()
     local has_script = os.execute("script -V >/dev/null 2>&1")
     has_script = has_script == true or has_script == 0

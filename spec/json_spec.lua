@@ -52,3 +52,13 @@ describe("json.encode", function()
     assert.has_error(function() json.encode { f = print } end)
   end)
 end)
+
+describe("json.object_encoder", function()
+  it("writes what json.encode writes for the same fields", function()
+    local enc = json.object_encoder { "id", "name" }
+    for _, v in ipairs { { id = 101 }, { id = 2 ^ 53, name = "a\"b" }, { name = "x" }, {} } do
+      local want = next(v) == nil and "{}" or json.encode(v)
+      assert.equal(want, enc(v))
+    end
+  end)
+end)

@@ -271,6 +271,20 @@ describe("faults over HTTP", function()
     end
   end)
 
+  -- The attempt record is built only when a hook is set: either one alone
+  -- must still get all of it.
+  it("on_response alone sees each attempt whole", function()
+    local seen = {}
+    local hooked = new_vast { on_response = function(info) seen[#seen + 1] = info end }
+    assert(sim:inject { method = "GET", path = "/api/v0/endptjobs/", status = 503 })
+    assert(hooked:show_endpoints())
+    hooked:close()
+    assert.equal(2, #seen)
+    assert.same({ "vast.show_endpoints", "GET", 1, 503, "server_error", true },
+      { seen[1].op, seen[1].method, seen[1].attempt, seen[1].status, seen[1].code, seen[1].retry_in ~= nil })
+    assert.same({ 2, 200, "number" }, { seen[2].attempt, seen[2].status, type(seen[2].elapsed) })
+  end)
+
   describe("pacing", function()
     local ROUTE = "DELETE /api/v0/workergroups/{id}/"
     local N, RATE = 60, 40

@@ -13,6 +13,7 @@
 
 #include "client.h"
 #include "compat.h"
+#include "json.h"
 #include "multi.h"
 
 #define GPUCLOUD_CORE_VERSION "0.1.0"
@@ -107,6 +108,7 @@ int luaopen_gpucloud_core(lua_State *L)
     gc_client_register(L);
     gc_multi_register(L);
     luaL_newlib(L, core_funcs);
+    gc_json_register(L);
     gc_client_push_module_request(L);
     lua_setfield(L, -2, "request");
     v = curl_version_info(CURLVERSION_NOW);

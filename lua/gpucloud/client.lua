@@ -207,21 +207,37 @@ local function query_string(row, opts)
   return #parts > 0 and ("?" .. table.concat(parts, "&")) or ""
 end
 
+-- What each row needs per call, worked out on its first call: whether its
+-- path has placeholders, and an encoder for its body fields.
+local compiled = setmetatable({}, { __mode = "k" })
+local NO_OPTS = {}
+
+local function compile(row)
+  local c = {
+    templated = row.path:find("{", 1, true) ~= nil,
+    body = row.body and json.object_encoder(row.body),
+  }
+  compiled[row] = c
+  return c
+end
+
 local function build_request(self, row, argv, opts, key)
-  local path = row.path:gsub("{([%w_]+)}", function(name) return args.encode(argv[name]) end)
+  local c = compiled[row] or compile(row)
+  local path = row.path
+  if c.templated then
+    path = path:gsub("{([%w_]+)}", function(name) return args.encode(argv[name]) end)
+  end
   local headers = {
     ["Authorization"] = "Bearer " .. key,
     ["Accept"] = "application/json",
     ["User-Agent"] = self.user_agent,
   }
   local body
-  if row.body then
-    local fields = {}
-    for _, name in ipairs(row.body) do fields[name] = argv[name] end
-    body = json.encode(fields)
+  if c.body then
+    body = c.body(argv)
     headers["Content-Type"] = "application/json"
   end
-  opts = opts or {}
+  opts = opts or NO_OPTS
   return {
     method = row.method,
     url = self.urls[row.host] .. path .. query_string(row, opts),
@@ -312,9 +328,10 @@ local function policy_for(self, opts)
 end
 
 -- Book this operation's next slot in its token bucket; nil when unpaced.
-local function pace_delay(self, p, op, row, opts, now)
+local function pace_delay(self, p, op, row, opts, clock)
   local rate = pace.rate_for(setting(self, opts, "rate"), row)
   if not rate then return nil end
+  local now = clock.now()
   local key = op .. "@" .. rate
   local bucket = p.buckets[key]
   if not bucket then
@@ -326,6 +343,10 @@ end
 
 local function call_hook(hook, info)
   if hook then hook(info) end
+end
+
+local function call_hook_info(hook, info)
+  if hook and info then hook(info) end
 end
 
 --- The one path every operation takes. argv holds checked arguments.
@@ -340,20 +361,23 @@ function M.perform(self, op, row, argv, opts)
   local io = task()
   local transport = io and io.transport or p.transport or default_transport(p)
   local clock = io and io.clock or p.clock
-  local policy = policy_for(self, opts)
-  local started = clock.now()
   local limit = setting(self, opts, "deadline")
-  local deadline = limit and started + limit
+  local deadline = limit and clock.now() + limit
   local per_try = req.timeout
-  local attempt, landed = 0, false
+  local attempt, landed, policy = 0, false, nil
   while true do
     attempt = attempt + 1
-    local wait = pace_delay(self, p, op, row, opts, clock.now())
+    local wait = pace_delay(self, p, op, row, opts, clock)
     if wait and wait > 0 then clock.sleep(wait) end
     if deadline then req.timeout = math.max(0.001, math.min(per_try, deadline - clock.now())) end
-    local info = { op = op, method = req.method, url = req.url, attempt = attempt }
-    call_hook(self.on_request, info)
-    local t0 = clock.now()
+    -- The hooks' record of the attempt, and the clock readings it needs,
+    -- only when a hook will read it.
+    local info, t0
+    if self.on_request or self.on_response then
+      info = { op = op, method = req.method, url = req.url, attempt = attempt }
+      call_hook(self.on_request, info)
+      t0 = clock.now()
+    end
     local res, terr = transport(req)
     local value, err, decoded
     if res then
@@ -361,11 +385,13 @@ function M.perform(self, op, row, argv, opts)
     else
       err = errors.from_transport(op, terr)
     end
-    info.elapsed = clock.now() - t0
-    info.status = res and res.status
-    info.code = err and err.code
+    if info then
+      info.elapsed = clock.now() - t0
+      info.status = res and res.status
+      info.code = err and err.code
+    end
     if value ~= nil then
-      call_hook(self.on_response, info)
+      call_hook_info(self.on_response, info)
       return value, nil, res, decoded
     end
     err.attempts = attempt
@@ -374,13 +400,14 @@ function M.perform(self, op, row, argv, opts)
       err.server_code, err.code, err.maybe_deleted = err.code, "not_found", true
     end
     local delay
+    policy = policy or policy_for(self, opts)
     if attempt <= policy.retries and retry.retryable(row, err) then
       local header = res and res.headers and res.headers["retry-after"]
       delay = retry.delay(policy, row, err, attempt, retry.parse_retry_after(header), p.random)
       if deadline and clock.now() + delay >= deadline then delay = nil end
     end
-    info.retry_in = delay
-    call_hook(self.on_response, info)
+    if info then info.retry_in = delay end
+    call_hook_info(self.on_response, info)
     -- a server that echoes the request back must not put the key in an error
     if not delay then return nil, errors.redact(err, key), res end
     landed = landed or retry.may_have_landed(err)

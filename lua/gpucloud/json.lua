@@ -37,9 +37,26 @@ local function normalise(t)
   return t
 end
 
+-- The C core decodes and normalises in one pass (about three times faster
+-- than cjson and the walk above on a listing); without the core (inside
+-- nginx, where it is optional) cjson and the walk do the same.
+local ok_core, core = pcall(require, "gpucloud.core")
+local core_decode = ok_core and type(core) == "table" and core.json_decode or nil
+
 --- Decode and normalise. Returns the value, or nil and a message.
 -- A top-level `null` decodes to nil with no message.
 function M.decode(text)
+  if core_decode then
+    local v, err = core_decode(text, null)
+    if v == null then return nil end
+    return v, err
+  end
+  return M.decode_cjson(text)
+end
+
+--- The same through cjson and the walk in Lua (the fallback, and what
+-- specs compare the core's decoder with).
+function M.decode_cjson(text)
   local v, err = codec.decode(text)
   if v == nil then return nil, err end
   if v == null then return nil end
@@ -171,6 +188,32 @@ function M.encode(v, opts)
   local out = {}
   encode_value(v, 0, out, opts and opts.mask)
   return concat(out)
+end
+
+--- An encoder for objects with these fields (values read from a table by
+-- name), writing what M.encode writes for them: the request body of an
+-- operation is always the same fields, so their keys are sorted and
+-- encoded once here instead of on every call. Absent fields are left out.
+function M.object_encoder(names)
+  local sorted = {}
+  for i, k in ipairs(names) do sorted[i] = k end
+  sort(sorted)
+  local prefixes = {}
+  for i, k in ipairs(sorted) do prefixes[i] = encode_string(k) .. ":" end
+  local n = #sorted
+  return function(values)
+    local out = { "{" }
+    for i = 1, n do
+      local v = values[sorted[i]]
+      if v ~= nil then
+        if #out > 1 then out[#out + 1] = "," end
+        out[#out + 1] = prefixes[i]
+        encode_value(v, 1, out)
+      end
+    end
+    out[#out + 1] = "}"
+    return concat(out)
+  end
 end
 
 return M

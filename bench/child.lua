@@ -1,0 +1,112 @@
+-- One measurement of gpucloud in a process of its own, started by
+-- bench/run.lua: each reports on stdout as `name=value` lines, times in
+-- seconds measured inside the process (start-up excluded; the one-shot CLI
+-- benchmark is the one that counts it, and runs bin/gpucloud instead).
+-- The simulator's URL and CA file come as arguments, the key in
+-- VAST_API_KEY, which the library reads by itself.
+--
+--   child.lua percall URL CA N          N sequential get_endpoint_workers
+--   child.lua decode URL CA RUNS        the big listing, and cjson alone
+--   child.lua decode_rss URL CA         peak RSS of one big listing call
+--   child.lua memory URL CA N1 N2       RSS after N1 and after N2 calls
+--   child.lua delete URL CA FIRST N C   delete ids FIRST.., C at a time
+--                                       (C = 0: a plain loop, one by one)
+
+local gpucloud = require "gpucloud"
+local core = require "gpucloud.core"
+
+local mode, url, ca = arg[1], arg[2], arg[3]
+local now = core.now
+
+local function emit(name, value)
+  io.write(name, "=", string.format(math.type and math.type(value) == "integer" and "%d" or "%.6f", value), "\n")
+end
+
+-- Resident and peak resident memory, in bytes (Linux).
+local function rss()
+  local f = assert(io.open("/proc/self/status"))
+  local text = f:read("a")
+  f:close()
+  return tonumber(text:match("VmRSS:%s*(%d+) kB")) * 1024, tonumber(text:match("VmHWM:%s*(%d+) kB")) * 1024
+end
+
+local vast = gpucloud.vast { url = url, ca_file = ca }
+local ID = 101
+
+if mode == "percall" then
+  local n = tonumber(arg[4])
+  assert(vast:get_endpoint_workers(ID)) -- opens the connection, untimed
+  local t0 = now()
+  for _ = 1, n do assert(vast:get_endpoint_workers(ID)) end
+  emit("seconds", now() - t0)
+
+elseif mode == "decode" then
+  -- The same body, fetched once through the C core, for cjson alone.
+  local cjson = require "cjson"
+  local runs = tonumber(arg[4])
+  local res = assert(core.request {
+    method = "POST", url = url .. "/get_endpoint_workers/", body = '{"id":101}', ca_file = ca,
+    headers = { Authorization = "Bearer " .. os.getenv("VAST_API_KEY") },
+  })
+  assert(res.status == 200, "big listing: HTTP " .. tostring(res.status))
+  local body = res.body
+  res = nil -- luacheck: ignore 311
+  emit("bytes", #body)
+  local workers = assert(vast:get_endpoint_workers(ID))
+  emit("workers", #workers)
+  workers = nil -- luacheck: ignore 311
+  for i = 1, runs do
+    collectgarbage("collect")
+    local t0 = now()
+    local w = assert(vast:get_endpoint_workers(ID))
+    local t1 = now()
+    assert(#w > 0)
+    w = nil -- luacheck: ignore 311
+    collectgarbage("collect")
+    local t2 = now()
+    local d = cjson.decode(body)
+    local t3 = now()
+    assert(#d.workers > 0)
+    emit("call_" .. i, t1 - t0)
+    emit("cjson_" .. i, t3 - t2)
+  end
+
+elseif mode == "decode_rss" then
+  -- A fresh process and one call: how far above its resident size before
+  -- the call does one listing take it?
+  local before = rss()
+  local workers = assert(vast:get_endpoint_workers(ID))
+  local _, peak = rss()
+  emit("workers", #workers)
+  emit("before", before)
+  emit("peak", peak)
+
+elseif mode == "memory" then
+  -- Full collections before each reading: garbage waiting for the
+  -- incremental collector is not growth; what survives one would be.
+  local n1, n2 = tonumber(arg[4]), tonumber(arg[5])
+  for _ = 1, n1 do assert(vast:get_endpoint_workers(ID)) end
+  collectgarbage("collect")
+  local at1 = rss()
+  for _ = n1 + 1, n2 do assert(vast:get_endpoint_workers(ID)) end
+  collectgarbage("collect")
+  local at2 = rss()
+  emit("rss1", at1)
+  emit("rss2", at2)
+
+elseif mode == "delete" then
+  local first, n, c = tonumber(arg[4]), tonumber(arg[5]), tonumber(arg[6])
+  local ids = {}
+  for i = 1, n do ids[i] = first + i - 1 end
+  local t0 = now()
+  if c == 0 then
+    for _, id in ipairs(ids) do assert(vast:delete_workergroup(id, { rate = false })) end
+  else
+    local report = vast:delete_workergroups(ids, { concurrency = c, rate = false, max = n })
+    assert(#report.ok == n, tostring(report))
+  end
+  emit("seconds", now() - t0)
+
+else
+  error("child.lua: unknown mode " .. tostring(mode))
+end

@@ -1,0 +1,313 @@
+-- make bench: gpucloud against what people would otherwise use, side by
+-- side in one run, against one simulator over HTTPS on 127.0.0.1 with a
+-- certificate made for this run. Every contender runs in a process of its
+-- own; each figure is a ratio of medians of RUNS runs (default 5) measured
+-- in this run: absolute times on a shared machine are noise.
+--
+--   lua5.4 bench/run.lua BUILD_DIR      (BUILD_DIR holds the C anchor)
+--
+-- The simulator serves the per-call and decode listings from static nginx
+-- locations (the same bytes its Lua app would answer): its Lua handler
+-- costs about as much per call as the whole client, and a slow server
+-- squeezes every ratio towards 1. Deletes go through the app itself, as
+-- they change its state.
+
+local server = require "gpucloud.sim.server"
+local simjson = require "gpucloud.sim.json"
+local app_mod = require "gpucloud.sim.app"
+local core = require "gpucloud.core"
+
+local BUILD = arg[1] or "build/bench"
+local RUNS = tonumber(os.getenv("BENCH_RUNS") or "") or 5
+local LUA = arg[-1] or "lua5.4"
+local format, concat = string.format, table.concat
+local q = server.shell_quote
+
+local PERCALL_N = 2000
+local DECODE_WORKERS = 50000
+local MEM_N1, MEM_N2 = 10000, 100000
+local LATENCY = 0.020
+local BULK = { n = 1000, first = 300001, concurrency = 32, limit = 1.3 }
+local BULK4 = { n = 200, first = 400001, concurrency = 16, limit = 1.5, speedup = 8 }
+local CLI_FIRST = 500001 -- one id per one-shot run, never reused
+
+local function say(...)
+  io.stderr:write(format(...), "\n")
+end
+
+local function median(xs)
+  local s = {}
+  for i, x in ipairs(xs) do s[i] = x end
+  table.sort(s)
+  local n = #s
+  if n % 2 == 1 then return s[(n + 1) / 2] end
+  return (s[n / 2] + s[n / 2 + 1]) / 2
+end
+
+------------------------------------------------------------------------
+-- The simulator and its fixture
+
+local fixture = assert(simjson.decode(assert(io.open(server.default_fixture_path())):read("a")))
+local key = fixture.vast.api_keys[1]
+-- Workergroups to delete, on endpoint 104 (which has no workers): one
+-- range per benchmark, restored by a reset before each run.
+for _, range in ipairs { { BULK.first, BULK.n }, { BULK4.first, BULK4.n }, { CLI_FIRST, 4 * RUNS + 4 } } do
+  for id = range[1], range[1] + range[2] - 1 do
+    local g = fixture.vast.workergroups
+    g[#g + 1] = simjson.object { id = id, endpoint_id = 104, endpoint_name = "bench", template_id = 61001,
+      gpu_ram = 24000, min_load = 0, target_util = 0.9, cold_mult = 2.5, cold_workers = 0,
+      test_workers = 3, max_workers = 4, created_at = 1760000100, api_key = "ep-bench-" .. id }
+  end
+end
+
+-- Endpoint 101's listing exactly as the app answers it.
+local _, _, small = app_mod.new(fixture):handle("POST", "/get_endpoint_workers/",
+  { authorization = "Bearer " .. key }, '{"id":101}')
+
+-- A 50,000-worker listing in the simulator's worker shape; stopped workers
+-- have no URL (null, as a real listing gives it).
+local function big_listing(n)
+  local statuses = { "running", "running", "running", "idle", "loading", "stopped", "error" }
+  local gpus = { "RTX 4090", "RTX 5090", "A100 SXM4", "H100 SXM", "L40S" }
+  local parts = {}
+  for i = 1, n do
+    local status = statuses[i % #statuses + 1]
+    local url = status == "stopped" and "null"
+      or format('"http://10.%d.%d.%d:%d"', i % 200, i % 250, i % 230, 18000 + i % 1000)
+    parts[i] = format('{"id":%d,"status":"%s","url":%s,"created_at":"2026-01-%02dT%02d:%02d:00Z",' ..
+      '"cur_load":%.1f,"cur_perf":%.1f,"measured_perf":%.1f,"reliability":%.2f,"gpu_name":"%s"}',
+      1000000 + i, status, url, i % 28 + 1, i % 24, i % 60, (i * 7) % 1000 / 10, 100 + i % 200, 95 + i % 210,
+      0.9 + (i % 10) / 100, gpus[i % #gpus + 1])
+  end
+  return '{"workers":[' .. concat(parts, ",") .. "]}"
+end
+
+assert(not small:find("[\\'$]"), "the static listing must not need nginx escapes")
+local unauthorized = '{"success":false,"error":"invalid_api_key","msg":"Invalid or missing API key"}'
+local guard = format('if ($http_authorization != "Bearer %s") { return 401 \'%s\'; }', key, unauthorized)
+local s = assert(server.start {
+  tls = true, fixture = fixture,
+  extra = { server = {
+    "location = /get_endpoint_workers/ { " .. guard .. " return 200 '" .. small .. "'; }",
+    -- nginx serves files to GET only: error_page turns the POST into an
+    -- internal GET of the file (root is relative to the prefix).
+    "location = /big/get_endpoint_workers/ { " .. guard .. " error_page 405 =200 /big.json; return 405; }",
+    "location = /big.json { internal; root bench; }",
+  } },
+})
+local big = big_listing(DECODE_WORKERS)
+os.execute("mkdir -p " .. q(s.prefix .. "/bench"))
+local f = assert(io.open(s.prefix .. "/bench/big.json", "wb"))
+f:write(big)
+f:close()
+
+local function reset(latency)
+  assert(s:reset())
+  if latency then
+    assert(s:inject { method = "DELETE", path = "/api/v0/workergroups/{id}/", delay = latency, times = -1 })
+  end
+end
+
+------------------------------------------------------------------------
+-- Running contenders
+
+local ENV = "VAST_API_KEY=" .. q(key) .. " "
+
+-- Run a command and read its `name=value` lines; raises when it fails.
+-- The key travels in the environment only, so no command line shows it.
+local function run(cmd)
+  local p = assert(io.popen(ENV .. cmd .. " 2>&1"))
+  local out = p:read("a")
+  local ok = p:close()
+  local t = {}
+  for k, v in out:gmatch("([%w_]+)=([%d.]+)") do t[k] = tonumber(v) end
+  if not ok or not next(t) then error("bench: failed: " .. cmd .. "\n" .. out, 0) end
+  return t
+end
+
+local function child(...)
+  local words = { LUA, "bench/child.lua" }
+  for _, w in ipairs { ... } do words[#words + 1] = q(tostring(w)) end
+  return run(concat(words, " "))
+end
+
+-- Wall time of a whole command, process start included.
+local function wall(cmd)
+  local t0 = core.now()
+  local ok = os.execute(ENV .. cmd .. " >/dev/null")
+  local t = core.now() - t0
+  assert(ok == true or ok == 0, "bench: failed: " .. cmd)
+  return t
+end
+
+local has_python = os.execute("python3 -c 'import requests' 2>/dev/null")
+has_python = has_python == true or has_python == 0
+
+local rows = {}
+local function row(r)
+  rows[#rows + 1] = r
+  say("  %s: %s (target %s) %s", r.name, r.figure, r.target, r.result)
+end
+local function verdict(ok) return ok and "PASS" or "MISS" end
+local function ms(t) return format("%.1f ms", t * 1000) end
+local function us(t) return format("%.0f us", t * 1e6) end
+
+-- Everything that runs against the server, which is stopped however it ends.
+local function benchmarks()
+------------------------------------------------------------------------
+-- 1. Per-call overhead
+
+say("per-call: %d sequential get_endpoint_workers, %d runs", PERCALL_N, RUNS)
+do
+  local lua, c, py = {}, {}, {}
+  for i = 1, RUNS do
+    lua[i] = child("percall", s.url, s.ca_file, PERCALL_N).seconds
+    c[i] = run(format("%s %s %s %d %s", q(BUILD .. "/anchor"),
+      q(s.url .. "/get_endpoint_workers/"), q(s.ca_file), PERCALL_N, q('{"id":101}'))).seconds
+    if has_python then
+      py[i] = run(format("python3 bench/anchor.py %s %s %d", q(s.url), q(s.ca_file), PERCALL_N)).seconds
+    end
+  end
+  local tl, tc = median(lua) / PERCALL_N, median(c) / PERCALL_N
+  local workload = format("%d sequential calls, one process, keep-alive", PERCALL_N)
+  row { name = "per call vs raw libcurl", workload = workload,
+    mine = us(tl) .. "/call", anchor = us(tc) .. "/call (C, one easy handle, no decode)",
+    figure = format("%.2fx the rate", tc / tl), target = ">= 0.8x", result = verdict(tc / tl >= 0.8) }
+  if has_python then
+    local tp = median(py) / PERCALL_N
+    row { name = "per call vs Python requests", workload = workload,
+      mine = us(tl) .. "/call", anchor = us(tp) .. "/call (requests.Session + json)",
+      figure = format("%.1fx the rate", tp / tl), target = ">= 5x", result = verdict(tp / tl >= 5) }
+  else
+    row { name = "per call vs Python requests", workload = workload, mine = us(tl) .. "/call",
+      anchor = "python3 with requests not found", figure = "-", target = ">= 5x", result = "SKIP" }
+  end
+end
+
+------------------------------------------------------------------------
+-- 2. One-shot command line
+
+say("one-shot CLI: delete one workergroup, %d runs", RUNS)
+do
+  reset()
+  local cli, py = {}, {}
+  local next_id = CLI_FIRST
+  local function take() next_id = next_id + 1 return next_id - 1 end
+  local function gpucloud_cmd(id)
+    return format("%s bin/gpucloud vast delete workergroup %d --url %s --ca-file %s", LUA, id, q(s.url), q(s.ca_file))
+  end
+  local function python_cmd(id)
+    return format("python3 -c %s %s %s", q(
+      "import os, sys, requests; r = requests.delete(sys.argv[1], verify=sys.argv[2], " ..
+      "headers={'Authorization': 'Bearer ' + os.environ['VAST_API_KEY'], 'Accept': 'application/json'}); " ..
+      "r.raise_for_status(); print(r.json())"),
+      q(format("%s/api/v0/workergroups/%d/", s.url, id)), q(s.ca_file))
+  end
+  -- one untimed run each: the first start reads files the later ones find cached
+  wall(gpucloud_cmd(take()))
+  if has_python then wall(python_cmd(take())) end
+  for i = 1, RUNS do
+    cli[i] = wall(gpucloud_cmd(take()))
+    if has_python then py[i] = wall(python_cmd(take())) end
+  end
+  local tl = median(cli)
+  local workload = "`vast delete workergroup N` vs `python3 -c` + requests, start-up included"
+  if has_python then
+    local tp = median(py)
+    row { name = "one-shot CLI", workload = workload, mine = ms(tl), anchor = ms(tp) .. " (python3 -c)",
+      figure = format("%.1fx faster", tp / tl), target = ">= 10x", result = verdict(tp / tl >= 10) }
+  else
+    row { name = "one-shot CLI", workload = workload, mine = ms(tl), anchor = "python3 with requests not found",
+      figure = "-", target = ">= 10x", result = "SKIP" }
+  end
+end
+
+------------------------------------------------------------------------
+-- 3. and issue 4: bulk deletes with injected latency
+
+local function bulk(b, label)
+  say("bulk: %d deletes, %d ms latency, sequential and concurrency %d, %d runs", b.n, LATENCY * 1000,
+    b.concurrency, RUNS)
+  local seq, conc = {}, {}
+  for i = 1, RUNS do
+    reset(LATENCY)
+    seq[i] = child("delete", s.url, s.ca_file, b.first, b.n, 0).seconds
+    reset(LATENCY)
+    conc[i] = child("delete", s.url, s.ca_file, b.first, b.n, b.concurrency).seconds
+  end
+  local ideal = math.ceil(b.n / b.concurrency) * LATENCY
+  local tc, ts = median(conc), median(seq)
+  local workload = format("%d deletes, %d ms server latency, rate = false", b.n, LATENCY * 1000)
+  row { name = label .. ": concurrency " .. b.concurrency, workload = workload,
+    mine = format("%s (sequential %s)", ms(tc), ms(ts)), anchor = format("ideal %s", ms(ideal)),
+    figure = format("%.2fx ideal", tc / ideal), target = format("<= %.1fx", b.limit),
+    result = verdict(tc / ideal <= b.limit) }
+  if b.speedup then
+    row { name = label .. ": vs one by one", workload = workload, mine = ms(tc), anchor = ms(ts) .. " (sequential)",
+      figure = format("%.1fx faster", ts / tc), target = format(">= %dx", b.speedup),
+      result = verdict(ts / tc >= b.speedup) }
+  end
+end
+bulk(BULK, "bulk")
+bulk(BULK4, "bulk (issue 4)")
+
+------------------------------------------------------------------------
+-- 4. Decoding a big listing
+
+say("decode: %d-worker listing (%.1f MB), %d runs", DECODE_WORKERS, #big / 1e6, RUNS)
+do
+  local d = child("decode", s.url .. "/big", s.ca_file, RUNS)
+  assert(d.bytes == #big and d.workers == DECODE_WORKERS, "decode: the listing did not arrive whole")
+  local calls, cj = {}, {}
+  for i = 1, RUNS do calls[i], cj[i] = d["call_" .. i], d["cjson_" .. i] end
+  local tl, tj = median(calls), median(cj)
+  local workload = format("%d workers, %.1f MB JSON", DECODE_WORKERS, #big / 1e6)
+  row { name = "decode big listing", workload = workload, mine = ms(tl) .. " (transfer + decode + normalise)",
+    anchor = ms(tj) .. " (cjson.decode alone)", figure = format("%.2fx", tl / tj), target = "<= 1.3x",
+    result = verdict(tl / tj <= 1.3) }
+  local peaks = {}
+  for i = 1, RUNS do
+    local r = child("decode_rss", s.url .. "/big", s.ca_file)
+    peaks[i] = r.peak - r.before
+  end
+  local grow = median(peaks)
+  row { name = "decode peak memory", workload = workload .. ", fresh process",
+    mine = format("+%.1f MiB peak RSS", grow / 2 ^ 20), anchor = format("body %.1f MiB", #big / 2 ^ 20),
+    figure = format("%.2fx body", grow / #big), target = "<= 4x", result = verdict(grow / #big <= 4) }
+end
+
+------------------------------------------------------------------------
+-- 5. Memory over many calls
+
+say("memory: %d calls in one process", MEM_N2)
+do
+  local m = child("memory", s.url, s.ca_file, MEM_N1, MEM_N2)
+  local diff = m.rss2 - m.rss1
+  row { name = "memory over calls", workload = format("%d get_endpoint_workers, one process", MEM_N2),
+    mine = format("RSS %.1f MiB after %dk, %.1f MiB after %dk", m.rss1 / 2 ^ 20, MEM_N1 / 1000,
+      m.rss2 / 2 ^ 20, MEM_N2 / 1000),
+    anchor = "-", figure = format("%+.2f MiB", diff / 2 ^ 20), target = "<= 1 MiB",
+    result = verdict(diff <= 2 ^ 20) }
+end
+end
+
+local ok, err = xpcall(benchmarks, debug.traceback)
+s:stop()
+if not ok then error(err, 0) end
+
+------------------------------------------------------------------------
+-- The table
+
+print(format("gpucloud benchmarks: HTTPS on 127.0.0.1 (self-signed), medians of %d runs, libcurl %s, %s",
+  RUNS, core.curl_version, _VERSION))
+print("")
+print("| benchmark | workload | gpucloud | anchor | figure | target | result |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+local missed = 0
+for _, r in ipairs(rows) do
+  print(format("| %s | %s | %s | %s | %s | %s | %s |", r.name, r.workload, r.mine, r.anchor, r.figure,
+    r.target, r.result))
+  if r.result == "MISS" then missed = missed + 1 end
+end
+print("")
+print(missed == 0 and "every target met" or format("%d target(s) missed", missed))

@@ -1,0 +1,148 @@
+-- The C core's JSON decoder (core.json_decode, behind gpucloud.json.decode)
+-- must give exactly what cjson.decode followed by the Lua normaliser gave:
+-- same values, same integer/float split, nulls dropped from objects and
+-- kept in arrays. Checked on edge cases and on thousands of random
+-- documents (GPUCLOUD_PROPERTY_SEED reproduces a failure).
+
+local json = require "gpucloud.json"
+local core = require "gpucloud.core"
+
+local SEED = tonumber(os.getenv("GPUCLOUD_PROPERTY_SEED") or "") or 20260107
+local mtype = math.type or function(v) return type(v) == "number" and "float" or nil end
+
+-- Deep equality that tells 1 from 1.0 (on 5.4) and null from everything.
+local function same(a, b, path)
+  path = path or "value"
+  if type(a) ~= type(b) then return false, path .. ": " .. type(a) .. " vs " .. type(b) end
+  if type(a) == "number" then
+    if mtype(a) ~= mtype(b) then return false, path .. ": " .. mtype(a) .. " vs " .. mtype(b) end
+    if a ~= b and not (a ~= a and b ~= b) then return false, path .. ": " .. a .. " vs " .. b end
+    return true
+  end
+  if type(a) ~= "table" then
+    if a ~= b then return false, path .. ": " .. tostring(a) .. " vs " .. tostring(b) end
+    return true
+  end
+  for k, v in pairs(a) do
+    local ok, why = same(v, b[k], path .. "." .. tostring(k))
+    if not ok then return false, why end
+  end
+  for k in pairs(b) do
+    if a[k] == nil then return false, path .. "." .. tostring(k) .. ": missing" end
+  end
+  return true
+end
+
+local function check(text)
+  local a, aerr = json.decode(text)
+  local b, berr = json.decode_cjson(text)
+  assert((aerr == nil) == (berr == nil), string.format("%q: core says %s, cjson says %s", text,
+    tostring(aerr), tostring(berr)))
+  local ok, why = same(a, b)
+  assert(ok, string.format("%q: %s", text, tostring(why)))
+  return a, aerr
+end
+
+describe("core.json_decode", function()
+  it("is what gpucloud.json.decode uses", function()
+    assert.is_function(core.json_decode)
+    assert.equal(json.null, select(2, pcall(function() return json.decode("[null]")[1] end)))
+  end)
+
+  it("agrees with cjson + normalise on edge cases", function()
+    for _, text in ipairs {
+      "0", "-0", "01", "1.", "1.5", "-1.5e3", "2e3", "1E+2", "1e-320", "1e400", "-1e400",
+      "9007199254740993", "123456789012345", "1234567890123456", "12345678901234567890",
+      "9223372036854775807", "9223372036854775808", "-9223372036854775808", "4242.0",
+      '""', '"a\\"b\\\\c\\/d\\b\\f\\n\\r\\t"', '"\\u00e9\\u20ac\\ud83d\\ude00"', '"\\u0000x"',
+      '"raw\tcontrol"', '"\255\254 bytes"', "true", "false", "null", " [ ] ", "{ }",
+      "[null]", "[1,null,2]", '{"a":null}', '{"a":1,"b":null,"c":[null,{"d":null}]}',
+      '{"a":1,"a":2}', '{"a":1,"a":null}', '{"a":null,"a":1}', '"bare string"',
+      '{"workers":[{"id":1001,"cur_perf":210.0,"url":null}]}',
+      -- failures: each must fail in both
+      "", "   ", "[1,]", '{"a":1,}', '{"a" 1}', "{1:2}", "[1 2]", "tru", "nul", '"\\x"', '"\\u12"',
+      '"\\ud83d"', '"\\ude00"', '"open', "[", "{", "5 x", "-", "--1", ".5", "[-]",
+    } do
+      check(text)
+    end
+  end)
+
+  it("is stricter than cjson on numbers JSON does not have", function()
+    for _, text in ipairs { "+1", "NaN", "Infinity", "-Infinity", "0x10", "[nan]" } do
+      local v, err = json.decode(text)
+      assert.is_nil(v, text)
+      assert.is_string(err, text)
+    end
+  end)
+
+  it("builds objects and arrays past the batch held on the stack", function()
+    local members, items = {}, {}
+    for i = 1, 100 do
+      members[#members + 1] = string.format('"k%d":%s', i, i % 7 == 0 and "null" or tostring(i))
+      items[#items + 1] = i % 9 == 0 and "null" or string.format("%d.5", i)
+    end
+    -- a duplicate in a later batch than its first value, once set and once null
+    members[#members + 1] = '"k1":"again"'
+    members[#members + 1] = '"k2":null'
+    local v = check("{" .. table.concat(members, ",") .. "}")
+    assert.equal("again", v.k1)
+    assert.is_nil(v.k2)
+    assert.is_nil(v.k7)
+    assert.equal(100, v.k100)
+    v = check("[" .. table.concat(items, ",") .. "]")
+    assert.equal(100, #v)
+    assert.equal(json.null, v[9])
+    assert.equal(1.5, v[1])
+  end)
+
+  it("stops at the nesting limit as cjson was told to (256)", function()
+    assert.truthy(check(string.rep("[", 256) .. string.rep("]", 256)))
+    local v, err = check(string.rep("[", 257) .. string.rep("]", 257))
+    assert.is_nil(v)
+    assert.matches("nested", err)
+    v, err = json.decode(string.rep('{"a":', 100000))
+    assert.is_nil(v)
+    assert.is_string(err)
+  end)
+
+  it("never raises, whatever the bytes", function()
+    math.randomseed(SEED)
+    local alphabet = { "{", "}", "[", "]", ",", ":", '"', "\\", "u", "1", "-", ".", "e", "n", "t", " ", "a", "\0" }
+    for _ = 1, 3000 do
+      local parts = {}
+      for i = 1, math.random(0, 30) do parts[i] = alphabet[math.random(#alphabet)] end
+      local text = table.concat(parts)
+      local ok, err = pcall(json.decode, text)
+      assert(ok, string.format("seed %d: %q raised %s", SEED, text, tostring(err)))
+    end
+  end)
+
+  it("agrees with cjson + normalise on random documents", function()
+    math.randomseed(SEED)
+    local rnd = math.random
+    local STRINGS = { "", "x", "status", "RTX 4090", "é", "\\n", "\\u00e9", "\\\"", "\\ud83d\\ude00", "\\/" }
+    local NUMBERS = { "0", "-1", "42", "4242.0", "0.5", "-2.25e-3", "1e21", "12345678901234567", "7E2" }
+    local function ws() return rnd(4) == 1 and " \n\t" or "" end
+    local function gen(depth)
+      local r = rnd(depth > 3 and 5 or 8)
+      if r == 1 then return '"' .. STRINGS[rnd(#STRINGS)] .. '"' end
+      if r == 2 then return NUMBERS[rnd(#NUMBERS)] end
+      if r == 3 then return ({ "true", "false" })[rnd(2)] end
+      if r <= 5 then return "null" end
+      local out = {}
+      if r == 6 then
+        for i = 1, rnd(0, depth == 0 and 40 or 6) do out[i] = ws() .. gen(depth + 1) .. ws() end
+        return "[" .. table.concat(out, ",") .. "]"
+      end
+      for i = 1, rnd(0, depth == 0 and 40 or 6) do
+        out[i] = ws() .. '"' .. STRINGS[rnd(#STRINGS)] .. rnd(30) .. '"' .. ws() .. ":" .. gen(depth + 1)
+      end
+      return "{" .. table.concat(out, ",") .. "}"
+    end
+    for _ = 1, 1500 do
+      local text = gen(0)
+      local ok, err = pcall(check, text)
+      assert(ok, string.format("seed %d: %s", SEED, tostring(err)))
+    end
+  end)
+end)

@@ -1,0 +1,13 @@
+/*
+ * core.json_decode: JSON text to Lua values, normalised as gpucloud.json
+ * documents (see json.c).
+ */
+#ifndef GPUCLOUD_JSON_H
+#define GPUCLOUD_JSON_H
+
+#include <lua.h>
+
+/* Sets json_decode in the module table on top of the stack. */
+void gc_json_register(lua_State *L);
+
+#endif
