@@ -37,6 +37,11 @@ describe("json.encode", function()
 
   it("writes null for json.null and escapes strings", function()
     assert.equal('[1,null,"a\\"b\\n"]', json.encode { 1, json.null, 'a"b\n' })
+    assert.equal('"\\u0001\\\\"', json.encode "\1\\")
+  end)
+
+  it("leaves / alone, as the APIs write URLs (cjson would write \\/)", function()
+    assert.equal('{"url":"http://10.0.0.1:8000/v1"}', json.encode { url = "http://10.0.0.1:8000/v1" })
   end)
 
   it("masks the named fields", function()

@@ -102,8 +102,19 @@ local function encode_number(n)
   return s
 end
 
+-- Not cjson's string escaping either: it writes "/" as "\/", valid but
+-- not what these APIs send, and URLs are most of the strings here.
+local escapes = {
+  ['"'] = '\\"', ['\\'] = '\\\\', ['\b'] = '\\b', ['\f'] = '\\f',
+  ['\n'] = '\\n', ['\r'] = '\\r', ['\t'] = '\\t',
+}
+
+local function escape_char(c)
+  return escapes[c] or format("\\u%04x", c:byte())
+end
+
 local function encode_string(s)
-  return (assert(codec.encode(s))) -- cjson's string escaping is right and fast
+  return '"' .. s:gsub('[%c"\\]', escape_char) .. '"'
 end
 
 -- Is t a sequence 1..n and nothing else? Returns n, or nil.
