@@ -728,6 +728,50 @@ describe("gpucloud.core", function()
 
   -- Regressions: each of these failed against the first version of
   -- src/client.c (the comments say why) and passes since its fix.
+  -- The handle is set up once and reused without curl_easy_reset: whatever
+  -- one request set must not leak into the next.
+  describe("one handle, many kinds of request", function()
+    it("sends each method and body as asked, whatever came before", function()
+      local h = core.new()
+      local seq = {
+        { method = "HEAD" }, { method = "GET" }, { method = "POST", body = "a=1" },
+        { method = "DELETE" }, { method = "GET", body = "{}" }, { method = "PATCH", body = "{\"x\":1}" },
+        { method = "POST" }, { method = "HEAD" }, { method = "DELETE", body = "gone" }, { method = "GET" },
+      }
+      for _, r in ipairs(seq) do
+        local res = assert(h:request { method = r.method, url = url("/healthz"), body = r.body })
+        assert.truthy(res.status)
+      end
+      h:close()
+      local l = log()
+      assert.equal(#seq, #l)
+      for i, r in ipairs(seq) do
+        assert.equal(r.method, l[i].method, "request " .. i)
+        assert.equal(r.body or "", l[i].body or "", "request " .. i)
+      end
+    end)
+
+    it("goes back to the default CA bundle after a call with ca_file", function()
+      local tls = assert(server.start { tls = true })
+      local h = core.new()
+      local turl = tls.url .. "/healthz"
+      assert.equal(200, assert(h:request { url = turl, ca_file = tls.ca_file }).status)
+      failure("tls", h:request { url = turl })
+      assert.equal(200, assert(h:request { url = turl, ca_file = tls.ca_file }).status)
+      failure("tls", h:request { url = turl, ca_file = "/nonexistent/ca.pem" })
+      h:close()
+      tls:stop()
+    end)
+
+    it("keeps max_body per request, and none for HEAD", function()
+      local h = core.new()
+      failure("too_large", h:request { url = url("/healthz"), max_body = 2 })
+      assert.truthy(assert(h:request { method = "HEAD", url = url("/healthz"), max_body = 2 }).status)
+      assert.equal(200, assert(h:request { url = url("/healthz") }).status)
+      h:close()
+    end)
+  end)
+
   describe("regressions", function()
     -- src/client.c checked the url with has_crlf(url, strlen(url)): the
     -- length stops at the first NUL, so the '\0' test in has_crlf never
