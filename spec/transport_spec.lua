@@ -42,6 +42,33 @@ describe("transport choice", function()
   end)
 end)
 
+describe("the clock", function()
+  local clock = require "gpucloud.clock"
+
+  it("sleeps through nginx where the phase allows it, through the C core elsewhere", function()
+    local slept = {}
+    local function with_ngx(phase, fn)
+      local saved = rawget(_G, "ngx")
+      rawset(_G, "ngx", { get_phase = function() return phase end, socket = {},
+        sleep = function(s) slept[#slept + 1] = s end, now = function() return 42 end, update_time = function() end })
+      local ok, err = pcall(fn)
+      rawset(_G, "ngx", saved)
+      assert(ok, err)
+    end
+    with_ngx("timer", function()
+      clock.sleep(0.5)
+      assert.equal(42, clock.now())
+    end)
+    assert.same({ 0.5 }, slept)
+    -- init_by_lua cannot ngx.sleep: the C core waits instead
+    with_ngx("init", function()
+      clock.sleep(0.01)
+      assert.is_true(clock.now() ~= 42)
+    end)
+    assert.same({ 0.5 }, slept)
+  end)
+end)
+
 describe("spawn_all outside a cosocket phase", function()
   it("runs the functions in order and keeps every result, raising ones included", function()
     local order = {}
