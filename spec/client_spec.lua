@@ -321,6 +321,15 @@ describe("answers", function()
     end
   end)
 
+  it("hide a credential field up to its real closing quote", function()
+    local errors = require "gpucloud.errors"
+    local masked = errors.mask_fields('{"api_key":"ab\\"cd-SECRET","id":1,"endpoint_api_key":"x-SECRET2"}')
+    assert.not_match("SECRET", masked)
+    assert.equal('{"api_key":"<hidden>","id":1,"endpoint_api_key":"<hidden>"}', masked)
+    assert.equal('{"api_key":"<hidden>', errors.mask_fields('{"api_key":"cut-SECR'))
+    assert.equal("no keys here", errors.mask_fields("no keys here"))
+  end)
+
   it("never print per-endpoint keys in a bad_response excerpt", function()
     local _, err = call({ status = 200, body = '{"success":true,"rows":[{"api_key":"ep-SECRET"}]}' }, "show_endpoints")
     assert.equal("bad_response", err.code)

@@ -166,7 +166,29 @@ end
 -- like. The value is hidden up to its closing quote, or to the end of the
 -- text when a cut excerpt ends inside it.
 function M.mask_fields(text)
-  return (text:gsub('("[%w_]*[Aa][Pp][Ii]_?[Kk][Ee][Yy]"%s*:%s*")[^"]*', '%1<hidden>'))
+  local out, from = {}, 1
+  while true do
+    local _, open = text:find('"[%w_]*[Aa][Pp][Ii]_?[Kk][Ee][Yy]"%s*:%s*"', from)
+    if not open then break end
+    out[#out + 1] = text:sub(from, open) .. "<hidden>"
+    -- the value ends at the first quote that is not escaped (or at the end
+    -- of an excerpt that cut it short)
+    local i = open + 1
+    while i <= #text do
+      local ch = text:sub(i, i)
+      if ch == "\\" then
+        i = i + 2
+      elseif ch == '"' then
+        break
+      else
+        i = i + 1
+      end
+    end
+    from = i
+  end
+  if from == 1 then return text end
+  out[#out + 1] = text:sub(from)
+  return table.concat(out)
 end
 
 local REDACTED = "<redacted>"
