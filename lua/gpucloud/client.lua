@@ -342,10 +342,6 @@ local function pace_delay(self, p, op, row, opts, clock)
 end
 
 local function call_hook(hook, info)
-  if hook then hook(info) end
-end
-
-local function call_hook_info(hook, info)
   if hook and info then hook(info) end
 end
 
@@ -391,7 +387,7 @@ function M.perform(self, op, row, argv, opts)
       info.code = err and err.code
     end
     if value ~= nil then
-      call_hook_info(self.on_response, info)
+      call_hook(self.on_response, info)
       return value, nil, res, decoded
     end
     err.attempts = attempt
@@ -403,11 +399,11 @@ function M.perform(self, op, row, argv, opts)
     policy = policy or policy_for(self, opts)
     if attempt <= policy.retries and retry.retryable(row, err) then
       local header = res and res.headers and res.headers["retry-after"]
-      delay = retry.delay(policy, row, err, attempt, retry.parse_retry_after(header), p.random)
+      delay = retry.delay(policy, row, err, attempt, retry.parse_retry_after(header))
       if deadline and clock.now() + delay >= deadline then delay = nil end
     end
     if info then info.retry_in = delay end
-    call_hook_info(self.on_response, info)
+    call_hook(self.on_response, info)
     -- a server that echoes the request back must not put the key in an error
     if not delay then return nil, errors.redact(err, key), res end
     landed = landed or retry.may_have_landed(err)
