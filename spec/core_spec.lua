@@ -6,13 +6,6 @@
 --   make && LUA_CPATH='./build/5.4/?.so;;' lua5.4 /usr/bin/busted spec/core_spec.lua
 -- luacheck: std +busted
 
-package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
-if jit then
-  package.cpath = "./build/luajit/?.so;./build/5.1/?.so;" .. package.cpath
-else
-  package.cpath = "./build/" .. _VERSION:match("%d+%.%d+") .. "/?.so;" .. package.cpath
-end
-
 local core = require "gpucloud.core"
 local server = require "gpucloud.sim.server"
 

@@ -4,13 +4,6 @@
 -- (also under luajit /usr/bin/busted).
 -- luacheck: std +busted
 
-package.path = "./lua/?.lua;./lua/?/init.lua;" .. package.path
-if jit then
-  package.cpath = "./build/luajit/?.so;./build/5.1/?.so;" .. package.cpath
-else
-  package.cpath = "./build/" .. _VERSION:match("%d+%.%d+") .. "/?.so;" .. package.cpath
-end
-
 local json = require "gpucloud.sim.json"
 local app_mod = require "gpucloud.sim.app"
 local server = require "gpucloud.sim.server"
