@@ -31,6 +31,19 @@ describe("retry policy", function()
     end
   end)
 
+  it("marks an error retryable exactly when the policy would repeat an idempotent call", function()
+    local gpucloud_errors = require "gpucloud.errors"
+    for _, status in ipairs { 400, 401, 404, 408, 409, 422, 429, 500, 502, 503, 504 } do
+      local e = gpucloud_errors.from_response("op", status, nil, "")
+      assert.equal(retry.retryable(idem, e), e.retryable, "status " .. status)
+    end
+    for _, code in ipairs { "timeout", "connect", "transport", "tls", "too_large" } do
+      local e = gpucloud_errors.from_transport("op", { code = code, message = "m" })
+      assert.equal(retry.retryable(idem, e), e.retryable, code)
+    end
+    assert.is_true(retry.retryable(idem, gpucloud_errors.from_response("op", 408, nil, "")))
+  end)
+
   it("reads Retry-After as seconds or an HTTP date", function()
     assert.equal(3, retry.parse_retry_after("3"))
     assert.equal(0.5, retry.parse_retry_after(" 0.5 "))

@@ -2,6 +2,8 @@
 -- the fields DESIGN.md names (status, code, message, op, retryable) and a
 -- one-line __tostring, so `assert(call())` raises something readable.
 
+local retry = require "gpucloud.retry"
+
 local M = {}
 
 local Error = {}
@@ -40,9 +42,6 @@ local by_status = {
   [429] = "rate_limited",
 }
 
--- Worth another attempt (whether one is made depends on the operation).
-local retryable_status = { [408] = true, [429] = true, [502] = true, [503] = true, [504] = true }
-local retryable_code = { timeout = true, connect = true, transport = true, rate_limited = true }
 
 local function status_code(status)
   if by_status[status] then return by_status[status] end
@@ -131,12 +130,14 @@ function M.from_response(op, status, decoded, raw)
       code = status_code(status)
     end
   end
-  return M.new {
+  local e = M.new {
     op = op, status = status, code = code,
     message = message or ("HTTP " .. status),
-    retryable = retryable_status[status] or code == "rate_limited" or false,
     body = decoded,
   }
+  -- worth another attempt (whether one is made depends on the operation)
+  e.retryable = retry.transient(e)
+  return e
 end
 
 --- The error for a transport failure ({code, message} from the transport).
@@ -149,10 +150,9 @@ function M.from_transport(op, terr)
   if type(message) ~= "string" then
     message = type(terr) == "string" and terr or "transport failed"
   end
-  return M.new {
-    op = op, code = code, message = message,
-    retryable = retryable_code[code] or false,
-  }
+  local e = M.new { op = op, code = code, message = message }
+  e.retryable = retry.transient(e)
+  return e
 end
 
 --- A failure found by the client itself (bad answer shape, missing key, ...).

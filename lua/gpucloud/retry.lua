@@ -10,26 +10,34 @@ M.DEFAULTS = {
   max = 8,            -- backoff ceiling, seconds
 }
 
--- 429 is always safe to repeat: the server refused the request unread.
--- These are repeated only for operations marked idempotent.
+-- Failures worth another attempt: a 429 (the server refused the request
+-- unread), a gateway or server timeout, a network failure. errors.lua marks
+-- them `retryable`; the policy repeats them, 429 always and the others only
+-- for operations marked idempotent.
 local transient_code = { timeout = true, connect = true, transport = true }
-local transient_status = { [502] = true, [503] = true, [504] = true }
+local transient_status = { [408] = true, [502] = true, [503] = true, [504] = true }
 
 -- Failures after which the request may have been carried out anyway.
-local may_have_landed_code = { timeout = true, transport = true }
+local landed_code = { timeout = true, transport = true }
+local landed_status = { [502] = true, [503] = true, [504] = true }
 
---- Is `err` worth another attempt of an operation described by `row`?
-function M.retryable(row, err)
+--- Is `err` (status, code) a failure worth another attempt at all?
+function M.transient(err)
   if err.code == "rate_limited" then return true end
-  if not row.idempotent then return false end
   if err.status then return transient_status[err.status] or false end
   return transient_code[err.code] or false
 end
 
+--- Is `err` worth another attempt of an operation described by `row`?
+function M.retryable(row, err)
+  if err.code == "rate_limited" then return true end
+  return row.idempotent and M.transient(err) or false
+end
+
 --- Could the request behind `err` have been applied by the server?
 function M.may_have_landed(err)
-  if err.status then return transient_status[err.status] or false end
-  return may_have_landed_code[err.code] or false
+  if err.status then return landed_status[err.status] or false end
+  return landed_code[err.code] or false
 end
 
 --- A failure that says the thing is not there (any 404, or a 4xx whose
