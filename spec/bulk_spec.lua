@@ -4,7 +4,7 @@
 local gpucloud = require "gpucloud"
 local core = require "gpucloud.core"
 local server = require "gpucloud.sim.server"
-local clock = require "gpucloud.clock"
+local clock = require "gpucloud.core"
 
 local FAST = { base = 0.01, max = 0.05 }
 

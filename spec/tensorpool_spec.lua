@@ -3,7 +3,7 @@
 
 local gpucloud = require "gpucloud"
 local server = require "gpucloud.sim.server"
-local clock = require "gpucloud.clock"
+local clock = require "gpucloud.core"
 
 describe("tensorpool over HTTP", function()
   local sim, tp
