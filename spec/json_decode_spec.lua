@@ -37,8 +37,8 @@ end
 
 local function check(text)
   local a, aerr = json.decode(text)
-  local b, berr = json.decode_cjson(text)
-  assert((aerr == nil) == (berr == nil), string.format("%q: core says %s, cjson says %s", text,
+  local b, berr = json.decode_lua(text)
+  assert((aerr == nil) == (berr == nil), string.format("%q: core says %s, dkjson says %s", text,
     tostring(aerr), tostring(berr)))
   local ok, why = same(a, b)
   assert(ok, string.format("%q: %s", text, tostring(why)))
@@ -51,7 +51,7 @@ describe("core.json_decode", function()
     assert.equal(json.null, select(2, pcall(function() return json.decode("[null]")[1] end)))
   end)
 
-  it("agrees with cjson + normalise on edge cases", function()
+  it("agrees with dkjson + normalise on edge cases", function()
     for _, text in ipairs {
       "0", "-0", "01", "1.", "1.5", "-1.5e3", "2e3", "1E+2", "1e-320", "1e400", "-1e400",
       "9007199254740993", "123456789012345", "1234567890123456", "12345678901234567890",
@@ -97,9 +97,9 @@ describe("core.json_decode", function()
     assert.equal(1.5, v[1])
   end)
 
-  it("stops at the nesting limit as cjson was told to (256)", function()
+  it("stops at a nesting limit of 256", function()
     assert.truthy(check(string.rep("[", 256) .. string.rep("]", 256)))
-    local v, err = check(string.rep("[", 257) .. string.rep("]", 257))
+    local v, err = json.decode(string.rep("[", 257) .. string.rep("]", 257))
     assert.is_nil(v)
     assert.matches("nested", err)
     v, err = json.decode(string.rep('{"a":', 100000))
@@ -119,7 +119,7 @@ describe("core.json_decode", function()
     end
   end)
 
-  it("agrees with cjson + normalise on random documents", function()
+  it("agrees with dkjson + normalise on random documents", function()
     math.randomseed(SEED)
     local rnd = math.random
     local STRINGS = { "", "x", "status", "RTX 4090", "é", "\\n", "\\u00e9", "\\\"", "\\ud83d\\ude00", "\\/" }

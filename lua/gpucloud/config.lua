@@ -20,6 +20,13 @@ end
 
 local kinds = {}
 
+function kinds.pause(where, name, v, level)
+  if type(v) ~= "number" or v ~= v or v < 0 or v == math.huge then
+    fail(level + 1, "%s: '%s' must be a number of seconds >= 0, got %s", where, name, args.describe(v))
+  end
+  return v
+end
+
 function kinds.seconds(where, name, v, level)
   if type(v) ~= "number" or v ~= v or v <= 0 or v == math.huge then
     fail(level + 1, "%s: '%s' must be a positive number of seconds, got %s", where, name, args.describe(v))
@@ -149,7 +156,7 @@ local O = {
     doc = "turn deletion protection off first (and wait for that), then delete" },
   wait_timeout = { kind = "seconds", scope = "bulk", deprecated = "deadline",
     doc = "deprecated: use deadline" },
-  interval = { kind = "seconds", default = 2, scope = "wait",
+  interval = { kind = "pause", default = 2, scope = "wait",
     doc = "seconds between polls when the server sends no Retry-After" },
 }
 M.OPTIONS = O
