@@ -1,12 +1,18 @@
--- Specs for the simulator: the JSON codec, the app (router + state, no
+-- Specs for the simulator: the JSON it reads, the app (router + state, no
 -- sockets), and a real nginx-hosted server end to end.
--- Run from the repository root: lua5.4 /usr/bin/busted spec/sim_spec.lua
--- (also under luajit /usr/bin/busted).
+-- Run from the repository root: make spec BUSTED_ARGS='spec/sim_spec.lua'
 -- luacheck: std +busted
 
-local json = require "gpucloud.sim.json"
+local gjson = require "gpucloud.json"
+local values = require "gpucloud.sim.values"
 local app_mod = require "gpucloud.sim.app"
 local server = require "gpucloud.sim.server"
+
+-- What the simulator writes (gpucloud.json) and reads (gpucloud.sim.values).
+local json = {
+  encode = gjson.encode, array = gjson.array, object = gjson.object, null = gjson.null,
+  decode = values.decode,
+}
 
 local VKEY = "vast-sim-key-0123456789abcdef"
 local TKEY = "tp-sim-key-0123456789abcdef"
@@ -36,7 +42,7 @@ local function has_private_field(v)
   return false
 end
 
-describe("gpucloud.sim.json", function()
+describe("gpucloud.json and gpucloud.sim.values", function()
   it("encodes empty arrays as [], marked objects as {}, null as null", function()
     assert.equal('{"a":[],"b":{},"c":null}',
       json.encode({ a = {}, b = json.object(), c = json.null }))
@@ -55,11 +61,24 @@ describe("gpucloud.sim.json", function()
   end)
 
   it("rejects malformed input without raising", function()
-    for _, bad in ipairs({ "", "{", "[1,]", "01", "1.", '"\\x"', '{"a":1} x', "nul", "{'a':1}" }) do
+    -- dkjson, unlike the decoder it replaced, accepts "[1,]", "[1 2]",
+    -- "01", "1." and '"\\x"': values.decode checks only what follows the value.
+    for _, bad in ipairs({ "", "{", '{"a":1} x', "[1]//", "nul", "{'a':1}", ("["):rep(100000), 5 }) do
       local v, err = json.decode(bad)
       assert.is_nil(v, bad)
       assert.is_string(err, bad)
     end
+  end)
+
+  it("gives JSON null as gpucloud.json.null and 5.4 integers", function()
+    assert.equal(json.null, json.decode("null"))
+    local v = assert(json.decode('{"id":1001,"f":1.5}'))
+    if math.type then
+      assert.equal("integer", math.type(v.id))
+      assert.equal("float", math.type(v.f))
+    end
+    assert.is_true(gjson.is_array(json.decode("[]")))
+    assert.equal(gjson.object_mt, getmetatable(json.decode("{}")))
   end)
 
   it("decodes surrogate pairs and escapes control characters", function()
@@ -566,11 +585,11 @@ local function nginx_pids(master)
   return pids
 end
 
-local function server_suite(transport)
+local function server_suite()
   return function()
     local s
     setup(function()
-      s = assert(server.start{ transport = transport, config = { retry_after = "0" } })
+      s = assert(server.start{ config = { retry_after = "0" } })
     end)
 
     teardown(function()
@@ -588,8 +607,7 @@ local function server_suite(transport)
 
     before_each(function() assert(s:reset()) end)
 
-    it("listens on 127.0.0.1 and uses the " .. transport .. " transport", function()
-      assert.equal(transport, s.transport_name)
+    it("listens on 127.0.0.1", function()
       assert.truthy(s.url:match("^http://127%.0%.0%.1:%d+$"))
       assert.is_true(s.port >= 20000 and s.port <= 60000)
       assert.equal("ok", assert(s:health()).status)
@@ -703,17 +721,12 @@ local function server_suite(transport)
   end
 end
 
-describe("gpucloud.sim.server over curl", server_suite("curl"))
-
-local core_ok = pcall(require, "gpucloud.core")
-if core_ok then
-  describe("gpucloud.sim.server over the C core", server_suite("core"))
-end
+describe("gpucloud.sim.server over the C core", server_suite())
 
 describe("gpucloud.sim.server", function()
   it("reports a busy fixed port and an unreadable fixture", function()
-    local a = assert(server.start{ transport = "curl" })
-    local b, err = server.start{ port = a.port, transport = "curl" }
+    local a = assert(server.start{})
+    local b, err = server.start{ port = a.port }
     assert.is_nil(b)
     assert.truthy(err:find("Address already in use", 1, true))
     assert.is_true(a:stop())
@@ -727,13 +740,13 @@ describe("gpucloud.sim.server", function()
     local f = assert(io.open(path, "w"))
     f:write('{"tensorpool":{"api_keys":[{"key":"ro","read_only":true},"rw"],"clusters":[]}}')
     f:close()
-    local s = assert(server.start{ fixture = path, transport = "curl" })
+    local s = assert(server.start{ fixture = path })
     os.remove(path)
     assert.equal("rw", s.keys.tensorpool)
     local res = assert(s:request{ path = "/cluster/list", headers = { Authorization = "Bearer ro" } })
     assert.equal('{"clusters":[],"message":"Found 0 clusters"}', res.body)
     assert.is_true(s:stop())
-    s = assert(server.start{ fixture = { vast = { api_keys = { "t" } } }, transport = "curl" })
+    s = assert(server.start{ fixture = { vast = { api_keys = { "t" } } } })
     assert.equal("t", s.keys.vast)
     assert.is_true(s:stop())
   end)
@@ -758,7 +771,7 @@ describe("gpucloud.sim.server", function()
     local prefix = out:match("export GPUCLOUD_SIM_PREFIX='([^']+)'")
     assert.is_string(prefix, out)
     local url = out:match("export VAST_URL='([^']+)'")
-    local s = assert(server.attach(prefix, { transport = "curl" }))
+    local s = assert(server.attach(prefix))
     assert.equal(url, s.url)
     assert.equal("ok", assert(s:health()).status)
     local pid = s:pid()
