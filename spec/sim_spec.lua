@@ -516,9 +516,57 @@ describe("gpucloud.sim.app", function()
       assert.equal(200, (call(app, "GET", "/healthz")))
     end)
 
+    it("runs the handler before a rule's answer only when the rule says act", function()
+      local status = call(app, "POST", "/_sim/inject", {}, json.encode(json.array({
+        { method = "DELETE", path = "/api/v0/endptjobs/{id}/", status = 502, body = "bad gateway", act = true },
+        { method = "DELETE", path = "/cluster/{cluster}", fault = "close", act = true },
+        { method = "DELETE", path = "/api/v0/workergroups/{id}/", status = 502, times = 2 },
+        { method = "DELETE", path = "/api/v0/autojobs/{id}/", json = { ok = false }, status = 503, act = true },
+      })))
+      assert.equal(200, status)
+      local _, raw, d
+      status, _, _, raw = call(app, "DELETE", "/api/v0/endptjobs/102/", V)
+      assert.equal(502, status)
+      assert.equal("bad gateway", raw)
+      _, _, _, _, d = call(app, "DELETE", "/cluster/c-dev-h100", T)
+      assert.equal("close", d.fault)
+      assert.equal(502, (call(app, "DELETE", "/api/v0/workergroups/201/", V)))
+      assert.equal(502, (call(app, "DELETE", "/api/v0/workergroups/202/", V)))
+      -- acting is what the server would have done: a bad key deletes nothing
+      status, _, _, raw = call(app, "DELETE", "/api/v0/autojobs/208/", { authorization = "Bearer nope" })
+      assert.equal(503, status)
+      assert.equal('{"ok":false}', raw)
+      local _, st = call(app, "GET", "/_sim/state")
+      local eps = ids(st.vast.endpoints)
+      assert.same({ 101, 103, 104, 105, 106 }, eps) -- 102 went, with its workergroups
+      local groups = {}
+      for _, g in ipairs(st.vast.workergroups) do groups[g.id] = true end
+      assert.is_nil(groups[203])
+      assert.is_true(groups[201] and groups[202] and groups[208]) -- the plain 502s and the 401 left them
+      local cluster
+      for _, c in ipairs(st.tensorpool.clusters) do
+        if c.cluster_id == "c-dev-h100" then cluster = c end
+      end
+      assert.equal("DESTROYING", cluster.status)
+      assert.equal(1, #st.tensorpool.requests)
+      local _, log = call(app, "GET", "/_sim/log")
+      local seen = {}
+      for i, e in ipairs(log) do seen[i] = e.status end
+      assert.same({ 502, 444, 502, 502, 503 }, seen) -- what the client saw
+      assert.same({}, select(2, call(app, "GET", "/_sim/inject")))
+    end)
+
+    it("acts on unmatched paths too, answering for the 404", function()
+      call(app, "POST", "/_sim/inject", {}, '{"path":"/nope","status":200,"body":"ok","act":true}')
+      local status, _, _, raw = call(app, "GET", "/nope")
+      assert.equal(200, status)
+      assert.equal("ok", raw)
+    end)
+
     it("rejects malformed injections", function()
       for _, bad in ipairs({ "x", '{"status":99}', '{"times":0}', '{"delay":-1}',
-        '{"fault":"explode"}', '{"body":1}', '{"headers":{"a":"b\\r\\nc"}}', '[{"times":"x"}]' }) do
+        '{"fault":"explode"}', '{"body":1}', '{"headers":{"a":"b\\r\\nc"}}', '[{"times":"x"}]',
+        '{"status":502,"act":1}', '{"status":502,"act":"yes"}' }) do
         local status, body = call(app, "POST", "/_sim/inject", {}, bad)
         assert.equal(400, status, bad)
         assert.is_string(body.error)
@@ -700,6 +748,38 @@ local function server_suite()
       local stats = assert(s:stats())
       assert.is_true(stats.total >= 5)
       assert.equal(1, stats.by_status["429"])
+    end)
+
+    it("drops or fails a DELETE after acting on it, over the wire", function()
+      local vk = { Authorization = "Bearer " .. VKEY }
+      local function groups()
+        local out = {}
+        for _, g in ipairs(assert(s:state()).vast.workergroups) do out[g.id] = true end
+        return out
+      end
+      -- times = 2: libcurl resends once on a reused connection that closes
+      -- unanswered; the resend acts again (a 400 for the gone endpoint), dropped too.
+      assert(s:inject{ method = "DELETE", path = "/api/v0/endptjobs/{id}/", fault = "close", act = true, times = 2 })
+      local res, err = s:request{ method = "DELETE", path = "/api/v0/endptjobs/102/", headers = vk }
+      assert.is_nil(res)
+      assert.is_string(err)
+      assert(s:clear_injections())
+      local eps = {}
+      for i, e in ipairs(assert(s:state()).vast.endpoints) do eps[i] = e.id end
+      assert.same({ 101, 103, 104, 105, 106 }, eps)
+      assert.is_nil(groups()[203])
+
+      assert(s:inject{ method = "DELETE", path = "/api/v0/workergroups/{id}/", status = 502,
+        body = "<html>bad gateway</html>", act = true })
+      res = assert(s:request{ method = "DELETE", path = "/api/v0/workergroups/201/", headers = vk })
+      assert.equal(502, res.status)
+      assert.equal("<html>bad gateway</html>", res.body)
+      assert.is_nil(groups()[201])
+
+      assert(s:inject{ method = "DELETE", path = "/api/v0/workergroups/{id}/", status = 502 })
+      res = assert(s:request{ method = "DELETE", path = "/api/v0/workergroups/202/", headers = vk })
+      assert.equal(502, res.status)
+      assert.is_true(groups()[202])
     end)
 
     it("resets state and takes a new fixture", function()

@@ -294,11 +294,11 @@ function App:handle(method, target, headers, body)
 
   local rule = faults.take(self.injections, method, path, route and route.template)
   local directives = faults.directives(rule)
-  -- A rule that answers stands in for the server, which does nothing;
-  -- any other rule applies to the real answer.
+  -- A rule that answers stands in for the server, which does nothing
+  -- unless the rule says act; any other rule applies to the real answer.
   local answers = rule and faults.answers(rule)
   local status, h, out
-  if not answers then
+  if not answers or rule.act then
     status, h, out = self:serve(req, route, caps, allowed, directives)
   end
   if answers then status, h, out = faults.canned(rule) end

@@ -4,7 +4,9 @@
 --
 -- A rule *answers* when it says what to answer (`status`, `body`, `json`)
 -- or drops the connection (`fault = "close"`). An answering rule replaces
--- the route's real answer. A rule that does not answer (a delay, `fault = "truncate"`
+-- the route's real answer; with `act = true` the route runs first, so the
+-- state changes as if the request had succeeded, and only the answer is
+-- replaced. A rule that does not answer (a delay, `fault = "truncate"`
 -- alone, `fault = "raw"`) applies to the real answer. The router carries
 -- this out; faults that need the socket are done by gpucloud.sim.ngx.
 
@@ -50,7 +52,7 @@ function M.make_rule(spec)
     path = spec.path == nil and "*" or spec.path,
     times = spec.times == nil and 1 or spec.times,
     status = spec.status, delay = spec.delay, fault = spec.fault,
-    truncate_at = spec.truncate_at, pause = spec.pause,
+    truncate_at = spec.truncate_at, pause = spec.pause, act = spec.act,
   }
   if type(rule.method) ~= "string" then return nil, "method must be a string" end
   rule.method = rule.method:upper()
@@ -67,6 +69,7 @@ function M.make_rule(spec)
   if rule.fault ~= nil and not FAULTS[rule.fault] then
     return nil, "fault must be \"close\", \"truncate\" or \"raw\""
   end
+  if rule.act ~= nil and type(rule.act) ~= "boolean" then return nil, "act must be true or false" end
   if (spec.raw ~= nil) ~= (rule.fault == "raw") then
     return nil, "fault \"raw\" and raw (a string or an array of strings) go together"
   end
