@@ -16,6 +16,7 @@ one reused libcurl handle per client. Includes a simulator of both APIs.
 dependencies = {
   "lua >= 5.1",
   "lua-cjson",
+  "dkjson", -- the simulator's decoder
 }
 external_dependencies = {
   -- only the library: Debian keeps curl.h under a multiarch include dir
@@ -41,9 +42,17 @@ build = {
     ["gpucloud.transport.ngx"] = "lua/gpucloud/transport/ngx.lua",
     ["gpucloud.vast"] = "lua/gpucloud/vast.lua",
     ["gpucloud.sim.app"] = "lua/gpucloud/sim/app.lua",
-    ["gpucloud.sim.json"] = "lua/gpucloud/sim/json.lua",
+    ["gpucloud.sim.client"] = "lua/gpucloud/sim/client.lua",
+    ["gpucloud.sim.conf"] = "lua/gpucloud/sim/conf.lua",
+    ["gpucloud.sim.control"] = "lua/gpucloud/sim/control.lua",
+    ["gpucloud.sim.faults"] = "lua/gpucloud/sim/faults.lua",
+    ["gpucloud.sim.fixture"] = "lua/gpucloud/sim/fixture.lua",
     ["gpucloud.sim.ngx"] = "lua/gpucloud/sim/ngx.lua",
     ["gpucloud.sim.server"] = "lua/gpucloud/sim/server.lua",
+    ["gpucloud.sim.sys"] = "lua/gpucloud/sim/sys.lua",
+    ["gpucloud.sim.tensorpool"] = "lua/gpucloud/sim/tensorpool.lua",
+    ["gpucloud.sim.values"] = "lua/gpucloud/sim/values.lua",
+    ["gpucloud.sim.vast"] = "lua/gpucloud/sim/vast.lua",
     ["gpucloud.core"] = {
       sources = { "src/core.c", "src/client.c", "src/multi.c", "src/xfer.c", "src/request.c",
                   "src/http_parse.c", "src/buf.c", "src/json.c" },

@@ -5,7 +5,7 @@
 
 local cjson = require "cjson"
 local server = require "gpucloud.sim.server"
-local simjson = require "gpucloud.sim.json"
+local fixture = require "gpucloud.sim.fixture"
 
 local q = server.shell_quote
 -- the command runs under the interpreter running this spec (and finds the
@@ -22,7 +22,7 @@ end
 
 -- Every key the simulator knows: account keys and each endpoint's own.
 local function fixture_secrets()
-  local fx = assert(simjson.decode(assert(read_all(server.default_fixture_path()))))
+  local fx = assert(fixture.load())
   local secrets = {}
   for _, provider in ipairs { "vast", "tensorpool" } do
     for _, k in ipairs(fx[provider].api_keys) do

@@ -9,8 +9,8 @@
 
 local gpucloud = require "gpucloud"
 local server = require "gpucloud.sim.server"
-local simjson = require "gpucloud.sim.json"
-local app = require "gpucloud.sim.app"
+local gjson = require "gpucloud.json"
+local fixture = require "gpucloud.sim.fixture"
 local sub = require "support.subprocess"
 
 local unpack = table.unpack or unpack -- luacheck: ignore
@@ -48,9 +48,9 @@ local function text_of(v) return table.concat(dump(v), "\n") end
 -- The fixture: the default seed with the fake key accepted by both
 -- providers, and every per-endpoint key carrying the marker.
 local function fake_fixture()
-  local f = assert(app.load_fixture())
-  f.vast.api_keys = simjson.array { KEY }
-  f.tensorpool.api_keys = simjson.array { KEY }
+  local f = assert(fixture.load())
+  f.vast.api_keys = gjson.array { KEY }
+  f.tensorpool.api_keys = gjson.array { KEY }
   for _, list in ipairs { f.vast.endpoints, f.vast.workergroups } do
     for _, e in ipairs(list) do
       if e.api_key then e.api_key = "ep-" .. EP_MARK .. "-" .. tostring(e.id or e.endpoint_id) end
