@@ -219,11 +219,18 @@ static const char *error_code(CURLcode rc, const gc_xfer *x)
     }
 }
 
-/* nil, {code, message, curl_code, sent}: a runtime failure, never a raise. */
+/* nil, {code, message, curl_code, sent[, status]}: a runtime failure, never
+ * a raise.  `status` is there when a status line had arrived before the
+ * failure (a body cut short): the server answered, so it acted. */
 static int push_failure(lua_State *L, gc_xfer *x, CURLcode rc)
 {
+    long status = 0;
     lua_pushnil(L);
-    lua_createtable(L, 0, 4);
+    lua_createtable(L, 0, 5);
+    if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status >= 100) {
+        lua_pushinteger(L, (lua_Integer)status);
+        lua_setfield(L, -2, "status");
+    }
     lua_pushstring(L, error_code(rc, x));
     lua_setfield(L, -2, "code");
     if (x->too_large) {

@@ -111,10 +111,7 @@ function M.perform(self, p, rt, op, row, argv, opts, stop_at)
       if value ~= nil then decoded = err; err = nil end
     else
       value = deleted_unreadable(row, terr)
-      if not value then
-        err = errors.from_transport(op, terr, key)
-        err.status = type(terr) == "table" and terr.status or nil
-      end
+      if not value then err = errors.from_transport(op, terr, key) end
     end
     if info then
       if sent and sent > 1 then report_resends(self, info, sent) end

@@ -279,6 +279,7 @@ function App:handle(method, target, headers, body)
   local req = {
     method = method, path = path, query = parse_query(qs), query_string = qs,
     headers = headers, body = body or "", bearer = bearer(headers),
+    now = (self.opts.now or os.time)(),
   }
   if path == "/_sim" or path:sub(1, 6) == "/_sim/" then return self:control(req) end
 

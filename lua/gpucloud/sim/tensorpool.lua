@@ -4,7 +4,10 @@
 --
 -- Destroy requests advance one step per poll (each poll answers the
 -- current state, then advances), so a client sees PENDING, PROCESSING,
--- COMPLETED (or PENDING, FAILED) deterministically.
+-- COMPLETED (or PENDING, FAILED) deterministically. With
+-- config.request_step (seconds) they also advance by themselves, one step
+-- per that much time, as real ones do when nobody polls them (a client
+-- that lost a destroy's answer can only watch the listing).
 
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
@@ -60,7 +63,10 @@ local function healthz()
   return 200, { status = "ok" }
 end
 
+local advance_by_time
+
 local function list_clusters(req)
+  advance_by_time(req)
   local clusters = values.public_list(req.state.clusters)
   local n = #clusters
   return 200, { clusters = clusters, message = format("Found %d cluster%s", n, n == 1 and "" or "s") }
@@ -123,7 +129,7 @@ local function destroy_cluster(req)
   st.requests[rid] = {
     request_id = rid, request_type = "CLUSTER_RELEASE", status = "PENDING",
     created_at = now_iso(), object_id = id, external_message = json.null,
-    _fails = c._destroy_fails == true, _previous_status = c.status,
+    _fails = c._destroy_fails == true, _previous_status = c.status, _stepped = req.now,
   }
   st.request_order[#st.request_order + 1] = rid
   c._destroying = rid
@@ -145,7 +151,22 @@ local function advance(st, r)
   end
 end
 
+-- Requests nobody polled, advanced by the time that passed (config.request_step).
+function advance_by_time(req)
+  local step = tonumber(req.config.request_step)
+  if not step or step <= 0 then return end
+  local st = req.state
+  for _, rid in ipairs(st.request_order) do
+    local r = st.requests[rid]
+    while not TERMINAL[r.status] and req.now - (r._stepped or req.now) >= step do
+      r._stepped = r._stepped + step
+      advance(st, r)
+    end
+  end
+end
+
 local function request_info(req)
+  advance_by_time(req)
   local r = req.state.requests[req.captures[1]]
   if not r then return detail(404, "Request not found") end
   local snapshot = public(r)
