@@ -75,13 +75,13 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
  * before the first byte of the request.  When a reused connection turns out
  * dead before any answer byte ("Connection died, retrying a fresh
  * connect", Curl_retry_request), libcurl goes back to CONNECT and through
- * DO again, so the resend is counted too (read in 7.88.1's lib/multi.c;
- * spec/core_sent_spec.lua holds it to that).  Chosen over a
- * CURLOPT_DEBUGFUNCTION matching that info text, which needs CURLOPT_VERBOSE
- * (libcurl then formats every info and header line of every transfer for
- * the callback) and would rest on wording libcurl does not promise.  A
- * count may include a send that failed before any byte left: sent > 0 means
- * "may have landed", sent == 0 "cannot have". */
+ * DO again, so the resend is counted too (read in lib/multi.c of 7.88.1,
+ * Debian 12's, and of curl 8; spec/core_sent_spec.lua holds it to that).
+ * Chosen over a CURLOPT_DEBUGFUNCTION matching that info text, which
+ * needs CURLOPT_VERBOSE (libcurl then formats every info and header line
+ * of every transfer for the callback) and would rest on wording libcurl
+ * does not promise.  A count may include a send that failed before any
+ * byte left: sent > 0 means "may have landed", sent == 0 "cannot have". */
 static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_port)
 {
     gc_xfer *x = ud;
