@@ -38,8 +38,11 @@ end
 local function check(text)
   local a, aerr = json.decode(text)
   local b, berr = json.decode_lua(text)
-  assert((aerr == nil) == (berr == nil), string.format("%q: core says %s, dkjson says %s", text,
+  -- dkjson accepts some text JSON does not ([1,], 01): the core may be
+  -- stricter, never more lenient
+  assert(aerr ~= nil or berr == nil, string.format("%q: core says %s, dkjson says %s", text,
     tostring(aerr), tostring(berr)))
+  if aerr then return a, aerr end
   local ok, why = same(a, b)
   assert(ok, string.format("%q: %s", text, tostring(why)))
   return a, aerr

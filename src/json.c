@@ -26,6 +26,7 @@
  */
 #include <locale.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include "compat.h"
@@ -216,7 +217,7 @@ static int number(jd *d)
     }
     n = (size_t)(d->p - s);
     /* Up to 15 digits are exact in a double and in any lua_Integer: no
-     * strtod, and the same value cjson and tointeger would give. */
+     * strtod. */
     if (digits_only && n - (*s == '-') <= 15) {
         long long   i   = 0;
         const char *q   = s + (*s == '-');
@@ -231,6 +232,28 @@ static int number(jd *d)
 #endif
         return 0;
     }
+#if LUA_VERSION_NUM >= 503
+    /* Where the VM has 64-bit integers, every integer that fits is kept
+     * exact: an id above 2^53 read through a double would silently become
+     * its neighbour. */
+    if (digits_only && n - (*s == '-') <= 19) {
+        unsigned long long u     = 0;
+        unsigned long long limit = (*s == '-') ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
+        const char        *q     = s + (*s == '-');
+        int                fits  = 1;
+        for (; q < d->p && fits; q++) {
+            unsigned digit = (unsigned)(*q - '0');
+            if (u > (limit - digit) / 10)
+                fits = 0;
+            else
+                u = u * 10 + digit;
+        }
+        if (fits) {
+            lua_pushinteger(d->L, *s == '-' ? (lua_Integer)(0 - u) : (lua_Integer)u);
+            return 0;
+        }
+    }
+#endif
     if (n > MAX_NUMBER)
         return fail(d, "number too long");
     /* strtod reads the locale's decimal point; JSON's is always '.' */
