@@ -10,10 +10,12 @@ local M = {}
 -- A server saying "Retry-After: 0" must not get a busy loop.
 local MIN_PAUSE = 0.05
 
--- Failed polls worth polling through: the network, 429, 5xx, an answer
--- that could not be read. Anything else (401, 403, 404) ends the wait.
+-- Failed polls worth polling through: the network, 429, any 5xx, an
+-- answer that could not be read. Anything else (401, 403, 404) ends the wait.
+local POLL_THROUGH = { bad_response = true, timeout = true, too_large = true, server_error = true,
+                       transport = true, connect = true, tls = true, rate_limited = true }
 local function transient(err)
-  return err.retryable or err.code == "bad_response" or err.code == "timeout" or err.code == "too_large"
+  return err.retryable or POLL_THROUGH[err.code] or false
 end
 M.transient = transient
 
