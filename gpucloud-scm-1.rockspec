@@ -16,6 +16,7 @@ one reused libcurl handle per client. Includes a simulator of both APIs.
 dependencies = {
   "lua >= 5.1",
   "lua-cjson",
+  "argparse >= 0.7", -- the command line (gpucloud.cli)
 }
 external_dependencies = {
   -- only the library: Debian keeps curl.h under a multiarch include dir
@@ -28,6 +29,13 @@ build = {
     ["gpucloud"] = "lua/gpucloud/init.lua",
     ["gpucloud.args"] = "lua/gpucloud/args.lua",
     ["gpucloud.bulk"] = "lua/gpucloud/bulk.lua",
+    ["gpucloud.cli"] = "lua/gpucloud/cli.lua",
+    ["gpucloud.cli.checks"] = "lua/gpucloud/cli/checks.lua",
+    ["gpucloud.cli.commands"] = "lua/gpucloud/cli/commands.lua",
+    ["gpucloud.cli.help"] = "lua/gpucloud/cli/help.lua",
+    ["gpucloud.cli.output"] = "lua/gpucloud/cli/output.lua",
+    ["gpucloud.cli.parser"] = "lua/gpucloud/cli/parser.lua",
+    ["gpucloud.cli.run"] = "lua/gpucloud/cli/run.lua",
     ["gpucloud.client"] = "lua/gpucloud/client.lua",
     ["gpucloud.clock"] = "lua/gpucloud/clock.lua",
     ["gpucloud.errors"] = "lua/gpucloud/errors.lua",
