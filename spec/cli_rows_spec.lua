@@ -125,6 +125,7 @@ describe("command rows", function()
     local bad = {
       { { "x", "m", args = { "ID...", "LABEL" }, bulk = {} } },
       { { "x", "m", args = { "ID..." } } },
+      { { "x", "m", args = { "ID..." }, bulk = {} } },
       { { "x", "m", args = { "NOPE" } } },
       { { "x", "m", groups = { "nope" } } },
       { { "x y", "m" }, { "x y", "n" } },

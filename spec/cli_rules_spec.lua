@@ -130,6 +130,16 @@ describe("gpucloud command line rules", function()
       nothing_sent()
     end)
 
+    it("an option's value is the next word, even one that starts with a dash", function()
+      local r = run.run { "vast", "show", "endpoints", "--url", sim.url, "--api-key", "-not-the-key", "--json" }
+      assert.equal(1, r.code)
+      assert.equal("invalid_api_key", run.decoded(r).error.code)
+      refused(run.with("vast", { "show", "endpoints", "--retries", "-1" }), "-1")
+      r = run.run { "vast", "show", "endpoints", "--api-key" }
+      assert.equal(2, r.code)
+      assert.match("^gpucloud: %-%-api%-key needs KEY\n", r.err)
+    end)
+
     it("a repeated option: the last value wins; --filter adds up", function()
       local r = run.vast("show", "workergroups", "--timeout", "0.001", "--timeout", "30", "--json",
         "--filter", "id=201", "--filter=id=202")

@@ -80,13 +80,13 @@ local function add_leaf(self, pnode, p, row)
     self.known["--" .. o[1]] = self.known["--" .. o[1]] or o
     if o.value then self.takes_value["--" .. o[1]] = true end
   end
-  for _, g in ipairs(row.groups or {}) do
-    if g == "list" then node.list = true end
-  end
+  node.known_group = {}
+  for _, g in ipairs(row.groups or {}) do node.known_group[g] = true end
+  node.list = node.known_group.list or false
   for i, kind_name in ipairs(node.args) do
     local kind = self.data.arguments[kind_name] or fail("%s: unknown argument kind %q", node.path, kind_name)
-    if kind.many and (i ~= 1 or #node.args ~= 1 or not row.bulk) then
-      fail("%s: %s is the one argument of a bulk command", node.path, kind_name)
+    if kind.many and (i ~= 1 or #node.args ~= 1 or not row.bulk or not node.known_group.bulk) then
+      fail("%s: %s is the one argument of a command with `bulk` and the bulk options", node.path, kind_name)
     end
     node.bulk = node.bulk or kind.many or false
     -- an id's check names the id; other kinds are named here
@@ -185,12 +185,34 @@ function M:message(msg, node, argv)
   return (msg:gsub("\n", " "))
 end
 
+-- "--opt value" as "--opt=value" for every option that takes a value, so
+-- the value is the next word whatever it is: argparse would read a key
+-- that starts with "-" as options, and name a letter of it in its error.
+local function joined(self, argv)
+  local out, i = {}, 1
+  while i <= #argv do
+    local a = argv[i]
+    if a == "--" then
+      for j = i, #argv do out[#out + 1] = argv[j] end
+      break
+    end
+    if self.takes_value[a] and argv[i + 1] ~= nil then
+      out[#out + 1] = a .. "=" .. argv[i + 1]
+      i = i + 2
+    else
+      out[#out + 1] = a
+      i = i + 1
+    end
+  end
+  return out
+end
+
 --- Parse argv. Returns the call:
 --   { provider, row, node, args = {value, ...}, options = {field = value},
 --     opts = {option name = value} }
 -- or nil, a usage message and the node the words reached.
 function M:parse(argv)
-  local ok, result = self.root.cmd:pparse(argv)
+  local ok, result = self.root.cmd:pparse(joined(self, argv))
   if not ok then
     local node = self:locate(argv)
     return nil, self:message(result, node, argv), node
