@@ -20,9 +20,7 @@ local function system()
 end
 
 --- Run the command line `argv` (the script's `arg`); returns the exit status.
--- `lib` (default require "gpucloud") and `sys` (getenv, isatty, stdin,
--- stderr) are for specs.
-function M.main(argv, lib, sys)
+function M.main(argv)
   local args = {}
   for i = 1, #argv do args[i] = argv[i] end
   local p = parser.new(commands)
@@ -45,7 +43,7 @@ function M.main(argv, lib, sys)
   if call then
     out = output.printer(call.opts)
     local ok, s, w = xpcall(function()
-      return run.run(lib or require "gpucloud", call, out, sys or system())
+      return run.run(require "gpucloud", call, out, system())
     end, function(e) return debug.traceback(tostring(e), 2) end)
     if not ok then
       -- even a bug leaves stdout one JSON document

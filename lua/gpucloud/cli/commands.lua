@@ -66,7 +66,6 @@ M.groups = {
     { "wait", help = "cluster destroy: wait until each destroy request has completed" },
   },
 }
-M.group_order = { "list", "bulk", "wait" }
 
 -- Positional argument kinds. `id`: the provider's id rule.
 M.arguments = {

@@ -45,12 +45,11 @@ local function child(node, word)
   if not c then
     if node.row then fail("%s is a command and cannot have subcommands", node.path) end
     c = {
-      word = word, children = {}, order = {}, parent = node, provider = node.provider,
+      word = word, children = {}, parent = node, provider = node.provider,
       path = node.path and (node.path .. " " .. word) or word,
       cmd = node.cmd:command(word):add_help(false),
     }
     node.children[word] = c
-    node.order[#node.order + 1] = c
   end
   return c
 end
@@ -106,7 +105,7 @@ end
 -- malformed row: that is a programming error.
 function M.new(data)
   local self = setmetatable({ data = data, known = {}, takes_value = {}, leaves = {} }, M)
-  local root = { children = {}, order = {}, cmd = argparse("gpucloud"):add_help(false) }
+  local root = { children = {}, cmd = argparse("gpucloud"):add_help(false) }
   self.root = root
   for _, o in ipairs(data.global) do
     self.known["--" .. o[1]] = o
