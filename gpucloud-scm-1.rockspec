@@ -16,7 +16,8 @@ one reused libcurl handle per client. Includes a simulator of both APIs.
 dependencies = {
   "lua >= 5.1",
   "lua-cjson",
-  "dkjson", -- the simulator's decoder
+  "dkjson", -- decoding without the C core, and the simulator's
+  "argparse >= 0.7", -- the command line (gpucloud.cli)
 }
 external_dependencies = {
   -- only the library: Debian keeps curl.h under a multiarch include dir
@@ -30,6 +31,13 @@ build = {
     ["gpucloud.args"] = "lua/gpucloud/args.lua",
     ["gpucloud.bulk"] = "lua/gpucloud/bulk.lua",
     ["gpucloud.call"] = "lua/gpucloud/call.lua",
+    ["gpucloud.cli"] = "lua/gpucloud/cli.lua",
+    ["gpucloud.cli.checks"] = "lua/gpucloud/cli/checks.lua",
+    ["gpucloud.cli.commands"] = "lua/gpucloud/cli/commands.lua",
+    ["gpucloud.cli.help"] = "lua/gpucloud/cli/help.lua",
+    ["gpucloud.cli.output"] = "lua/gpucloud/cli/output.lua",
+    ["gpucloud.cli.parser"] = "lua/gpucloud/cli/parser.lua",
+    ["gpucloud.cli.run"] = "lua/gpucloud/cli/run.lua",
     ["gpucloud.config"] = "lua/gpucloud/config.lua",
     ["gpucloud.define"] = "lua/gpucloud/define.lua",
     ["gpucloud.errors"] = "lua/gpucloud/errors.lua",
