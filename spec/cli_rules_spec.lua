@@ -133,7 +133,8 @@ describe("gpucloud command line rules", function()
     it("an option's value is the next word, even one that starts with a dash", function()
       local r = run.run { "vast", "show", "endpoints", "--url", sim.url, "--api-key", "-not-the-key", "--json" }
       assert.equal(1, r.code)
-      assert.equal("invalid_api_key", run.decoded(r).error.code)
+      assert.equal("unauthorized", run.decoded(r).error.code)
+      assert.equal("invalid_api_key", run.decoded(r).error.server_code)
       refused(run.with("vast", { "show", "endpoints", "--retries", "-1" }), "-1")
       r = run.run { "vast", "show", "endpoints", "--api-key" }
       assert.equal(2, r.code)

@@ -140,8 +140,8 @@ describe("gpucloud command line", function()
       r = gpucloud { "vast", "show", "endpoints", "--url", sim.url, "--api-key", "wrong-key", "--json" }
       assert.equal(1, r.code)
       local e = decoded(r).error
-      assert.same({ status = 401, code = "invalid_api_key", message = "Invalid or missing API key",
-        op = "vast.show_endpoints", attempts = 1 }, e)
+      assert.same({ status = 401, code = "unauthorized", server_code = "invalid_api_key",
+        message = "Invalid or missing API key", op = "vast.show_endpoints", attempts = 1 }, e)
     end)
 
     it("delete workergroup 404 --json prints the error as JSON and exits 1", function()
@@ -153,7 +153,8 @@ describe("gpucloud command line", function()
       local report = decoded(r)
       local e = report.failed["404"]
       assert.equal(404, e.status)
-      assert.equal("no_such_workergroup", e.code)
+      assert.equal("not_found", e.code)
+      assert.equal("no_such_workergroup", e.server_code)
       assert.equal("vast.delete_workergroup", e.op)
       assert.truthy(e.message)
       r = vast("delete", "workergroup", "404")

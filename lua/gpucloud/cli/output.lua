@@ -30,8 +30,14 @@ local function encode(v)
   return json.encode(v, { mask = secret_fields })
 end
 
+-- The error's fields a script may act on (the body stays out: it is the
+-- server's, and may be large).
 local function error_fields(err)
-  return object { status = err.status, code = err.code, message = err.message, op = err.op, attempts = err.attempts }
+  return object {
+    status = err.status, code = err.code, server_code = err.server_code, message = err.message, op = err.op,
+    attempts = err.attempts, may_have_landed = err.may_have_landed, maybe_deleted = err.maybe_deleted,
+    retry_after = err.retry_after,
+  }
 end
 
 local function count(t)

@@ -58,10 +58,8 @@ local function run_bulk(client, call, out, sys)
   end
   local settings = { concurrency = opts.concurrency, max = opts.max, wait = opts.wait }
   for k, v in pairs(call.options) do settings[k] = v end
-  if opts.wait and opts.deadline then
-    -- the waits too; the library reads `wait_timeout` today, `deadline` soon
-    settings.deadline, settings.wait_timeout = opts.deadline, opts.deadline
-  end
+  -- the whole run, every call and wait of it
+  settings.deadline = opts.deadline
   -- A dry run first: the distinct ids that would go, nothing sent.
   settings.dry_run = true
   local plan = client[row[2]](client, call.args[1], settings)
