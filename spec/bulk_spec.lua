@@ -219,7 +219,7 @@ describe("bulk operations", function()
 
   it("destroy_clusters waits for every request with wait = true", function()
     local r = tp:destroy_clusters({ "c-dev-h100", "c-train-a100x8", "c-flaky-b200", "c-prod-serving" },
-      { wait = true, wait_timeout = 10 })
+      { wait = true, deadline = 10 })
     assert.same({ "c-dev-h100", "c-train-a100x8" }, r.ok)
     assert.equal("COMPLETED", r.results["c-dev-h100"].request.status)
     assert.equal("failed", r.failed["c-flaky-b200"].code)

@@ -153,7 +153,7 @@ local producers = {
       local v, extra = c[op](c, unpack(calls[provider][op]))
       outcome(out, v, extra)
       if provider == "tensorpool" and op == "destroy_cluster" and v and v.request_id then
-        outcome(out, c:wait_request(v.request_id, { timeout = 5, interval = 0.01 }))
+        outcome(out, c:wait_request(v.request_id, { deadline = 5, interval = 0.01 }))
         outcome(out, c:get_request_info(v.request_id))
       end
     end)) do covered[op] = true end
@@ -205,9 +205,9 @@ local producers = {
     local out = {}
     local tp = client("tensorpool")
     local r = assert(tp:destroy_cluster("c-flaky-b200"))
-    outcome(out, tp:wait_request(r.request_id, { timeout = 5, interval = 0.01 }))
+    outcome(out, tp:wait_request(r.request_id, { deadline = 5, interval = 0.01 }))
     assert(sim:inject { path = "*", status = 503, body = "down " .. KEY, times = -1 })
-    outcome(out, tp:wait_request("r-x", { timeout = 0.2, interval = 0.05 }))
+    outcome(out, tp:wait_request("r-x", { deadline = 0.2, interval = 0.05 }))
     assert(sim:clear_injections())
     tp:close()
     return table.concat(out, "\n")
