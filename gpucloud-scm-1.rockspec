@@ -42,6 +42,7 @@ build = {
     ["gpucloud.define"] = "lua/gpucloud/define.lua",
     ["gpucloud.errors"] = "lua/gpucloud/errors.lua",
     ["gpucloud.json"] = "lua/gpucloud/json.lua",
+    ["gpucloud.keys"] = "lua/gpucloud/keys.lua",
     ["gpucloud.list"] = "lua/gpucloud/list.lua",
     ["gpucloud.pace"] = "lua/gpucloud/pace.lua",
     ["gpucloud.request"] = "lua/gpucloud/request.lua",

@@ -1,11 +1,9 @@
 -- Every option and its default, in one schema: what a client takes, what a
 -- call takes, what a bulk call and a wait add. Checks raise (misuse), with
--- the option's name. Also where the settings come from that are not
--- options: base URLs (option, environment, real host) and the API key
--- (option, environment, key files), looked up at the first call.
+-- the option's name. Also the base URLs (option, environment, real host);
+-- the API key's places are in keys.lua.
 
 local args = require "gpucloud.args"
-local errors = require "gpucloud.errors"
 
 local M = {}
 
@@ -19,6 +17,7 @@ end
 -- Kinds of value: each check returns the value to use or raises.
 
 local kinds = {}
+M.kinds = kinds
 
 function kinds.pause(where, name, v, level)
   if type(v) ~= "number" or v ~= v or v < 0 or v == math.huge then
@@ -349,65 +348,10 @@ function M.urls(spec, opts, getenv, where, level)
   return urls
 end
 
-------------------------------------------------------------------------
--- The API key
-
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
-
--- ssh's rule for key files that others can read: say so, naming the file
--- (never the key), and go on, so an unattended job is not broken by it.
-local function warn_if_exposed(path)
-  local ok, core = pcall(require, "gpucloud.core")
-  if not ok or type(core) ~= "table" or not core.file_mode then return end
-  local mode = core.file_mode(path)
-  if mode and mode % 64 ~= 0 then -- any of the group and other bits (077)
-    M.warn(string.format("API key file %s is accessible by group or others (mode %03o); chmod 600 it",
-      path, mode))
-  end
-end
-
-local function trim(s)
-  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
-end
-
--- Where a provider's key may be, in order: its environment variables, then
--- its key files. Each place: a name for messages, and how to read it.
-local function key_places(spec, getenv)
-  local places = {}
-  for _, name in ipairs(spec.key.env) do
-    places[#places + 1] = { name = name, read = function() return getenv(name) end }
-  end
-  for _, path in ipairs(spec.key.files and spec.key.files(getenv) or {}) do
-    places[#places + 1] = { name = path, read = function() return read_file(path) end, file = true }
-  end
-  return places
-end
-
---- The key (looked up once, at the first call that needs it), or nil, err
--- with code no_api_key naming every place looked in.
+--- The API key (looked up once, at the first call that needs it): see
+-- keys.lua.
 function M.key(spec, p, op)
-  if p.key then return p.key end
-  local where = {}
-  for _, place in ipairs(key_places(spec, p.getenv)) do
-    local v = place.read()
-    v = v and trim(v)
-    if v and v ~= "" then
-      kinds.api_key(op, place.name, v, 3)
-      if place.file then warn_if_exposed(place.name) end
-      p.key, p.key_source = v, place.name
-      return v
-    end
-    where[#where + 1] = place.name
-  end
-  return nil, errors.local_failure(op, "no_api_key", string.format(
-    "no %s API key: pass api_key to gpucloud.%s{}, or set it in %s",
-    spec.title, spec.name, table.concat(where, ", ")), { places = where })
+  return require("gpucloud.keys").lookup(spec, p, op)
 end
 
 return M
