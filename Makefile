@@ -42,7 +42,7 @@ BUSTED    := /usr/bin/busted
 # Debian packages the build, the specs and the demo need (see DEVELOPERS.md).
 DEB_PKGS  := gcc make pkg-config lua5.4 liblua5.4-dev libcurl4-openssl-dev \
              luajit2 libluajit2-5.1-dev \
-             lua-cjson lua-busted lua-check luarocks nginx libnginx-mod-http-lua \
+             lua-cjson lua-dkjson lua-argparse lua-busted lua-check luarocks nginx libnginx-mod-http-lua \
              ca-certificates curl openssl
 
 # ... and what check-memory and fuzz add.

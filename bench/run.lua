@@ -13,7 +13,8 @@
 -- they change its state.
 
 local server = require "gpucloud.sim.server"
-local simjson = require "gpucloud.sim.json"
+local json = require "gpucloud.json"
+local simfixture = require "gpucloud.sim.fixture"
 local app_mod = require "gpucloud.sim.app"
 local core = require "gpucloud.core"
 
@@ -47,14 +48,14 @@ end
 ------------------------------------------------------------------------
 -- The simulator and its fixture
 
-local fixture = assert(simjson.decode(assert(io.open(server.default_fixture_path())):read("a")))
+local fixture = assert(simfixture.load())
 local key = fixture.vast.api_keys[1]
 -- Workergroups to delete, on endpoint 104 (which has no workers): one
 -- range per benchmark, restored by a reset before each run.
 for _, range in ipairs { { BULK.first, BULK.n }, { BULK4.first, BULK4.n }, { CLI_FIRST, 4 * RUNS + 4 } } do
   for id = range[1], range[1] + range[2] - 1 do
     local g = fixture.vast.workergroups
-    g[#g + 1] = simjson.object { id = id, endpoint_id = 104, endpoint_name = "bench", template_id = 61001,
+    g[#g + 1] = json.object { id = id, endpoint_id = 104, endpoint_name = "bench", template_id = 61001,
       gpu_ram = 24000, min_load = 0, target_util = 0.9, cold_mult = 2.5, cold_workers = 0,
       test_workers = 3, max_workers = 4, created_at = 1760000100, api_key = "ep-bench-" .. id }
   end

@@ -5,6 +5,9 @@
 --
 -- Against the built-in simulator: `make demo`, or
 --   bin/gpucloud-sim run -- lua5.4 examples/cleanup_idle_endpoints.lua
+--
+-- Exit status: 0 all went, 1 something failed or nothing was deleted
+-- because an answer was not understood.
 
 local gpucloud = require "gpucloud"
 
@@ -18,12 +21,19 @@ print(string.format("%d endpoints on %s:", #endpoints, vast.urls.console))
 print(endpoints:sort_by("id"))
 print()
 
--- An endpoint whose workers cannot be read (not ready yet, say) is left
--- alone: only what is known to be idle gets deleted.
+-- An endpoint whose workers cannot be read yet (not ready, say) is left
+-- alone: only what is known to be idle gets deleted. An answer that is not
+-- a worker listing at all stops everything: the server is saying something
+-- this script does not understand, and "no workers" must not be guessed.
 local idle, skipped = {}, 0
 for _, ep in ipairs(endpoints) do
   local workers, err = vast:get_endpoint_workers(ep.id)
-  if not workers then
+  if not workers and err.code == "bad_response" then
+    print(string.format("not deleting anything: the worker listing of endpoint %d was not understood (%s)",
+      ep.id, tostring(err)))
+    vast:close()
+    os.exit(1)
+  elseif not workers then
     skipped = skipped + 1
     print(string.format("skip   %-6d %-24s %s", ep.id, ep.endpoint_name or "?", tostring(err)))
   else
@@ -35,26 +45,16 @@ for _, ep in ipairs(endpoints) do
 end
 print()
 
-local deleted, failed, workers_gone = 0, 0, 0
-for _, ep in ipairs(idle) do
-  if dry_run then
-    print(string.format("would delete endpoint %d (%s)", ep.id, ep.endpoint_name or "?"))
-  else
-    local res, err = vast:delete_endpoint(ep.id)
-    if res then
-      deleted = deleted + 1
-      workers_gone = workers_gone + #(res.deleted_workers or {})
-      print(string.format("deleted endpoint %d (%s): %s", ep.id, ep.endpoint_name or "?", res.msg or "ok"))
-    else
-      failed = failed + 1
-      print(string.format("FAILED to delete endpoint %d: %s", ep.id, tostring(err)))
-    end
-  end
-end
+local ids = gpucloud.list(idle):ids()
+local report = vast:delete_endpoints(ids, { dry_run = dry_run })
+print(report)
+local workers_gone = 0
+for _, res in pairs(report.results) do workers_gone = workers_gone + #(res.deleted_workers or {}) end
+local failed = report:failed_count()
 
 print()
 print(string.format("summary: %d endpoints, %d idle, %d deleted (%d workers), %d failed, %d skipped%s",
-  #endpoints, #idle, deleted, workers_gone, failed, skipped, dry_run and " (dry run)" or ""))
+  #endpoints, #idle, dry_run and 0 or #report.ok, workers_gone, failed, skipped, dry_run and " (dry run)" or ""))
 print(string.format("left: %d endpoints", #assert(vast:show_endpoints())))
 vast:close()
 os.exit(failed == 0 and 0 or 1)

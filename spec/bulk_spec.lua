@@ -4,7 +4,7 @@
 local gpucloud = require "gpucloud"
 local core = require "gpucloud.core"
 local server = require "gpucloud.sim.server"
-local clock = require "gpucloud.clock"
+local clock = require "gpucloud.core"
 
 local FAST = { base = 0.01, max = 0.05 }
 
@@ -19,7 +19,7 @@ describe("core.multi", function()
     local m = core.multi()
     local want = {}
     for _ = 1, 10 do want[m:add { url = sim.url .. "/healthz" }] = true end
-    local bad = m:add { url = "http://127.0.0.1:1/" }
+    local bad = m:add { url = "http://127.0.0.1:0/" } -- port 0: refused, and never anyone's
     assert.equal(11, m:pending())
     local t0, seen = clock.now(), {}
     while m:pending() > 0 do
@@ -119,7 +119,8 @@ describe("bulk operations", function()
     assert.same({ 201, 202, 203 }, r.ok)
     assert.same({ 202 }, r.skipped)
     assert.equal(404, r.failed[4242].status)
-    assert.equal("no_such_workergroup", r.failed[4242].code)
+    assert.equal("not_found", r.failed[4242].code)
+    assert.equal("no_such_workergroup", r.failed[4242].server_code)
     assert.is_true(r.results[201].success)
     assert.equal(4, r.total)
     assert.is_false(r.dry_run)
@@ -133,7 +134,8 @@ describe("bulk operations", function()
   it("delete_endpoints the same way", function()
     local r = vast:delete_endpoints({ 102, 103, 999 }, { rate = false })
     assert.same({ 102, 103 }, r.ok)
-    assert.equal("invalid_args", r.failed[999].code)
+    assert.equal("not_found", r.failed[999].code)
+    assert.equal("invalid_args", r.failed[999].server_code)
   end)
 
   it("dry_run sends nothing and lists what would be deleted", function()
@@ -217,7 +219,7 @@ describe("bulk operations", function()
 
   it("destroy_clusters waits for every request with wait = true", function()
     local r = tp:destroy_clusters({ "c-dev-h100", "c-train-a100x8", "c-flaky-b200", "c-prod-serving" },
-      { wait = true, wait_timeout = 10 })
+      { wait = true, deadline = 10 })
     assert.same({ "c-dev-h100", "c-train-a100x8" }, r.ok)
     assert.equal("COMPLETED", r.results["c-dev-h100"].request.status)
     assert.equal("failed", r.failed["c-flaky-b200"].code)

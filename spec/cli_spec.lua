@@ -3,45 +3,19 @@
 -- captured apart, and the exit status. Every run is also checked for
 -- credentials in its output.
 
-local cjson = require "cjson"
+local cli = require "support.cli"
 local server = require "gpucloud.sim.server"
-local simjson = require "gpucloud.sim.json"
 
 local q = server.shell_quote
--- the command runs under the interpreter running this spec (and finds the
--- core built for it in build/<abi>)
-local LUA = jit and "luajit" or "lua5.4"
-
-local function read_all(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
-
--- Every key the simulator knows: account keys and each endpoint's own.
-local function fixture_secrets()
-  local fx = assert(simjson.decode(assert(read_all(server.default_fixture_path()))))
-  local secrets = {}
-  for _, provider in ipairs { "vast", "tensorpool" } do
-    for _, k in ipairs(fx[provider].api_keys) do
-      secrets[#secrets + 1] = type(k) == "table" and k.key or k
-    end
-  end
-  for _, kind in ipairs { "endpoints", "workergroups" } do
-    for _, e in ipairs(fx.vast[kind]) do secrets[#secrets + 1] = e.api_key end
-  end
-  return secrets
-end
+local LUA = cli.LUA
 
 describe("gpucloud command line", function()
-  local sim, secrets
+  local sim, run
 
   setup(function()
     -- retry_after 0: --wait polls TensorPool requests without pausing
     sim = assert(server.start { config = { retry_after = "0" } })
-    secrets = fixture_secrets()
+    run = cli.runner(sim)
   end)
   teardown(function()
     if sim then sim:stop() end
@@ -52,48 +26,16 @@ describe("gpucloud command line", function()
 
   -- Run `gpucloud WORDS...` (stdin from `stdin`, default /dev/null); returns
   -- {out, err, code}. No run may print a key, whatever it was asked.
-  local function gpucloud(words, stdin)
-    local errfile = os.tmpname()
-    local cmd = { LUA, "bin/gpucloud" }
-    for _, w in ipairs(words) do cmd[#cmd + 1] = q(w) end
-    local p = assert(io.popen(table.concat(cmd, " ") .. " <" .. (stdin or "/dev/null")
-      .. " 2>" .. q(errfile) .. "; echo \"exit=$?\""))
-    local all = p:read("*a")
-    p:close()
-    local r = { err = read_all(errfile) or "" }
-    os.remove(errfile)
-    r.out, r.code = all:match("^(.*)exit=(%d+)\n$")
-    r.code = tonumber(r.code)
-    for _, secret in ipairs(secrets) do
-      assert.is_nil(r.out:find(secret, 1, true), "key in stdout: " .. r.out)
-      assert.is_nil(r.err:find(secret, 1, true), "key in stderr: " .. r.err)
-    end
-    return r
-  end
+  local function gpucloud(words, stdin) return run.run(words, stdin) end
 
   -- `gpucloud PROVIDER WORDS... --url <sim> --api-key <its key>`
-  local function with(words, provider)
-    local out = { provider }
-    for _, w in ipairs(words) do out[#out + 1] = w end
-    for _, w in ipairs { "--url", sim.url, "--api-key", sim.keys[provider] } do out[#out + 1] = w end
-    return out
-  end
-  local function vast(...) return gpucloud(with({ ... }, "vast")) end
-  local function tp(...) return gpucloud(with({ ... }, "tensorpool")) end
+  local function with(words, provider) return run.with(provider, words) end
+  local function vast(...) return run.vast(...) end
+  local function tp(...) return run.tp(...) end
 
   -- stdout must be exactly one JSON document
-  local function decoded(r)
-    assert.match("^[%[{].*\n$", r.out)
-    return cjson.decode(r.out)
-  end
-
-  local function sent(method)
-    local n = 0
-    for _, e in ipairs(assert(sim:log())) do
-      if not method or e.method == method then n = n + 1 end
-    end
-    return n
-  end
+  local function decoded(r) return run.decoded(r) end
+  local function sent(method) return run.sent(method) end
 
   local function sorted(t)
     local copy = {}
@@ -198,8 +140,8 @@ describe("gpucloud command line", function()
       r = gpucloud { "vast", "show", "endpoints", "--url", sim.url, "--api-key", "wrong-key", "--json" }
       assert.equal(1, r.code)
       local e = decoded(r).error
-      assert.same({ status = 401, code = "invalid_api_key", message = "Invalid or missing API key",
-        op = "vast.show_endpoints", attempts = 1 }, e)
+      assert.same({ status = 401, code = "unauthorized", server_code = "invalid_api_key",
+        message = "Invalid or missing API key", op = "vast.show_endpoints", attempts = 1 }, e)
     end)
 
     it("delete workergroup 404 --json prints the error as JSON and exits 1", function()
@@ -211,7 +153,8 @@ describe("gpucloud command line", function()
       local report = decoded(r)
       local e = report.failed["404"]
       assert.equal(404, e.status)
-      assert.equal("no_such_workergroup", e.code)
+      assert.equal("not_found", e.code)
+      assert.equal("no_such_workergroup", e.server_code)
       assert.equal("vast.delete_workergroup", e.op)
       assert.truthy(e.message)
       r = vast("delete", "workergroup", "404")

@@ -5,6 +5,7 @@
 
 local gpucloud = require "gpucloud"
 local cjson = require "cjson"
+local encode = require("gpucloud.json").encode
 
 local unpack = table.unpack or unpack -- luacheck: ignore
 
@@ -36,7 +37,8 @@ local function tp_with(t)
   return gpucloud.tensorpool { api_key = KEY, transport = t.fn, getenv = no_env, retries = 0 }
 end
 
-local function json(v) return { status = 200, body = cjson.encode(v) } end
+-- the project's encoder: cjson 2.1.0 writes an empty array as {}
+local function json(v) return { status = 200, body = encode(v) } end
 
 describe("requests", function()
   local ok = json { success = true, deleted_workers = { 1001 }, failed_workers = {}, msg = "ok" }
@@ -141,7 +143,7 @@ describe("invalid arguments raise before anything is sent", function()
     local vast = vast_with(t)
     local okk, err = pcall(vast.delete_endpoint, vast)
     assert.is_false(okk)
-    assert.match("vast.delete_endpoint: id must be a positive integer, got nil", err, 1, true)
+    assert.match("vast.delete_endpoint: id must be a positive integer up to 2^53, got nil", err, 1, true)
     assert.equal(0, #t.requests)
   end)
 
@@ -237,21 +239,24 @@ describe("answers", function()
     local clusters, whole = tp:list_clusters()
     assert.same({ "c-1" }, clusters:ids())
     assert.equal("1 cluster", whole.message)
-    local empty, whole2 = tp:list_clusters()
-    assert.equal(0, #empty)
-    assert.equal("none", whole2.message)
+    -- no structured list is not an empty list: an error holding the answer
+    local none, err = tp:list_clusters()
+    assert.is_nil(none)
+    assert.equal("bad_response", err.code)
+    assert.match("no 'clusters' list", err.message, 1, true)
+    assert.equal("none", err.body.message)
   end)
 
   local failures = {
     { "400 invalid_args", { status = 400, body = '{"success":false,"error":"invalid_args","msg":"Invalid autojob ID"}' },
-      400, "invalid_args", "Invalid autojob ID" },
+      400, "invalid", "Invalid autojob ID", "invalid_args" },
     { "400 routegroup", { status = 400, body = '{"success":false,"error":"invalid_args","msg":"Routegroup not found for user"}' },
-      400, "invalid_args", "Routegroup not found for user" },
+      400, "not_found", "Routegroup not found for user", "invalid_args" },
     { "401", { status = 401, body = '{"success":false,"error":"invalid api key","msg":"Invalid user key"}' },
       401, "unauthorized", "Invalid user key" },
     { "404", { status = 404,
       body = '{"success":false,"error":"no_such_workergroup","msg":"No workergroup by that id is available.","id":4242}' },
-      404, "no_such_workergroup", "No workergroup by that id is available." },
+      404, "not_found", "No workergroup by that id is available.", "no_such_workergroup" },
     { "429 JSON", { status = 429, body = '{"detail":"API requests too frequent endpoint threshold=3.0"}' },
       429, "rate_limited", "API requests too frequent endpoint threshold=3.0" },
     { "429 text", { status = 429, body = "API requests too frequent" },
@@ -260,7 +265,7 @@ describe("answers", function()
       body = '"authenticate_endpoint_apikey: invalid api_key or endpoint vLLM-Qwen3-8B not found"' },
       200, "not_found", "authenticate_endpoint_apikey: invalid api_key or endpoint vLLM-Qwen3-8B not found" },
     { "200 error_msg", { status = 200, body = '{"error_msg":"Endpoint is not ready"}' },
-      200, "conflict", "Endpoint is not ready" },
+      200, "conflict", "Endpoint is not ready", nil, "get_endpoint_workers" },
     { "200 success false", { status = 200, body = '{"success":false,"msg":"Something went wrong"}' },
       200, "invalid", "Something went wrong" },
     { "500 HTML", { status = 500, body = "<html><head><title>500 Internal Server Error</title></head><body>x</body></html>" },
@@ -269,11 +274,12 @@ describe("answers", function()
   }
   for _, f in ipairs(failures) do
     it("map " .. f[1] .. " to nil, err", function()
-      local op = f[2].body:find("endpoint") and "get_endpoint_workers" or "delete_workergroup"
+      local op = f[7] or (f[2].body:find("endpoint") and "get_endpoint_workers" or "delete_workergroup")
       local value, err = call(f[2], op, 4242)
       assert.is_nil(value)
       assert.equal(f[3], err.status)
       assert.equal(f[4], err.code)
+      assert.equal(f[6], err.server_code)
       assert.equal(f[5], err.message)
       assert.equal("vast." .. op, err.op)
       assert.equal("boolean", type(err.retryable))
@@ -322,12 +328,12 @@ describe("answers", function()
   end)
 
   it("hide a credential field up to its real closing quote", function()
-    local errors = require "gpucloud.errors"
-    local masked = errors.mask_fields('{"api_key":"ab\\"cd-SECRET","id":1,"endpoint_api_key":"x-SECRET2"}')
+    local secrets = require "gpucloud.secrets"
+    local masked = secrets.mask_json('{"api_key":"ab\\"cd-SECRET","id":1,"endpoint_api_key":"x-SECRET2"}')
     assert.not_match("SECRET", masked)
     assert.equal('{"api_key":"<hidden>","id":1,"endpoint_api_key":"<hidden>"}', masked)
-    assert.equal('{"api_key":"<hidden>', errors.mask_fields('{"api_key":"cut-SECR'))
-    assert.equal("no keys here", errors.mask_fields("no keys here"))
+    assert.equal('{"api_key":"<hidden>"', secrets.mask_json('{"api_key":"cut-SECR'))
+    assert.equal("no keys here", secrets.mask_json("no keys here"))
   end)
 
   it("never print per-endpoint keys in a bad_response excerpt", function()
@@ -483,7 +489,7 @@ describe("wait_request", function()
   local function info(status, extra)
     local t = { request_id = "r-1", request_type = "CLUSTER_RELEASE", status = status }
     for k, v in pairs(extra or {}) do t[k] = v end
-    return { status = 200, headers = { ["retry-after"] = "0" }, body = cjson.encode(t) }
+    return { status = 200, headers = { ["retry-after"] = "0" }, body = encode(t) }
   end
 
   it("polls until COMPLETED", function()
@@ -516,7 +522,7 @@ describe("wait_request", function()
     local answers = {}
     for i = 1, 200 do answers[i] = info "PROCESSING" end
     local t = recorder(unpack(answers))
-    local value, err = tp_with(t):wait_request("r-1", { timeout = 0.2, interval = 0.05 })
+    local value, err = tp_with(t):wait_request("r-1", { deadline = 0.2, interval = 0.05 })
     assert.is_nil(value)
     assert.equal("timeout", err.code)
     assert.match("PROCESSING", err.message)
@@ -527,7 +533,7 @@ describe("wait_request", function()
     local tp = tp_with(recorder())
     assert.has_error(function() tp:wait_request(nil) end)
     assert.has_error(function() tp:wait_request("a/b") end)
-    assert.has_error(function() tp:wait_request("r", { timeout = -1 }) end)
+    assert.has_error(function() tp:wait_request("r", { deadline = -1 }) end)
     assert.has_error(function() tp:wait_request("r", { every = 1 }) end)
   end)
 end)

@@ -3,7 +3,7 @@
 
 local gpucloud = require "gpucloud"
 local server = require "gpucloud.sim.server"
-local clock = require "gpucloud.clock"
+local clock = require "gpucloud.core"
 
 describe("pacing at the documented threshold #slow", function()
   it("300 deletes with rate = true provoke zero 429s", function()

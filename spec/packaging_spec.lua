@@ -84,7 +84,7 @@ describe("packaging", function()
       local out, ok = sh("LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./build/" .. abi .. "/?.so;;' "
         .. interp .. " -e '" .. script .. "' 2>&1")
       assert.truthy(ok, out)
-      assert.equal(version .. "|gpucloud 0.1.0|0.1.0|./build/" .. abi .. "/gpucloud/core.so", out)
+      assert.equal(version .. "|gpucloud 0.2.0|0.2.0|./build/" .. abi .. "/gpucloud/core.so", out)
     end)
   end
 

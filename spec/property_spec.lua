@@ -110,7 +110,7 @@ local samples = {
   },
   tensorpool = {
     list_clusters = {}, destroy_cluster = { "c-1" }, get_request_info = { "r-1" },
-    wait_request = { "r-1", { timeout = 0.001, interval = 0 } },
+    wait_request = { "r-1", { deadline = 0.001, interval = 0.001 } },
   },
 }
 
@@ -123,8 +123,8 @@ describe("the operation path, fed random answers", function()
     local instant = { now = function() return t end, sleep = function(s) t = t + s end }
     for provider in pairs(samples) do
       clients[provider] = gpucloud[provider] {
-        api_key = "sk-property-0123456789", getenv = function() end, transport = random_answer,
-        clock = instant,
+        api_key = "sk-property-0123456789", getenv = function() end,
+        runtime = { request = random_answer, now = instant.now, sleep = instant.sleep },
       }
     end
     local ops = {}

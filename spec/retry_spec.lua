@@ -3,10 +3,10 @@
 -- sockets. Backoff is set small so nothing here sleeps longer than it must.
 
 local gpucloud = require "gpucloud"
-local client = require "gpucloud.client"
+local define = require "gpucloud.define"
 local retry = require "gpucloud.retry"
 local server = require "gpucloud.sim.server"
-local clock = require "gpucloud.clock"
+local clock = require "gpucloud.core"
 local cjson = require "cjson"
 
 local FAST = { base = 0.01, max = 0.05 }
@@ -56,21 +56,39 @@ describe("retry policy", function()
   end)
 
   it("backs off exponentially with full jitter, capped", function()
-    local p = { base = 0.5, max = 4 }
+    local p = { base = 0.5, max = 4, retries = 99 }
     local top = function() return 0.999999 end
-    assert.near(0.5, retry.delay(p, once, {}, 1, nil, top), 1e-3)
-    assert.near(1, retry.delay(p, once, {}, 2, nil, top), 1e-3)
-    assert.near(4, retry.delay(p, once, {}, 10, nil, top), 1e-3)
-    assert.equal(0, retry.delay(p, once, {}, 3, nil, function() return 0 end))
-    assert.equal(2.5, retry.delay(p, once, {}, 1, 2.5, top), "Retry-After wins")
+    local lost = function() return { code = "timeout" } end
+    assert.near(0.5, retry.next_delay(p, idem, lost(), 1, nil, nil, top), 1e-3)
+    assert.near(1, retry.next_delay(p, idem, lost(), 2, nil, nil, top), 1e-3)
+    assert.near(4, retry.next_delay(p, idem, lost(), 10, nil, nil, top), 1e-3)
+    assert.equal(0, retry.next_delay(p, idem, lost(), 3, nil, nil, function() return 0 end))
+    assert.equal(2.5, retry.next_delay(p, idem, lost(), 1, "2.5", nil, top), "Retry-After wins")
     -- a 429 without Retry-After waits at least one slot of the documented rate
-    assert.near(1 / 3, retry.delay(p, idem, { code = "rate_limited", status = 429 }, 1, nil,
+    assert.near(1 / 3, retry.next_delay(p, idem, { code = "rate_limited", status = 429 }, 1, nil, nil,
       function() return 0 end), 1e-9)
+    -- not repeated: a non-idempotent row after a lost answer, or past the retries
+    assert.is_nil(retry.next_delay(p, once, lost(), 1, nil, nil, top))
+    assert.is_nil(retry.next_delay({ base = 0.5, max = 4, retries = 2 }, idem, lost(), 3, nil, nil, top))
+  end)
+
+  it("stops at a Retry-After longer than the cap or the time left, and says what was asked", function()
+    local p = { base = 0.5, max = 4, retries = 99 }
+    local e = { code = "rate_limited", status = 429 }
+    assert.is_nil(retry.next_delay(p, idem, e, 1, "3600", nil))
+    assert.equal(3600, e.retry_after)
+    e = { code = "rate_limited", status = 429 }
+    assert.is_nil(retry.next_delay(p, idem, e, 1, "3", 2))
+    assert.equal(3, e.retry_after)
+    e = { code = "rate_limited", status = 429 }
+    assert.equal(3, retry.next_delay(p, idem, e, 1, "3", 10))
+    -- a backoff that would end after the deadline is not slept either
+    assert.is_nil(retry.next_delay(p, idem, { code = "timeout" }, 1, nil, 0.1, function() return 0.999 end))
   end)
 
   it("applies to any provider row: a non-idempotent operation is not repeated on 503", function()
     local calls = 0
-    local new = client.define {
+    local new = define.define {
       name = "toy", title = "Toy", key = { env = {} },
       hosts = { h = { option = "url", default = "http://127.0.0.1:9" } },
       ops = { create = { method = "POST", host = "h", path = "/things", idempotent = false },
@@ -142,11 +160,11 @@ describe("faults over HTTP", function()
     assert.equal(3, count())
   end)
 
-  it("honours Retry-After on a 429 #timing", function()
+  it("honours Retry-After on a 429 up to the backoff cap #timing", function()
     assert(sim:inject { method = "GET", path = "/api/v0/workergroups/", status = 429,
       headers = { ["Retry-After"] = "1" }, body = "slow down" })
     local t0 = clock.now()
-    assert(vast:show_workergroups())
+    assert(vast:show_workergroups { backoff = { base = 0.01, max = 2 } })
     local elapsed = clock.now() - t0
     assert.truthy(elapsed >= 0.95 and elapsed < 2, "took " .. elapsed)
   end)
@@ -251,7 +269,9 @@ describe("faults over HTTP", function()
 
   it("a plain 404 on a first attempt is not maybe_deleted", function()
     local _, err = vast:delete_workergroup(4242)
-    assert.equal("no_such_workergroup", err.code)
+    assert.equal("not_found", err.code)
+    assert.equal("no_such_workergroup", err.server_code)
+    assert.is_nil(err.may_have_landed)
     assert.is_nil(err.maybe_deleted)
     assert.equal(1, err.attempts)
   end)

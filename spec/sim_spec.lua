@@ -1,12 +1,18 @@
--- Specs for the simulator: the JSON codec, the app (router + state, no
+-- Specs for the simulator: the JSON it reads, the app (router + state, no
 -- sockets), and a real nginx-hosted server end to end.
--- Run from the repository root: lua5.4 /usr/bin/busted spec/sim_spec.lua
--- (also under luajit /usr/bin/busted).
+-- Run from the repository root: make spec BUSTED_ARGS='spec/sim_spec.lua'
 -- luacheck: std +busted
 
-local json = require "gpucloud.sim.json"
+local gjson = require "gpucloud.json"
+local values = require "gpucloud.sim.values"
 local app_mod = require "gpucloud.sim.app"
 local server = require "gpucloud.sim.server"
+
+-- What the simulator writes (gpucloud.json) and reads (gpucloud.sim.values).
+local json = {
+  encode = gjson.encode, array = gjson.array, object = gjson.object, null = gjson.null,
+  decode = values.decode,
+}
 
 local VKEY = "vast-sim-key-0123456789abcdef"
 local TKEY = "tp-sim-key-0123456789abcdef"
@@ -36,7 +42,7 @@ local function has_private_field(v)
   return false
 end
 
-describe("gpucloud.sim.json", function()
+describe("gpucloud.json and gpucloud.sim.values", function()
   it("encodes empty arrays as [], marked objects as {}, null as null", function()
     assert.equal('{"a":[],"b":{},"c":null}',
       json.encode({ a = {}, b = json.object(), c = json.null }))
@@ -55,11 +61,24 @@ describe("gpucloud.sim.json", function()
   end)
 
   it("rejects malformed input without raising", function()
-    for _, bad in ipairs({ "", "{", "[1,]", "01", "1.", '"\\x"', '{"a":1} x', "nul", "{'a':1}" }) do
+    -- dkjson, unlike the decoder it replaced, accepts "[1,]", "[1 2]",
+    -- "01", "1." and '"\\x"': values.decode checks only what follows the value.
+    for _, bad in ipairs({ "", "{", '{"a":1} x', "[1]//", "nul", "{'a':1}", ("["):rep(100000), 5 }) do
       local v, err = json.decode(bad)
       assert.is_nil(v, bad)
       assert.is_string(err, bad)
     end
+  end)
+
+  it("gives JSON null as gpucloud.json.null and 5.4 integers", function()
+    assert.equal(json.null, json.decode("null"))
+    local v = assert(json.decode('{"id":1001,"f":1.5}'))
+    if math.type then
+      assert.equal("integer", math.type(v.id))
+      assert.equal("float", math.type(v.f))
+    end
+    assert.is_true(gjson.is_array(json.decode("[]")))
+    assert.equal(gjson.object_mt, getmetatable(json.decode("{}")))
   end)
 
   it("decodes surrogate pairs and escapes control characters", function()
@@ -497,9 +516,57 @@ describe("gpucloud.sim.app", function()
       assert.equal(200, (call(app, "GET", "/healthz")))
     end)
 
+    it("runs the handler before a rule's answer only when the rule says act", function()
+      local status = call(app, "POST", "/_sim/inject", {}, json.encode(json.array({
+        { method = "DELETE", path = "/api/v0/endptjobs/{id}/", status = 502, body = "bad gateway", act = true },
+        { method = "DELETE", path = "/cluster/{cluster}", fault = "close", act = true },
+        { method = "DELETE", path = "/api/v0/workergroups/{id}/", status = 502, times = 2 },
+        { method = "DELETE", path = "/api/v0/autojobs/{id}/", json = { ok = false }, status = 503, act = true },
+      })))
+      assert.equal(200, status)
+      local _, raw, d
+      status, _, _, raw = call(app, "DELETE", "/api/v0/endptjobs/102/", V)
+      assert.equal(502, status)
+      assert.equal("bad gateway", raw)
+      _, _, _, _, d = call(app, "DELETE", "/cluster/c-dev-h100", T)
+      assert.equal("close", d.fault)
+      assert.equal(502, (call(app, "DELETE", "/api/v0/workergroups/201/", V)))
+      assert.equal(502, (call(app, "DELETE", "/api/v0/workergroups/202/", V)))
+      -- acting is what the server would have done: a bad key deletes nothing
+      status, _, _, raw = call(app, "DELETE", "/api/v0/autojobs/208/", { authorization = "Bearer nope" })
+      assert.equal(503, status)
+      assert.equal('{"ok":false}', raw)
+      local _, st = call(app, "GET", "/_sim/state")
+      local eps = ids(st.vast.endpoints)
+      assert.same({ 101, 103, 104, 105, 106 }, eps) -- 102 went, with its workergroups
+      local groups = {}
+      for _, g in ipairs(st.vast.workergroups) do groups[g.id] = true end
+      assert.is_nil(groups[203])
+      assert.is_true(groups[201] and groups[202] and groups[208]) -- the plain 502s and the 401 left them
+      local cluster
+      for _, c in ipairs(st.tensorpool.clusters) do
+        if c.cluster_id == "c-dev-h100" then cluster = c end
+      end
+      assert.equal("DESTROYING", cluster.status)
+      assert.equal(1, #st.tensorpool.requests)
+      local _, log = call(app, "GET", "/_sim/log")
+      local seen = {}
+      for i, e in ipairs(log) do seen[i] = e.status end
+      assert.same({ 502, 444, 502, 502, 503 }, seen) -- what the client saw
+      assert.same({}, select(2, call(app, "GET", "/_sim/inject")))
+    end)
+
+    it("acts on unmatched paths too, answering for the 404", function()
+      call(app, "POST", "/_sim/inject", {}, '{"path":"/nope","status":200,"body":"ok","act":true}')
+      local status, _, _, raw = call(app, "GET", "/nope")
+      assert.equal(200, status)
+      assert.equal("ok", raw)
+    end)
+
     it("rejects malformed injections", function()
       for _, bad in ipairs({ "x", '{"status":99}', '{"times":0}', '{"delay":-1}',
-        '{"fault":"explode"}', '{"body":1}', '{"headers":{"a":"b\\r\\nc"}}', '[{"times":"x"}]' }) do
+        '{"fault":"explode"}', '{"body":1}', '{"headers":{"a":"b\\r\\nc"}}', '[{"times":"x"}]',
+        '{"status":502,"act":1}', '{"status":502,"act":"yes"}' }) do
         local status, body = call(app, "POST", "/_sim/inject", {}, bad)
         assert.equal(400, status, bad)
         assert.is_string(body.error)
@@ -566,11 +633,11 @@ local function nginx_pids(master)
   return pids
 end
 
-local function server_suite(transport)
+local function server_suite()
   return function()
     local s
     setup(function()
-      s = assert(server.start{ transport = transport, config = { retry_after = "0" } })
+      s = assert(server.start{ config = { retry_after = "0" } })
     end)
 
     teardown(function()
@@ -588,8 +655,7 @@ local function server_suite(transport)
 
     before_each(function() assert(s:reset()) end)
 
-    it("listens on 127.0.0.1 and uses the " .. transport .. " transport", function()
-      assert.equal(transport, s.transport_name)
+    it("listens on 127.0.0.1", function()
       assert.truthy(s.url:match("^http://127%.0%.0%.1:%d+$"))
       assert.is_true(s.port >= 20000 and s.port <= 60000)
       assert.equal("ok", assert(s:health()).status)
@@ -684,6 +750,38 @@ local function server_suite(transport)
       assert.equal(1, stats.by_status["429"])
     end)
 
+    it("drops or fails a DELETE after acting on it, over the wire", function()
+      local vk = { Authorization = "Bearer " .. VKEY }
+      local function groups()
+        local out = {}
+        for _, g in ipairs(assert(s:state()).vast.workergroups) do out[g.id] = true end
+        return out
+      end
+      -- times = 2: libcurl resends once on a reused connection that closes
+      -- unanswered; the resend acts again (a 400 for the gone endpoint), dropped too.
+      assert(s:inject{ method = "DELETE", path = "/api/v0/endptjobs/{id}/", fault = "close", act = true, times = 2 })
+      local res, err = s:request{ method = "DELETE", path = "/api/v0/endptjobs/102/", headers = vk }
+      assert.is_nil(res)
+      assert.is_string(err)
+      assert(s:clear_injections())
+      local eps = {}
+      for i, e in ipairs(assert(s:state()).vast.endpoints) do eps[i] = e.id end
+      assert.same({ 101, 103, 104, 105, 106 }, eps)
+      assert.is_nil(groups()[203])
+
+      assert(s:inject{ method = "DELETE", path = "/api/v0/workergroups/{id}/", status = 502,
+        body = "<html>bad gateway</html>", act = true })
+      res = assert(s:request{ method = "DELETE", path = "/api/v0/workergroups/201/", headers = vk })
+      assert.equal(502, res.status)
+      assert.equal("<html>bad gateway</html>", res.body)
+      assert.is_nil(groups()[201])
+
+      assert(s:inject{ method = "DELETE", path = "/api/v0/workergroups/{id}/", status = 502 })
+      res = assert(s:request{ method = "DELETE", path = "/api/v0/workergroups/202/", headers = vk })
+      assert.equal(502, res.status)
+      assert.is_true(groups()[202])
+    end)
+
     it("resets state and takes a new fixture", function()
       local fx = { vast = { api_keys = { "only" }, endpoints = { { id = 9, endpoint_name = "n" } } } }
       assert(s:reset(fx))
@@ -703,17 +801,12 @@ local function server_suite(transport)
   end
 end
 
-describe("gpucloud.sim.server over curl", server_suite("curl"))
-
-local core_ok = pcall(require, "gpucloud.core")
-if core_ok then
-  describe("gpucloud.sim.server over the C core", server_suite("core"))
-end
+describe("gpucloud.sim.server over the C core", server_suite())
 
 describe("gpucloud.sim.server", function()
   it("reports a busy fixed port and an unreadable fixture", function()
-    local a = assert(server.start{ transport = "curl" })
-    local b, err = server.start{ port = a.port, transport = "curl" }
+    local a = assert(server.start{})
+    local b, err = server.start{ port = a.port }
     assert.is_nil(b)
     assert.truthy(err:find("Address already in use", 1, true))
     assert.is_true(a:stop())
@@ -727,13 +820,13 @@ describe("gpucloud.sim.server", function()
     local f = assert(io.open(path, "w"))
     f:write('{"tensorpool":{"api_keys":[{"key":"ro","read_only":true},"rw"],"clusters":[]}}')
     f:close()
-    local s = assert(server.start{ fixture = path, transport = "curl" })
+    local s = assert(server.start{ fixture = path })
     os.remove(path)
     assert.equal("rw", s.keys.tensorpool)
     local res = assert(s:request{ path = "/cluster/list", headers = { Authorization = "Bearer ro" } })
     assert.equal('{"clusters":[],"message":"Found 0 clusters"}', res.body)
     assert.is_true(s:stop())
-    s = assert(server.start{ fixture = { vast = { api_keys = { "t" } } }, transport = "curl" })
+    s = assert(server.start{ fixture = { vast = { api_keys = { "t" } } } })
     assert.equal("t", s.keys.vast)
     assert.is_true(s:stop())
   end)
@@ -758,7 +851,7 @@ describe("gpucloud.sim.server", function()
     local prefix = out:match("export GPUCLOUD_SIM_PREFIX='([^']+)'")
     assert.is_string(prefix, out)
     local url = out:match("export VAST_URL='([^']+)'")
-    local s = assert(server.attach(prefix, { transport = "curl" }))
+    local s = assert(server.attach(prefix))
     assert.equal(url, s.url)
     assert.equal("ok", assert(s:health()).status)
     local pid = s:pid()

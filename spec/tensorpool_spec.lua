@@ -3,7 +3,7 @@
 
 local gpucloud = require "gpucloud"
 local server = require "gpucloud.sim.server"
-local clock = require "gpucloud.clock"
+local clock = require "gpucloud.core"
 
 describe("tensorpool over HTTP", function()
   local sim, tp
@@ -77,7 +77,7 @@ describe("tensorpool over HTTP", function()
     assert(sim:config { retry_after = "1" })
     local res = assert(tp:destroy_cluster("c-empty"))
     local t0 = clock.now()
-    assert(tp:wait_request(res.request_id, { timeout = 10, interval = 0 }))
+    assert(tp:wait_request(res.request_id, { deadline = 10, interval = 0 }))
     local elapsed = clock.now() - t0
     -- PENDING and PROCESSING each ask for one second before COMPLETED
     assert.truthy(elapsed >= 1.9 and elapsed < 3.5, "waited " .. elapsed)

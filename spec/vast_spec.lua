@@ -102,25 +102,26 @@ describe("vast over HTTP", function()
 
   describe("failures", function()
     -- the call goes last so both of its results arrive
-    local function check(status, code, message, value, err)
+    local function check(status, code, server_code, message, value, err)
       assert.is_nil(value)
       assert.truthy(gpucloud.is_error(err))
       assert.equal(status, err.status)
       assert.equal(code, err.code)
+      assert.equal(server_code, err.server_code)
       if message then assert.equal(message, err.message) end
       assert.not_match(sim.keys.vast, tostring(err), 1, true)
     end
 
     it("404 no_such_workergroup", function()
       local v, err = vast:delete_workergroup(4242)
-      check(404, "no_such_workergroup", "No workergroup by that id is available.", v, err)
+      check(404, "not_found", "no_such_workergroup", "No workergroup by that id is available.", v, err)
       assert.equal(4242, err.body.id)
       assert.equal("vast.delete_workergroup", err.op)
       assert.is_false(err.retryable)
     end)
 
     it("400 invalid_args for an unknown endpoint", function()
-      check(400, "invalid_args", "Routegroup not found for user", vast:delete_endpoint(4242))
+      check(400, "not_found", "invalid_args", "Routegroup not found for user", vast:delete_endpoint(4242))
     end)
 
     it("400 invalid_args for a bad autojob id (sent by hand)", function()
@@ -128,45 +129,45 @@ describe("vast over HTTP", function()
       local res = assert(c:request { method = "DELETE", url = sim.url .. "/api/v0/workergroups/abc/",
         headers = { Authorization = "Bearer " .. sim.keys.vast } })
       c:close()
-      local value, err = require("gpucloud.client").interpret("vast.delete_workergroup", {}, res)
-      check(400, "invalid_args", "Invalid autojob ID", value, err)
+      local value, err = require("gpucloud.request").read("vast.delete_workergroup", {}, res)
+      check(400, "invalid", "invalid_args", "Invalid autojob ID", value, err)
     end)
 
     it("401 with a wrong key", function()
       local bad = gpucloud.vast { url = sim.url, api_key = "wrong-key", getenv = function() end }
-      check(401, "invalid_api_key", nil, bad:show_endpoints())
-      check(401, "invalid_api_key", nil, bad:delete_endpoint(101))
+      check(401, "unauthorized", "invalid_api_key", nil, bad:show_endpoints())
+      check(401, "unauthorized", "invalid_api_key", nil, bad:delete_endpoint(101))
       bad:close()
     end)
 
     it("200 with a JSON string on the run host", function()
       local v, err = vast:get_endpoint_workers(999)
-      check(200, "not_found", nil, v, err)
+      check(200, "not_found", nil, nil, v, err)
       assert.match("^authenticate_endpoint_apikey: invalid api_key or endpoint", err.message)
       v, err = vast:get_workergroup_workers(999)
-      check(200, "not_found", nil, v, err)
+      check(200, "not_found", nil, nil, v, err)
       assert.match("^authenticate_workergroup_apikey:", err.message)
     end)
 
     it("200 {\"error_msg\"} when the endpoint is not ready", function()
-      check(200, "conflict", "Endpoint is not ready yet", vast:get_endpoint_workers(105))
+      check(200, "conflict", nil, "Endpoint is not ready yet", vast:get_endpoint_workers(105))
     end)
 
     it("200 {\"success\": false}", function()
       assert(sim:inject { method = "DELETE", path = "/api/v0/endptjobs/101/", status = 200,
         json = { success = false, msg = "Endpoint is locked" } })
-      check(200, "invalid", "Endpoint is locked", vast:delete_endpoint(101))
+      check(200, "invalid", nil, "Endpoint is locked", vast:delete_endpoint(101))
     end)
 
     it("429 with a JSON detail, and as plain text", function()
       assert(sim:inject { method = "GET", path = "/api/v0/endptjobs/", status = 429,
         json = { detail = "API requests too frequent endpoint threshold=3.0" } })
       local v, err = vast:show_endpoints()
-      check(429, "rate_limited", "API requests too frequent endpoint threshold=3.0", v, err)
+      check(429, "rate_limited", nil, "API requests too frequent endpoint threshold=3.0", v, err)
       assert.is_true(err.retryable)
       assert(sim:inject { method = "DELETE", path = "/api/v0/workergroups/201/", status = 429,
         body = "API requests too frequent" })
-      check(429, "rate_limited", "API requests too frequent", vast:delete_workergroup(201))
+      check(429, "rate_limited", nil, "API requests too frequent", vast:delete_workergroup(201))
     end)
 
     it("5xx HTML pages", function()
@@ -174,19 +175,19 @@ describe("vast over HTTP", function()
         headers = { ["Content-Type"] = "text/html" },
         body = "<html><head><title>502 Bad Gateway</title></head><body><h1>502</h1></body></html>" })
       local v, err = vast:show_workergroups()
-      check(502, "server_error", "502 Bad Gateway", v, err)
+      check(502, "server_error", nil, "502 Bad Gateway", v, err)
       assert.is_true(err.retryable)
     end)
 
     it("invalid JSON on a 200", function()
       assert(sim:inject { method = "GET", path = "/api/v0/endptjobs/", status = 200, body = '{"success": tru' })
-      check(200, "bad_response", nil, vast:show_endpoints())
+      check(200, "bad_response", nil, nil, vast:show_endpoints())
     end)
 
     it("a connection refused", function()
       local gone = gpucloud.vast { url = "http://127.0.0.1:1", api_key = "k", getenv = function() end }
       local v, err = gone:show_endpoints()
-      check(nil, "connect", nil, v, err)
+      check(nil, "connect", nil, nil, v, err)
       assert.is_true(err.retryable)
       gone:close()
     end)
@@ -194,7 +195,7 @@ describe("vast over HTTP", function()
     it("a timeout", function()
       assert(sim:inject { method = "GET", path = "/api/v0/endptjobs/", delay = 2 })
       local v, err = vast:show_endpoints { timeout = 0.2 }
-      check(nil, "timeout", nil, v, err)
+      check(nil, "timeout", nil, nil, v, err)
     end)
 
     it("bad ids raise and send nothing", function()

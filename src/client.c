@@ -1,7 +1,8 @@
 /*
  * gpucloud.core client: one libcurl easy handle reused across requests, so
  * connections, TLS sessions and DNS answers are kept between calls.  It knows
- * HTTP and nothing of any provider: requests in, {status, headers, body} out.
+ * HTTP and nothing of any provider: requests in, {status, headers, body,
+ * sent} out (xfer.c).
  */
 #include <string.h>
 
@@ -28,7 +29,7 @@ static gc_client *check_open(lua_State *L, int idx)
 }
 
 /* client:request{method, url, headers, body, timeout, connect_timeout,
- *                ca_file, max_body} -> {status, headers, body} | nil, err */
+ *                ca_file, max_body} -> {status, headers, body, sent} | nil, err */
 static int client_request(lua_State *L)
 {
     gc_client *c = check_open(L, 1);

@@ -16,7 +16,7 @@
 #include "json.h"
 #include "multi.h"
 
-#define GPUCLOUD_CORE_VERSION "0.1.0"
+#define GPUCLOUD_CORE_VERSION "0.2.0"
 
 static int core_new(lua_State *L)
 {

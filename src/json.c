@@ -1,23 +1,32 @@
 /*
- * core.json_decode(text, null) -> value | nil, message
+ * core.json_decode(text, null[, array_mt]) -> value | nil, message
  *
  * JSON to Lua in one pass, producing what gpucloud.json used to get from
  * cjson.decode followed by a walk in Lua over every table: object members
  * that are null are left out, a null inside an array is `null` (the
  * caller's sentinel, cjson.null), and on VMs with integers a number with an
- * integral value is an integer.  Profiles of a listing call put the walk and
- * cjson's table growth (objects built from empty tables, rehashed at 1, 2,
- * 4, 8 members) at half the cost of a call; here the members of an object
- * wait on the Lua stack and the table is made at its final size.
+ * integral value is an integer.
+ *
+ * With array_mt (a table), every array the decoder builds, empty or not,
+ * nested or not, gets it as its metatable and no object does, so `[]` and
+ * `{}` can be told apart: a `{}` where a list belongs is not an empty list.
+ * Without it (nil or absent), no table gets a metatable.
+ *
+ * Profiles of a listing call put the walk and cjson's table growth
+ * (objects built from empty tables, rehashed at 1, 2, 4, 8 members) at
+ * half the cost of a call; here the members of an object wait on the Lua
+ * stack and the table is made at its final size.
  *
  * Generic JSON, nothing provider-specific.  Never raises on bad input (only
- * when memory runs out, as any Lua allocation does).  What it accepts
- * beyond RFC 8259 is what cjson accepts too: leading zeros and a trailing
- * dot in numbers ("01", "1."), raw control bytes inside strings.  It is
- * stricter than cjson on NaN, Infinity and hex numbers, which no API sends.
+ * on a bad argument, or when memory runs out, as any Lua allocation does).
+ * What it accepts beyond RFC 8259 is what cjson accepts too: leading zeros
+ * and a trailing dot in numbers ("01", "1."), raw control bytes inside
+ * strings.  It is stricter than cjson on NaN, Infinity and hex numbers,
+ * which no API sends.
  */
 #include <locale.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include "compat.h"
@@ -31,6 +40,7 @@ typedef struct jd {
     lua_State  *L;
     const char *start, *p, *end;
     int         null;  /* stack index of the null sentinel */
+    int         array_mt; /* stack index of the arrays' metatable; 0: none */
     int         depth;
     const char *err;   /* static text; set once, on the first failure */
 } jd;
@@ -207,7 +217,7 @@ static int number(jd *d)
     }
     n = (size_t)(d->p - s);
     /* Up to 15 digits are exact in a double and in any lua_Integer: no
-     * strtod, and the same value cjson and tointeger would give. */
+     * strtod. */
     if (digits_only && n - (*s == '-') <= 15) {
         long long   i   = 0;
         const char *q   = s + (*s == '-');
@@ -222,6 +232,28 @@ static int number(jd *d)
 #endif
         return 0;
     }
+#if LUA_VERSION_NUM >= 503
+    /* Where the VM has 64-bit integers, every integer that fits is kept
+     * exact: an id above 2^53 read through a double would silently become
+     * its neighbour. */
+    if (digits_only && n - (*s == '-') <= 19) {
+        unsigned long long u     = 0;
+        unsigned long long limit = (*s == '-') ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
+        const char        *q     = s + (*s == '-');
+        int                fits  = 1;
+        for (; q < d->p && fits; q++) {
+            unsigned digit = (unsigned)(*q - '0');
+            if (u > (limit - digit) / 10)
+                fits = 0;
+            else
+                u = u * 10 + digit;
+        }
+        if (fits) {
+            lua_pushinteger(d->L, *s == '-' ? (lua_Integer)(0 - u) : (lua_Integer)u);
+            return 0;
+        }
+    }
+#endif
     if (n > MAX_NUMBER)
         return fail(d, "number too long");
     /* strtod reads the locale's decimal point; JSON's is always '.' */
@@ -334,6 +366,16 @@ static int object(jd *d)
     return 0;
 }
 
+/* The array on top of the stack, finished: marked when the caller asked. */
+static int end_array(jd *d)
+{
+    if (d->array_mt) {
+        lua_pushvalue(d->L, d->array_mt);
+        lua_setmetatable(d->L, -2);
+    }
+    return 0;
+}
+
 /* d->p just after '['. */
 static int array(jd *d)
 {
@@ -345,7 +387,7 @@ static int array(jd *d)
     if (d->p < d->end && *d->p == ']') {
         d->p++;
         lua_newtable(L);
-        return 0;
+        return end_array(d);
     }
     for (;;) {
         int more;
@@ -369,7 +411,7 @@ static int array(jd *d)
         len += n;
         n = 0;
         if (!more)
-            return 0;
+            return end_array(d);
     }
 }
 
@@ -418,14 +460,17 @@ static int core_json_decode(lua_State *L)
     int    top;
     d.start = luaL_checklstring(L, 1, &len);
     luaL_checkany(L, 2);
-    lua_settop(L, 2);
-    top     = 2;
-    d.L     = L;
-    d.p     = d.start;
-    d.end   = d.start + len;
-    d.null  = 2;
-    d.depth = 0;
-    d.err   = NULL;
+    if (!lua_isnoneornil(L, 3))
+        luaL_checktype(L, 3, LUA_TTABLE);
+    lua_settop(L, 3);
+    top        = 3;
+    d.L        = L;
+    d.p        = d.start;
+    d.end      = d.start + len;
+    d.null     = 2;
+    d.array_mt = lua_isnil(L, 3) ? 0 : 3;
+    d.depth    = 0;
+    d.err      = NULL;
     if (value(&d) == 0) {
         skip_ws(&d);
         if (d.p == d.end)

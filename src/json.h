@@ -1,6 +1,6 @@
 /*
- * core.json_decode: JSON text to Lua values, normalised as gpucloud.json
- * documents (see json.c).
+ * core.json_decode(text, null[, array_mt]): JSON text to Lua values,
+ * normalised as gpucloud.json documents, arrays optionally marked (json.c).
  */
 #ifndef GPUCLOUD_JSON_H
 #define GPUCLOUD_JSON_H

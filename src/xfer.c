@@ -1,10 +1,13 @@
 /*
  * One HTTP transfer on a libcurl easy handle: a request table in, a
- * {status, headers, body} table or an error table out.  Shared by the
- * client (one handle, blocking) and the multi (many handles, concurrent),
- * so both check, send and report exactly the same way.  The checks and the
- * parsing are plain functions (request.c, http_parse.c) that the fuzz
- * targets drive too.  Nothing here knows about any provider.
+ * {status, headers, body, sent} table or an error table
+ * {code, message, curl_code, sent} out.  Shared by the client (one handle,
+ * blocking) and the multi (many handles, concurrent), so both check, send,
+ * count and report exactly the same way.  `sent` is how many times libcurl
+ * put the request on a connection, its own silent resends included (see
+ * on_prereq).  The checks and the parsing are plain functions (request.c,
+ * http_parse.c) that the fuzz targets drive too.  Nothing here knows about
+ * any provider.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +18,11 @@
 
 /* Capacity kept between calls; anything larger is released after the call. */
 #define KEEP_BYTES (1024 * 1024)
+
+/* `sent` needs CURLOPT_PREREQFUNCTION; without it a resend is invisible. */
+#if LIBCURL_VERSION_NUM < 0x075000
+#error "gpucloud needs libcurl 7.80.0 or later (CURLOPT_PREREQFUNCTION)"
+#endif
 
 int gc_xfer_init(gc_xfer *x)
 {
@@ -62,6 +70,29 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
     return gc_head_add(&x->head, p, size * n) ? 0 : size * n;
 }
 
+/* Counts every time the request is put on a connection.  libcurl calls it
+ * in its DO state, after connecting or picking a cached connection and
+ * before the first byte of the request.  When a reused connection turns out
+ * dead before any answer byte ("Connection died, retrying a fresh
+ * connect", Curl_retry_request), libcurl goes back to CONNECT and through
+ * DO again, so the resend is counted too (read in lib/multi.c of 7.88.1,
+ * Debian 12's, and of curl 8; spec/core_sent_spec.lua holds it to that).
+ * Chosen over a CURLOPT_DEBUGFUNCTION matching that info text, which
+ * needs CURLOPT_VERBOSE (libcurl then formats every info and header line
+ * of every transfer for the callback) and would rest on wording libcurl
+ * does not promise.  A count may include a send that failed before any
+ * byte left: sent > 0 means "may have landed", sent == 0 "cannot have". */
+static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_port)
+{
+    gc_xfer *x = ud;
+    (void)ip;
+    (void)local_ip;
+    (void)port;
+    (void)local_port;
+    x->sent++;
+    return CURL_PREREQFUNC_OK;
+}
+
 static int add_request_header(void *ud, const char *line)
 {
     gc_xfer           *x = ud;
@@ -93,6 +124,7 @@ void gc_xfer_prepare(lua_State *L, gc_xfer *x, int t, int keep_body)
     curl_easy_reset(e);
     x->errbuf[0] = '\0';
     x->too_large = 0;
+    x->sent      = 0;
     x->max_body  = r.max_body;
     gc_buf_clear(&x->body, KEEP_BYTES);
     gc_head_clear(&x->head, KEEP_BYTES);
@@ -120,6 +152,8 @@ void gc_xfer_prepare(lua_State *L, gc_xfer *x, int t, int keep_body)
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, x);
     /* libcurl's defaults, spelled out: these requests carry a key that can
      * delete a fleet, so the peer must prove it is the host in the URL. */
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, r.insecure ? 0L : 1L);
@@ -185,11 +219,18 @@ static const char *error_code(CURLcode rc, const gc_xfer *x)
     }
 }
 
-/* nil, {code, message, curl_code}: a runtime failure, never a raise. */
+/* nil, {code, message, curl_code, sent[, status]}: a runtime failure, never
+ * a raise.  `status` is there when a status line had arrived before the
+ * failure (a body cut short): the server answered, so it acted. */
 static int push_failure(lua_State *L, gc_xfer *x, CURLcode rc)
 {
+    long status = 0;
     lua_pushnil(L);
-    lua_createtable(L, 0, 3);
+    lua_createtable(L, 0, 5);
+    if (curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK && status >= 100) {
+        lua_pushinteger(L, (lua_Integer)status);
+        lua_setfield(L, -2, "status");
+    }
     lua_pushstring(L, error_code(rc, x));
     lua_setfield(L, -2, "code");
     if (x->too_large) {
@@ -205,6 +246,8 @@ static int push_failure(lua_State *L, gc_xfer *x, CURLcode rc)
     lua_setfield(L, -2, "message");
     lua_pushinteger(L, (lua_Integer)rc);
     lua_setfield(L, -2, "curl_code");
+    lua_pushinteger(L, (lua_Integer)x->sent);
+    lua_setfield(L, -2, "sent");
     return 2;
 }
 
@@ -239,7 +282,7 @@ int gc_xfer_push_result(lua_State *L, gc_xfer *x, CURLcode rc)
         n = push_failure(L, x, rc);
     } else {
         curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
-        lua_createtable(L, 0, 3);
+        lua_createtable(L, 0, 4);
         lua_pushinteger(L, (lua_Integer)status);
         lua_setfield(L, -2, "status");
         lua_newtable(L);
@@ -247,6 +290,8 @@ int gc_xfer_push_result(lua_State *L, gc_xfer *x, CURLcode rc)
         lua_setfield(L, -2, "headers");
         lua_pushlstring(L, x->body.data ? x->body.data : "", x->body.len);
         lua_setfield(L, -2, "body");
+        lua_pushinteger(L, (lua_Integer)x->sent);
+        lua_setfield(L, -2, "sent");
     }
     gc_buf_clear(&x->body, KEEP_BYTES);
     gc_head_clear(&x->head, KEEP_BYTES);

@@ -15,6 +15,7 @@ typedef struct gc_xfer {
     size_t             max_body;
     int                too_large;   /* the body went past max_body */
     int                body_ref;    /* registry ref keeping the body alive */
+    int                sent;        /* times the request went on a connection */
     char               errbuf[CURL_ERROR_SIZE];
 } gc_xfer;
 
@@ -25,8 +26,8 @@ void gc_xfer_unref(lua_State *L, gc_xfer *x);  /* drop the body reference */
  * bad request before anything is sent.  With keep_body the request body is
  * referenced until gc_xfer_unref, for transfers that outlive the call. */
 void gc_xfer_prepare(lua_State *L, gc_xfer *x, int t, int keep_body);
-/* After the transfer: pushes {status, headers, body}, or nil and
- * {code, message, curl_code}; returns how many values it pushed. */
+/* After the transfer: pushes {status, headers, body, sent}, or nil and
+ * {code, message, curl_code, sent}; returns how many values it pushed. */
 int  gc_xfer_push_result(lua_State *L, gc_xfer *x, CURLcode rc);
 
 #endif

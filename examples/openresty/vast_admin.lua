@@ -12,7 +12,6 @@
 -- luacheck: globals ngx
 local gpucloud = require "gpucloud"
 local cjson = require "cjson.safe"
-local spawn_all = require("gpucloud.transport.ngx").spawn_all
 
 local M = {}
 
@@ -65,28 +64,18 @@ function M.delete_endpoint()
   return reply(200, res)
 end
 
--- The timer job: delete workergroups a few at a time (ngx.thread under the
--- hood) and keep a report in the shared dict for GET /vast/cleanup.
+-- The timer job: delete workergroups a few at a time (light threads under
+-- the hood) and keep the report in the shared dict for GET /vast/cleanup.
 local function cleanup(premature, ids)
   if premature then return end -- nginx is shutting down
-  local started = ngx.now()
-  local jobs = {}
-  for i, id in ipairs(ids) do
-    jobs[i] = function() return vast:delete_workergroup(id) end
+  local r = vast:delete_workergroups(ids, { concurrency = CONCURRENCY, max = MAX_IDS })
+  local report = { deleted = r.ok, failed = {}, seconds = r.elapsed }
+  for _, id in ipairs(r:failed_ids()) do
+    local err = r.failed[id]
+    report.failed[#report.failed + 1] = {
+      id = id, error = tostring(err), code = err.code, may_have_landed = err.may_have_landed,
+    }
   end
-  local report = { deleted = {}, failed = {} }
-  for i, r in ipairs(spawn_all(jobs, CONCURRENCY)) do
-    if r.ok and r[1] then
-      report.deleted[#report.deleted + 1] = ids[i]
-    else
-      local err = r.ok and r[2] or r[1]
-      report.failed[#report.failed + 1] = {
-        id = ids[i], error = tostring(err), code = type(err) == "table" and err.code or nil,
-      }
-    end
-  end
-  ngx.update_time()
-  report.seconds = ngx.now() - started
   ngx.shared.gpucloud_jobs:set("last_cleanup", cjson.encode(report))
 end
 

@@ -9,13 +9,20 @@ local floor = math.floor
 local MAX_ID = 2 ^ 53 -- beyond this a double no longer holds every integer
 local MAX_SEGMENT = 256
 
---- A positive integer id; 102.0 (as cjson decodes it on Lua 5.4) becomes 102.
+--- A positive integer id up to 2^53 (beyond it a double no longer holds
+-- every integer, so an id could silently become its neighbour); an
+-- integral float (102.0) becomes the integer 102. Strings are refused:
+-- an id is never reparsed from text here (the command line checks its
+-- own digits).
 function M.positive_int(v)
   if type(v) ~= "number" or v ~= v or v < 1 or v > MAX_ID or v ~= floor(v) then
-    return nil, "a positive integer"
+    return nil, "a positive integer up to 2^53"
   end
   return tointeger and tointeger(v) or v
 end
+
+--- A Vast.ai id: a positive integer (see positive_int).
+M.vast_id = M.positive_int
 
 --- A string id that becomes one path segment: refused when it could change
 -- the path (`/`, dot segments) or the request line (control characters).
@@ -28,6 +35,9 @@ function M.path_segment(v)
   end
   return v
 end
+
+--- A TensorPool id: a path segment (see path_segment).
+function M.tp_id(v) return M.path_segment(v) end
 
 --- An option that is a boolean.
 function M.boolean(v)

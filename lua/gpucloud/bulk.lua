@@ -1,70 +1,21 @@
--- Bulk operations: many calls of one operation at once. Each item runs the
--- ordinary operation path (checks, pacing, retries, hooks, error mapping)
--- inside a coroutine; where that path would block (an HTTP request, a
--- pause) the coroutine yields to a scheduler that runs every request in
--- flight through one engine: libcurl's multi interface for the C
--- transport, or the transport function itself, in turn, for any other.
+-- Bulk calls: one operation for many ids at once, and the one report.
+-- Every item runs the ordinary operation path (call.lua) as a task of the
+-- client's runtime (run_all: the multi handle for curl, light threads
+-- inside nginx, one after another for a user's transport), so retries,
+-- pacing, hooks and errors are the same for 1 id or 500.
+--
+-- The report is complete and exclusive: every distinct id is in exactly
+-- one of `ok` and `failed` (repeats of an id are listed in `skipped`); a
+-- failure that may have been carried out says so (may_have_landed); a
+-- delete that may have been done by this very call and then found nothing
+-- (maybe_deleted) counts as done. A dry run selects the same ids as the
+-- run, from the same checks, and sends nothing.
 
 local args = require "gpucloud.args"
+local call = require "gpucloud.call"
+local config = require "gpucloud.config"
 
 local M = {}
-
-local unpack = table.unpack or unpack -- luacheck: ignore
-
-------------------------------------------------------------------------
--- Engines: add(req, token) starts a request; wait(seconds) returns what
--- finished as { {token, res, err}, ... }; pending() counts what is in flight.
-
-local MultiEngine = {}
-MultiEngine.__index = MultiEngine
-
-function M.multi_engine(multi)
-  return setmetatable({ multi = multi, tokens = {} }, MultiEngine)
-end
-
-function MultiEngine:add(req, token)
-  self.tokens[self.multi:add(req)] = token
-end
-
-function MultiEngine:pending()
-  return self.multi:pending()
-end
-
-function MultiEngine:wait(seconds)
-  local out = {}
-  for i, d in ipairs(self.multi:perform(seconds)) do
-    out[i] = { self.tokens[d.id], d.res, d.err }
-    self.tokens[d.id] = nil
-  end
-  return out
-end
-
--- Any transport function, called in turn: correct everywhere, concurrent
--- nowhere (a test's recording transport, say).
-local SyncEngine = {}
-SyncEngine.__index = SyncEngine
-
-function M.sync_engine(transport)
-  return setmetatable({ transport = transport, done = {} }, SyncEngine)
-end
-
-function SyncEngine:add(req, token)
-  local res, err = self.transport(req)
-  self.done[#self.done + 1] = { token, res, err }
-end
-
-function SyncEngine:pending()
-  return #self.done
-end
-
-function SyncEngine:wait()
-  local out = self.done
-  self.done = {}
-  return out
-end
-
-------------------------------------------------------------------------
--- Reports
 
 local Report = {}
 Report.__index = Report
@@ -74,28 +25,7 @@ local function show_id(id)
   if type(id) == "number" then return string.format("%d", id) end
   return tostring(id)
 end
-
-Report.__tostring = function(r)
-  local lines = {}
-  if r.dry_run then
-    lines[1] = string.format("dry run: would %s %d of %d: %s", r.verb, #r.would_delete, r.total,
-      table.concat(M.map_ids(r.would_delete), ", "))
-  else
-    local nfailed = 0
-    for _ in pairs(r.failed) do nfailed = nfailed + 1 end
-    lines[1] = string.format("%s %d of %d, %d failed, %d skipped, in %.2f s", r.done_verb, #r.ok, r.total,
-      nfailed, #r.skipped, r.elapsed)
-    for _, id in ipairs(r.order) do
-      if r.failed[id] then
-        lines[#lines + 1] = "  failed " .. show_id(id) .. ": " .. tostring(r.failed[id])
-      end
-    end
-    if #r.skipped > 0 then
-      lines[#lines + 1] = "  skipped (repeated): " .. table.concat(M.map_ids(r.skipped), ", ")
-    end
-  end
-  return table.concat(lines, "\n")
-end
+M.show_id = show_id
 
 function M.map_ids(ids)
   local out = {}
@@ -103,147 +33,68 @@ function M.map_ids(ids)
   return out
 end
 
-------------------------------------------------------------------------
--- The scheduler
-
---- Run `task(item)` for every item, at most `concurrency` at a time.
--- `io` is what the client's operation path uses inside a task: a function
--- bind(co, io) that makes coroutine `co` send through io.transport and wait
--- through io.clock. Returns results[i] = {value, err} in item order.
-function M.run(items, task, o)
-  local engine, clock, bind = o.engine, o.clock, o.bind
-  local concurrency = o.concurrency
-  local n = #items
-  local results, next_item, live, finished = {}, 1, 0, 0
-  local sleepers = {}
-  local slot_of = {}
-
-  local io_transport = function(req) return coroutine.yield("http", req) end
-  local io_clock = { now = clock.now, sleep = function(s) coroutine.yield("sleep", s) end }
-
-  local function step(co, ...)
-    local ok, kind, a = coroutine.resume(co, ...)
-    if not ok then error(kind, 0) end -- a raise in a task (a hook, say) is the caller's
-    if coroutine.status(co) == "dead" then
-      live = live - 1
-      finished = finished + 1
-      results[slot_of[co]] = { kind, a }
-      if o.on_progress then o.on_progress(finished, n) end
-    elseif kind == "http" then
-      engine:add(a, co)
-    elseif kind == "sleep" then
-      sleepers[#sleepers + 1] = { co = co, at = clock.now() + (a or 0) }
-    else
-      error("gpucloud: a bulk task yielded outside gpucloud (" .. tostring(kind) .. ")", 0)
-    end
-  end
-
-  while finished < n do
-    while live < concurrency and next_item <= n do
-      local i = next_item
-      next_item = i + 1
-      local co = coroutine.create(function() return task(items[i]) end)
-      slot_of[co] = i
-      bind(co, { transport = io_transport, clock = io_clock })
-      live = live + 1
-      step(co)
-    end
-    if finished >= n then break end
-    -- wake the sleepers that are due, then wait for the network or the next one
-    local now, soonest = clock.now(), math.huge
-    local still = {}
-    for _, s in ipairs(sleepers) do
-      if s.at <= now then
-        step(s.co)
-      else
-        still[#still + 1] = s
-        if s.at < soonest then soonest = s.at end
-      end
-    end
-    sleepers = still
-    if engine:pending() > 0 then
-      local wait = math.max(0, math.min(soonest - clock.now(), 1))
-      for _, d in ipairs(engine:wait(wait)) do step(d[1], d[2], d[3]) end
-    elseif #sleepers > 0 then
-      local wait = soonest - clock.now()
-      if wait > 0 then clock.sleep(wait) end
-    end
-  end
-  return results
+--- How many ids failed.
+function Report:failed_count()
+  local n = 0
+  for _ in pairs(self.failed) do n = n + 1 end
+  return n
 end
 
---- The same under nginx: each item in a light thread (gpucloud.transport.ngx
--- spawn_all), where cosockets and ngx.sleep yield to nginx by themselves.
-function M.run_threads(items, task, o)
-  local n, done, fns = #items, 0, {}
-  for i, item in ipairs(items) do
-    fns[i] = function()
-      local value, err = task(item)
-      done = done + 1
-      if o.on_progress then o.on_progress(done, n) end
-      return value, err
-    end
+--- The failed ids, in input order.
+function Report:failed_ids()
+  local out = {}
+  for _, id in ipairs(self.order) do
+    if self.failed[id] then out[#out + 1] = id end
   end
-  local results = {}
-  for i, r in ipairs(require("gpucloud.transport.ngx").spawn_all(fns, o.concurrency)) do
-    if not r.ok then error(r[1], 0) end
-    results[i] = { r[1], r[2] }
-  end
-  return results
+  return out
 end
 
---- Options bulk calls take on top of the per-call ones.
-M.options = { concurrency = true, dry_run = true, on_progress = true, max = true, wait = true, wait_timeout = true }
+Report.__tostring = function(r)
+  local lines = {}
+  if r.dry_run then
+    lines[1] = string.format("dry run: would %s %d of %d: %s", r.verb, #r.would_delete, r.total,
+      table.concat(M.map_ids(r.would_delete), ", "))
+  else
+    lines[1] = string.format("%s %d of %d, %d failed, %d skipped, in %.2f s", r.done_verb, #r.ok, r.total,
+      r:failed_count(), #r.skipped, r.elapsed)
+    if #r.maybe_deleted > 0 then
+      lines[#lines + 1] = "  gone, perhaps by an attempt whose answer was lost: "
+        .. table.concat(M.map_ids(r.maybe_deleted), ", ")
+    end
+    for _, id in ipairs(r:failed_ids()) do
+      lines[#lines + 1] = "  failed " .. show_id(id) .. ": " .. tostring(r.failed[id])
+    end
+  end
+  if #r.skipped > 0 then
+    lines[#lines + 1] = "  skipped (repeated): " .. table.concat(M.map_ids(r.skipped), ", ")
+  end
+  return table.concat(lines, "\n")
+end
 
-M.DEFAULT_CONCURRENCY = 8
-M.DEFAULT_MAX = 50
+function M.new_report(fields)
+  return setmetatable(fields, Report)
+end
 
---- Check and split bulk options: returns bulk settings and per-call options.
-function M.split_options(where, opts, level)
-  if opts ~= nil and type(opts) ~= "table" then
-    error(where .. ": options must be a table", level + 1)
-  end
-  local bulk, call = {}, {}
-  for k, v in pairs(opts or {}) do
-    if M.options[k] then bulk[k] = v else call[k] = v end
-  end
-  local c = bulk.concurrency
-  if c ~= nil and (type(c) ~= "number" or c < 1 or c ~= math.floor(c)) then
-    error(where .. ": 'concurrency' must be a whole number >= 1", level + 1)
-  end
-  local m = bulk.max
-  if m ~= nil and (type(m) ~= "number" or m < 0 or m ~= math.floor(m)) then
-    error(where .. ": 'max' must be a whole number >= 0", level + 1)
-  end
-  if bulk.on_progress ~= nil and type(bulk.on_progress) ~= "function" then
-    error(where .. ": 'on_progress' must be a function(done, total)", level + 1)
-  end
-  -- bulk work is paced at the documented thresholds unless told otherwise
-  if call.rate == nil then call.rate = true end
-  return bulk, call
+local function fail(level, fmt, ...)
+  error(string.format(fmt, ...), level + 1)
 end
 
 --- Check every item against the row's arguments before anything is sent.
 -- Returns the argument vectors and the ids (the single argument, else the
 -- item's position) with repeats split off.
 function M.check_items(where, row, items, level)
-  if type(items) ~= "table" then
-    error(where .. ": expected a list of ids, got " .. type(items), level + 1)
-  end
+  if type(items) ~= "table" then fail(level + 1, "%s: expected a list of ids, got %s", where, type(items)) end
   local params = row.args or {}
   local argvs, ids, skipped, seen = {}, {}, {}, {}
   for i = 1, #items do
     local item = items[i]
     local values = (#params == 1 and type(item) ~= "table") and { item } or item
-    if type(values) ~= "table" then
-      error(string.format("%s: item %d must be a table of arguments", where, i), level + 1)
-    end
+    if type(values) ~= "table" then fail(level + 1, "%s: item %d must be a table of arguments", where, i) end
     local argv = {}
     for j, p in ipairs(params) do
       local ok, want = args[p[2]](values[j])
       if ok == nil then
-        error(string.format("%s: item %d: %s must be %s, got %s", where, i, p[1], want,
-          args.describe(values[j])), level + 1)
+        fail(level + 1, "%s: item %d: %s must be %s, got %s", where, i, p[1], want, args.describe(values[j]))
       end
       argv[p[1]] = ok
     end
@@ -259,10 +110,66 @@ function M.check_items(where, row, items, level)
   return argvs, ids, skipped
 end
 
-function M.new_report(fields)
-  return setmetatable(fields, Report)
+--- Run `row` for every item. `job` names what the run needs: self, p (the
+-- client's private state), rt (the runtime), op (the operation's name),
+-- row, settle (optional: function(ctx, argv, value, err) -> value, err,
+-- which continues each call: a wait, a confirmation), context (function(rt,
+-- stop_at, settings) -> ctx for settle), dry (optional: function(ctx, ids,
+-- report) adding what a dry run should say). Raises on misuse, before
+-- anything is sent.
+function M.run(job, items, opts, level)
+  level = (level or 1) + 1
+  local op, row = job.op, job.row
+  local where = op .. " (bulk)"
+  local b, call_opts = config.bulk(where, row, opts, level)
+  if (b.wait or b.wait_timeout) and not job.settle then
+    fail(level, "%s: 'wait' is not an option of %s", where, op)
+  end
+  if b.unprotect and not job.unprotect then fail(level, "%s: 'unprotect' is not an option of %s", where, op) end
+  local argvs, ids, skipped = M.check_items(where, row, items, level)
+  local deleting = row.method == "DELETE" or row.destructive
+  if deleting and #ids > b.max then
+    fail(level, "%s: refusing to delete %d ids, more than max = %d (raise opts.max to go ahead)", where, #ids, b.max)
+  end
+  if job.p.closed then fail(level, "%s: client is closed", where) end
+  local rt = job.rt
+  local report = M.new_report {
+    op = op, total = #ids, order = ids, ok = {}, failed = {}, skipped = skipped, results = {},
+    maybe_deleted = {}, dry_run = b.dry_run, elapsed = 0,
+    verb = deleting and "delete" or "run", done_verb = deleting and "deleted" or "done",
+  }
+  if b.dry_run then
+    report.would_delete = {}
+    for i, id in ipairs(ids) do report.would_delete[i] = id end
+    if job.dry then job.dry(job.context(rt, nil, b), ids, report) end
+    return report
+  end
+  local t0 = rt.now()
+  local stop_at = b.deadline and (t0 + b.deadline)
+  local tasks = {}
+  for i, argv in ipairs(argvs) do
+    tasks[i] = function(trt)
+      local value, err = call.perform(job.self, job.p, trt, op, row, argv, call_opts, stop_at)
+      if job.settle then value, err = job.settle(job.context(trt, stop_at, b), argv, value, err) end
+      return value, err
+    end
+  end
+  local results = rt.run_all(tasks, b.concurrency, b.on_progress)
+  for i, id in ipairs(ids) do
+    local value, err = results[i][1], results[i][2]
+    if value ~= nil then
+      report.ok[#report.ok + 1] = id
+      report.results[id] = value
+    elseif err.maybe_deleted then
+      -- gone, and perhaps by this very call: for a clean-up that is done
+      report.ok[#report.ok + 1] = id
+      report.maybe_deleted[#report.maybe_deleted + 1] = id
+    else
+      report.failed[id] = err
+    end
+  end
+  report.elapsed = rt.now() - t0
+  return report
 end
-
-M.unpack = unpack
 
 return M

@@ -1,8 +1,13 @@
--- Failures as values: every remote or network failure becomes one table with
--- the fields DESIGN.md names (status, code, message, op, retryable) and a
--- one-line __tostring, so `assert(call())` raises something readable.
+-- Failures as values. Every remote or network failure becomes one table:
+--   code            one word of a closed set, the same for every provider
+--   server_code     the server's own machine code (`no_such_workergroup`), or nil
+--   status          the HTTP status, or nil
+--   message         the server's own words (redacted, one line), or ours
+--   op, attempts, retry_after, may_have_landed, maybe_deleted, body
+-- with a one-line __tostring, so `assert(call())` raises something readable.
 
 local retry = require "gpucloud.retry"
+local secrets = require "gpucloud.secrets"
 
 local M = {}
 
@@ -10,20 +15,33 @@ local Error = {}
 Error.__index = Error
 M.Error = Error
 
-local function one_line(s)
-  s = tostring(s):gsub("[%c%s]+", " "):gsub("^ ", ""):gsub(" $", "")
-  return s
+--- The closed set of codes (docs/errors.md says what each means).
+M.CODES = {
+  unauthorized = true, forbidden = true, not_found = true, conflict = true,
+  invalid = true, rate_limited = true, server_error = true, bad_response = true,
+  timeout = true, connect = true, tls = true, too_large = true, transport = true,
+  no_api_key = true, failed = true, deprecated = true,
+}
+
+local function id_text(v)
+  if type(v) == "number" and v == math.floor(v) then return string.format("%d", v) end
+  return tostring(v)
 end
 
 Error.__tostring = function(e)
   local parts = { "gpucloud:", e.op and (e.op .. ":") or nil }
   parts[#parts + 1] = e.status and ("HTTP " .. e.status) or nil
   parts[#parts + 1] = e.code
-  local head = table.concat(parts, " ")
-  if e.message and e.message ~= "" then
-    return head .. ": " .. one_line(e.message)
+  if e.server_code and e.server_code ~= e.code then parts[#parts + 1] = "(" .. e.server_code .. ")" end
+  local s = table.concat(parts, " ")
+  if e.message and e.message ~= "" then s = s .. ": " .. secrets.one_line(e.message) end
+  if e.maybe_deleted then
+    s = s .. " [an earlier attempt may have deleted it]"
+  elseif e.may_have_landed then
+    s = s .. " [may have been carried out]"
   end
-  return head
+  if e.retry_after then s = s .. " [server asked to wait " .. id_text(e.retry_after) .. " s]" end
+  return s
 end
 
 function M.new(fields)
@@ -34,14 +52,12 @@ function M.is(v)
   return getmetatable(v) == Error
 end
 
--- Codes for a status when the server gives no machine code of its own.
+-- A status's code when the server's own code says nothing we know.
 local by_status = {
-  [400] = "invalid", [401] = "unauthorized", [403] = "forbidden",
-  [404] = "not_found", [405] = "invalid", [408] = "timeout",
-  [409] = "conflict", [410] = "not_found", [422] = "invalid",
-  [429] = "rate_limited",
+  [400] = "invalid", [401] = "unauthorized", [402] = "forbidden", [403] = "forbidden",
+  [404] = "not_found", [405] = "invalid", [408] = "timeout", [409] = "conflict",
+  [410] = "deprecated", [413] = "too_large", [422] = "invalid", [429] = "rate_limited",
 }
-
 
 local function status_code(status)
   if by_status[status] then return by_status[status] end
@@ -108,129 +124,92 @@ end
 
 local MAX_TEXT = 300
 
--- A plain-text or HTML body, reduced to something that fits on a line.
+-- A plain-text or HTML body, reduced to the words worth a line.
 local function text_message(raw)
   if type(raw) ~= "string" or raw == "" then return nil end
   local title = raw:match("<[Tt][Ii][Tt][Ll][Ee]>(.-)</[Tt][Ii][Tt][Ll][Ee]>")
   local text = title or raw:gsub("<[^>]*>", " ")
-  text = one_line(text)
-  if #text > MAX_TEXT then text = text:sub(1, MAX_TEXT) .. "..." end
+  text = secrets.one_line(text)
   if text ~= "" then return text end
 end
 
+local function is_not_found_text(message)
+  return type(message) == "string" and message:lower():find("not found", 1, true) ~= nil
+end
+
 --- The error for an HTTP answer that is a failure.
--- `decoded` is the JSON body (nil when it was not JSON), `raw` the body text.
-function M.from_response(op, status, decoded, raw)
-  local code = type(decoded) == "table" and machine_code(decoded.error) or nil
-  local message = body_message(decoded) or text_message(raw)
-  if not code then
-    if status >= 200 and status < 300 then
-      code = text_code(message)
-    else
-      code = status_code(status)
-    end
+-- `decoded` is the JSON body (nil when it was not JSON), `raw` the body
+-- text, `key` the account key (removed from everything before any text is
+-- cut), `server_codes` the provider's table of its own codes -> ours.
+function M.from_response(op, status, decoded, raw, key, server_codes)
+  if type(raw) == "string" and key then
+    raw = secrets.redact(raw, key)
+    secrets.scrub(decoded, key)
   end
+  local server_code = type(decoded) == "table" and machine_code(decoded.error) or nil
+  local message = body_message(decoded) or text_message(raw)
+  if message then message = secrets.excerpt(message, key, MAX_TEXT) end
+  local code = server_code and server_codes and server_codes[server_code]
+  if not code then
+    code = (status >= 200 and status < 300) and text_code(message) or status_code(status)
+  end
+  -- "not there", whichever way it is said: Vast.ai answers an unknown
+  -- endpoint with 400 "Routegroup not found for user"
+  if code == "invalid" and status < 500 and is_not_found_text(message) then code = "not_found" end
   local e = M.new {
-    op = op, status = status, code = code,
+    op = op, status = status, code = code, server_code = server_code,
     message = message or ("HTTP " .. status),
     body = decoded,
   }
-  -- worth another attempt (whether one is made depends on the operation)
   e.retryable = retry.transient(e)
   return e
 end
 
---- The error for a transport failure ({code, message} from the transport).
--- A custom transport may hand back anything: the code is always a
--- non-empty string and the message always text.
-function M.from_transport(op, terr)
+-- What the transports may say, kept; anything else is "transport".
+local transport_codes = { timeout = true, connect = true, tls = true, too_large = true, transport = true }
+
+--- The error for a transport failure ({code, message, sent, status}).
+-- A custom transport may hand back anything: the code is always one of
+-- the closed set and the message always text.
+function M.from_transport(op, terr, key)
   local t = type(terr) == "table" and terr or {}
-  local code = (type(t.code) == "string" and t.code ~= "") and t.code or "transport"
   local message = t.message
   if type(message) ~= "string" then
     message = type(terr) == "string" and terr or "transport failed"
   end
-  local e = M.new { op = op, code = code, message = message }
+  local code = t.code
+  if not transport_codes[code] then
+    if type(code) == "string" and code ~= "" then message = code .. ": " .. message end
+    code = "transport"
+  end
+  local e = M.new { op = op, code = code, message = secrets.excerpt(message, key, MAX_TEXT) }
   e.retryable = retry.transient(e)
   return e
 end
 
---- A failure found by the client itself (bad answer shape, missing key, ...).
+--- A failure found by the library itself (bad answer shape, missing key, ...).
 function M.local_failure(op, code, message, extra)
   local e = { op = op, code = code, message = message, retryable = false }
   for k, v in pairs(extra or {}) do e[k] = v end
   return M.new(e)
 end
 
--- Fields of a JSON text that hold credentials: `"api_key": "..."` and the
--- like. The value is hidden up to its closing quote, or to the end of the
--- text when a cut excerpt ends inside it.
-function M.mask_fields(text)
-  local out, from = {}, 1
-  while true do
-    local _, open = text:find('"[%w_]*[Aa][Pp][Ii]_?[Kk][Ee][Yy]"%s*:%s*"', from)
-    if not open then break end
-    out[#out + 1] = text:sub(from, open) .. "<hidden>"
-    -- the value ends at the first quote that is not escaped (or at the end
-    -- of an excerpt that cut it short)
-    local i = open + 1
-    while i <= #text do
-      local ch = text:sub(i, i)
-      if ch == "\\" then
-        i = i + 2
-      elseif ch == '"' then
-        break
-      else
-        i = i + 1
-      end
-    end
-    from = i
-  end
-  if from == 1 then return text end
-  out[#out + 1] = text:sub(from)
-  return table.concat(out)
+--- An answer that does not have the shape its operation promises: a
+-- `bad_response` whose message ends with a redacted, masked excerpt.
+function M.bad_response(op, status, message, raw, key, extra)
+  local excerpt = secrets.excerpt(raw, key, 120)
+  if excerpt and excerpt ~= "" then message = message .. "; body starts: " .. excerpt end
+  local e = M.local_failure(op, "bad_response", message, extra)
+  e.status = status
+  return e
 end
 
-local REDACTED = "<redacted>"
-
-local function scrub(v, secret, seen)
-  if type(v) == "string" then
-    local out, from = {}, 1
-    while true do
-      local i = v:find(secret, from, true)
-      if not i then break end
-      out[#out + 1] = v:sub(from, i - 1)
-      out[#out + 1] = REDACTED
-      from = i + #secret
-    end
-    if from == 1 then return v end
-    out[#out + 1] = v:sub(from)
-    return table.concat(out)
-  end
-  if type(v) == "table" and not seen[v] then
-    seen[v] = true
-    local renamed = {}
-    for k, x in pairs(v) do
-      v[k] = scrub(x, secret, seen) -- assigning an existing field: allowed during traversal
-      local nk = scrub(k, secret, seen)
-      if nk ~= k then renamed[k] = nk end
-    end
-    for k, nk in pairs(renamed) do v[nk], v[k] = v[k], nil end
-  end
-  return v
-end
-
---- Remove `secret` (the caller's key) from everything an error holds, and
--- hide credential fields in its message. A server, a proxy or a man in the
--- middle may echo the Authorization header back; it must not reach a log
--- through `tostring(err)` or a dump of `err.body`. Returns err.
-function M.redact(err, secret)
-  if type(err) ~= "table" then return err end
-  if type(secret) == "string" and #secret >= 4 then scrub(err, secret, {}) end
-  if type(err.message) == "string" then err.message = M.mask_fields(err.message) end
+--- Remove `key` from everything an error holds. Returns err.
+function M.redact(err, key)
+  if type(err) == "table" then secrets.scrub(err, key) end
   return err
 end
 
-M.one_line = one_line
+M.one_line = secrets.one_line
 
 return M

@@ -1,15 +1,15 @@
 --- gpucloud: script GPU clouds from Lua.
 -- local gpucloud = require "gpucloud"
--- local vast = gpucloud.vast()        -- Vast.ai serverless
+-- local vast = gpucloud.vast()        -- Vast.ai
 -- local tp = gpucloud.tensorpool()    -- TensorPool
 
-local client = require "gpucloud.client"
+local config = require "gpucloud.config"
 local errors = require "gpucloud.errors"
 local json = require "gpucloud.json"
 local list = require "gpucloud.list"
 
 return {
-  _VERSION = "gpucloud " .. client.VERSION,
+  _VERSION = "gpucloud " .. config.VERSION,
   vast = require("gpucloud.vast").new,
   tensorpool = require("gpucloud.tensorpool").new,
   --- JSON null as it appears inside decoded arrays

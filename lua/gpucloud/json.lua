@@ -1,34 +1,46 @@
--- JSON in and out, with the normalisation DESIGN.md asks for: Debian's
--- lua-cjson 2.1.0 decodes 4242 as 4242.0 on Lua 5.4 and null as a truthy
--- cjson.null, so an id read from a listing would not survive a round trip
--- into a URL. After decode, object members that are null are removed and
--- integral numbers become integers (on VMs that have them).
-
-local cjson = require "cjson.safe"
-
--- A private instance: settings made here do not leak into the caller's cjson.
-local codec = cjson.new()
-codec.decode_max_depth(256)
-codec.encode_max_depth(256)
+-- JSON in and out, with the normalisation the library promises: object
+-- members that are null are removed, JSON null inside arrays is
+-- `json.null` (removing it would shift every later element), integral
+-- numbers are integers on VMs that have them, and every array carries
+-- `json.array_mt`, so `[]` and `{}` stay apart: a shape check must be able
+-- to tell an empty list from an object that is not one.
+--
+-- Decoding: the C core (src/json.c: one pass, faster than cjson, fuzzed),
+-- else lua-dkjson (Debian's lua-cjson 2.1.0 cannot tell `[]` from `{}`),
+-- for when the core is not loaded (inside nginx it is optional).
 
 local M = {}
 
---- JSON null as cjson gives it. Kept only inside arrays, where removing an
--- element would shift every later one.
-M.null = codec.null
+local array_mt = { __name = "gpucloud.json.array" }
+local object_mt = { __name = "gpucloud.json.object" }
+M.array_mt, M.object_mt = array_mt, object_mt
 
-local null = codec.null
-local tointeger = math.tointeger -- nil on LuaJIT / Lua 5.1
+-- JSON null: the light userdata NULL that cjson and ngx also use, so a
+-- null from any of them is this one; a frozen table where none is loaded.
+local function find_null()
+  local ok, cjson = pcall(require, "cjson.safe")
+  if ok and type(cjson) == "table" and cjson.null ~= nil then return cjson.null end
+  local ngx = rawget(_G, "ngx")
+  if type(ngx) == "table" and ngx.null ~= nil then return ngx.null end
+  return setmetatable({}, {
+    __name = "gpucloud.null", __tostring = function() return "null" end,
+    __newindex = function() error("gpucloud.null is read-only", 2) end,
+  })
+end
+local null = find_null()
+M.null = null
+
+local tointeger = math.tointeger -- nil on LuaJIT / Lua 5.1 / 5.2
 local type, next = type, next
 
 local function normalise(t)
   for k, v in next, t do
     local tv = type(v)
-    if tv == "table" then
-      normalise(v)
-    elseif v == null then
+    if v == null then
       -- JSON object keys are strings; numeric keys mean an array element
       if type(k) == "string" then t[k] = nil end
+    elseif tv == "table" then
+      normalise(v)
     elseif tv == "number" and tointeger then
       local i = tointeger(v)
       if i then t[k] = i end
@@ -37,9 +49,6 @@ local function normalise(t)
   return t
 end
 
--- The C core decodes and normalises in one pass (about three times faster
--- than cjson and the walk above on a listing); without the core (inside
--- nginx, where it is optional) cjson and the walk do the same.
 local ok_core, core = pcall(require, "gpucloud.core")
 local core_decode = ok_core and type(core) == "table" and core.json_decode or nil
 
@@ -47,18 +56,23 @@ local core_decode = ok_core and type(core) == "table" and core.json_decode or ni
 -- A top-level `null` decodes to nil with no message.
 function M.decode(text)
   if core_decode then
-    local v, err = core_decode(text, null)
+    local v, err = core_decode(text, null, array_mt)
     if v == null then return nil end
     return v, err
   end
-  return M.decode_cjson(text)
+  return M.decode_lua(text)
 end
 
---- The same through cjson and the walk in Lua (the fallback, and what
+local dkjson
+
+--- The same through lua-dkjson and a walk in Lua (the fallback, and what
 -- specs compare the core's decoder with).
-function M.decode_cjson(text)
-  local v, err = codec.decode(text)
-  if v == nil then return nil, err end
+function M.decode_lua(text)
+  if not dkjson then dkjson = require "dkjson" end
+  if type(text) ~= "string" then return nil, "expected a string" end
+  local v, pos, err = dkjson.decode(text, 1, null, nil, array_mt)
+  if err then return nil, err end
+  if pos and text:find("%S", pos) then return nil, "trailing garbage at byte " .. pos end
   if v == null then return nil end
   local tv = type(v)
   if tv == "table" then return normalise(v) end
@@ -66,9 +80,17 @@ function M.decode_cjson(text)
   return v
 end
 
-M.normalise = function(v)
-  if type(v) == "table" then return normalise(v) end
-  return v
+--- Is `t` a decoded (or marked) JSON array?
+function M.is_array(t) return type(t) == "table" and getmetatable(t) == array_mt end
+
+--- What a decoded value is, in words, for messages.
+function M.kind(v)
+  if v == nil or v == null then return "null" end
+  if type(v) == "table" then
+    if getmetatable(v) == array_mt then return #v == 0 and "an empty array" or "an array" end
+    return next(v) == nil and "an empty object" or "an object"
+  end
+  return "a " .. type(v)
 end
 
 ------------------------------------------------------------------------
@@ -77,16 +99,12 @@ end
 -- serves the request bodies, the command line's --json output and the
 -- simulator's answers.
 
-local array_mt = { __name = "gpucloud.json.array" }
-local object_mt = { __name = "gpucloud.json.object" }
-M.array_mt, M.object_mt = array_mt, object_mt
 
 --- Mark a table (default: a new one) as a JSON array / object; returns it.
 -- Unmarked tables are arrays when their keys are exactly 1..n, and an empty
 -- unmarked table is an empty array: in these APIs an empty value is a list.
 function M.array(t) return setmetatable(t or {}, array_mt) end
 function M.object(t) return setmetatable(t or {}, object_mt) end
-function M.is_array(t) return type(t) == "table" and getmetatable(t) == array_mt end
 
 local format, concat, sort = string.format, table.concat, table.sort
 local floor, huge = math.floor, math.huge
@@ -164,7 +182,7 @@ local function encode_table(t, depth, out, mask)
     if i > 1 then out[#out + 1] = "," end
     out[#out + 1] = encode_string(type(k) == "number" and encode_number(k) or k)
     out[#out + 1] = ":"
-    if mask and mask[k] then
+    if mask and mask(k) then
       out[#out + 1] = '"<hidden>"'
     else
       encode_value(t[k], depth + 1, out, mask)
@@ -192,12 +210,17 @@ encode_value = function(v, depth, out, mask)
   end
 end
 
---- json.encode(value[, {mask = {field = true}}]) -> string.
+--- json.encode(value[, {mask = fn_or_set}]) -> string.
 -- Fields named in `mask` are written as "<hidden>" (credentials in
 -- listings). Raises on what JSON cannot hold (functions, NaN, cycles).
 function M.encode(v, opts)
   local out = {}
-  encode_value(v, 0, out, opts and opts.mask)
+  local mask = opts and opts.mask
+  if type(mask) == "table" then
+    local set = mask
+    mask = function(k) return set[k] end
+  end
+  encode_value(v, 0, out, mask)
   return concat(out)
 end
 

@@ -3,6 +3,8 @@
 -- readable __tostring for the REPL. Nothing is stored in the array itself;
 -- the field that names an element's id lives in the metatable.
 
+local secrets = require "gpucloud.secrets"
+
 local M = {}
 
 local methods = {}
@@ -156,15 +158,16 @@ end
 ------------------------------------------------------------------------
 -- Rendering for the REPL
 
--- Fields that are credentials: never printed.
-local secret_fields = { api_key = true, apikey = true, token = true, password = true, secret = true }
-M.secret_fields = secret_fields
+-- Fields that are credentials are never printed: secrets.lua decides
+-- which. `secret_fields` answers `secret_fields[name]` the same way, for
+-- code that wants a set (json.encode's mask).
+M.secret_fields = setmetatable({}, { __index = function(_, k) return secrets.is_secret_name(k) end })
 
 local MAX_CELL = 32
 local MAX_WIDTH = 160
 
 local function cell(k, v)
-  if secret_fields[k] and v ~= nil then return "<hidden>" end
+  if v ~= nil and secrets.is_secret_name(k) then return secrets.HIDDEN end
   local t = type(v)
   local s
   if v == nil then

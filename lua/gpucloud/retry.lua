@@ -1,25 +1,16 @@
 -- The retry policy, in one place: which failures are worth another attempt,
--- how long to wait before it, and what a failed delete that may have landed
--- looks like. The generic operation path (client.lua) applies it.
+-- how long to wait before it, which failures may have been carried out
+-- anyway, and how long a server may make us wait. The one operation path
+-- (call.lua) applies it; its defaults are in config.lua.
 
 local M = {}
 
-M.DEFAULTS = {
-  retries = 3,        -- retries after the first attempt
-  base = 0.25,        -- first backoff ceiling, seconds
-  max = 8,            -- backoff ceiling, seconds
-}
-
 -- Failures worth another attempt: a 429 (the server refused the request
--- unread), a gateway or server timeout, a network failure. errors.lua marks
--- them `retryable`; the policy repeats them, 429 always and the others only
--- for operations marked idempotent.
+-- unread), a gateway or server timeout, a network failure. The policy
+-- repeats a 429 always and the others only for operations marked
+-- idempotent (errors.lua marks them all `retryable`).
 local transient_code = { timeout = true, connect = true, transport = true }
 local transient_status = { [408] = true, [502] = true, [503] = true, [504] = true }
-
--- Failures after which the request may have been carried out anyway.
-local landed_code = { timeout = true, transport = true }
-local landed_status = { [502] = true, [503] = true, [504] = true }
 
 --- Is `err` (status, code) a failure worth another attempt at all?
 function M.transient(err)
@@ -34,19 +25,19 @@ function M.retryable(row, err)
   return row.idempotent and M.transient(err) or false
 end
 
---- Could the request behind `err` have been applied by the server?
-function M.may_have_landed(err)
-  if err.status then return landed_status[err.status] or false end
-  return landed_code[err.code] or false
-end
-
---- A failure that says the thing is not there (any 404, or a 4xx whose
--- words say so: Vast.ai answers an unknown endpoint with 400
--- "Routegroup not found for user").
-function M.is_not_found(err)
-  if err.status == 404 or err.code == "not_found" then return true end
-  return err.status ~= nil and err.status >= 400 and err.status < 500
-    and type(err.message) == "string" and err.message:lower():find("not found", 1, true) ~= nil
+--- Could the attempt behind `err` have been carried out by the server?
+-- `sent` is how many times the transport put the request on a connection
+-- (nil when it cannot say). Nothing sent: no. An answer in which the server
+-- refused the request (a 4xx, a 2xx that says it failed): no. A server or
+-- proxy failure (5xx), an answer lost or cut after sending (timeout,
+-- network failure, an unreadable or too large answer), or a request that
+-- libcurl re-sent by itself on a dead keep-alive connection: it may have.
+function M.may_have_landed(err, sent)
+  if sent ~= nil and sent > 1 then return true end
+  if sent == 0 then return false end
+  if err.code == "bad_response" or err.code == "too_large" then return true end
+  if err.status then return err.status >= 500 end
+  return err.code == "timeout" or err.code == "transport"
 end
 
 local MONTHS = { Jan = 1, Feb = 2, Mar = 3, Apr = 4, May = 5, Jun = 6,
@@ -75,15 +66,28 @@ function M.parse_retry_after(value, now)
   return math.max(0, at - now)
 end
 
---- Seconds to wait before retry number `attempt` (1 for the first retry):
--- capped exponential backoff with full jitter, or the server's Retry-After
--- when it sent one, and at least one slot of the operation's documented
--- rate for a 429 (Vast.ai sends no Retry-After).
-function M.delay(policy, row, err, attempt, retry_after, random)
-  if retry_after then return retry_after end
-  local ceiling = math.min(policy.max, policy.base * 2 ^ (attempt - 1))
-  local wait = (random or math.random)() * ceiling
-  if err.code == "rate_limited" and row.rate then wait = math.max(wait, 1 / row.rate) end
+--- Seconds to wait before the next attempt after failed attempt number
+-- `attempt`, or nil to stop there. `policy` is {retries, base, max};
+-- `header` the answer's Retry-After; `remaining` the seconds left before
+-- the caller's deadline (nil: none). Capped exponential backoff with full
+-- jitter, at least one slot of the operation's documented rate after a 429
+-- (Vast.ai sends no Retry-After), or the server's Retry-After, which may not
+-- exceed the cap (policy.max, or what is left of the deadline): a longer
+-- one ends the call, and err.retry_after says what the server asked.
+function M.next_delay(policy, row, err, attempt, header, remaining, random)
+  local asked = M.parse_retry_after(header)
+  if asked then err.retry_after = asked end
+  if attempt > policy.retries or not M.retryable(row, err) then return nil end
+  local wait
+  if asked then
+    if asked > policy.max then return nil end
+    wait = asked
+  else
+    local ceiling = math.min(policy.max, policy.base * 2 ^ (attempt - 1))
+    wait = (random or math.random)() * ceiling
+    if err.code == "rate_limited" and row.rate then wait = math.max(wait, 1 / row.rate) end
+  end
+  if remaining and wait >= remaining then return nil end
   return wait
 end
 

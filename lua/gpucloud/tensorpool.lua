@@ -1,9 +1,13 @@
--- TensorPool, as data, plus wait_request: the one composed operation, a
--- poll loop over get_request_info. See shared/api/tensorpool.md.
+-- TensorPool, as data, plus what rows cannot say: waiting for an
+-- asynchronous request, and confirming a destroy whose answer was lost.
+-- The wire: docs/tensorpool.md. Method names follow the official CLI's
+-- words in snake_case (`list_`, `destroy_`, `get_..._info`). Row fields:
+-- see vast.lua.
 
-local client = require "gpucloud.client"
-local args = require "gpucloud.args"
+local config = require "gpucloud.config"
+local define = require "gpucloud.define"
 local errors = require "gpucloud.errors"
+local wait = require "gpucloud.wait"
 
 local spec = {
   name = "tensorpool",
@@ -12,103 +16,131 @@ local spec = {
     engine = { option = "url", env = "TENSORPOOL_ENGINE", default = "https://engine.tensorpool.dev" },
   },
   key = { env = { "TENSORPOOL_KEY", "TENSORPOOL_API_KEY" } },
+  server_codes = {},
   ops = {
     destroy_cluster = {
       method = "DELETE", host = "engine", path = "/cluster/{cluster_id}",
-      args = { { "cluster_id", "path_segment" } }, idempotent = true,
+      args = { { "cluster_id", "tp_id" } }, idempotent = true,
     },
     list_clusters = {
       method = "GET", host = "engine", path = "/cluster/list",
-      query = { "include_org", "instances" },
+      query = { { "include_org", "boolean" }, { "instances", "boolean" } },
       -- the structured fields are undocumented: an answer without
-      -- `clusters` is an empty list, and the whole answer is the 2nd value
-      unwrap = "clusters", unwrap_optional = true,
-      list = true, id_field = "cluster_id", idempotent = true,
+      -- `clusters` is bad_response (its whole answer in err.body), never
+      -- an empty list
+      list = "clusters", id_field = "cluster_id", idempotent = true,
     },
     get_request_info = {
       method = "GET", host = "engine", path = "/request/info/{request_id}",
-      args = { { "request_id", "path_segment" } }, idempotent = true,
+      args = { { "request_id", "tp_id" } }, object = true, idempotent = true,
     },
   },
   methods = {},
 }
 
--- destroy_clusters{..., wait = true}: each destroy then waits for its request
--- (in the same bulk run, so the waits overlap too).
-local function wait_after(self, res, settings)
-  if not settings.wait or not res.request_id then return res end
-  local info, err = self:wait_request(res.request_id, { timeout = settings.wait_timeout })
-  if not info then return nil, err end
-  res.request = info
-  return res
-end
+local TERMINAL_FAILED = "FAILED"
 
-spec.bulk = { destroy_clusters = { op = "destroy_cluster", after = wait_after } }
-
-local TERMINAL = { COMPLETED = true, FAILED = true }
-local DEFAULT_WAIT = 600 -- seconds; the official CLI waits forever
-local DEFAULT_INTERVAL = 2 -- the official CLI's pause when Retry-After is absent
-local MIN_PAUSE = 0.05 -- a server saying "Retry-After: 0" must not get a busy loop
-
--- Retry-After in seconds (an HTTP date is not used by this API).
-local function retry_after(res)
-  local v = res and res.headers and tonumber(res.headers["retry-after"])
-  if v and v >= 0 then return math.max(v, MIN_PAUSE) end
-end
-
---- Poll a request until it is COMPLETED (returns its info) or FAILED
--- (nil, err with code "failed"). opts.timeout bounds the whole wait
--- (default 600 s; nil, err with code "timeout" when it runs out);
--- opts.interval is the pause when the server sends no Retry-After.
--- Transient failures (network, 429, 5xx) are polled through until then.
-function spec.methods.wait_request(self, request_id, opts)
+-- Poll request `id` until COMPLETED (its info) or FAILED (nil, err with
+-- code "failed"); transient and unreadable polls are polled through.
+local function wait_for_request(ctx, id, s)
   local op = "tensorpool.wait_request"
-  local id, want = args.path_segment(request_id)
-  if id == nil then
-    error(string.format("%s: request_id must be %s, got %s", op, want, args.describe(request_id)), 2)
-  end
-  if opts ~= nil and type(opts) ~= "table" then error(op .. ": options must be a table", 2) end
-  opts = opts or {}
-  for k, v in pairs(opts) do
-    if k ~= "timeout" and k ~= "interval" then error(op .. ": unknown option '" .. tostring(k) .. "'", 2) end
-    if type(v) ~= "number" or v ~= v or v < 0 then
-      error(op .. ": '" .. k .. "' must be a non-negative number of seconds", 2)
+  return wait.poll({ rt = ctx.rt, op = op, what = "request " .. id, deadline = s.deadline,
+                     interval = s.interval, stop_at = ctx.stop_at }, function(stop)
+    -- this loop is the retry: each poll is one attempt
+    local info, err, res = ctx:call("get_request_info", { request_id = id }, { retries = 0 }, stop)
+    if not info then return nil, err, wait.retry_after(res) end
+    if info.status == "COMPLETED" then return "done", info end
+    if info.status == TERMINAL_FAILED then
+      return "failed", errors.local_failure(op, "failed",
+        info.external_message or ("request " .. id .. " failed"), { info = info, status = res.status })
     end
-  end
-  local limit = opts.timeout or DEFAULT_WAIT
-  local interval = opts.interval or DEFAULT_INTERVAL
-  local row = spec.ops.get_request_info
-  local clock = client.clock(self)
-  local deadline = clock.now() + limit
-  local last, last_err
-  while true do
-    local remaining = deadline - clock.now()
-    local per_call = math.min(self.timeout, math.max(remaining, 0.001))
-    local info, err, res = client.perform(self, op, row, { request_id = id },
-      { timeout = per_call, retries = 0 }) -- this loop is the retry
-    local pause
-    if info then
-      if info.status then last = info end
-      if info.status == "COMPLETED" then return info end
-      if info.status == "FAILED" then
-        return nil, errors.local_failure(op, "failed",
-          info.external_message or ("request " .. id .. " failed"), { info = info, status = res.status })
-      end
-      pause = retry_after(res) or interval
-    elseif err.retryable then
-      last_err = err
-      pause = retry_after(res) or interval
-    else
-      return nil, err
-    end
-    remaining = deadline - clock.now()
-    if remaining <= 0 or TERMINAL[info and info.status] then
-      local state = last and last.status or (last_err and tostring(last_err)) or "no answer"
-      return nil, errors.local_failure(op, "timeout", string.format(
-        "request %s not finished after %gs (last state: %s)", id, limit, state), { info = last })
-    end
-    clock.sleep(math.min(pause, remaining))
-  end
+    return "pending", info.status, wait.retry_after(res)
+  end)
 end
 
-return { spec = spec, new = client.define(spec) }
+--- tp:wait_request(request_id, {deadline =, interval =}): poll a request
+-- until it is COMPLETED (returns its info) or FAILED (nil, err with code
+-- "failed"). `deadline` bounds the whole wait (default 600 s; then nil,
+-- err with code "timeout"); `interval` is the pause when the server sends
+-- no Retry-After. Transient and unreadable answers are polled through.
+function spec.methods.wait_request(ctx, request_id, opts)
+  local op = "tensorpool.wait_request"
+  local argv = define.check_args(op, spec.ops.get_request_info.args, 2, request_id)
+  return wait_for_request(ctx, argv.request_id, config.wait(op, opts, 2))
+end
+
+-- Words of a status that says a destroy is under way.
+local function destroying(status)
+  local l = type(status) == "string" and status:lower() or ""
+  return l:find("destroy") or l:find("releas") or l:find("terminat") or l:find("delet")
+end
+
+-- Wait until `id` has left the cluster listing: the confirmation for a
+-- destroy whose request is unknown (its answer was lost, or it had none).
+-- With `unsure` (we do not know the destroy was accepted) a cluster listed
+-- in a status that is not a destroy under way ends the wait: "not gone".
+local function wait_until_gone(ctx, id, s, unsure)
+  return wait.poll({ rt = ctx.rt, op = "tensorpool.destroy_cluster", what = "cluster " .. id .. " leaving the list",
+                     deadline = s.deadline, interval = s.interval, stop_at = ctx.stop_at }, function(stop)
+    local clusters, err = ctx:call("list_clusters", {}, { retries = 0 }, stop)
+    if not clusters then return nil, err end
+    local c = clusters:first { cluster_id = id }
+    if not c then return "done", { cluster_id = id, confirmed = "absent from the cluster list" } end
+    if unsure and not destroying(c.status) then return "failed", false end
+    return "pending", c.status or "listed"
+  end)
+end
+
+-- The wait's own limits inside a bulk call: what is left of the run's
+-- deadline (the context's stop_at), else the deprecated per-wait
+-- wait_timeout, else the default.
+local function wait_settings(b)
+  return { deadline = b.wait_timeout or config.WAIT_DEADLINE, interval = config.default("interval") }
+end
+
+-- destroy_clusters{..., wait = true}: each accepted destroy is waited for
+-- (in the same bulk run, so the waits overlap too), and a destroy that may
+-- have been carried out by an attempt whose answer was lost is confirmed
+-- by the listing before it counts as done.
+local function settle_destroy(ctx, argv, value, err)
+  if not ctx.settings.wait then return value, err end
+  local s = wait_settings(ctx.settings)
+  local id = argv.cluster_id
+  if value then
+    if type(value.request_id) == "string" then
+      local info, werr = wait_for_request(ctx, value.request_id, s)
+      if info then
+        value.request = info
+        return value
+      end
+      if werr.code == "failed" then return nil, werr end
+      -- accepted, and not seen to end: it may still happen
+      werr.may_have_landed = true
+      if werr.code ~= "not_found" then return nil, werr end
+    end
+    local gone, gerr = wait_until_gone(ctx, id, s)
+    if gone then
+      value.confirmed = gone.confirmed
+      return value
+    end
+    gerr.may_have_landed = true
+    return nil, gerr
+  end
+  -- a destroy answered "not found" or "already being destroyed" after an
+  -- attempt that may have landed: see whether it is gone
+  if err.may_have_landed and (err.code == "not_found" or err.code == "conflict") then
+    local gone, gerr = wait_until_gone(ctx, id, s, true)
+    if gone then
+      gone.maybe_deleted_by_us = true
+      return gone
+    end
+    if gerr == false then return nil, err end -- listed, and not being destroyed
+    gerr.may_have_landed = true
+    return nil, gerr
+  end
+  return nil, err
+end
+
+spec.bulk = { destroy_clusters = { op = "destroy_cluster", settle = settle_destroy } }
+
+return { spec = spec, new = define.define(spec) }

@@ -1,7 +1,16 @@
--- Vast.ai serverless, as data. Two hosts: console (REST, /api/v0/...) and
--- run (the autoscaler calls). See shared/api/README.md for the wire format.
+-- Vast.ai, as data. Two hosts: console (REST, /api/v0/...) and run (the
+-- autoscaler calls). The wire: docs/vast.md. Method names follow the
+-- official CLI's words in snake_case (`show_`, `delete_`, `get_`).
+--
+-- Row fields (define.lua, request.lua, call.lua read them):
+--   method, host, path ({name} from args), args ({name, check} from
+--   gpucloud.args), body (field names from args sent as a JSON object),
+--   query ({name, check} per-call options sent in the query string),
+--   list / object (the answer's shape), id_field (what list:ids() reads),
+--   idempotent (safe to repeat after a lost answer), read (a POST that
+--   changes nothing), rate (the documented requests per second).
 
-local client = require "gpucloud.client"
+local define = require "gpucloud.define"
 
 local spec = {
   name = "vast",
@@ -23,40 +32,47 @@ local spec = {
       return files
     end,
   },
+  -- The server's own codes whose meaning its status does not carry: a bad
+  -- key on the console host is a 404, and must never read as "not there".
+  server_codes = {
+    auth_error = "unauthorized",
+    invalid_api_key = "unauthorized",
+    deprecated_endpoint = "deprecated",
+    rate_limit_exceeded = "rate_limited",
+  },
   -- many at once (client:batch does the same for any operation)
   bulk = {
     delete_workergroups = { op = "delete_workergroup" },
     delete_endpoints = { op = "delete_endpoint" },
   },
-  -- rate: the documented per-operation threshold (requests per second)
   ops = {
     delete_workergroup = {
       method = "DELETE", host = "console", path = "/api/v0/workergroups/{id}/",
-      args = { { "id", "positive_int" } }, idempotent = true, rate = 3.0,
+      args = { { "id", "vast_id" } }, idempotent = true, rate = 3.0,
     },
     delete_endpoint = {
       method = "DELETE", host = "console", path = "/api/v0/endptjobs/{id}/",
-      args = { { "id", "positive_int" } }, idempotent = true, rate = 3.0,
+      args = { { "id", "vast_id" } }, idempotent = true, rate = 3.0,
     },
     get_workergroup_workers = {
       method = "POST", host = "run", path = "/get_workergroup_workers/",
-      args = { { "id", "positive_int" } }, body = { "id" },
-      unwrap = "workers", list = true, idempotent = true,
+      args = { { "id", "vast_id" } }, body = { "id" },
+      list = "workers", idempotent = true, read = true,
     },
     get_endpoint_workers = {
       method = "POST", host = "run", path = "/get_endpoint_workers/",
-      args = { { "id", "positive_int" } }, body = { "id" },
-      unwrap = "workers", list = true, idempotent = true,
+      args = { { "id", "vast_id" } }, body = { "id" },
+      list = "workers", idempotent = true, read = true,
     },
     show_endpoints = {
       method = "GET", host = "console", path = "/api/v0/endptjobs/",
-      unwrap = "results", list = true, idempotent = true, rate = 3.0,
+      list = "results", idempotent = true, rate = 3.0,
     },
     show_workergroups = {
       method = "GET", host = "console", path = "/api/v0/workergroups/",
-      unwrap = "results", list = true, idempotent = true, rate = 2.0,
+      list = "results", idempotent = true, rate = 2.0,
     },
   },
 }
 
-return { spec = spec, new = client.define(spec) }
+return { spec = spec, new = define.define(spec) }

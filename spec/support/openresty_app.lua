@@ -5,8 +5,9 @@
 -- luacheck: globals ngx
 local gpucloud = require "gpucloud"
 local cjson = require "cjson.safe"
-local transport = require "gpucloud.transport"
-local cosocket = require "gpucloud.transport.ngx"
+local runtime = require "gpucloud.runtime"
+local ngx_rt = require "gpucloud.runtime.ngx"
+local http = require "gpucloud.runtime.ngx_http"
 
 local M = {}
 
@@ -28,19 +29,19 @@ function M.init()
   init_client = gpucloud.vast()
   local eps, err = init_client:show_endpoints()
   init_report = {
-    phase = ngx.get_phase(), transport = transport.current(),
+    phase = ngx.get_phase(), transport = runtime.current(),
     count = eps and #eps, err = not eps and tostring(err) or nil, -- (a list's 2nd value is the answer)
   }
-  curl_client = gpucloud.vast { transport = (require("gpucloud.transport.curl").new()) }
+  curl_client = gpucloud.vast { runtime = "curl" }
 end
 
 -- Two calls at once from this request's light threads; returns seconds.
 local function two_at_once(fn)
   ngx.update_time()
   local t0 = ngx.now()
-  local results = cosocket.spawn_all({ fn, fn })
+  local results = ngx_rt.new().run_all({ fn, fn }, 2)
   local out = { seconds = elapsed_since(t0), ok = {} }
-  for i, r in ipairs(results) do out.ok[i] = r.ok and r[1] ~= nil or tostring(r[2] or r[1]) end
+  for i, r in ipairs(results) do out.ok[i] = r[1] ~= nil or tostring(r[2]) end
   return out
 end
 
@@ -49,7 +50,7 @@ function M.init_probe()
   reply {
     init = init_report,
     content = {
-      phase = ngx.get_phase(), transport = transport.current(),
+      phase = ngx.get_phase(), transport = runtime.current(),
       calls = two_at_once(function() return init_client:show_endpoints() end),
     },
   }
@@ -67,7 +68,7 @@ end
 function M.transport()
   ngx.req.read_body()
   local req = assert(cjson.decode(ngx.req.get_body_data()))
-  local ok, res, err = pcall(cosocket.request, req)
+  local ok, res, err = pcall(http.request, req)
   if not ok then return reply { raised = tostring(res) } end
   reply { res = res, err = err }
 end
@@ -80,7 +81,7 @@ function M.pool()
   local url = ngx.var.arg_url
   local host, port = url:match("^http://([^:/]+):(%d+)")
   local pool_url = (ngx.var.arg_scheme or "http") .. "://" .. host .. ":" .. port .. "/"
-  assert(sock:connect(host, tonumber(port), { pool = cosocket.pool_name(pool_url) }))
+  assert(sock:connect(host, tonumber(port), { pool = http.pool_name(pool_url) }))
   local reused = sock:getreusedtimes()
   sock:close()
   reply { reused = reused }

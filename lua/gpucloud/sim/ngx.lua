@@ -13,6 +13,7 @@
 -- luacheck: globals ngx
 local ngx = ngx
 local app_mod = require "gpucloud.sim.app"
+local fixture = require "gpucloud.sim.fixture"
 
 local M = {}
 
@@ -33,14 +34,14 @@ local function fixture_path()
   if prefix:sub(-1) ~= "/" then prefix = prefix .. "/" end
   local p = prefix .. "fixture.json"
   if file_exists(p) then return p end
-  return nil -- the default seed beside app.lua
+  return nil -- the default seed (gpucloud.sim.fixture)
 end
 
 -- The worker's app, created lazily (errors surface as 500s in error.log).
 function M.app()
   if not instance then
-    local fixture = assert(app_mod.load_fixture(fixture_path()))
-    instance = app_mod.new(fixture, { now = function() ngx.update_time() return ngx.now() end })
+    instance = app_mod.new(assert(fixture.load(fixture_path())),
+      { now = function() ngx.update_time() return ngx.now() end })
   end
   return instance
 end

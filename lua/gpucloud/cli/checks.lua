@@ -1,0 +1,113 @@
+-- What the command line accepts, checked by the command line itself before
+-- any client is made or anything is sent. Each check takes the text as
+-- typed and returns the value to use, or nil and what was wanted, naming
+-- what was typed. Numbers are read from decimal digits only: `tonumber`
+-- would take 0x65, 1e2, " 101" and round past 2^53, and a deletion tool
+-- must act on the id that was typed and no other.
+
+local M = {}
+
+local format = string.format
+
+--- Text as typed, quoted so that spaces and control characters show; long
+-- text is cut.
+function M.describe(s)
+  if #s > 40 then s = s:sub(1, 40) .. "..." end
+  return (format("%q", s):gsub("\\\n", "\\n"))
+end
+
+-- 2^53: every whole number up to it is exact in a double, so an id read
+-- here is the id sent under every interpreter. Compared as text.
+local MAX_VAST_ID = "9007199254740992"
+
+--- A Vast.ai id: decimal digits, 1 to 2^53.
+function M.vast_id(s)
+  local digits = s:match("^0*([0-9]+)$")
+  if digits and digits ~= "0"
+      and (#digits < #MAX_VAST_ID or (#digits == #MAX_VAST_ID and digits <= MAX_VAST_ID)) then
+    return tonumber(digits)
+  end
+  return nil, format("id must be a positive integer, got %s (Vast.ai ids are decimal digits, 1 to %s)",
+    M.describe(s), MAX_VAST_ID)
+end
+
+-- TensorPool ids become one path segment (percent-encoded by the library),
+-- which takes at most this many bytes.
+local MAX_SEGMENT = 256
+
+--- A TensorPool id: text that cannot change the path or the request line.
+function M.tensorpool_id(s)
+  if s ~= "" and #s <= MAX_SEGMENT and not s:find("/", 1, true) and not s:find("%c")
+      and s ~= "." and s ~= ".." then
+    return s
+  end
+  return nil, format("id must be 1 to %d bytes without '/' or control characters, and not . or .., got %s",
+    MAX_SEGMENT, M.describe(s))
+end
+
+--- A positive number of seconds, in decimal: 5, 0.2, .5
+function M.seconds(s)
+  local n = (s:match("^%d+%.?%d*$") or s:match("^%.%d+$")) and tonumber(s)
+  if n and n > 0 and n < math.huge then return n end
+  return nil, "a positive number of seconds, got " .. M.describe(s)
+end
+
+--- A whole number >= min, in decimal digits (at most 15, so exact).
+function M.count(min)
+  return function(s)
+    local n = s:match("^%d+$") and #s <= 15 and tonumber(s)
+    if n and n >= min then return n end
+    return nil, format("a whole number >= %d, got %s", min, M.describe(s))
+  end
+end
+
+--- An http:// or https:// base URL.
+function M.url(s)
+  if s:match("^https?://[^/%s]+") and not s:find("[%s%c]") then return s end
+  return nil, "an http:// or https:// URL, got " .. M.describe(s)
+end
+
+--- An API key. Never echoed, not even in part.
+function M.api_key(s)
+  if s == "" then return nil, "a key, got an empty one" end
+  if s:find("%c") then return nil, "a key without control characters (the one given has some)" end
+  return s
+end
+
+--- A file name.
+function M.path(s)
+  if s == "" then return nil, "a file name, got an empty one" end
+  return s
+end
+
+--- FIELD=VALUE, as {field, value}.
+function M.filter(s)
+  local field, value = s:match("^([^=]+)=(.*)$")
+  if field then return { field, value } end
+  return nil, "FIELD=VALUE, got " .. M.describe(s)
+end
+
+--- Free text (a label, a name): anything but control characters.
+function M.text(s)
+  if not s:find("%c") then return s end
+  return nil, "text without control characters, got " .. M.describe(s)
+end
+
+--- true or false.
+function M.boolean(s)
+  if s == "true" then return true end
+  if s == "false" then return false end
+  return nil, "true or false, got " .. M.describe(s)
+end
+
+--- One of a list of words.
+function M.one_of(words)
+  return function(s)
+    for _, w in ipairs(words) do
+      if s == w then return s end
+    end
+    return nil, format("one of %s, got %s", table.concat(words, ", "), M.describe(s))
+  end
+end
+
+return M

@@ -1,0 +1,110 @@
+-- The command line as data: its options, and a row per command naming the
+-- client method it calls. Adding a command is adding a row (and, in the
+-- library, the method).
+--
+-- An option: { name, value = "METAVAR" (absent for a flag), check = fn
+-- (text -> value | nil, what was wanted), repeats = true (the value is a
+-- list), default = v (what the command line passes when it is not given),
+-- help = "..." }.
+--
+-- A command row:
+--   [1]      its words, after the provider's name
+--   [2]      the client method
+--   args     the positional arguments, in order, by kind (M.arguments):
+--            "ID" one id, "ID..." one or more (the method is a bulk method,
+--            called with the list and the bulk settings), others such as
+--            "LABEL" text checked by their kind's check
+--   groups   the option groups that apply (M.groups): "list" (the result
+--            is a list: printed as a table, --filter applies), "bulk" (the
+--            delete options), "wait" (--wait)
+--   options  the command's own options, as above plus `field`: the name of
+--            the method's option that gets the value, in the options table
+--            after the arguments (the bulk settings for a bulk method)
+--   bulk     for "ID...": the words of the prompt, report and progress line
+--   help     one line
+-- e.g. a later { "label instance", "label_instance", args = { "ID", "LABEL" } },
+-- { "update endpoint", "update_endpoint", args = { "ID" }, options = {
+--   { "state", value = "STATE", check = checks.one_of { "active", "stopped" }, field = "state" } } }.
+
+local checks = require "gpucloud.cli.checks"
+
+local M = {}
+
+-- Options every command takes, anywhere after `gpucloud`.
+M.global = {
+  { "json", help = "print one JSON document on stdout, errors included" },
+  { "quiet", help = "print nothing but errors (--json still prints its document)" },
+  { "api-key", value = "KEY", check = checks.api_key,
+    help = "the API key (else from the environment); never printed" },
+  { "url", value = "URL", check = checks.url, help = "the API's base URL (else VAST_URL, TENSORPOOL_ENGINE)" },
+  { "ca-file", value = "FILE", check = checks.path,
+    help = "trust the certificates in this PEM file (a private CA, a proxy)" },
+  { "timeout", value = "SECONDS", check = checks.seconds, help = "one attempt's timeout (default 60)" },
+  { "deadline", value = "SECONDS", check = checks.seconds,
+    help = "the whole call or wait, retries included (default none)" },
+  { "retries", value = "N", check = checks.count(0), help = "retries after a failed attempt (default 3)" },
+  -- read before parsing, wherever it is (see cli.lua): never parsed
+  { "help", before_parsing = true, help = "this help (also -h); `gpucloud vast --help` for one provider" },
+}
+
+-- Option groups: the options of the commands that name the group, after
+-- the command's words.
+M.groups = {
+  list = {
+    { "filter", value = "FIELD=VALUE", check = checks.filter, repeats = true,
+      help = "show/get/list: keep items whose FIELD is VALUE (repeatable)" },
+  },
+  bulk = {
+    { "dry-run", help = "delete/destroy: print what would go, send nothing" },
+    { "yes", help = "delete/destroy: do not ask before more than one id" },
+    { "max", value = "N", check = checks.count(0), default = 50,
+      help = "delete/destroy: refuse more than N ids (default 50)" },
+    { "concurrency", value = "N", check = checks.count(1),
+      help = "delete/destroy: requests in flight at once (default 8)" },
+  },
+  wait = {
+    { "wait", help = "cluster destroy: wait until each destroy request has completed" },
+  },
+}
+
+-- Positional argument kinds. `id`: the provider's id rule.
+M.arguments = {
+  ID = { id = true },
+  ["ID..."] = { id = true, many = true },
+  LABEL = { check = checks.text },
+}
+
+M.providers = {
+  {
+    name = "vast", title = "Vast.ai serverless", id = checks.vast_id,
+    key = "--api-key, VAST_API_KEY or ~/.config/vastai/vast_api_key",
+    no_key = "no Vast.ai API key: pass --api-key, or set VAST_API_KEY (or ~/.config/vastai/vast_api_key)",
+    url_env = "VAST_URL",
+    commands = {
+      { "show endpoints", "show_endpoints", groups = { "list" }, help = "list endpoints" },
+      { "show workergroups", "show_workergroups", groups = { "list" }, help = "list workergroups" },
+      { "get endpoint workers", "get_endpoint_workers", args = { "ID" }, groups = { "list" },
+        help = "list an endpoint's workers" },
+      { "get workergroup workers", "get_workergroup_workers", args = { "ID" }, groups = { "list" },
+        help = "list a workergroup's workers" },
+      { "delete endpoint", "delete_endpoints", args = { "ID..." }, groups = { "bulk" }, help = "delete endpoints",
+        bulk = { noun = "endpoints", verb = "delete", doing = "deleting" } },
+      { "delete workergroup", "delete_workergroups", args = { "ID..." }, groups = { "bulk" },
+        help = "delete workergroups", bulk = { noun = "workergroups", verb = "delete", doing = "deleting" } },
+    },
+  },
+  {
+    name = "tensorpool", title = "TensorPool", id = checks.tensorpool_id,
+    key = "--api-key, TENSORPOOL_KEY or TENSORPOOL_API_KEY",
+    no_key = "no TensorPool API key: pass --api-key, or set TENSORPOOL_KEY (or TENSORPOOL_API_KEY)",
+    url_env = "TENSORPOOL_ENGINE",
+    commands = {
+      { "cluster list", "list_clusters", groups = { "list" }, help = "list clusters" },
+      { "cluster destroy", "destroy_clusters", args = { "ID..." }, groups = { "bulk", "wait" },
+        help = "destroy clusters", bulk = { noun = "clusters", verb = "destroy", doing = "destroying" } },
+      { "request info", "get_request_info", args = { "ID" }, help = "show a request's status" },
+    },
+  },
+}
+
+return M

@@ -1,0 +1,232 @@
+-- The command rows (gpucloud.cli.commands) as an argparse parser: a command
+-- per word, nested; the global options on the root (so they are taken
+-- anywhere after it), a command's groups and own options on its last word
+-- (so they go after its words); ids and other arguments converted by their
+-- checks while parsing. parse(argv) gives the call to make, or a usage
+-- error in the command line's words.
+
+local argparse = require "argparse"
+
+local M = {}
+M.__index = M
+
+local format = string.format
+
+-- Where each parsed leaf puts its node in argparse's result table: a table
+-- key, so no option or command name can collide with it.
+local NODE = {}
+
+local function fail(fmt, ...)
+  error("gpucloud.cli: " .. format(fmt, ...), 3)
+end
+
+-- One option on an argparse command. Results are keyed "--name".
+local function add_option(cmd, o)
+  local name = "--" .. o[1]
+  local el
+  if o.value then
+    if type(o.check) ~= "function" then fail("option %s needs a check", name) end
+    local check = o.check
+    el = cmd:option(name):args(1):convert(function(s)
+      local v, want = check(s)
+      if v == nil then return nil, format("%s needs %s", name, want) end
+      return v
+    end)
+    if o.repeats then el:count("*") end
+  else
+    el = cmd:flag(name)
+  end
+  el:target(name)
+end
+
+-- The node for `words` under `node`, made (with its argparse command) when new.
+local function child(node, word)
+  local c = node.children[word]
+  if not c then
+    if node.row then fail("%s is a command and cannot have subcommands", node.path) end
+    c = {
+      word = word, children = {}, parent = node, provider = node.provider,
+      path = node.path and (node.path .. " " .. word) or word,
+      cmd = node.cmd:command(word):add_help(false),
+    }
+    node.children[word] = c
+  end
+  return c
+end
+
+-- Every option that applies to a leaf, in help order: its groups', its own.
+local function leaf_options(data, row)
+  local options = {}
+  for _, gname in ipairs(row.groups or {}) do
+    local group = data.groups[gname] or fail("%s: unknown option group %q", row[1], gname)
+    for _, o in ipairs(group) do options[#options + 1] = o end
+  end
+  for _, o in ipairs(row.options or {}) do options[#options + 1] = o end
+  return options
+end
+
+local function add_leaf(self, pnode, p, row)
+  local node = pnode
+  for w in row[1]:gmatch("%S+") do node = child(node, w) end
+  if node.row or next(node.children) then fail("%s: two rows for one command", node.path) end
+  node.row = row
+  self.leaves[#self.leaves + 1] = node
+  node.options = leaf_options(self.data, row)
+  node.args = row.args or {}
+  node.bulk = false
+  for _, o in ipairs(node.options) do
+    add_option(node.cmd, o)
+    self.known["--" .. o[1]] = self.known["--" .. o[1]] or o
+    if o.value then self.takes_value["--" .. o[1]] = true end
+  end
+  node.known_group = {}
+  for _, g in ipairs(row.groups or {}) do node.known_group[g] = true end
+  node.list = node.known_group.list or false
+  for i, kind_name in ipairs(node.args) do
+    local kind = self.data.arguments[kind_name] or fail("%s: unknown argument kind %q", node.path, kind_name)
+    if kind.many and (i ~= 1 or #node.args ~= 1 or not row.bulk or not node.known_group.bulk) then
+      fail("%s: %s is the one argument of a command with `bulk` and the bulk options", node.path, kind_name)
+    end
+    node.bulk = node.bulk or kind.many or false
+    -- an id's check names the id; other kinds are named here
+    local check = kind.id and p.id or kind.check
+    local where = node.path .. ": " .. (kind.id and "" or (kind_name .. " needs "))
+    local a = node.cmd:argument((kind_name:gsub("%.%.%.$", ""))):target("#" .. i):convert(function(s)
+      local v, want = check(s)
+      if v == nil then return nil, where .. want end
+      return v
+    end)
+    if kind.many then a:args("+") end
+  end
+  node.cmd:action(function(result) result[NODE] = node end)
+end
+
+--- A parser for `data` (shaped like gpucloud.cli.commands). Raises on a
+-- malformed row: that is a programming error.
+function M.new(data)
+  local self = setmetatable({ data = data, known = {}, takes_value = {}, leaves = {} }, M)
+  local root = { children = {}, cmd = argparse("gpucloud"):add_help(false) }
+  self.root = root
+  for _, o in ipairs(data.global) do
+    self.known["--" .. o[1]] = o
+    if not o.before_parsing then
+      add_option(root.cmd, o)
+      if o.value then self.takes_value["--" .. o[1]] = true end
+    end
+  end
+  local names = {}
+  for _, p in ipairs(data.providers) do
+    local pnode = child(root, p.name)
+    pnode.provider = p
+    names[#names + 1] = p.name
+    for _, row in ipairs(p.commands) do add_leaf(self, pnode, p, row) end
+  end
+  self.provider_names = table.concat(names, " or ")
+  return self
+end
+
+--- The deepest command node that the words of argv reach (the root when
+-- none), skipping options and their values; stops at "--".
+function M:locate(argv)
+  local node, i = self.root, 1
+  while i <= #argv do
+    local a = argv[i]
+    if a == "--" then break end
+    if a:sub(1, 2) == "--" then
+      if self.takes_value[a] then i = i + 1 end
+    elseif a:sub(1, 1) ~= "-" or a == "-" then
+      local c = node.children[a]
+      if c then node = c elseif not node.row then break end
+    end
+    i = i + 1
+  end
+  return node
+end
+
+-- The node the words before the first use of option `name` reach.
+local function node_before(self, argv, name)
+  local before = {}
+  for _, a in ipairs(argv) do
+    if a == "--" or a == name or a:sub(1, #name + 1) == name .. "=" then break end
+    before[#before + 1] = a
+  end
+  return self:locate(before)
+end
+
+-- argparse's messages in the command line's words, on one line. `node` is
+-- where the words of argv led (see locate).
+function M:message(msg, node, argv)
+  local where = node.path and (node.path .. ": ") or ""
+  local name = msg:match("^unknown option '(.-)'")
+  if name then
+    if not self.known[name] then return "unknown option " .. name end
+    local at = node_before(self, argv, name)
+    if at.row then return format("%s does not apply to %s", name, at.path) end
+    return format("%s is an option of some commands: it goes after the command's words", name)
+  end
+  local word = msg:match("^unknown command '(.-)'")
+  if word then
+    if node == self.root then return format("unknown provider %q (%s)", word, self.provider_names) end
+    local tip = msg:match("\nDid you mean (.-)%?$")
+    tip = tip and ("; did you mean " .. tip:gsub("'", '"') .. "?") or ""
+    return format("%sunknown command %q%s", where, word, tip)
+  end
+  if msg == "a command is required" then return where .. "no command given" end
+  name = msg:match("^option '(.-)' requires an argument")
+  if name then return format("%s needs %s", name, self.known[name] and self.known[name].value or "a value") end
+  name = msg:match("^option '(.-)' does not take arguments")
+  if name then return name .. " takes no value" end
+  name = msg:match("^missing argument '(.-)'")
+  if name then return where .. "missing " .. name end
+  if msg == "too many arguments" and node.row then
+    return #node.args == 0 and (node.path .. " takes no arguments") or (where .. "too many arguments")
+  end
+  return (msg:gsub("\n", " "))
+end
+
+-- "--opt value" as "--opt=value" for every option that takes a value, so
+-- the value is the next word whatever it is: argparse would read a key
+-- that starts with "-" as options, and name a letter of it in its error.
+local function joined(self, argv)
+  local out, i = {}, 1
+  while i <= #argv do
+    local a = argv[i]
+    if a == "--" then
+      for j = i, #argv do out[#out + 1] = argv[j] end
+      break
+    end
+    if self.takes_value[a] and argv[i + 1] ~= nil then
+      out[#out + 1] = a .. "=" .. argv[i + 1]
+      i = i + 2
+    else
+      out[#out + 1] = a
+      i = i + 1
+    end
+  end
+  return out
+end
+
+--- Parse argv. Returns the call:
+--   { provider, row, node, args = {value, ...}, options = {field = value},
+--     opts = {option name = value} }
+-- or nil, a usage message and the node the words reached.
+function M:parse(argv)
+  local ok, result = self.root.cmd:pparse(joined(self, argv))
+  if not ok then
+    local node = self:locate(argv)
+    return nil, self:message(result, node, argv), node
+  end
+  local node = result[NODE]
+  local call = { provider = node.provider, row = node.row, node = node, args = {}, options = {}, opts = {} }
+  for i = 1, #node.args do call.args[i] = result["#" .. i] end
+  local function take(o)
+    local v = result["--" .. o[1]]
+    if v == nil then v = o.default end
+    if o.field then call.options[o.field] = v else call.opts[o[1]] = v end
+  end
+  for _, o in ipairs(self.data.global) do take(o) end
+  for _, o in ipairs(node.options) do take(o) end
+  return call
+end
+
+return M

@@ -1,0 +1,172 @@
+-- Rows -> a client class. A provider file is data: hosts, where its key
+-- comes from, its server codes, and one row per operation; `define` makes
+-- each row a method (check the arguments, then the one path in call.lua),
+-- each bulk entry a bulk method (bulk.lua), `batch` for any operation,
+-- `close`, and a __tostring. The few operations rows cannot express (a
+-- wait, a destroy that unprotects first) are functions in the provider
+-- file that receive a context: the client, its runtime, and `ctx:call`.
+
+local args = require "gpucloud.args"
+local bulk = require "gpucloud.bulk"
+local call = require "gpucloud.call"
+local config = require "gpucloud.config"
+local runtime = require "gpucloud.runtime"
+
+local M = {}
+
+-- What must not be visible through pairs() or a dump of a client: the key,
+-- and the handles behind the runtime. Weak keys: a dropped client takes
+-- its secrets with it.
+local private = setmetatable({}, { __mode = "k" })
+
+local function fail(level, fmt, ...)
+  error(string.format(fmt, ...), level + 1)
+end
+
+local function state_of(self, op, name, level)
+  local p = private[self]
+  if p == nil then fail(level + 1, "%s: call it as a method (client:%s(...))", op, name) end
+  if p.closed then fail(level + 1, "%s: client is closed", op) end
+  return p
+end
+
+------------------------------------------------------------------------
+-- The context composed operations and bulk continuations run in.
+
+local Ctx = {}
+Ctx.__index = Ctx
+
+--- Run the provider's operation `name` with checked arguments `argv`;
+-- `stop_at` (default: the context's) is the absolute time no attempt may
+-- pass. Returns value, err, res, decoded as call.perform does.
+function Ctx:call(name, argv, opts, stop_at)
+  local row = self.spec.ops[name]
+  return call.perform(self.client, self.p, self.rt, self.spec.name .. "." .. name, row, argv, opts,
+    stop_at or self.stop_at)
+end
+
+function Ctx:now() return self.rt.now() end
+function Ctx:sleep(s) return self.rt.sleep(s) end
+
+local function context(self, p, rt, stop_at, settings)
+  return setmetatable({ client = self, p = p, spec = p.spec, rt = rt, stop_at = stop_at,
+                        settings = settings or {} }, Ctx)
+end
+M.context = function(self, rt, stop_at)
+  return context(self, private[self], rt or private[self].runtime, stop_at)
+end
+
+------------------------------------------------------------------------
+-- Methods
+
+local function check_args(op, params, level, ...)
+  local argv = {}
+  for i = 1, #params do
+    local pname, kind = params[i][1], params[i][2]
+    local v = (select(i, ...))
+    local ok, want = args[kind](v)
+    if ok == nil then fail(level + 1, "%s: %s must be %s, got %s", op, pname, want, args.describe(v)) end
+    argv[pname] = ok
+  end
+  return argv
+end
+M.check_args = check_args
+
+local function op_method(spec, name, row)
+  local op = spec.name .. "." .. name
+  local params = row.args or {}
+  local n = #params
+  return function(self, ...)
+    local p = state_of(self, op, name, 2)
+    local argv = check_args(op, params, 2, ...)
+    local opts = (select(n + 1, ...))
+    if opts ~= nil then config.call(op, row, opts, 2) end
+    local value, err, _, decoded = call.perform(self, p, p.runtime, op, row, argv, opts)
+    if value == nil then return nil, err end
+    if decoded ~= nil and decoded ~= value then return value, decoded end
+    return value
+  end
+end
+
+local function bulk_method(spec, name, entry)
+  local op = spec.name .. "." .. entry.op
+  local row = spec.ops[entry.op]
+  assert(row, spec.name .. ": bulk " .. name .. " names no row " .. tostring(entry.op))
+  return function(self, items, opts)
+    local p = state_of(self, op, name, 2)
+    return bulk.run({
+      self = self, p = p, rt = p.runtime, op = op, row = row,
+      settle = entry.settle, dry = entry.dry, unprotect = entry.unprotect,
+      context = function(rt, stop_at, settings) return context(self, p, rt, stop_at, settings) end,
+    }, items, opts, 2)
+  end
+end
+
+--- Build a provider's constructor from its spec.
+function M.define(spec)
+  local class = {}
+  class.__index = class
+  class.__name = "gpucloud." .. spec.name
+
+  for name, row in pairs(spec.ops) do class[name] = op_method(spec, name, row) end
+  for name, fn in pairs(spec.methods or {}) do
+    local op = spec.name .. "." .. name
+    class[name] = function(self, ...)
+      local p = state_of(self, op, name, 2)
+      return fn(context(self, p, p.runtime), ...)
+    end
+  end
+  for name, entry in pairs(spec.bulk or {}) do class[name] = bulk_method(spec, name, entry) end
+
+  --- client:batch(op_name, items, opts): `op_name` for every item, at once.
+  function class.batch(self, name, items, opts)
+    local row = spec.ops[name]
+    if not row then fail(2, "gpucloud.%s.batch: unknown operation '%s'", spec.name, tostring(name)) end
+    return bulk_method(spec, "batch", { op = name })(self, items, opts)
+  end
+
+  --- Release the runtime's handles. Idempotent; later calls raise.
+  function class.close(self)
+    local p = private[self]
+    if p and not p.closed then
+      p.closed = true
+      p.runtime.close()
+    end
+  end
+  class.__close = class.close
+
+  class.__tostring = function(self)
+    local p = private[self]
+    local hosts = {}
+    for h in pairs(spec.hosts) do hosts[#hosts + 1] = h end
+    table.sort(hosts)
+    for i, h in ipairs(hosts) do hosts[i] = h .. "=" .. self.urls[h] end
+    local key = p.key_source and ("key from " .. p.key_source) or "key not yet looked up"
+    return string.format("gpucloud.%s{%s; %s%s}", spec.name, table.concat(hosts, ", "), key,
+      p.closed and "; closed" or "")
+  end
+
+  return function(opts)
+    local settings, p = config.client(spec, opts, 2)
+    p.spec = spec
+    p.buckets = {}
+    p.runtime = runtime.resolve(p.runtime)
+    local self = setmetatable(settings, class)
+    private[self] = p
+    return self
+  end
+end
+
+--- The runtime a client's calls go through (for specs and the fleet).
+function M.runtime_of(self)
+  local p = private[self]
+  return p and p.runtime
+end
+
+--- The spec behind a client (for help and the fleet).
+function M.spec_of(self)
+  local p = private[self]
+  return p and p.spec
+end
+
+return M

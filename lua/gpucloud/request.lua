@@ -1,0 +1,178 @@
+-- One request from a row, and one answer read against the row's shape.
+--
+-- Shapes (a row says one; the default is an object):
+--   list = "workers"   a JSON array of objects under that key, or a bare array
+--   list = true        a bare JSON array of objects
+--   object = "result"  a JSON object under that key
+--   object = true      the answer itself is a JSON object
+-- Only a real JSON array is a list: `{}`, `null`, a string or a missing key
+-- where a list belongs is bad_response, never an empty list. A row whose
+-- method is DELETE follows the rule for deletions instead: a 2xx means the
+-- server acted, whatever the body says, unless it says `success: false`.
+
+local args = require "gpucloud.args"
+local errors = require "gpucloud.errors"
+local json = require "gpucloud.json"
+local list = require "gpucloud.list"
+
+local M = {}
+
+local is_array = json.is_array
+
+-- What each row needs per request, worked out once: whether its path has
+-- placeholders, an encoder for its body fields.
+local compiled = setmetatable({}, { __mode = "k" })
+
+local function compile(row)
+  local c = {
+    templated = row.path:find("{", 1, true) ~= nil,
+    has_query = row.path:find("?", 1, true) ~= nil,
+    body = type(row.body) == "table" and json.object_encoder(row.body) or nil,
+  }
+  compiled[row] = c
+  return c
+end
+
+local function query_string(row, opts, has_query)
+  if not row.query or not opts then return "" end
+  local parts = {}
+  for _, q in ipairs(row.query) do
+    local name = q[1]
+    local v = opts[name]
+    if v ~= nil then
+      if type(v) == "table" then v = json.encode(v) end
+      parts[#parts + 1] = args.encode(name) .. "=" .. args.encode(tostring(v))
+    end
+  end
+  if #parts == 0 then return "" end
+  return (has_query and "&" or "?") .. table.concat(parts, "&")
+end
+
+local NO_OPTS = {}
+
+--- The request table a runtime sends: method, url, headers, body and the
+-- per-attempt limits. `settings` is the client; `opts` the call's options.
+function M.build(settings, row, argv, opts, key)
+  local c = compiled[row] or compile(row)
+  local path = row.path
+  if c.templated then
+    path = path:gsub("{([%w_]+)}", function(name) return args.encode(argv[name]) end)
+  end
+  local headers = {
+    ["Authorization"] = "Bearer " .. key,
+    ["Accept"] = "application/json",
+    ["User-Agent"] = settings.user_agent,
+  }
+  local body
+  if c.body then
+    body = c.body(argv)
+  elseif type(row.body) == "string" then
+    body = json.encode(json.object(argv[row.body] or {}))
+  end
+  if body then headers["Content-Type"] = "application/json" end
+  opts = opts or NO_OPTS
+  return {
+    method = row.method,
+    url = settings.urls[row.host] .. path .. query_string(row, opts, c.has_query),
+    headers = headers,
+    body = body,
+    timeout = opts.timeout or settings.timeout,
+    connect_timeout = opts.connect_timeout or settings.connect_timeout,
+    ca_file = settings.ca_file,
+    insecure = settings.insecure,
+    max_body = opts.max_body or settings.max_body,
+  }
+end
+
+-- A 2xx that says it failed: a bare JSON string where data was expected,
+-- `success: false`, or an `error_msg` in place of the data.
+local function says_failed(decoded, key)
+  if type(decoded) == "string" then return true end
+  if type(decoded) ~= "table" then return false end
+  if decoded.success == false then return true end
+  return decoded.error_msg ~= nil and (key == nil or decoded[key] == nil)
+end
+
+local function is_object(v)
+  return type(v) == "table" and not is_array(v)
+end
+
+-- Every element of a list is an object (a record), or the list is not one.
+local function all_objects(t)
+  for i = 1, #t do
+    if not is_object(t[i]) then return false, i end
+  end
+  return true
+end
+
+local function shape_key(row)
+  if type(row.list) == "string" then return row.list end
+  if type(row.object) == "string" then return row.object end
+end
+
+--- The value a decoded 2xx answer holds under the row's shape, or nil and
+-- what was wrong with it.
+function M.shape(row, decoded)
+  if row.list then
+    local value = decoded
+    if type(row.list) == "string" and not is_array(decoded) then
+      if not is_object(decoded) then return nil, "expected a JSON object or array" end
+      value = decoded[row.list]
+      if value == nil then return nil, "no '" .. row.list .. "' list in the answer" end
+    end
+    if not is_array(value) then
+      return nil, "expected a JSON array" .. (type(row.list) == "string" and (" under '" .. row.list .. "'") or "")
+        .. ", got " .. json.kind(value)
+    end
+    local ok, at = all_objects(value)
+    if not ok then return nil, "list element " .. at .. " is not an object" end
+    return list.new(value, row.id_field)
+  end
+  if not is_object(decoded) then return nil, "expected a JSON object, got " .. json.kind(decoded) end
+  if type(row.object) == "string" then
+    local value = decoded[row.object]
+    if not is_object(value) then
+      return nil, "expected an object under '" .. row.object .. "', got " .. json.kind(value)
+    end
+    return value
+  end
+  return decoded
+end
+
+--- Read a runtime's answer against the row. Returns value, decoded on
+-- success; nil, err on failure. `key` is redacted from every error text
+-- before any of it is cut; `server_codes` maps the provider's own codes.
+function M.read(op, row, res, key, server_codes)
+  local status, raw = res.status, res.body or ""
+  if type(status) ~= "number" then
+    return nil, errors.bad_response(op, nil, "the runtime gave no HTTP status")
+  end
+  local decoded, derr
+  if raw:find("%S") then decoded, derr = json.decode(raw) end
+  if status < 200 or status >= 300 then
+    return nil, errors.from_response(op, status, decoded, raw, key, server_codes)
+  end
+  if row.method == "DELETE" then
+    -- a 2xx to a DELETE: the server acted, even when we cannot read what it
+    -- said about it; only an explicit `success: false` says otherwise
+    if type(decoded) == "table" then
+      if decoded.success == false then
+        return nil, errors.from_response(op, status, decoded, raw, key, server_codes)
+      end
+      return decoded, decoded
+    end
+    return { status = status, unreadable = true }, nil
+  end
+  if says_failed(decoded, shape_key(row)) then
+    return nil, errors.from_response(op, status, decoded, raw, key, server_codes)
+  end
+  if derr then return nil, errors.bad_response(op, status, "the answer is not JSON (" .. derr .. ")", raw, key) end
+  if decoded == nil then return nil, errors.bad_response(op, status, "empty answer", raw, key) end
+  local value, why = M.shape(row, decoded)
+  if value == nil then
+    return nil, errors.bad_response(op, status, why, raw, key, { body = errors.redact(decoded, key) })
+  end
+  return value, decoded
+end
+
+return M

@@ -1,0 +1,222 @@
+-- Vast.ai serverless as the simulator serves it: the console host
+-- (/api/v0/...) and the run host (/get_*_workers/), on one port. The wire
+-- format is in docs/vast.md.
+--
+-- A provider is data the router (gpucloud.sim.app) reads: `name` (its
+-- fixture section and state), `build` (fixture section -> state), `routes`
+-- (rows), `auth` (the credential checks rows name), `counts` and
+-- `snapshot` (for /_sim/health and /_sim/state). A handler takes one
+-- request table (see app.lua) and returns status, value, headers.
+
+local json = require "gpucloud.json"
+local values = require "gpucloud.sim.values"
+local fixture = require "gpucloud.sim.fixture"
+
+local public_list = values.public_list
+local format = string.format
+
+---------------------------------------------------------------- helpers
+
+local function vast_error(status, code, msg, extra)
+  local body = { success = false, error = code, msg = msg }
+  if extra then for k, v in pairs(extra) do body[k] = v end end
+  return status, body
+end
+
+-- The run host answers some failures with a bare JSON string, status 200.
+local function bare_string(msg)
+  return 200, json.encode(msg)
+end
+
+local function parse_id(s)
+  if s:match("^%d+$") and #s <= 15 then return tonumber(s) end
+  return nil
+end
+
+local function find_by(list, field, value)
+  for _, v in ipairs(list) do
+    if v[field] == value then return v end
+  end
+  return nil
+end
+
+local function remove_if(list, pred)
+  local kept, removed = {}, {}
+  for _, v in ipairs(list) do
+    if pred(v) then removed[#removed + 1] = v else kept[#kept + 1] = v end
+  end
+  return kept, removed
+end
+
+local function sorted_ids(list)
+  local ids = json.array()
+  for i, v in ipairs(list) do ids[i] = v.id end
+  table.sort(ids)
+  return ids
+end
+
+-- Remove the workergroups matching pred and their workers; returns the
+-- removed workers' ids, sorted.
+local function remove_groups(st, pred)
+  local removed_groups
+  st.workergroups, removed_groups = remove_if(st.workergroups, pred)
+  local gone = {}
+  for _, g in ipairs(removed_groups) do gone[g.id] = true end
+  local removed_workers
+  st.workers, removed_workers = remove_if(st.workers, function(w)
+    return gone[w._workergroup_id] == true
+  end)
+  return sorted_ids(removed_workers)
+end
+
+local function workers_of(st, group_ids)
+  local out = {}
+  for _, w in ipairs(st.workers) do
+    if group_ids[w._workergroup_id] then out[#out + 1] = w end
+  end
+  table.sort(out, function(a, b) return a.id < b.id end)
+  return public_list(out)
+end
+
+-- The run host accepts the account key or the entity's own api_key.
+local function run_key_ok(req, entity)
+  local key = req.bearer
+  if not key then return false end
+  if req.state.keys[key] then return true end
+  return entity ~= nil and entity.api_key == key
+end
+
+-- The id in a run-host body {"id": N} -> id | nil, status, value.
+local function body_id(req)
+  local t = req.json
+  if type(t) ~= "table" then return nil, vast_error(400, "invalid_args", "Invalid JSON body") end
+  if t.id == nil or t.id == json.null or json.is_array(t) then
+    return nil, vast_error(400, "invalid_args", "Missing required field: id")
+  end
+  if not values.is_integer(t.id) then
+    return nil, vast_error(400, "invalid_args", "Field id must be an integer")
+  end
+  return t.id
+end
+
+---------------------------------------------------------------- console
+
+local function list_endpoints(req)
+  return 200, { success = true, results = public_list(req.state.endpoints) }
+end
+
+local function list_workergroups(req)
+  return 200, { success = true, results = public_list(req.state.workergroups) }
+end
+
+local function delete_endpoint(req)
+  local id = parse_id(req.captures[1])
+  if not id then return vast_error(400, "invalid_args", "Invalid autojob ID") end
+  local st = req.state
+  if not find_by(st.endpoints, "id", id) then
+    return vast_error(400, "invalid_args", "Routegroup not found for user")
+  end
+  st.endpoints = remove_if(st.endpoints, function(e) return e.id == id end)
+  local deleted = remove_groups(st, function(g) return g.endpoint_id == id end)
+  return 200, {
+    success = true, deleted_workers = deleted, failed_workers = json.array(),
+    msg = format("Deleted endpoint job and %d workers", #deleted),
+  }
+end
+
+local function delete_workergroup(req)
+  local id = parse_id(req.captures[1])
+  if not id then return vast_error(400, "invalid_args", "Invalid autojob ID") end
+  if not find_by(req.state.workergroups, "id", id) then
+    return vast_error(404, "no_such_workergroup", "No workergroup by that id is available.", { id = id })
+  end
+  local deleted = remove_groups(req.state, function(g) return g.id == id end)
+  return 200, {
+    success = true, deleted_workers = deleted, failed_workers = json.array(),
+    msg = format("Deleted workergroup and %d workers", #deleted),
+  }
+end
+
+---------------------------------------------------------------- run host
+
+local function endpoint_workers(req)
+  local id, status, value = body_id(req)
+  if not id then return status, value end
+  local st = req.state
+  local ep = find_by(st.endpoints, "id", id)
+  if not ep or not run_key_ok(req, ep) then
+    local name = ep and ep.endpoint_name or format("%d", id)
+    return bare_string("authenticate_endpoint_apikey: invalid api_key or endpoint " .. name .. " not found")
+  end
+  if ep._ready == false then return 200, { error_msg = "Endpoint is not ready yet" } end
+  local groups = {}
+  for _, g in ipairs(st.workergroups) do
+    if g.endpoint_id == id then groups[g.id] = true end
+  end
+  local workers = workers_of(st, groups)
+  if ep._bare_list then return 200, workers end
+  return 200, { workers = workers }
+end
+
+local function workergroup_workers(req)
+  local id, status, value = body_id(req)
+  if not id then return status, value end
+  local g = find_by(req.state.workergroups, "id", id)
+  if not g or not run_key_ok(req, g) then
+    return bare_string(format("authenticate_workergroup_apikey: invalid api_key or workergroup %d not found", id))
+  end
+  return 200, { workers = workers_of(req.state, { [id] = true }) }
+end
+
+---------------------------------------------------------------- provider
+
+local M = { name = "vast" }
+
+-- Credential checks named by the rows' `auth`: a key record, or nil and
+-- the answer to give instead.
+M.auth = {
+  console = function(req)
+    local k = req.bearer and req.state.keys[req.bearer]
+    if k then return k end
+    return nil, vast_error(401, "invalid_api_key", "Invalid or missing API key")
+  end,
+}
+
+-- {method, template, handler, auth = scheme, rate = documented requests/s}
+M.routes = {
+  { "GET", "/api/v0/endptjobs/", list_endpoints, auth = "console", rate = 3.0 },
+  { "DELETE", "/api/v0/endptjobs/{id}/", delete_endpoint, auth = "console", rate = 3.0 },
+  { "GET", "/api/v0/workergroups/", list_workergroups, auth = "console", rate = 2.0 },
+  { "GET", "/api/v0/autojobs/", list_workergroups, auth = "console", rate = 2.0 },
+  { "DELETE", "/api/v0/workergroups/{id}/", delete_workergroup, auth = "console", rate = 3.0 },
+  { "DELETE", "/api/v0/autojobs/{id}/", delete_workergroup, auth = "console", rate = 3.0 },
+  -- the run host checks keys itself: a bad one is a 200 with a string
+  { "POST", "/get_endpoint_workers/", endpoint_workers },
+  { "POST", "/get_workergroup_workers/", workergroup_workers },
+}
+
+function M.build(section)
+  local st = {
+    keys = fixture.api_keys(section, "vast"),
+    endpoints = fixture.list(section, "endpoints", "vast"),
+    workergroups = fixture.list(section, "workergroups", "vast"),
+    workers = fixture.list(section, "workers", "vast"),
+  }
+  fixture.integer_ids(st.endpoints, "id", "vast.endpoints")
+  fixture.integer_ids(st.workergroups, "id", "vast.workergroups")
+  fixture.integer_ids(st.workers, "id", "vast.workers")
+  return st
+end
+
+function M.counts(st)
+  return { endpoints = #st.endpoints, workergroups = #st.workergroups, workers = #st.workers }
+end
+
+function M.snapshot(st)
+  return {
+    endpoints = json.array(st.endpoints), workergroups = json.array(st.workergroups),
+    workers = json.array(st.workers),
+  }
+end
+
+return M
