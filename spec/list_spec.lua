@@ -95,4 +95,12 @@ describe("lists", function()
     assert.match("false", tostring(list.new { { id = 1, deletion_protection = false } }))
     assert.equal("3 items: 1, 2, 3", tostring(list.new { 1, 2, 3 }))
   end)
+
+  it("print a JSON null inside an array as null, not as an address", function()
+    local null = require("gpucloud").null
+    assert.equal("3 items: 1, null, 3", tostring(list.new { 1, null, 3 }))
+    local s = tostring(list.new { { id = 1, tags = "a" }, { id = 2, tags = null } })
+    assert.match("2%s+null", s)
+    assert.not_match("userdata", s)
+  end)
 end)

@@ -3,6 +3,7 @@
 -- readable __tostring for the REPL. Nothing is stored in the array itself;
 -- the field that names an element's id lives in the metatable.
 
+local json = require "gpucloud.json"
 local secrets = require "gpucloud.secrets"
 
 local M = {}
@@ -172,6 +173,8 @@ local function cell(k, v)
   local s
   if v == nil then
     s = ""
+  elseif v == json.null then
+    s = "null" -- inside arrays a JSON null keeps its place (json.lua)
   elseif t == "table" then
     s = (#v > 0 or next(v) == nil) and ("[" .. #v .. "]") or "{...}"
   elseif t == "number" and v == math.floor(v) and v > -1e15 and v < 1e15 then
