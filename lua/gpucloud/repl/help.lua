@@ -1,0 +1,252 @@
+-- help() for the REPL, made from the providers' own data: a row's wire,
+-- arguments, answer and rate from the row (spec.ops), a bulk method from
+-- its entry (spec.bulk) and the row it runs, what rows cannot say from the
+-- provider's spec.docs, the options from config.OPTIONS. Nothing here
+-- repeats what those say.
+
+local args = require "gpucloud.args"
+local config = require "gpucloud.config"
+local define = require "gpucloud.define"
+local show = require "gpucloud.repl.show"
+
+local M = {}
+
+local format, concat = string.format, table.concat
+
+--- The providers, and the name each client has in the REPL.
+M.providers = {
+  { var = "vast", ctor = "vast", module = "gpucloud.vast" },
+  { var = "tp", ctor = "tensorpool", module = "gpucloud.tensorpool" },
+}
+
+local function spec_of(p)
+  return require(p.module).spec
+end
+
+-- What an argument check accepts, in its own words ("a positive integer
+-- up to 2^53"): asked of the check itself, with a value it refuses.
+local function accepts(check)
+  local _, want = args[check](nil)
+  return want or check
+end
+
+local function answer(row)
+  if row.list == true then return "a list" end
+  if row.list then return format("a list (the answer's %q)", row.list) end
+  if type(row.object) == "string" then return format("an object (the answer's %q)", row.object) end
+  return "an object"
+end
+
+local function arg_names(row)
+  local out = {}
+  for i, a in ipairs(row.args or {}) do out[i] = a[1] end
+  return concat(out, ", ")
+end
+
+local function with_opts(list)
+  return list == "" and "[opts]" or (list .. " [, opts]")
+end
+
+-- Every documented entry of a provider: {name, kind, args, line, ...}.
+local function entries(spec)
+  local out = {}
+  for name, row in pairs(spec.ops) do
+    out[#out + 1] = { name = name, kind = "op", row = row, args = with_opts(arg_names(row)),
+                      line = format("%s %s %s -> %s", row.method, row.host, row.path, answer(row)) }
+  end
+  for name, entry in pairs(spec.bulk or {}) do
+    local doc = spec.docs and spec.docs[name]
+    out[#out + 1] = { name = name, kind = "bulk", entry = entry, row = spec.ops[entry.op], args = "ids [, opts]",
+                      line = doc and doc[1] or format("%s for each id, concurrently and paced: a report", entry.op) }
+  end
+  for name in pairs(spec.methods or {}) do
+    local doc = spec.docs and spec.docs[name] or {}
+    out[#out + 1] = { name = name, kind = "method", doc = doc, args = doc.args or "...",
+                      line = doc[1] or "(no line in the provider's spec.docs)" }
+  end
+  for name, doc in pairs(define.docs) do
+    out[#out + 1] = { name = name, kind = "client", doc = doc, args = doc.args, line = doc[1] }
+  end
+  table.sort(out, function(a, b) return a.name < b.name end)
+  return out
+end
+M.entries = entries
+
+local function signature(p, e)
+  return format("%s:%s(%s)", p.var, e.name, e.args)
+end
+
+-- The options of a scope ("call", "bulk", "wait"), one line each, but
+-- those named in `except`.
+local function options(scope, lines, heading, except)
+  local names = {}
+  for name, o in pairs(config.OPTIONS) do
+    if o.scope:find(scope, 1, true) and not o.deprecated and not (except and except[name]) then
+      names[#names + 1] = name
+    end
+  end
+  table.sort(names)
+  lines[#lines + 1] = "  " .. heading
+  for _, name in ipairs(names) do
+    local o = config.OPTIONS[name]
+    local default = o.default ~= nil and (" (default " .. show.inline(o.default) .. ")") or ""
+    lines[#lines + 1] = format("    %-16s %s%s", name, o.doc, default)
+  end
+end
+
+local function row_detail(spec, row, lines)
+  local h = spec.hosts[row.host]
+  lines[#lines + 1] = format("  wire      %s %s%s", row.method, h.default, row.path)
+  lines[#lines + 1] = format("  host      %s: the client's %s option, else %s, else %s", row.host, h.option,
+    h.env or "-", h.default)
+  for _, a in ipairs(row.args or {}) do
+    lines[#lines + 1] = format("  %-9s %s", a[1], accepts(a[2]))
+  end
+  if type(row.body) == "table" then
+    local fields = {}
+    for i, f in ipairs(row.body) do fields[i] = format("%q: %s", f, f) end
+    lines[#lines + 1] = "  body      JSON {" .. concat(fields, ", ") .. "}"
+  elseif row.body then
+    lines[#lines + 1] = "  body      the table " .. row.body .. ", as JSON"
+  end
+  for _, q in ipairs(row.query or {}) do
+    lines[#lines + 1] = format("  query     %s (an opts field): %s", q[1], accepts(q[2]))
+  end
+  lines[#lines + 1] = "  answer    " .. answer(row)
+    .. ((row.list and row.id_field) and format("; ids() reads %q", row.id_field) or "")
+  local acts = row.method ~= "GET" and not row.read
+  lines[#lines + 1] = "  repeats   " .. (row.idempotent and "safe to repeat after a lost answer" or "not repeated")
+    .. (acts and "; changes what it names" or "; changes nothing")
+  if row.rate then
+    lines[#lines + 1] = format("  rate      %s requests/s documented: paced at it with rate = true "
+      .. "(bulk calls pace by default)", show.inline(row.rate))
+  else
+    lines[#lines + 1] = "  rate      none documented (rate = N paces at N requests/s)"
+  end
+end
+
+local function detail(p, e)
+  local spec = spec_of(p)
+  local lines = { signature(p, e), "  " .. e.line }
+  if e.kind == "op" then
+    row_detail(spec, e.row, lines)
+    for name, b in pairs(spec.bulk or {}) do
+      if b.op == e.name then lines[#lines + 1] = format("  many      %s:%s(ids [, opts])", p.var, name) end
+    end
+    options("call", lines, "options (the last argument; the client's settings are the defaults):")
+  elseif e.kind == "bulk" then
+    lines[#lines + 1] = format("  each id   %s: %s", e.entry.op, accepts(e.row.args[1][2]))
+    lines[#lines + 1] = "  report    ok, failed {[id] = err}, skipped, results, maybe_deleted, elapsed;"
+      .. " r:failed_ids()"
+    local rate = e.row.rate and (show.inline(e.row.rate) .. " requests/s unless rate = false")
+    lines[#lines + 1] = "  rate      " .. (rate or "none documented")
+    options("bulk", lines, "options of the run:")
+    -- a bulk call's deadline is the whole run's (config.bulk)
+    options("call", lines, "options of each call:", { deadline = true })
+  elseif e.doc.options then
+    options(e.doc.options, lines, "options:")
+  end
+  return concat(lines, "\n")
+end
+
+local function overview_of(p, lines)
+  local spec = spec_of(p)
+  lines[#lines + 1] = format("%s: %s (gpucloud.%s{...})", p.var, spec.title or spec.name, p.ctor)
+  local es, width = entries(spec), 0
+  for _, e in ipairs(es) do
+    if e.kind ~= "client" and #signature(p, e) > width then width = #signature(p, e) end
+  end
+  for _, e in ipairs(es) do
+    if e.kind ~= "client" then
+      lines[#lines + 1] = format("  %-" .. width .. "s  %s", signature(p, e), e.line)
+    end
+  end
+end
+
+--- The overview: every provider's methods, one line each.
+function M.overview(only)
+  local lines = {}
+  for _, p in ipairs(M.providers) do
+    if not only or only == p then overview_of(p, lines) end
+  end
+  local generic = {}
+  for _, e in ipairs(entries(spec_of(M.providers[1]))) do
+    if e.kind == "client" then generic[#generic + 1] = format("%s(%s)", e.name, e.args) end
+  end
+  lines[#lines + 1] = "every client: " .. concat(generic, ", ")
+  if not only then
+    lines[#lines + 1] = "gpucloud: vast{opts}, tensorpool{opts}, list(array), null, is_error(v)"
+    lines[#lines + 1] = "results that are lists: filter, map, each, ids, first, sort_by"
+  end
+  lines[#lines + 1] = 'help(vast.delete_endpoint) or help "delete_endpoint": one method in full'
+  return concat(lines, "\n")
+end
+
+-- Entries named `name` ("delete_endpoint", "vast.delete_endpoint",
+-- "tp:wait_request"), or whose method function is `fn`.
+local function find(name, fn)
+  local var, short = nil, name
+  if name then var, short = name:match("^([%w_]+)[.:]([%w_]+)$") end
+  short = short or name
+  local found = {}
+  for _, p in ipairs(M.providers) do
+    local spec = spec_of(p)
+    local class = define.class_of(spec)
+    for _, e in ipairs(entries(spec)) do
+      local hit
+      if fn then
+        hit = class and class[e.name] == fn
+      else
+        hit = e.name == short and (not var or var == p.var or var == p.ctor)
+      end
+      if hit and not (e.kind == "client" and #found > 0) then found[#found + 1] = { p, e } end
+    end
+  end
+  return found
+end
+
+local function provider_of(v)
+  local mt = getmetatable(v)
+  for _, p in ipairs(M.providers) do
+    if mt ~= nil and mt == define.class_of(spec_of(p)) then return p end
+  end
+end
+
+local function not_found(what)
+  return format("no method %s; help() lists them all", what)
+end
+
+--- help's text for `v` (n: how many arguments help was given).
+function M.text(n, v)
+  if n == 0 or v == require("gpucloud") then return M.overview() end
+  local p = provider_of(v)
+  if p then return M.overview(p) end
+  local found
+  if type(v) == "string" then
+    found = find(v)
+    if #found == 0 then return not_found(format("named %q", v)) end
+  elseif type(v) == "function" then
+    found = find(nil, v)
+    if #found == 0 then return "no help for this function; help() lists the providers' methods" end
+  else
+    return "help(client), help(client.method) or help \"method_name\"; help() lists everything"
+  end
+  local out = {}
+  for i, f in ipairs(found) do out[i] = detail(f[1], f[2]) end
+  return concat(out, "\n\n")
+end
+
+--- Name every provider method for printouts (show.name).
+function M.name_methods()
+  for _, p in ipairs(M.providers) do
+    local class = define.class_of(spec_of(p))
+    if class then
+      for name, f in pairs(class) do
+        if type(f) == "function" and not name:match("^__") then show.name(f, format("method %s:%s", p.var, name)) end
+      end
+    end
+  end
+end
+
+
+return M

@@ -1,0 +1,153 @@
+-- `gpucloud repl` as a person uses it: under a pseudo-terminal (Debian's
+-- tmux, on a socket of its own), typing a listing, a record, a failing
+-- call, help, and a tab completion, then reading the screen. Under the
+-- interpreter running the specs, with lua-readline and without it.
+
+local server = require "gpucloud.sim.server"
+
+local q = server.shell_quote
+local LUA = rawget(_G, "jit") and "luajit" or "lua5.4"
+local ABI = rawget(_G, "jit") and "5.1" or _VERSION:match("%d+%.%d+")
+local ROOT = server.lua_dir():gsub("/lua$", "")
+
+local function sh(cmd)
+  local p = assert(io.popen("( " .. cmd .. " ) 2>&1; echo \"rc=$?\""))
+  local out = p:read("*a")
+  p:close()
+  local body, rc = out:match("^(.-)rc=(%d+)%s*$")
+  return body or out, rc == "0"
+end
+
+local function sleep(s) sh("sleep " .. s) end
+
+-- A tmux server of our own, one session running `cmd`; the pane stays
+-- after the command ends, so its last screen and exit status can be read.
+local function session(cmd)
+  local dir = assert(sh("mktemp -d \"${TMPDIR:-/tmp}/gpucloud-repl.XXXXXX\"")):gsub("%s+$", "")
+  local sock = dir .. "/tmux.sock"
+  local t = { dir = dir }
+  function t.tmux(args)
+    return sh("tmux -S " .. q(sock) .. " " .. args)
+  end
+  function t.keys(...)
+    local words = {}
+    for i = 1, select("#", ...) do words[i] = q((select(i, ...))) end
+    assert(t.tmux("send-keys -t repl " .. table.concat(words, " ")))
+  end
+  function t.screen()
+    return (t.tmux("capture-pane -p -J -t repl -S -"))
+  end
+  -- Wait (up to 20 s) for `text` to be on the screen `times` times.
+  function t.wait_for(text, times)
+    local screen
+    for _ = 1, 200 do
+      screen = t.screen()
+      local n, from = 0, 1
+      while true do
+        local i = screen:find(text, from, true)
+        if not i then break end
+        n, from = n + 1, i + 1
+      end
+      if n >= (times or 1) then return screen end
+      sleep(0.1)
+    end
+    error("never saw " .. text .. " on the screen:\n" .. screen)
+  end
+  -- Wait (up to 20 s) for the command to end: its exit status, which the
+  -- shell around it writes to a file (tmux's own pane_dead_status is
+  -- sometimes not filled in for seconds).
+  function t.exit_status()
+    for _ = 1, 200 do
+      local f = io.open(dir .. "/status", "rb")
+      local status = f and f:read("*a"):match("^(%d+)\n")
+      if f then f:close() end
+      if status then return tonumber(status) end
+      sleep(0.1)
+    end
+    error("the command did not end:\n" .. t.screen())
+  end
+  function t.stop()
+    t.tmux("kill-server")
+    sh("rm -rf -- " .. q(dir))
+  end
+  local env = "HOME=" .. q(dir) .. " TERM=xterm"
+  local ok, out = t.tmux("-f /dev/null new-session -d -s repl -x 200 -y 50 "
+    .. q("cd " .. q(ROOT) .. " && env " .. env .. " " .. cmd .. "; echo $? > " .. q(dir .. "/status"))
+    .. " \\; set-option -g remain-on-exit on")
+  assert(ok, out)
+  return t
+end
+
+describe("gpucloud repl under a terminal", function()
+  local t
+  after_each(function()
+    if t then t.stop() end
+    t = nil
+  end)
+
+  local function prompts(n)
+    return t.wait_for("\n> ", n)
+  end
+
+  it("prints a listing, a record, a failing call and help(vast) readably, and completes method names", function()
+    t = session(LUA .. " bin/gpucloud repl --sim")
+    local screen = t.wait_for("simulator at http://127.0.0.1:")
+    assert.match("readline", screen)
+    local url = screen:match("simulator at (http://127%.0%.0%.1:%d+)")
+    prompts(1)
+    t.keys("eps = vast:show_endpoints()", "Enter")
+    prompts(2)
+    t.keys("eps", "Enter")
+    screen = t.wait_for("(6 items)")
+    assert.match("\nid%s+api_key%s+cold_mult", screen)
+    assert.match("\n101%s+<hidden>", screen)
+    t.keys("eps[1]", "Enter")
+    screen = t.wait_for("endpoint_name")
+    assert.match("\nid%s+101\n", screen)
+    assert.match("\napi_key%s+<hidden>\n", screen)
+    assert.match("\nendpoint_name%s+\"vLLM%-Qwen3%-8B\"\n", screen)
+    t.keys("vast:delete_endpoint(9999)", "Enter")
+    screen = t.wait_for("[2] gpucloud: vast.delete_endpoint:")
+    assert.match("\n%[1%] nil\n%[2%] gpucloud: vast%.delete_endpoint: HTTP 400 not_found", screen)
+    t.keys("help(vast)", "Enter")
+    screen = t.wait_for("vast:show_workergroups([opts])")
+    assert.match("\n  vast:delete_endpoint%(id %[, opts%]%)%s+DELETE console /api/v0/endptjobs/{id}/", screen)
+    -- one candidate: completed in place, no space after it
+    t.keys("vast:show_w", "Tab")
+    t.wait_for("> vast:show_workergroups")
+    t.keys("()", "Enter")
+    screen = t.wait_for("(8 items,")
+    assert.match("\n201%s+<hidden>", screen)
+    t.keys("gpucloud.null", "Enter")
+    t.keys("vast.urls", "Enter")
+    screen = t.wait_for("run      \"" .. url .. "\"")
+    assert.match("\n> gpucloud%.null\nnull\n", screen)
+    assert.not_match("table: 0x", screen)
+    assert.not_match("userdata", screen)
+    assert.not_match("vast%-sim%-key", screen)
+    t.keys("C-d")
+    assert.equal(0, t.exit_status())
+    -- the simulator went with the session, and the history stayed
+    assert.is_false(server.port_listening(tonumber(url:match("%d+$"))))
+    local f = assert(io.open(t.dir .. "/.gpucloud_history", "rb"))
+    local history = f:read("*a")
+    f:close()
+    assert.match("eps = vast:show_endpoints%(%)\n", history)
+  end)
+
+  it("works without lua-readline, on plain lines", function()
+    -- the system's C modules out of reach: require "readline" fails
+    t = session("LUA_CPATH=" .. q(ROOT .. "/build/" .. ABI .. "/?.so") .. " " .. LUA .. " bin/gpucloud repl --sim")
+    local screen = t.wait_for("simulator at")
+    assert.match("plain lines", screen)
+    prompts(1)
+    t.keys("tp:list_clusters()", "Enter")
+    screen = t.wait_for("(7 items)")
+    assert.match("\n%[2%]\nclusters%s+%[7 items%]\nmessage%s+\"Found 7 clusters\"", screen)
+    t.keys("tp:wait_request('req-none', {deadline = 1})", "Enter")
+    screen = t.wait_for("[2] gpucloud: tensorpool.")
+    assert.not_match("table: 0x", screen)
+    t.keys("exit(3)", "Enter")
+    assert.equal(3, t.exit_status())
+  end)
+end)
