@@ -16,7 +16,7 @@ local M = {}
 
 local function system()
   local core = require "gpucloud.core"
-  return { getenv = os.getenv, isatty = core.isatty, stdin = io.stdin, stderr = io.stderr }
+  return { getenv = os.getenv, isatty = core.isatty, stdin = io.stdin, stdout = io.stdout, stderr = io.stderr }
 end
 
 --- Run the command line `argv` (the script's `arg`); returns the exit status.
@@ -43,6 +43,7 @@ function M.main(argv)
   if call then
     out = output.printer(call.opts)
     local ok, s, w = xpcall(function()
+      if call.row.module then return require(call.row.module).main(call, system()) end
       return run.run(require "gpucloud", call, out, system())
     end, function(e) return debug.traceback(tostring(e), 2) end)
     if not ok then

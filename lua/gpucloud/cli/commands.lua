@@ -107,4 +107,12 @@ M.providers = {
   },
 }
 
+-- Commands of their own, not a provider's: the same row format, with
+-- `module` instead of a client method (its main(call, sys) returns the
+-- exit status, or nil and a usage message).
+M.tools = {
+  { "repl", module = "gpucloud.repl", help = "an interactive Lua with gpucloud, vast and tp ready (help() inside)",
+    options = { { "sim", field = "sim", help = "repl: start the simulator for the session, stop it on exit" } } },
+}
+
 return M

@@ -25,7 +25,7 @@ end
 --- The --help text: every command (or one provider's), every option.
 function M.full(parser, provider)
   local out = { "gpucloud: list and delete what runs on GPU clouds", "",
-    "usage: gpucloud PROVIDER COMMAND [ARGUMENTS...] [OPTIONS]", "" }
+    "usage: gpucloud PROVIDER COMMAND [ARGUMENTS...] [OPTIONS]", "       gpucloud repl [--sim]", "" }
   local own, seen = {}, {}
   for _, p in ipairs(parser.data.providers) do
     if not provider or provider == p then
@@ -44,6 +44,19 @@ function M.full(parser, provider)
       out[#out + 1] = ""
     end
   end
+  if not provider and #(parser.data.tools or {}) > 0 then out[#out + 1] = "Other commands:" end
+  for _, node in ipairs(parser.leaves) do
+    if not provider and not node.provider then
+      out[#out + 1] = format("  %-34s %s", words_and_args(node), node.row.help)
+      for _, o in ipairs(node.options) do
+        if not seen[o[1]] then
+          seen[o[1]] = true
+          own[#own + 1] = o
+        end
+      end
+    end
+  end
+  if not provider and #(parser.data.tools or {}) > 0 then out[#out + 1] = "" end
   out[#out + 1] = "Options, anywhere after `gpucloud`:"
   for _, o in ipairs(parser.data.global) do
     out[#out + 1] = format("  %-24s %s", option_label(o), o.help)

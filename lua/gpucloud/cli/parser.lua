@@ -121,7 +121,11 @@ function M.new(data)
     names[#names + 1] = p.name
     for _, row in ipairs(p.commands) do add_leaf(self, pnode, p, row) end
   end
-  self.provider_names = table.concat(names, " or ")
+  for _, row in ipairs(data.tools or {}) do
+    add_leaf(self, root, nil, row)
+    names[#names + 1] = row[1]
+  end
+  self.provider_names = table.concat(names, ", ", 1, #names - 1) .. " or " .. names[#names]
   return self
 end
 
@@ -166,7 +170,7 @@ function M:message(msg, node, argv)
   end
   local word = msg:match("^unknown command '(.-)'")
   if word then
-    if node == self.root then return format("unknown provider %q (%s)", word, self.provider_names) end
+    if node == self.root then return format("unknown command %q (%s)", word, self.provider_names) end
     local tip = msg:match("\nDid you mean (.-)%?$")
     tip = tip and ("; did you mean " .. tip:gsub("'", '"') .. "?") or ""
     return format("%sunknown command %q%s", where, word, tip)
