@@ -19,6 +19,9 @@ local M = {}
 -- its secrets with it.
 local private = setmetatable({}, { __mode = "k" })
 
+-- Each spec's class, for help (a method function back to its name).
+local classes = setmetatable({}, { __mode = "k" })
+
 local function fail(level, fmt, ...)
   error(string.format(fmt, ...), level + 1)
 end
@@ -107,6 +110,7 @@ function M.define(spec)
   local class = {}
   class.__index = class
   class.__name = "gpucloud." .. spec.name
+  classes[spec] = class
 
   for name, row in pairs(spec.ops) do class[name] = op_method(spec, name, row) end
   for name, fn in pairs(spec.methods or {}) do
@@ -162,6 +166,18 @@ function M.runtime_of(self)
   local p = private[self]
   return p and p.runtime
 end
+
+--- The class (method table) `define` made for a spec (for help).
+function M.class_of(spec)
+  return classes[spec]
+end
+
+-- What help says of the methods every client has.
+M.docs = {
+  batch = { args = "op_name, items [, opts]", options = "bulk",
+    "any operation for every item, concurrently and paced, as a bulk report" },
+  close = { args = "", "release the client's connections (idempotent; later calls raise)" },
+}
 
 --- The spec behind a client (for help and the fleet).
 function M.spec_of(self)

@@ -143,4 +143,13 @@ end
 
 spec.bulk = { destroy_clusters = { op = "destroy_cluster", settle = settle_destroy } }
 
+-- help's line (gpucloud repl) for what is not a row, whose help is made
+-- from the row itself: the arguments, the option scope, one line.
+spec.docs = {
+  wait_request = { args = "request_id [, opts]", options = "wait",
+    "poll get_request_info until COMPLETED (its info) or FAILED (nil, err with code failed)" },
+  destroy_clusters = {
+    "destroy_cluster for each id; with wait = true, wait for each and confirm a lost answer by the listing" },
+}
+
 return { spec = spec, new = define.define(spec) }
