@@ -43,7 +43,7 @@ BUSTED    := /usr/bin/busted
 DEB_PKGS  := gcc make pkg-config lua5.4 liblua5.4-dev libcurl4-openssl-dev \
              luajit2 libluajit2-5.1-dev \
              lua-cjson lua-dkjson lua-argparse lua-busted lua-check luarocks nginx libnginx-mod-http-lua \
-             ca-certificates curl openssl
+             ca-certificates curl openssl lua-readline tmux
 
 # ... and what check-memory and fuzz add.
 DEB_PKGS_HARDENING := valgrind clang libclang-rt-14-dev
