@@ -11,7 +11,12 @@
 
 -- luacheck: globals ngx
 local gpucloud = require "gpucloud"
-local cjson = require "cjson.safe"
+-- gpucloud's JSON: an empty list is written [] (cjson.encode writes {}),
+-- and arrays stay arrays when read back
+local json = require "gpucloud.json"
+-- the library's id rules: text as typed in a URL, numbers as decoded JSON
+local id_text = require("gpucloud.cli.checks").vast_id
+local id_number = require("gpucloud.args").vast_id
 
 local M = {}
 
@@ -20,15 +25,20 @@ local CONCURRENCY = 4
 local MAX_IDS = 50  -- a typo in a filter must not delete a fleet
 
 --- From init_by_lua: the client (key and URLs from opts, else VAST_API_KEY
--- and VAST_URL, which nginx.conf passes through with `env`).
+-- and VAST_URL, which nginx.conf passes through with `env`). Every call is
+-- paced at Vast.ai's documented rates (rate = true); with `pace_dict`, a
+-- lua_shared_dict, every worker paces against the same slots, so four
+-- workers do not send four times the rate.
 function M.init(opts)
-  vast = gpucloud.vast(opts)
+  local o = { rate = true }
+  for k, v in pairs(opts or {}) do o[k] = v end
+  vast = gpucloud.vast(o)
 end
 
 local function reply(status, value)
   ngx.status = status
   ngx.header["Content-Type"] = "application/json"
-  ngx.say(cjson.encode(value))
+  ngx.say(json.encode(value))
   return ngx.exit(status)
 end
 
@@ -44,9 +54,11 @@ local function failed(err)
   return reply(status, { error = tostring(err), code = err.code, retryable = err.retryable })
 end
 
+-- The id in the URL, as typed: decimal digits, 1 to 2^53 (never tonumber,
+-- which reads 1e20, 0x65 and 1.5 as numbers and rounds past 2^53).
 local function endpoint_id()
-  local id = tonumber(ngx.var.endpoint_id)
-  if not id or id < 1 or id ~= math.floor(id) then return reply(400, { error = "bad endpoint id" }) end
+  local id, why = id_text(ngx.var.endpoint_id)
+  if not id then return reply(400, { error = why, code = "invalid" }) end
   return id
 end
 
@@ -76,7 +88,7 @@ local function cleanup(premature, ids)
       id = id, error = tostring(err), code = err.code, may_have_landed = err.may_have_landed,
     }
   end
-  ngx.shared.gpucloud_jobs:set("last_cleanup", cjson.encode(report))
+  ngx.shared.gpucloud_jobs:set("last_cleanup", json.encode(report))
 end
 
 function M.cleanup()
@@ -88,14 +100,15 @@ function M.cleanup()
     return
   end
   ngx.req.read_body()
-  local body = cjson.decode(ngx.req.get_body_data() or "")
+  local body = json.decode(ngx.req.get_body_data() or "")
   local ids = type(body) == "table" and body.workergroups
-  if type(ids) ~= "table" or #ids == 0 or #ids > MAX_IDS then
-    return reply(400, { error = "want {\"workergroups\": [ids]} with 1 to " .. MAX_IDS .. " ids" })
+  if not json.is_array(ids) or #ids == 0 or #ids > MAX_IDS then
+    return reply(400, { error = "want {\"workergroups\": [ids]} with 1 to " .. MAX_IDS .. " ids", code = "invalid" })
   end
-  for _, id in ipairs(ids) do
-    if type(id) ~= "number" or id < 1 or id ~= math.floor(id) then
-      return reply(400, { error = "workergroup ids are positive integers" })
+  for i, id in ipairs(ids) do
+    ids[i] = id_number(id)
+    if not ids[i] then
+      return reply(400, { error = "workergroup ids are integers from 1 to 2^53", code = "invalid" })
     end
   end
   ngx.shared.gpucloud_jobs:delete("last_cleanup")
