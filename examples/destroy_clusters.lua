@@ -2,6 +2,10 @@
 -- for each destruction to finish.
 --
 --   TENSORPOOL_KEY=... lua5.4 examples/destroy_clusters.lua '^ci%-' [--dry-run]
+--
+-- Against the built-in simulator (whose destroy requests are pending for a
+-- second unless --retry-after says otherwise):
+--   bin/gpucloud-sim run --retry-after 0 -- lua5.4 examples/destroy_clusters.lua '^dev'
 
 local gpucloud = require "gpucloud"
 
@@ -26,7 +30,7 @@ for _, c in ipairs(doomed) do
   else
     local res, err = tp:destroy_cluster(id)
     if res and res.request_id then
-      res, err = tp:wait_request(res.request_id, { timeout = 300 })
+      res, err = tp:wait_request(res.request_id, { deadline = 300 })
     end
     if res then
       done = done + 1
