@@ -126,7 +126,7 @@ local O = {
   backoff = { kind = "backoff", default = { base = 0.25, max = 8 }, scope = "client call",
     doc = "{base, max} seconds: the backoff before retry n is random in [0, min(max, base*2^(n-1))];" ..
       " a server's Retry-After longer than max ends the call" },
-  rate = { kind = "rate", default = false, scope = "client call",
+  rate = { kind = "rate", default = false, scope = "client call fleet",
     doc = "pacing: false, true (the operation's documented rate) or requests per second" },
   max_body = { kind = "bytes", default = 64 * 1024 * 1024, scope = "client call",
     doc = "the largest answer body accepted, in bytes" },

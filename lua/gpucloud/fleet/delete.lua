@@ -28,7 +28,7 @@ local function provider_task(entry, groups, o, bind, clock, stop)
       for _, g in ipairs(groups) do
         local k = entry.map.kinds[g.kind]
         if k.stage == stage then
-          local bo = { concurrency = o.concurrency, max = #g.ids, rate = true }
+          local bo = { concurrency = o.concurrency, max = #g.ids, rate = o.rate }
           local left = stop and (stop - clock.now())
           if left and left <= 0 then
             done[#done + 1] = { g = g, late = true }
@@ -107,9 +107,12 @@ function M.run(fleet, plan, opts, level)
   level = (level or 1) + 1
   local where = "fleet:delete"
   if not plan_mod.is(plan) then plan = fleet:plan(plan) end
+  -- waited for, and paced at the documented rates, unless told otherwise
   local wait = not (type(opts) == "table" and opts.wait == false)
+  local rate = type(opts) == "table" and opts.rate
+  if rate == nil then rate = true end
   local o = config.scoped(where, "fleet", opts, level)
-  o.wait = wait
+  o.wait, o.rate = wait, rate
   if plan.count > o.max then
     fail(level, "%s: refusing to delete %d things, more than max = %d (raise opts.max to go ahead)",
       where, plan.count, o.max)
