@@ -244,6 +244,15 @@ function Fleet:delete(plan, opts)
   return require("gpucloud.fleet.delete").run(self, plan, opts, 2)
 end
 
+-- help's line for each method (gpucloud repl)
+M.docs = {
+  list = { args = "[{kinds = {...}}]", "one list of every billable thing of every provider, and the failed listings" },
+  plan = { args = "rows", "what a delete of these rows would act on, in a safe order" },
+  delete = { args = "plan_or_rows [, opts]", options = "fleet",
+    "delete a plan, providers at once, children first: one report (verify = true lists again)" },
+  kinds = { args = "", "the kinds this fleet's clients can list" },
+}
+
 M.Fleet = Fleet
 M.ORDER = ORDER
 M.select_kinds = select_kinds
