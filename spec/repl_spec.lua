@@ -158,6 +158,24 @@ describe("repl: help is made from the rows", function()
   end)
 end)
 
+describe("repl: help for the fleet", function()
+  it("lists the fleet's methods from gpucloud.fleet's docs, and shows one in full", function()
+    local fleet = require "gpucloud.fleet"
+    local s = help.text(0)
+    for name in pairs(fleet.Fleet) do
+      if type(fleet.Fleet[name]) == "function" and not name:match("^_") and name ~= "runner" then
+        assert.match("\n  fleet:" .. name .. "%(", s)
+      end
+    end
+    local f = gpucloud.fleet { vast = gpucloud.vast { getenv = function() end },
+                               tensorpool = gpucloud.tensorpool { getenv = function() end } }
+    s = help.text(1, f.delete)
+    assert.equal(s, help.text(1, "fleet:delete"))
+    assert.match("^fleet:delete%(plan_or_rows %[, opts%]%)\n", s)
+    assert.match("\n    verify%s+fleet delete: list again", s)
+  end)
+end)
+
 describe("repl: reading what was typed", function()
   local env = setmetatable({}, { __index = _G })
 

@@ -156,11 +156,7 @@ local function client_opts(call, sim, which)
   return t
 end
 
-local function fleet_module()
-  local path = package.searchpath and package.searchpath("gpucloud.fleet", package.path)
-  if not path then return nil end
-  return require "gpucloud.fleet"
-end
+local fleet_module = help.fleet_module
 
 local EXIT = setmetatable({}, { __tostring = function() return "exit" end })
 
@@ -232,11 +228,12 @@ end
 
 local function banner(reader, sim)
   local lines = {
-    format("gpucloud %s, %s, %s: gpucloud, vast and tp are ready; help() lists the methods; Ctrl-D leaves",
-      require("gpucloud.config").VERSION, rawget(_G, "jit") and rawget(_G, "jit").version or _VERSION, reader.kind),
+    format("gpucloud %s, %s, %s: gpucloud, vast, tp%s are ready; help() lists the methods; Ctrl-D leaves",
+      require("gpucloud.config").VERSION, rawget(_G, "jit") and rawget(_G, "jit").version or _VERSION, reader.kind,
+      fleet_module() and " and fleet" or ""),
   }
   if sim then
-    lines[2] = format("simulator at %s: vast and tp talk to it, `sim` controls it (sim:reset()); stopped on exit",
+    lines[2] = format("simulator at %s: the clients talk to it, `sim` controls it (sim:reset()); stopped on exit",
       sim.url)
   end
   return table.concat(lines, "\n")

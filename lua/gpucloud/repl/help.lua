@@ -23,6 +23,22 @@ local function spec_of(p)
   return require(p.module).spec
 end
 
+-- gpucloud.fleet, where it is installed (it documents its methods in
+-- its `docs`, as providers do in spec.docs)
+local function fleet_module()
+  if not (package.searchpath and package.searchpath("gpucloud.fleet", package.path)) then return nil end
+  local f = require "gpucloud.fleet"
+  return type(f) == "table" and type(f.docs) == "table" and f or nil
+end
+M.fleet_module = fleet_module
+
+local function sorted(t)
+  local out = {}
+  for k in pairs(t) do out[#out + 1] = k end
+  table.sort(out)
+  return out
+end
+
 -- What an argument check accepts, in its own words ("a positive integer
 -- up to 2^53"): asked of the check itself, with a value it refuses.
 local function accepts(check)
@@ -126,8 +142,12 @@ local function row_detail(spec, row, lines)
 end
 
 local function detail(p, e)
-  local spec = spec_of(p)
   local lines = { signature(p, e), "  " .. e.line }
+  if e.kind == "fleet" then
+    if e.doc.options then options(e.doc.options, lines, "options:") end
+    return concat(lines, "\n")
+  end
+  local spec = spec_of(p)
   if e.kind == "op" then
     row_detail(spec, e.row, lines)
     for name, b in pairs(spec.bulk or {}) do
@@ -169,6 +189,16 @@ function M.overview(only)
   for _, p in ipairs(M.providers) do
     if not only or only == p then overview_of(p, lines) end
   end
+  if not only and fleet_module() then
+    local f = fleet_module()
+    lines[#lines + 1] = "fleet: every provider at once (gpucloud.fleet{vast =, tensorpool =})"
+    local sigs, width = {}, 0
+    for i, name in ipairs(sorted(f.docs)) do
+      sigs[i] = { format("fleet:%s(%s)", name, f.docs[name].args), f.docs[name][1] }
+      if #sigs[i][1] > width then width = #sigs[i][1] end
+    end
+    for _, sg in ipairs(sigs) do lines[#lines + 1] = format("  %-" .. width .. "s  %s", sg[1], sg[2]) end
+  end
   local generic = {}
   for _, e in ipairs(entries(spec_of(M.providers[1]))) do
     if e.kind == "client" then generic[#generic + 1] = format("%s(%s)", e.name, e.args) end
@@ -189,6 +219,16 @@ local function find(name, fn)
   if name then var, short = name:match("^([%w_]+)[.:]([%w_]+)$") end
   short = short or name
   local found = {}
+  local f = fleet_module()
+  if f and (not var or var == "fleet") then
+    for _, n in ipairs(sorted(f.docs)) do
+      if (fn and f.Fleet and f.Fleet[n] == fn) or (not fn and n == short) then
+        local doc = f.docs[n]
+        local e = { name = n, kind = "fleet", doc = doc, args = doc.args, line = doc[1] }
+        found[#found + 1] = { { var = "fleet" }, e }
+      end
+    end
+  end
   for _, p in ipairs(M.providers) do
     local spec = spec_of(p)
     local class = define.class_of(spec)
