@@ -233,8 +233,8 @@ local function banner(reader, sim)
       fleet_module() and " and fleet" or ""),
   }
   if sim then
-    lines[2] = format("simulator at %s: the clients talk to it, `sim` controls it (sim:reset()); stopped on exit",
-      sim.url)
+    lines[2] = format("simulator at %s: the clients talk to it, `sim` controls it (sim:reset()); stopped on exit"
+      .. " (prefix %s)", sim.url, sim.prefix)
   end
   return table.concat(lines, "\n")
 end
