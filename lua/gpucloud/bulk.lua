@@ -92,7 +92,7 @@ function M.check_items(where, row, items, level)
     if type(values) ~= "table" then fail(level + 1, "%s: item %d must be a table of arguments", where, i) end
     local argv = {}
     for j, p in ipairs(params) do
-      local ok, want = args[p[2]](values[j])
+      local ok, want = args.check_of(p[2])(values[j])
       if ok == nil then
         fail(level + 1, "%s: item %d: %s must be %s, got %s", where, i, p[1], want, args.describe(values[j]))
       end

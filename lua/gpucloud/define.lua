@@ -64,7 +64,7 @@ local function check_args(op, params, level, ...)
   for i = 1, #params do
     local pname, kind = params[i][1], params[i][2]
     local v = (select(i, ...))
-    local ok, want = args[kind](v)
+    local ok, want = args.check_of(kind)(v)
     if ok == nil then fail(level + 1, "%s: %s must be %s, got %s", op, pname, want, args.describe(v)) end
     argv[pname] = ok
   end
