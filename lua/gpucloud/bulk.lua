@@ -61,9 +61,18 @@ Report.__tostring = function(r)
       lines[#lines + 1] = "  gone, perhaps by an attempt whose answer was lost: "
         .. table.concat(M.map_ids(r.maybe_deleted), ", ")
     end
+    if r.unprotected and #r.unprotected > 0 then
+      lines[#lines + 1] = "  deletion protection turned off: " .. table.concat(M.map_ids(r.unprotected), ", ")
+    end
     for _, id in ipairs(r:failed_ids()) do
       lines[#lines + 1] = "  failed " .. show_id(id) .. ": " .. tostring(r.failed[id])
     end
+  end
+  if r.protected and #r.protected > 0 then
+    lines[#lines + 1] = "  deletion protection on: " .. table.concat(M.map_ids(r.protected), ", ")
+      .. (r.unprotect and " (turned off first)" or " (refused unless unprotect = true)")
+  elseif r.protected_unknown then
+    lines[#lines + 1] = "  deletion protection unknown: " .. tostring(r.protected_unknown)
   end
   if #r.skipped > 0 then
     lines[#lines + 1] = "  skipped (repeated): " .. table.concat(M.map_ids(r.skipped), ", ")
@@ -115,8 +124,12 @@ end
 -- row, settle (optional: function(ctx, argv, value, err) -> value, err,
 -- which continues each call: a wait, a confirmation), context (function(rt,
 -- stop_at, settings) -> ctx for settle), dry (optional: function(ctx, ids,
--- report) adding what a dry run should say). Raises on misuse, before
--- anything is sent.
+-- report) adding what a dry run should say), unprotect (optional:
+-- function(ctx, argv) -> true | nil, err, which turns an item's deletion
+-- protection off; run before the item's call when the run says
+-- `unprotect = true`, and when it fails nothing more is sent for that
+-- item), verb and done_verb (the report's words, when not delete/deleted
+-- or run/done). Raises on misuse, before anything is sent.
 function M.run(job, items, opts, level)
   level = (level or 1) + 1
   local op, row = job.op, job.row
@@ -128,15 +141,17 @@ function M.run(job, items, opts, level)
   if b.unprotect and not job.unprotect then fail(level, "%s: 'unprotect' is not an option of %s", where, op) end
   local argvs, ids, skipped = M.check_items(where, row, items, level)
   local deleting = row.method == "DELETE" or row.destructive
+  local verb = job.verb or (deleting and "delete" or "run")
   if deleting and #ids > b.max then
-    fail(level, "%s: refusing to delete %d ids, more than max = %d (raise opts.max to go ahead)", where, #ids, b.max)
+    fail(level, "%s: refusing to %s %d ids, more than max = %d (raise opts.max to go ahead)", where, verb, #ids,
+      b.max)
   end
   if job.p.closed then fail(level, "%s: client is closed", where) end
   local rt = job.rt
   local report = M.new_report {
     op = op, total = #ids, order = ids, ok = {}, failed = {}, skipped = skipped, results = {},
-    maybe_deleted = {}, dry_run = b.dry_run, elapsed = 0,
-    verb = deleting and "delete" or "run", done_verb = deleting and "deleted" or "done",
+    maybe_deleted = {}, dry_run = b.dry_run, elapsed = 0, unprotect = b.unprotect or nil,
+    verb = verb, done_verb = job.done_verb or (deleting and "deleted" or "done"),
   }
   if b.dry_run then
     report.would_delete = {}
@@ -146,11 +161,18 @@ function M.run(job, items, opts, level)
   end
   local t0 = rt.now()
   local stop_at = b.deadline and (t0 + b.deadline)
-  local tasks = {}
+  local tasks, unprotected = {}, {}
+  local unprotecting = b.unprotect and job.unprotect
   for i, argv in ipairs(argvs) do
     tasks[i] = function(trt)
+      local ctx = (job.settle or unprotecting) and job.context(trt, stop_at, b)
+      if unprotecting then
+        local ok, uerr = job.unprotect(ctx, argv)
+        if not ok then return nil, uerr end
+        unprotected[i] = true
+      end
       local value, err = call.perform(job.self, job.p, trt, op, row, argv, call_opts, stop_at)
-      if job.settle then value, err = job.settle(job.context(trt, stop_at, b), argv, value, err) end
+      if job.settle then value, err = job.settle(ctx, argv, value, err) end
       return value, err
     end
   end
@@ -166,6 +188,13 @@ function M.run(job, items, opts, level)
       report.maybe_deleted[#report.maybe_deleted + 1] = id
     else
       report.failed[id] = err
+    end
+  end
+  if unprotecting then
+    -- every id whose protection this run turned off, whatever came next
+    report.unprotected = {}
+    for i, id in ipairs(ids) do
+      if unprotected[i] then report.unprotected[#report.unprotected + 1] = id end
     end
   end
   report.elapsed = rt.now() - t0

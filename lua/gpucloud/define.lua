@@ -5,6 +5,9 @@
 -- `close`, and a __tostring. The few operations rows cannot express (a
 -- wait, a destroy that unprotects first) are functions in the provider
 -- file that receive a context: the client, its runtime, and `ctx:call`.
+-- A method named like a row replaces the row's method on the client (a
+-- destroy that may unprotect first); the row stays what `ctx:call`, bulk
+-- entries and `batch` run.
 
 local args = require "gpucloud.args"
 local bulk = require "gpucloud.bulk"
@@ -97,6 +100,7 @@ local function bulk_method(spec, name, entry)
     return bulk.run({
       self = self, p = p, rt = p.runtime, op = op, row = row,
       settle = entry.settle, dry = entry.dry, unprotect = entry.unprotect,
+      verb = entry.verb, done_verb = entry.done_verb,
       context = function(rt, stop_at, settings) return context(self, p, rt, stop_at, settings) end,
     }, items, opts, 2)
   end
