@@ -1,7 +1,8 @@
 -- The bulk entry's hooks, on a provider made for the spec (define.define
--- over a recording transport): `unprotect` runs before an item's call and
--- a failure there sends nothing more for it; the report lists whose
--- protection went; `verb`/`done_verb` word the report and the max guard.
+-- over a recording transport): an entry that says `unprotect = true`
+-- takes the option, and the report lists the ids its settle marked
+-- `unprotected`; settle sees the per-call options; `verb`/`done_verb`
+-- word the report and the max guard.
 
 local define = require "gpucloud.define"
 local errors = require "gpucloud.errors"
@@ -32,28 +33,28 @@ local function provider(entry_extra)
 end
 
 describe("bulk entry hooks", function()
-  it("unprotect runs before each call, only when asked, and the report lists whose protection went", function()
-    local order = {}
+  it("with unprotect, the report lists the ids whose value or error says unprotected", function()
+    local seen_opts, seen_unprotect
     local client, sent = provider {
-      unprotect = function(ctx, argv)
-        order[#order + 1] = argv.id
-        assert.equal("table", type(ctx.settings))
-        if argv.id == "b" then return nil, errors.local_failure("fake.edit", "server_error", "edit failed") end
-        return true
+      unprotect = true,
+      settle = function(ctx, argv, value, err)
+        seen_opts, seen_unprotect = ctx.opts, ctx.settings.unprotect
+        if argv.id == "b" then return nil, errors.local_failure("fake.remove", "conflict", "still refused",
+          { unprotected = true }) end
+        if argv.id == "a" then value.unprotected = true end
+        return value, err
       end,
     }
-    local r = client:remove_all({ "a", "b", "c" }, { unprotect = true, concurrency = 1, rate = false })
-    assert.same({ "a", "b", "c" }, order)
-    assert.same({ "DELETE /thing/a", "DELETE /thing/c" }, sent, "nothing sent for b after its edit failed")
+    local r = client:remove_all({ "a", "b", "c" }, { unprotect = true, concurrency = 1, rate = false, timeout = 7 })
+    assert.equal(3, #sent)
     assert.same({ "a", "c" }, r.ok)
-    assert.same({ "a", "c" }, r.unprotected)
-    assert.equal("server_error", r.failed.b.code)
-    assert.match("deletion protection turned off: a, c", tostring(r))
-
-    order = {}
+    assert.same({ "a", "b" }, r.unprotected)
+    assert.equal("conflict", r.failed.b.code)
+    assert.equal(7, seen_opts.timeout, "settle sees the per-call options")
+    assert.is_true(seen_unprotect)
+    assert.match("deletion protection turned off: a, b", tostring(r))
     r = client:remove_all({ "a" }, { rate = false })
-    assert.same({}, order)
-    assert.is_nil(r.unprotected)
+    assert.is_nil(r.unprotected, "not asked: not reported")
   end)
 
   it("unprotect is refused on an entry that has no such hook", function()
@@ -65,13 +66,13 @@ describe("bulk entry hooks", function()
 
   it("a dry run's protected ids are said, with what the run would do about them", function()
     local client = provider {
-      unprotect = function() return true end,
+      unprotect = true,
       dry = function(_, ids, report) report.protected = { ids[2] } end,
     }
     local r = client:remove_all({ "a", "b" }, { dry_run = true })
     assert.match("deletion protection on: b %(refused unless unprotect = true%)", tostring(r))
     r = client:remove_all({ "a", "b" }, { dry_run = true, unprotect = true })
-    assert.match("deletion protection on: b %(turned off first%)", tostring(r))
+    assert.match("deletion protection on: b %(turned off when a destroy is refused for it%)", tostring(r))
   end)
 
   it("verb and done_verb word the report, and a destructive row counts against max", function()

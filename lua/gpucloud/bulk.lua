@@ -70,7 +70,7 @@ Report.__tostring = function(r)
   end
   if r.protected and #r.protected > 0 then
     lines[#lines + 1] = "  deletion protection on: " .. table.concat(M.map_ids(r.protected), ", ")
-      .. (r.unprotect and " (turned off first)" or " (refused unless unprotect = true)")
+      .. (r.unprotect and " (turned off when a destroy is refused for it)" or " (refused unless unprotect = true)")
   elseif r.protected_unknown then
     lines[#lines + 1] = "  deletion protection unknown: " .. tostring(r.protected_unknown)
   end
@@ -123,13 +123,14 @@ end
 -- client's private state), rt (the runtime), op (the operation's name),
 -- row, settle (optional: function(ctx, argv, value, err) -> value, err,
 -- which continues each call: a wait, a confirmation), context (function(rt,
--- stop_at, settings) -> ctx for settle), dry (optional: function(ctx, ids,
--- report) adding what a dry run should say), unprotect (optional:
--- function(ctx, argv) -> true | nil, err, which turns an item's deletion
--- protection off; run before the item's call when the run says
--- `unprotect = true`, and when it fails nothing more is sent for that
--- item), verb and done_verb (the report's words, when not delete/deleted
--- or run/done). Raises on misuse, before anything is sent.
+-- stop_at, settings, call_opts) -> ctx for settle; ctx.opts are the
+-- per-call options, for a call settle makes again), dry (optional: function(ctx, ids,
+-- report) adding what a dry run should say), unprotect (true when the
+-- run may say `unprotect = true`: settle then lifts an item's deletion
+-- protection when its destroy is refused for it, and marks the value or
+-- the error `unprotected`), verb and done_verb (the report's words, when
+-- not delete/deleted or run/done). Raises on misuse, before anything is
+-- sent.
 function M.run(job, items, opts, level)
   level = (level or 1) + 1
   local op, row = job.op, job.row
@@ -161,18 +162,11 @@ function M.run(job, items, opts, level)
   end
   local t0 = rt.now()
   local stop_at = b.deadline and (t0 + b.deadline)
-  local tasks, unprotected = {}, {}
-  local unprotecting = b.unprotect and job.unprotect
+  local tasks = {}
   for i, argv in ipairs(argvs) do
     tasks[i] = function(trt)
-      local ctx = (job.settle or unprotecting) and job.context(trt, stop_at, b)
-      if unprotecting then
-        local ok, uerr = job.unprotect(ctx, argv)
-        if not ok then return nil, uerr end
-        unprotected[i] = true
-      end
       local value, err = call.perform(job.self, job.p, trt, op, row, argv, call_opts, stop_at)
-      if job.settle then value, err = job.settle(ctx, argv, value, err) end
+      if job.settle then value, err = job.settle(job.context(trt, stop_at, b, call_opts), argv, value, err) end
       return value, err
     end
   end
@@ -190,11 +184,12 @@ function M.run(job, items, opts, level)
       report.failed[id] = err
     end
   end
-  if unprotecting then
+  if b.unprotect then
     -- every id whose protection this run turned off, whatever came next
     report.unprotected = {}
     for i, id in ipairs(ids) do
-      if unprotected[i] then report.unprotected[#report.unprotected + 1] = id end
+      local r = results[i][1] or results[i][2]
+      if type(r) == "table" and r.unprotected then report.unprotected[#report.unprotected + 1] = id end
     end
   end
   report.elapsed = rt.now() - t0

@@ -51,9 +51,11 @@ end
 function Ctx:now() return self.rt.now() end
 function Ctx:sleep(s) return self.rt.sleep(s) end
 
-local function context(self, p, rt, stop_at, settings)
+-- `opts`: inside a bulk run, its per-call options (what a continuation
+-- that repeats the call passes again).
+local function context(self, p, rt, stop_at, settings, opts)
   return setmetatable({ client = self, p = p, spec = p.spec, rt = rt, stop_at = stop_at,
-                        settings = settings or {} }, Ctx)
+                        settings = settings or {}, opts = opts }, Ctx)
 end
 M.context = function(self, rt, stop_at)
   return context(self, private[self], rt or private[self].runtime, stop_at)
@@ -101,7 +103,9 @@ local function bulk_method(spec, name, entry)
       self = self, p = p, rt = p.runtime, op = op, row = row,
       settle = entry.settle, dry = entry.dry, unprotect = entry.unprotect,
       verb = entry.verb, done_verb = entry.done_verb,
-      context = function(rt, stop_at, settings) return context(self, p, rt, stop_at, settings) end,
+      context = function(rt, stop_at, settings, call_opts)
+        return context(self, p, rt, stop_at, settings, call_opts)
+      end,
     }, items, opts, 2)
   end
 end
