@@ -21,6 +21,8 @@
 --            the method's option that gets the value, in the options table
 --            after the arguments (the bulk settings for a bulk method)
 --   bulk     for "ID...": the words of the prompt, report and progress line
+--   needs_option  true: running it without one of its own options is a
+--            usage error (an edit with nothing to change)
 --   help     one line
 -- e.g. a later { "label instance", "label_instance", args = { "ID", "LABEL" } },
 -- { "update endpoint", "update_endpoint", args = { "ID" }, options = {
