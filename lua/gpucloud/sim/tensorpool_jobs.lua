@@ -5,8 +5,9 @@
 -- moves it on: to canceled, or, for a job with `_finishes` ("completed",
 -- "error" or "failed"), to that state (it finished before the cancel took
 -- effect). With config.request_step a canceling job also moves on by
--- itself, one step per that many seconds. Only a finished job can be
--- deleted.
+-- itself, one step per that many seconds. The info of a job that has not
+-- finished carries Retry-After (config.retry_after), as a request's does.
+-- Only a finished job can be deleted.
 --
 -- A job: {id, name, status, cluster_id, exit_code}; private `_finishes`.
 
@@ -60,8 +61,11 @@ function M.info(req)
   local j, status, value = job_of(req)
   if not j then return status, value end
   local snapshot = values.public(j)
+  -- as /request/info does: a job still moving says when to look again
+  local headers
+  if not FINISHED[j.status] then headers = { ["Retry-After"] = tostring(req.config.retry_after) } end
   step(j)
-  return 200, { message = "Job info retrieved", job_info = snapshot }
+  return 200, { message = "Job info retrieved", job_info = snapshot }, headers
 end
 
 -- Check order: 422, 403, 404, then by state.
