@@ -56,6 +56,7 @@ build = {
     ["gpucloud.runtime.scheduler"] = "lua/gpucloud/runtime/scheduler.lua",
     ["gpucloud.secrets"] = "lua/gpucloud/secrets.lua",
     ["gpucloud.tensorpool"] = "lua/gpucloud/tensorpool.lua",
+    ["gpucloud.tensorpool_flows"] = "lua/gpucloud/tensorpool_flows.lua",
     ["gpucloud.vast"] = "lua/gpucloud/vast.lua",
     ["gpucloud.wait"] = "lua/gpucloud/wait.lua",
     ["gpucloud.sim.app"] = "lua/gpucloud/sim/app.lua",
