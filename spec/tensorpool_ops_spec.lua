@@ -20,6 +20,7 @@ describe("tensorpool storage, jobs, infos and edits over HTTP", function()
   end)
   before_each(function()
     assert(sim:reset())
+    assert(sim:config { retry_after = "0" }) -- reset keeps the config
     if tp then tp:close() end
     tp = gpucloud.tensorpool { url = sim.url, api_key = sim.keys.tensorpool, getenv = no_env }
   end)
