@@ -171,17 +171,26 @@ local function hint(err)
   return err
 end
 
-local function not_lifted(err)
-  err.message = "deletion protection not seen turned off, nothing destroyed: " .. tostring(err.message)
+-- The edit failed, or was not seen to end: nothing was destroyed. When
+-- the edit may have been carried out (`maybe`: accepted, or lost after
+-- sending), protection may be off: the error says `unprotected` too.
+local function not_lifted(err, maybe)
+  if maybe then
+    err.unprotected = true
+    err.message = "deletion protection may be off (its edit was not seen to end), nothing destroyed: "
+      .. tostring(err.message)
+  else
+    err.message = "deletion protection not turned off, nothing destroyed: " .. tostring(err.message)
+  end
   return err
 end
 
--- Turn `id`'s deletion protection off and see it done: the edit's request
--- completed, or, with no request to follow, the listing no longer showing
--- it protected. -> true | nil, err.
-local function lift(ctx, spec, k, id, s)
-  local v, err = ctx:call(k.edit, { [k.id] = id, fields = { deletion_protection = false } })
-  if not v then return nil, not_lifted(err) end
+-- Turn `id`'s deletion protection off (an edit with the call's options)
+-- and see it done: the edit's request completed, or, with no request to
+-- follow, the listing no longer showing it protected. -> true | nil, err.
+local function lift(ctx, spec, k, id, s, opts)
+  local v, err = ctx:call(k.edit, { [k.id] = id, fields = { deletion_protection = false } }, opts)
+  if not v then return nil, not_lifted(err, err.may_have_landed) end
   local ok, werr
   if type(v.request_id) == "string" then
     ok, werr = wait_for_request(ctx, v.request_id, s, k.edit_type)
@@ -192,18 +201,20 @@ local function lift(ctx, spec, k, id, s)
       return "done", true
     end)
   end
-  if not ok then return nil, not_lifted(werr) end
+  -- FAILED is the server's word that nothing changed
+  if not ok then return nil, not_lifted(werr, werr.code ~= "failed") end
   return true
 end
 
 -- After a destroy's first answer: when it was refused for protection,
 -- either say how to lift it or (asked to: `unprotect`) lift it, wait for
 -- that, and destroy again. A failed lift destroys nothing. The value or
--- error of a destroy that followed a lift says `unprotected`.
+-- error of a destroy that followed a lift says `unprotected`, as does a
+-- lift that may have been carried out.
 local function after_refusal(ctx, spec, k, argv, opts, value, err, unprotect, s)
   if value or not refused_for_protection(err) then return value, err end
   if not unprotect then return nil, hint(err) end
-  local ok, lerr = lift(ctx, spec, k, argv[k.id], s)
+  local ok, lerr = lift(ctx, spec, k, argv[k.id], s, opts)
   if not ok then return nil, lerr end
   value, err = ctx:call(k.destroy, argv, opts)
   local r = value or err
