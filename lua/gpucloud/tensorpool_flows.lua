@@ -320,7 +320,8 @@ end
 
 --- The bulk entry of k's destroy: protection, waits, confirmations.
 function M.destroy_entry(spec, k)
-  return { op = k.destroy, settle = settle_destroy(spec, k), dry = dry_protected(spec, k), unprotect = true }
+  return { op = k.destroy, settle = settle_destroy(spec, k), dry = dry_protected(spec, k), unprotect = true,
+           verb = "destroy", done_verb = "destroyed" }
 end
 
 return M
