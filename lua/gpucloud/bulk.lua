@@ -9,7 +9,8 @@
 -- failure that may have been carried out says so (may_have_landed); a
 -- delete that may have been done by this very call and then found nothing
 -- (maybe_deleted) counts as done. A dry run selects the same ids as the
--- run, from the same checks, and sends nothing.
+-- run, from the same checks, and changes nothing (its entry's dry hook
+-- may read: TensorPool's lists which ids are protected).
 
 local args = require "gpucloud.args"
 local call = require "gpucloud.call"
