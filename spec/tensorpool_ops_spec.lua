@@ -198,6 +198,12 @@ describe("tensorpool storage, jobs, infos and edits over HTTP", function()
       assert.equal("forbidden", err.code)
       assert.match("Insufficient balance", err.message)
       broke:close()
+      -- a bare 402 still says what it means
+      assert(sim:inject { method = "DELETE", path = "/storage/{storage_id}", status = 402, body = "" })
+      v, err = tp:destroy_storage("s-scratch")
+      assert.is_nil(v)
+      assert.equal("forbidden", err.code)
+      assert.equal("Payment Required: the account's balance is too low", err.message)
     end)
 
     it("an answer without the structured array is bad_response with the whole answer, never an empty list", function()
