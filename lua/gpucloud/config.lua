@@ -152,7 +152,7 @@ local O = {
   wait = { kind = "boolean", default = false, scope = "bulk",
     doc = "wait for each accepted asynchronous request to end" },
   unprotect = { kind = "boolean", default = false, scope = "bulk",
-    doc = "turn deletion protection off first (and wait for that), then delete" },
+    doc = "when a destroy is refused for deletion protection, turn it off (and wait for that), then destroy again" },
   wait_timeout = { kind = "seconds", scope = "bulk", deprecated = "deadline",
     doc = "deprecated: use deadline" },
   interval = { kind = "pause", default = 2, scope = "wait",
