@@ -20,6 +20,10 @@ local ROWS = {
     options = { { "unprotect", field = "unprotect", help = "" } },
     bulk = { noun = "instances", verb = "destroy", doing = "destroying" } },
   { "show instances", "show_instances", groups = { "list" }, help = "list" },
+  { "edit instance", "edit_instance", args = { "ID" }, help = "edit", needs_option = true, options = {
+    { "name", value = "NAME", check = checks.text, field = "name", help = "" },
+    { "deletion-protection", value = "BOOL", check = checks.boolean, field = "deletion_protection", help = "" },
+  } },
 }
 
 local function data(rows)
@@ -52,6 +56,7 @@ local function stub()
   end
   record("label_instance", function() return { ok = true } end)
   record("update_endpoint", function() return { ok = true } end)
+  record("edit_instance", function() return { ok = true } end)
   record("destroy_instances", function(ids, settings)
     return { ok = settings.dry_run and {} or ids, failed = {}, skipped = {}, results = {}, maybe_deleted = {},
       would_delete = settings.dry_run and ids or nil, dry_run = settings.dry_run or false }
@@ -100,15 +105,27 @@ describe("command rows", function()
     assert.is_nil((p:parse { "fake", "update", "endpoint", "7", "--deletion-protection", "yes" }))
   end)
 
-  it("a bulk command's own flag joins the bulk settings; a dry run comes first", function()
+  it("a bulk command's own flag joins the bulk settings; only --dry-run makes a dry run", function()
     local calls, status = call_of { "fake", "destroy", "instance", "1", "2", "2", "--unprotect", "--yes" }
     assert.equal(0, status)
-    assert.equal(2, #calls)
+    assert.equal(1, #calls, "nothing before the run: a library dry run may read a listing")
     assert.same({ 1, 2, 2 }, calls[1][1])
+    assert.same({ unprotect = true, max = 50 }, calls[1][2])
+    calls, status = call_of { "fake", "destroy", "instance", "1", "2", "--unprotect", "--dry-run" }
+    assert.equal(0, status)
+    assert.equal(1, #calls)
     assert.same({ unprotect = true, max = 50, dry_run = true }, calls[1][2])
-    assert.same({ unprotect = true, max = 50 }, calls[2][2])
     local _, _, err = call_of { "fake", "destroy", "instance", "1", "2", "--max", "1" }
     assert.equal("refusing to destroy 2 instances: more than max = 1 (raise --max to go ahead)", err)
+  end)
+
+  it("a row that needs an option refuses to run without one, naming them, and calls nothing", function()
+    local calls, status, err = call_of { "fake", "edit", "instance", "7" }
+    assert.is_nil(status)
+    assert.equal("fake edit instance: give at least one of --name, --deletion-protection", err)
+    assert.same({}, calls)
+    calls = call_of { "fake", "edit", "instance", "7", "--deletion-protection", "false" }
+    assert.same({ { name = "edit_instance", n = 2, 7, { deletion_protection = false } } }, calls)
   end)
 
   it("help and usage come from the rows", function()
@@ -131,6 +148,7 @@ describe("command rows", function()
       { { "x y", "m" }, { "x y", "n" } },
       { { "x", "m" }, { "x y", "n" } },
       { { "x", "m", options = { { "n", value = "N" } } } },
+      { { "x", "m", needs_option = true } },
     }
     for _, rows in ipairs(bad) do
       assert.has_error(function() parser.new(data(rows)) end)

@@ -203,7 +203,9 @@ describe("gpucloud command line", function()
       assert.match("^dry run: would delete 2 of 2: 201, 202\n$", r.out)
       r = tp("cluster", "destroy", "c-dev-h100", "c-empty", "--dry-run", "--wait")
       assert.equal(0, r.code)
-      assert.equal(0, sent())
+      -- only the listing, to say which are protected
+      assert.equal(1, sent())
+      assert.equal(1, sent("GET"))
     end)
 
     it("more than one id without --yes on a non-terminal is refused: exit 2, nothing sent", function()

@@ -316,7 +316,11 @@ describe("answers", function()
     local _, e1 = tp:destroy_cluster("x")
     assert.same({ 401, "unauthorized", "Invalid or missing authentication token" }, { e1.status, e1.code, e1.message })
     local _, e2 = tp:destroy_cluster("x")
-    assert.same({ 409, "conflict", "Deletion protection enabled" }, { e2.status, e2.code, e2.message })
+    assert.same({ 409, "conflict" }, { e2.status, e2.code })
+    -- a refusal for protection says how to go ahead
+    assert.equal("Deletion protection enabled (turn it off first: {unprotect = true}, or --unprotect on the "
+      .. "command line)", e2.message)
+    assert.is_true(e2.protected)
   end)
 
   it("report bodies that are not what was expected as bad_response", function()

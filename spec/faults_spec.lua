@@ -6,7 +6,9 @@
 -- Faults, interleaved in a seeded order and consumed one request each:
 -- the connection dropped after the server acted, a 502 after it acted, a
 -- 2xx cut short, an answer slower than the timeout (the server acts
--- first), 429s, and plain 502s and drops where nothing was done.
+-- first), 429s, and plain 502s and drops where nothing was done. Volumes
+-- add the edit that lifts deletion protection: every volume that lost it
+-- must be among the report's `unprotected`.
 
 local gpucloud = require "gpucloud"
 local fixture = require "gpucloud.sim.fixture"
@@ -93,6 +95,12 @@ describe("bulk deletes under faults, checked against the simulator's state", fun
       instances = { { id = "i-f-" .. i, status = "RUNNING" } }, deletion_protection = false,
     }
   end
+  for i = 1, 35 do
+    fx.tensorpool.storage[#fx.tensorpool.storage + 1] = {
+      id = string.format("s-f-%02d", i), name = "fault", size_gb = 10, status = "READY",
+      attached_clusters = {}, deletion_protection = i % 5 == 0,
+    }
+  end
 
   setup(function()
     -- requests also advance by themselves, for destroys whose answer was lost
@@ -158,5 +166,53 @@ describe("bulk deletes under faults, checked against the simulator's state", fun
     local counts = check(report, asked, before, after, "clusters")
     assert.is_true(counts.ok >= 30, "most of them went")
     for i = 41, 45 do assert.is_true(after[string.format("c-f-%02d", i)], "not asked for, still there") end
+  end)
+
+  it("30 volumes, 6 of them protected, unprotected and waited for", function()
+    assert(s:clear_injections())
+    local rules = {}
+    local destroy = { method = "DELETE", path = "/storage/{storage_id}" }
+    local edit = { method = "PATCH", path = "/storage/edit/{storage_id}" }
+    local poll = { method = "GET", path = "/request/info/{request_id}" }
+    local list = { method = "GET", path = "/storage/list" }
+    local function on(base, t) for k, v in pairs(base) do t[k] = v end return t end
+    add(rules, 4, on(destroy, { fault = "close", act = true }))
+    add(rules, 4, on(destroy, { status = 502, body = "Bad Gateway", act = true }))
+    add(rules, 4, on(destroy, { fault = "truncate", truncate_at = 5 }))
+    add(rules, 4, on(destroy, { status = 429, json = { detail = "Too many requests" } }))
+    add(rules, 2, on(edit, { fault = "close", act = true }))
+    add(rules, 1, on(edit, { status = 502, body = "Bad Gateway", act = true }))
+    add(rules, 1, on(edit, { status = 429, json = { detail = "Too many requests" } }))
+    add(rules, 6, on(poll, { status = 500, body = "Internal Server Error" }))
+    add(rules, 3, on(poll, { fault = "truncate", truncate_at = 3 }))
+    add(rules, 2, on(list, { status = 502, body = "Bad Gateway" }))
+    assert(s:inject(shuffled(rules)))
+
+    local asked = {}
+    for i = 1, 30 do asked[i] = string.format("s-f-%02d", i) end
+    local state = assert(s:state()).tensorpool.volumes
+    local before, was_protected = ids_in(state, "id"), {}
+    for _, v in ipairs(state) do was_protected[v.id] = v.deletion_protection end
+    local tp = gpucloud.tensorpool { url = s.url, api_key = s.keys.tensorpool, getenv = no_env,
+                                     backoff = FAST, timeout = TIMEOUT }
+    local report = tp:destroy_storages(asked, { wait = true, unprotect = true, concurrency = 8, deadline = 60,
+                                                rate = false })
+    tp:close()
+    local now = assert(s:state()).tensorpool.volumes
+    local after, protected_now = ids_in(now, "id"), {}
+    for _, v in ipairs(now) do protected_now[v.id] = v.deletion_protection end
+    local counts = check(report, asked, before, after, "volumes")
+    assert.is_true(counts.ok >= 22, "most of them went")
+    -- the report says whose protection went: every volume that lost it is listed
+    local listed = {}
+    for _, id in ipairs(report.unprotected) do listed[id] = true end
+    for id, was in pairs(was_protected) do
+      if was and protected_now[id] ~= true then
+        assert.is_true(listed[id] or false, id .. " lost its protection without the report saying so")
+      end
+    end
+    for _, id in ipairs(report.unprotected) do assert.is_true(was_protected[id], id .. " was never protected") end
+    assert.is_true(protected_now["s-f-35"], "not asked for, still protected")
+    print(string.format("volumes: %d of 6 protected ones unprotected", #report.unprotected))
   end)
 end)

@@ -69,7 +69,9 @@ describe("the fleet", function()
     assert.equal("tensorpool:cluster", errs[1].fleet)
     assert.equal("server_error", errs[1].code)
     assert.is_true(#rows:filter { provider = "vast" } > 0)
-    assert.equal(0, #rows:filter { provider = "tensorpool" })
+    assert.equal(0, #rows:filter { provider = "tensorpool", kind = "cluster" })
+    -- the provider's other kinds are listed apart, and still there
+    assert.is_true(#rows:filter { provider = "tensorpool", kind = "storage" } > 0)
     local only, errs2 = fleet:list { kinds = { "endpoint" } }
     assert.is_nil(errs2)
     assert.same({ "endpoint" }, { only[1].kind })

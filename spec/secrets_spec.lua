@@ -69,6 +69,10 @@ local calls = {
   },
   tensorpool = {
     list_clusters = {}, destroy_cluster = { "c-dev-h100" }, get_request_info = { "r-unknown" },
+    get_cluster_info = { "c-dev-h100" }, edit_cluster = { "c-dev-h100", { cluster_name = "renamed" } },
+    list_storage = {}, get_storage_info = { "s-scratch" }, edit_storage = { "s-scratch", { size_gb = 60 } },
+    destroy_storage = { "s-scratch" },
+    list_jobs = {}, get_job_info = { "j-train-001" }, cancel_job = { "j-train-001" }, delete_job = { "j-done-005" },
   },
 }
 
@@ -369,6 +373,10 @@ local producers = {
       out[#out + 1] = cli("vast delete workergroup 4242" .. json)
       out[#out + 1] = cli("vast delete endpoint 101 102 --dry-run" .. json)
       out[#out + 1] = cli("tensorpool cluster list" .. json)
+      out[#out + 1] = cli("tensorpool storage list" .. json)
+      out[#out + 1] = cli("tensorpool job info j-train-001" .. json)
+      out[#out + 1] = cli("tensorpool storage destroy s-scratch s-checkpoints --dry-run" .. json)
+      out[#out + 1] = cli("tensorpool cluster destroy c-prod-serving --unprotect --wait" .. json)
       out[#out + 1] = cli("vast show endpoints --api-key " .. KEY .. "x" .. json) -- refused: 401
       out[#out + 1] = cli("vast show endpoints --api_key=" .. KEY .. json) -- a typo'd flag
     end

@@ -397,9 +397,13 @@ describe("gpucloud.sim.app", function()
       assert.same({ detail = "Cluster is already being destroyed" }, body)
     end)
 
-    it("lets an edit lift deletion protection", function()
-      local status = call(app, "PATCH", "/cluster/edit/c-prod-serving", T, '{"deletion_protection":false}')
+    it("lets an edit lift deletion protection, once its request has completed", function()
+      local status, body = call(app, "PATCH", "/cluster/edit/c-prod-serving", T, '{"deletion_protection":false}')
       assert.equal(202, status)
+      assert.equal(409, (call(app, "DELETE", "/cluster/c-prod-serving", T)))
+      local seen = {}
+      for i = 1, 3 do seen[i] = select(2, call(app, "GET", "/request/info/" .. body.request_id, T)).status end
+      assert.same({ "PENDING", "PROCESSING", "COMPLETED" }, seen)
       assert.equal(202, (call(app, "DELETE", "/cluster/c-prod-serving", T)))
     end)
 

@@ -45,6 +45,48 @@ function M.boolean(v)
   return v
 end
 
+--- Free text (a name): a non-empty string without control characters.
+function M.text(v)
+  if type(v) ~= "string" or v == "" or v:find("%c") then
+    return nil, "a non-empty string without control characters"
+  end
+  return v
+end
+
+--- The check for a table of named fields sent as a JSON object (an edit's
+-- body): `fields` maps each name the server takes to the check of its
+-- value (a name of this module). An unknown name, a mistyped value or no
+-- field at all is refused, so a typo never reaches the server as a
+-- field it ignores. The check returns a copy.
+function M.fields(fields)
+  local names = {}
+  for name, kind in pairs(fields) do
+    assert(type(M[kind]) == "function", "gpucloud.args.fields: no check " .. tostring(kind))
+    names[#names + 1] = name
+  end
+  table.sort(names)
+  local want = "a table of " .. table.concat(names, ", ")
+  return function(v)
+    if type(v) ~= "table" then return nil, want end
+    local out, n = {}, 0
+    for k, x in pairs(v) do
+      if not fields[k] then return nil, want .. " (" .. M.describe(k) .. " is not one of them)" end
+      local ok, w = M[fields[k]](x)
+      if ok == nil then return nil, want .. " (" .. k .. " must be " .. w .. ", got " .. M.describe(x) .. ")" end
+      out[k] = ok
+      n = n + 1
+    end
+    if n == 0 then return nil, want .. " (at least one)" end
+    return out
+  end
+end
+
+--- A row's argument check: a name of this module, or a check itself.
+function M.check_of(kind)
+  if type(kind) == "function" then return kind end
+  return M[kind] or error("gpucloud.args: no check " .. tostring(kind), 2)
+end
+
 local function pct(c)
   return string.format("%%%02X", c:byte())
 end
@@ -61,6 +103,7 @@ function M.describe(v)
     if #v > 40 then v = v:sub(1, 40) .. "..." end
     return (string.format("%q", v):gsub("\\\n", "\\n"))
   end
+  if type(v) == "table" then return "a table" end
   return tostring(v)
 end
 

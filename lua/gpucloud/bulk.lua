@@ -9,7 +9,8 @@
 -- failure that may have been carried out says so (may_have_landed); a
 -- delete that may have been done by this very call and then found nothing
 -- (maybe_deleted) counts as done. A dry run selects the same ids as the
--- run, from the same checks, and sends nothing.
+-- run, from the same checks, and changes nothing (its entry's dry hook
+-- may read: TensorPool's lists which ids are protected).
 
 local args = require "gpucloud.args"
 local call = require "gpucloud.call"
@@ -61,9 +62,18 @@ Report.__tostring = function(r)
       lines[#lines + 1] = "  gone, perhaps by an attempt whose answer was lost: "
         .. table.concat(M.map_ids(r.maybe_deleted), ", ")
     end
+    if r.unprotected and #r.unprotected > 0 then
+      lines[#lines + 1] = "  deletion protection turned off: " .. table.concat(M.map_ids(r.unprotected), ", ")
+    end
     for _, id in ipairs(r:failed_ids()) do
       lines[#lines + 1] = "  failed " .. show_id(id) .. ": " .. tostring(r.failed[id])
     end
+  end
+  if r.protected and #r.protected > 0 then
+    lines[#lines + 1] = "  deletion protection on: " .. table.concat(M.map_ids(r.protected), ", ")
+      .. (r.unprotect and " (turned off when a destroy is refused for it)" or " (refused unless unprotect = true)")
+  elseif r.protected_unknown then
+    lines[#lines + 1] = "  deletion protection unknown: " .. tostring(r.protected_unknown)
   end
   if #r.skipped > 0 then
     lines[#lines + 1] = "  skipped (repeated): " .. table.concat(M.map_ids(r.skipped), ", ")
@@ -92,7 +102,7 @@ function M.check_items(where, row, items, level)
     if type(values) ~= "table" then fail(level + 1, "%s: item %d must be a table of arguments", where, i) end
     local argv = {}
     for j, p in ipairs(params) do
-      local ok, want = args[p[2]](values[j])
+      local ok, want = args.check_of(p[2])(values[j])
       if ok == nil then
         fail(level + 1, "%s: item %d: %s must be %s, got %s", where, i, p[1], want, args.describe(values[j]))
       end
@@ -114,9 +124,14 @@ end
 -- client's private state), rt (the runtime), op (the operation's name),
 -- row, settle (optional: function(ctx, argv, value, err) -> value, err,
 -- which continues each call: a wait, a confirmation), context (function(rt,
--- stop_at, settings) -> ctx for settle), dry (optional: function(ctx, ids,
--- report) adding what a dry run should say). Raises on misuse, before
--- anything is sent.
+-- stop_at, settings, call_opts) -> ctx for settle; ctx.opts are the
+-- per-call options, for a call settle makes again), dry (optional: function(ctx, ids,
+-- report) adding what a dry run should say), unprotect (true when the
+-- run may say `unprotect = true`: settle then lifts an item's deletion
+-- protection when its destroy is refused for it, and marks the value or
+-- the error `unprotected`), verb and done_verb (the report's words, when
+-- not delete/deleted or run/done). Raises on misuse, before anything is
+-- sent.
 function M.run(job, items, opts, level)
   level = (level or 1) + 1
   local op, row = job.op, job.row
@@ -128,15 +143,17 @@ function M.run(job, items, opts, level)
   if b.unprotect and not job.unprotect then fail(level, "%s: 'unprotect' is not an option of %s", where, op) end
   local argvs, ids, skipped = M.check_items(where, row, items, level)
   local deleting = row.method == "DELETE" or row.destructive
+  local verb = job.verb or (deleting and "delete" or "run")
   if deleting and #ids > b.max then
-    fail(level, "%s: refusing to delete %d ids, more than max = %d (raise opts.max to go ahead)", where, #ids, b.max)
+    fail(level, "%s: refusing to %s %d ids, more than max = %d (raise opts.max to go ahead)", where, verb, #ids,
+      b.max)
   end
   if job.p.closed then fail(level, "%s: client is closed", where) end
   local rt = job.rt
   local report = M.new_report {
     op = op, total = #ids, order = ids, ok = {}, failed = {}, skipped = skipped, results = {},
-    maybe_deleted = {}, dry_run = b.dry_run, elapsed = 0,
-    verb = deleting and "delete" or "run", done_verb = deleting and "deleted" or "done",
+    maybe_deleted = {}, dry_run = b.dry_run, elapsed = 0, unprotect = b.unprotect or nil,
+    verb = verb, done_verb = job.done_verb or (deleting and "deleted" or "done"),
   }
   if b.dry_run then
     report.would_delete = {}
@@ -150,7 +167,7 @@ function M.run(job, items, opts, level)
   for i, argv in ipairs(argvs) do
     tasks[i] = function(trt)
       local value, err = call.perform(job.self, job.p, trt, op, row, argv, call_opts, stop_at)
-      if job.settle then value, err = job.settle(job.context(trt, stop_at, b), argv, value, err) end
+      if job.settle then value, err = job.settle(job.context(trt, stop_at, b, call_opts), argv, value, err) end
       return value, err
     end
   end
@@ -166,6 +183,14 @@ function M.run(job, items, opts, level)
       report.maybe_deleted[#report.maybe_deleted + 1] = id
     else
       report.failed[id] = err
+    end
+  end
+  if b.unprotect then
+    -- every id whose protection this run turned off, whatever came next
+    report.unprotected = {}
+    for i, id in ipairs(ids) do
+      local r = results[i][1] or results[i][2]
+      if type(r) == "table" and r.unprotected then report.unprotected[#report.unprotected + 1] = id end
     end
   end
   report.elapsed = rt.now() - t0

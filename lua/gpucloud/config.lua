@@ -154,7 +154,7 @@ local O = {
   verify = { kind = "boolean", default = false, scope = "fleet",
     doc = "fleet delete: list again afterwards; what is still there moves from ok to failed" },
   unprotect = { kind = "boolean", default = false, scope = "bulk fleet",
-    doc = "turn deletion protection off first (and wait for that), then delete" },
+    doc = "when a destroy is refused for deletion protection, turn it off (and wait for that), then destroy again" },
   wait_timeout = { kind = "seconds", scope = "bulk", deprecated = "deadline",
     doc = "deprecated: use deadline" },
   interval = { kind = "pause", default = 2, scope = "wait",

@@ -5,6 +5,9 @@
 -- `close`, and a __tostring. The few operations rows cannot express (a
 -- wait, a destroy that unprotects first) are functions in the provider
 -- file that receive a context: the client, its runtime, and `ctx:call`.
+-- A method named like a row replaces the row's method on the client (a
+-- destroy that may unprotect first); the row stays what `ctx:call`, bulk
+-- entries and `batch` run.
 
 local args = require "gpucloud.args"
 local bulk = require "gpucloud.bulk"
@@ -51,9 +54,11 @@ end
 function Ctx:now() return self.rt.now() end
 function Ctx:sleep(s) return self.rt.sleep(s) end
 
-local function context(self, p, rt, stop_at, settings)
+-- `opts`: inside a bulk run, its per-call options (what a continuation
+-- that repeats the call passes again).
+local function context(self, p, rt, stop_at, settings, opts)
   return setmetatable({ client = self, p = p, spec = p.spec, rt = rt, stop_at = stop_at,
-                        settings = settings or {} }, Ctx)
+                        settings = settings or {}, opts = opts }, Ctx)
 end
 M.context = function(self, rt, stop_at)
   return context(self, private[self], rt or private[self].runtime, stop_at)
@@ -67,7 +72,7 @@ local function check_args(op, params, level, ...)
   for i = 1, #params do
     local pname, kind = params[i][1], params[i][2]
     local v = (select(i, ...))
-    local ok, want = args[kind](v)
+    local ok, want = args.check_of(kind)(v)
     if ok == nil then fail(level + 1, "%s: %s must be %s, got %s", op, pname, want, args.describe(v)) end
     argv[pname] = ok
   end
@@ -100,7 +105,10 @@ local function bulk_method(spec, name, entry)
     return bulk.run({
       self = self, p = p, rt = p.runtime, op = op, row = row,
       settle = entry.settle, dry = entry.dry, unprotect = entry.unprotect,
-      context = function(rt, stop_at, settings) return context(self, p, rt, stop_at, settings) end,
+      verb = entry.verb, done_verb = entry.done_verb,
+      context = function(rt, stop_at, settings, call_opts)
+        return context(self, p, rt, stop_at, settings, call_opts)
+      end,
     }, items, opts, 2)
   end
 end

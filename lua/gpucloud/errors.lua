@@ -133,6 +133,12 @@ local function text_message(raw)
   if text ~= "" then return text end
 end
 
+-- What a status means when the server said nothing: a bare 402 would
+-- otherwise not say that money is what is missing.
+local DEFAULT_WORDS = {
+  [402] = "Payment Required: the account's balance is too low",
+}
+
 local function is_not_found_text(message)
   return type(message) == "string" and message:lower():find("not found", 1, true) ~= nil
 end
@@ -158,7 +164,7 @@ function M.from_response(op, status, decoded, raw, key, server_codes)
   if code == "invalid" and status < 500 and is_not_found_text(message) then code = "not_found" end
   local e = M.new {
     op = op, status = status, code = code, server_code = server_code,
-    message = message or ("HTTP " .. status),
+    message = message or DEFAULT_WORDS[status] or ("HTTP " .. status),
     body = decoded,
   }
   e.retryable = retry.transient(e)

@@ -21,6 +21,8 @@
 --            the method's option that gets the value, in the options table
 --            after the arguments (the bulk settings for a bulk method)
 --   bulk     for "ID...": the words of the prompt, report and progress line
+--   needs_option  true: running it without one of its own options is a
+--            usage error (an edit with nothing to change)
 --   help     one line
 -- e.g. a later { "label instance", "label_instance", args = { "ID", "LABEL" } },
 -- { "update endpoint", "update_endpoint", args = { "ID" }, options = {
@@ -56,7 +58,7 @@ M.groups = {
       help = "show/get/list: keep items whose FIELD is VALUE (repeatable)" },
   },
   bulk = {
-    { "dry-run", help = "delete/destroy: print what would go, send nothing" },
+    { "dry-run", help = "delete/destroy: print what would go, change nothing" },
     { "yes", help = "delete/destroy: do not ask before more than one id" },
     { "max", value = "N", check = checks.count(0), default = 50,
       help = "delete/destroy: refuse more than N ids (default 50)" },
@@ -64,7 +66,7 @@ M.groups = {
       help = "delete/destroy: requests in flight at once (default 8)" },
   },
   wait = {
-    { "wait", help = "cluster destroy: wait until each destroy request has completed" },
+    { "wait", help = "destroy/cancel: wait until each destroy or cancel has finished" },
   },
   -- what the fleet's list and delete select, the same for both
   select = {
@@ -89,6 +91,13 @@ M.arguments = {
   ["ID..."] = { id = true, many = true },
   LABEL = { check = checks.text },
 }
+
+-- TensorPool's options shared by several commands.
+local TP_ORG = { "org", field = "include_org", help = "list: the organisation's, not only yours" }
+local TP_PROTECTION = { "deletion-protection", value = "BOOL", check = checks.boolean, field = "deletion_protection",
+  help = "edit: true or false" }
+local TP_UNPROTECT = { "unprotect", field = "unprotect",
+  help = "destroy: turn deletion protection off (and wait for that) when a destroy is refused for it" }
 
 M.providers = {
   {
@@ -115,9 +124,32 @@ M.providers = {
     no_key = "no TensorPool API key: pass --api-key, or set TENSORPOOL_KEY (or TENSORPOOL_API_KEY)",
     url_env = "TENSORPOOL_ENGINE",
     commands = {
-      { "cluster list", "list_clusters", groups = { "list" }, help = "list clusters" },
+      { "cluster list", "list_clusters", groups = { "list" }, options = { TP_ORG }, help = "list clusters" },
+      { "cluster info", "get_cluster_info", args = { "ID" }, help = "show a cluster" },
+      { "cluster edit", "edit_cluster", args = { "ID" }, needs_option = true, options = {
+        { "name", value = "NAME", check = checks.text, field = "cluster_name", help = "edit: the new name" },
+        TP_PROTECTION,
+      }, help = "rename a cluster, or turn its deletion protection on or off" },
       { "cluster destroy", "destroy_clusters", args = { "ID..." }, groups = { "bulk", "wait" },
+        options = { TP_UNPROTECT },
         help = "destroy clusters", bulk = { noun = "clusters", verb = "destroy", doing = "destroying" } },
+      { "storage list", "list_storage", groups = { "list" }, options = { TP_ORG }, help = "list storage volumes" },
+      { "storage info", "get_storage_info", args = { "ID" }, help = "show a storage volume" },
+      { "storage edit", "edit_storage", args = { "ID" }, needs_option = true, options = {
+        { "name", value = "NAME", check = checks.text, field = "tp_storage_name", help = "edit: the new name" },
+        { "size-gb", value = "N", check = checks.count(1), field = "size_gb",
+          help = "storage edit: the new size in GB (it only grows)" },
+        TP_PROTECTION,
+      }, help = "rename or grow a storage volume, or turn its deletion protection on or off" },
+      { "storage destroy", "destroy_storages", args = { "ID..." }, groups = { "bulk", "wait" },
+        options = { TP_UNPROTECT }, help = "destroy storage volumes",
+        bulk = { noun = "storage volumes", verb = "destroy", doing = "destroying" } },
+      { "job list", "list_jobs", groups = { "list" }, options = { TP_ORG }, help = "list jobs" },
+      { "job info", "get_job_info", args = { "ID" }, help = "show a job" },
+      { "job cancel", "cancel_jobs", args = { "ID..." }, groups = { "bulk", "wait" }, help = "cancel jobs",
+        bulk = { noun = "jobs", verb = "cancel", doing = "canceling" } },
+      { "job delete", "delete_jobs", args = { "ID..." }, groups = { "bulk" }, help = "delete finished jobs",
+        bulk = { noun = "jobs", verb = "delete", doing = "deleting" } },
       { "request info", "get_request_info", args = { "ID" }, help = "show a request's status" },
     },
   },

@@ -37,6 +37,8 @@ local function error_fields(err)
     status = err.status, code = err.code, server_code = err.server_code, message = err.message, op = err.op,
     attempts = err.attempts, may_have_landed = err.may_have_landed, maybe_deleted = err.maybe_deleted,
     retry_after = err.retry_after,
+    -- TensorPool: refused for deletion protection; protection turned off (or maybe); how a job ended
+    protected = err.protected, unprotected = err.unprotected, job_status = err.job_status,
   }
 end
 
@@ -53,6 +55,8 @@ local function report_json(r)
   return object {
     ok = r.ok, failed = failed, skipped = r.skipped, maybe_deleted = r.maybe_deleted,
     would_delete = r.would_delete or {}, results = results, dry_run = r.dry_run,
+    -- when the run was asked to unprotect / a dry run could say
+    unprotected = r.unprotected, protected = r.protected,
     total = r.total or (#r.ok + count(r.failed)),
     elapsed = math.floor((r.elapsed or 0) * 1000 + 0.5) / 1000,
   }

@@ -72,6 +72,9 @@ local function add_leaf(self, pnode, p, row)
   node.row = row
   self.leaves[#self.leaves + 1] = node
   node.options = leaf_options(self.data, row)
+  if row.needs_option and not (row.options and #row.options > 0) then
+    fail("%s: needs_option without options of its own", node.path)
+  end
   node.args = row.args or {}
   node.bulk = false
   for _, o in ipairs(node.options) do

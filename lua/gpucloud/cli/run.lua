@@ -60,14 +60,14 @@ local function run_bulk(client, call, out, sys)
   for k, v in pairs(call.options) do settings[k] = v end
   -- the whole run, every call and wait of it
   settings.deadline = opts.deadline
-  -- A dry run first: the distinct ids that would go, nothing sent.
-  settings.dry_run = true
-  local plan = client[row[2]](client, call.args[1], settings)
   if opts["dry-run"] then
-    out.report(plan, row, ids)
+    settings.dry_run = true
+    out.report(client[row[2]](client, call.args[1], settings), row, ids)
     return 0
   end
-  local targets = plan.would_delete
+  -- The distinct ids, as the run takes them; nothing is sent before the
+  -- answer (a library dry run may read a listing: TensorPool's protection).
+  local targets = ids
   if #targets > 1 and not opts.yes then
     if not sys.isatty(0) then
       return nil, format("refusing to %s %d %s without --yes: stdin is not a terminal to ask on",
@@ -78,7 +78,6 @@ local function run_bulk(client, call, out, sys)
       return 1
     end
   end
-  settings.dry_run = nil
   local drawn = false
   if not (opts.quiet or opts.json) and sys.isatty(2) then
     settings.on_progress = function(done, total)
@@ -123,6 +122,11 @@ function M.run(lib, call, out, sys)
   local p, row, opts = call.provider, call.row, call.opts
   -- a command of its own (the fleet's): it makes what it needs
   if row.run then return row.run(lib, call, out, sys) end
+  if row.needs_option and next(call.options) == nil then
+    local names = {}
+    for _, o in ipairs(row.options) do names[#names + 1] = "--" .. o[1] end
+    return nil, format("%s: give at least one of %s", call.node.path, table.concat(names, ", "))
+  end
   local ok, why = check_env(p, opts, sys.getenv)
   if not ok then return nil, why end
   local client = lib[p.name] {

@@ -6,7 +6,8 @@
 --   {"vast": {"api_keys": [...], "endpoints": [...], ...},
 --    "tensorpool": {"api_keys": [...], "clusters": [...]}}
 --
--- A key is a string, or {"key": "...", "read_only": true}.
+-- A key is a string, or {"key": "...", "read_only": true} (other fields of
+-- the record are the provider's: TensorPool's "balance").
 
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
@@ -75,8 +76,9 @@ function M.list(section, name, where)
   return v
 end
 
--- section.api_keys -> { [key] = { read_only = boolean } }. Raises on a
--- malformed entry.
+-- section.api_keys -> { [key] = { read_only = boolean, ... } }: a key
+-- record's other fields (TensorPool's `balance`) are kept for the
+-- provider's auth. Raises on a malformed entry.
 function M.api_keys(section, where)
   local v = section.api_keys
   local out = {}
@@ -86,7 +88,12 @@ function M.api_keys(section, where)
     if type(k) == "string" then
       out[k] = { read_only = false }
     elseif type(k) == "table" and type(k.key) == "string" then
-      out[k.key] = { read_only = k.read_only == true }
+      local record = {}
+      for f, x in pairs(k) do
+        if f ~= "key" then record[f] = x end
+      end
+      record.read_only = k.read_only == true
+      out[k.key] = record
     else
       error(format("%s.api_keys[%d] must be a string or {key=...}", where, i), 0)
     end
