@@ -6,11 +6,12 @@
 local cjson = require "cjson"
 local server = require "gpucloud.sim.server"
 local simjson = require "gpucloud.sim.json"
+local sub = require "support.subprocess"
 
 local q = server.shell_quote
 -- the command runs under the interpreter running this spec (and finds the
 -- core built for it in build/<abi>)
-local LUA = jit and "luajit" or "lua5.4"
+local LUA = sub.LUA
 
 local function read_all(path)
   local f = io.open(path, "rb")

@@ -1,12 +1,13 @@
 -- Specs for the simulator: the JSON codec, the app (router + state, no
 -- sockets), and a real nginx-hosted server end to end.
 -- Run from the repository root: lua5.4 /usr/bin/busted spec/sim_spec.lua
--- (also under luajit /usr/bin/busted).
+-- (also under luajit, lua5.1, lua5.2, lua5.3: `make test-matrix`).
 -- luacheck: std +busted
 
 local json = require "gpucloud.sim.json"
 local app_mod = require "gpucloud.sim.app"
 local server = require "gpucloud.sim.server"
+local sub = require "support.subprocess"
 
 local VKEY = "vast-sim-key-0123456789abcdef"
 local TKEY = "tp-sim-key-0123456789abcdef"
@@ -743,7 +744,7 @@ describe("gpucloud.sim.server", function()
       .. "test \"$VAST_API_KEY\" = " .. VKEY .. " && test \"$TENSORPOOL_KEY\" = " .. TKEY .. " && "
       .. "curl -sf -H \"Authorization: Bearer $VAST_API_KEY\" \"$VAST_URL/api/v0/endptjobs/\" >/dev/null "
       .. "&& exit 7"
-    local cmd = "lua5.4 bin/gpucloud-sim run -- sh -c " .. server.shell_quote(script)
+    local cmd = sub.LUA .. " bin/gpucloud-sim run -- sh -c " .. server.shell_quote(script)
       .. "; echo \"rc=$?\""
     local p = io.popen(cmd)
     local out = p:read("*a")
@@ -752,7 +753,7 @@ describe("gpucloud.sim.server", function()
   end)
 
   it("starts and stops by prefix (bin/gpucloud-sim start / stop)", function()
-    local p = io.popen("lua5.4 bin/gpucloud-sim start")
+    local p = io.popen(sub.LUA .. " bin/gpucloud-sim start")
     local out = p:read("*a")
     p:close()
     local prefix = out:match("export GPUCLOUD_SIM_PREFIX='([^']+)'")
@@ -762,7 +763,7 @@ describe("gpucloud.sim.server", function()
     assert.equal(url, s.url)
     assert.equal("ok", assert(s:health()).status)
     local pid = s:pid()
-    p = io.popen("lua5.4 bin/gpucloud-sim stop " .. server.shell_quote(prefix) .. "; echo \"rc=$?\"")
+    p = io.popen(sub.LUA .. " bin/gpucloud-sim stop " .. server.shell_quote(prefix) .. "; echo \"rc=$?\"")
     out = p:read("*a")
     p:close()
     assert.truthy(out:find("rc=0", 1, true), out)
