@@ -5,6 +5,13 @@
 
 local gpucloud = require "gpucloud"
 
+-- assert() takes only a string message on Lua 5.1 and 5.2, and gpucloud's
+-- errors are tables with a readable tostring: check() works on every Lua.
+local function check(v, err)
+  if v == nil then error(tostring(err), 0) end
+  return v
+end
+
 local pattern = arg and arg[1]
 if not pattern then
   io.stderr:write("usage: destroy_clusters.lua LUA_PATTERN [--dry-run]\n")
@@ -13,7 +20,7 @@ end
 local dry_run = arg[2] == "--dry-run"
 
 local tp = gpucloud.tensorpool()
-local clusters = assert(tp:list_clusters())
+local clusters = check(tp:list_clusters())
 local doomed = clusters:filter(function(c) return type(c.name) == "string" and c.name:find(pattern) ~= nil end)
 print(string.format("%d clusters, %d match %q:", #clusters, #doomed, pattern))
 print(doomed)
