@@ -1,24 +1,36 @@
 # gpucloud: `make demo` and `make test` do all the set-up on a fresh Debian 12
 # machine (the deps step installs what is missing when run as root).
 
-# One C source, one core.so per Lua ABI: 5.4 for lua5.4, 5.1 for LuaJIT 2.1
-# (OpenResty's branch, as nginx's lua module embeds it). `make ABIS=5.4`
-# builds, tests and installs one of them only.
+# One C source, one core.so per Lua ABI: build/5.4 for lua5.4, build/5.3,
+# build/5.2, and build/5.1 for both PUC Lua 5.1 and LuaJIT 2.1 (OpenResty's
+# branch, as nginx's lua module embeds it): the two share the 5.1 C ABI, and
+# the one 5.1 core is compiled against PUC 5.1's headers, as luarocks builds
+# it, and run by the specs under lua5.1 and luajit. `make ABIS=5.4` builds,
+# tests and installs one of them only; `make test-matrix` adds the others.
 ABIS      ?= 5.4 5.1
+MATRIX_ABIS := 5.1 5.2 5.3
 LUA       ?= lua5.4
 LUAJIT    ?= luajit
 LUA_5.4   := $(LUA)
-LUA_5.1   := $(LUAJIT)
+LUA_5.3   ?= lua5.3
+LUA_5.2   ?= lua5.2
+LUA_5.1   ?= lua5.1
 LUA_CFLAGS ?= $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
-LUAJIT_CFLAGS ?= $(shell pkg-config --cflags luajit 2>/dev/null || echo -I/usr/include/luajit-2.1)
 CFLAGS_5.4 = $(LUA_CFLAGS)
-CFLAGS_5.1 = $(LUAJIT_CFLAGS)
+# e.g. CFLAGS_5.1='-I/usr/local/openresty/luajit/include/luajit-2.1': the
+# source builds against LuaJIT's headers too.
+CFLAGS_5.3 ?= $(shell pkg-config --cflags lua5.3 2>/dev/null || echo -I/usr/include/lua5.3)
+CFLAGS_5.2 ?= $(shell pkg-config --cflags lua5.2 2>/dev/null || echo -I/usr/include/lua5.2)
+CFLAGS_5.1 ?= $(shell pkg-config --cflags lua5.1 2>/dev/null || echo -I/usr/include/lua5.1)
 CURL_CFLAGS ?= $(shell pkg-config --cflags libcurl 2>/dev/null)
 CURL_LIBS ?= $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
-WARN      := -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+# A call to a function the headers of this Lua do not declare (a 5.2 API
+# under 5.1) must fail the build, not become an undefined symbol at require.
+WARN      := -std=c99 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+             -Werror=implicit-function-declaration
 # A Lua C module leaves Lua's own symbols to the interpreter that loads it.
 LDFLAGS_SO := -shared
 
@@ -29,6 +41,10 @@ LUAJIT_LUADIR  ?= $(PREFIX)/share/lua/5.1
 LUAJIT_CMODDIR ?= $(PREFIX)/lib/lua/5.1
 LUADIR_5.4  = $(LUADIR)
 CMODDIR_5.4 = $(CMODDIR)
+LUADIR_5.3  ?= $(PREFIX)/share/lua/5.3
+CMODDIR_5.3 ?= $(PREFIX)/lib/lua/5.3
+LUADIR_5.2  ?= $(PREFIX)/share/lua/5.2
+CMODDIR_5.2 ?= $(PREFIX)/lib/lua/5.2
 LUADIR_5.1  = $(LUAJIT_LUADIR)
 CMODDIR_5.1 = $(LUAJIT_CMODDIR)
 BINDIR    ?= $(PREFIX)/bin
@@ -41,12 +57,14 @@ BUSTED    := /usr/bin/busted
 
 # Debian packages the build, the specs and the demo need (see DEVELOPERS.md).
 DEB_PKGS  := gcc make pkg-config lua5.4 liblua5.4-dev libcurl4-openssl-dev \
-             luajit2 libluajit2-5.1-dev \
+             luajit2 lua5.1 liblua5.1-0-dev \
              lua-cjson lua-dkjson lua-argparse lua-busted lua-check luarocks nginx libnginx-mod-http-lua \
              ca-certificates curl openssl lua-readline tmux
 
-# ... and what check-memory and fuzz add.
+# ... what check-memory and fuzz add, and what test-matrix adds (Debian's
+# lua-cjson and lua-busted already serve every 5.x).
 DEB_PKGS_HARDENING := valgrind clang libclang-rt-14-dev
+DEB_PKGS_MATRIX    := lua5.2 liblua5.2-dev lua5.3 liblua5.3-dev
 
 # Sanitizer build for check-memory: every UB report is fatal.
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -76,12 +94,13 @@ FUZZ_LIBS_request := -llua5.4
 FUZZ_SRCS_json    := fuzz/json.c src/json.c
 FUZZ_LIBS_json    := -llua5.4
 
-.PHONY: all deps deps-hardening test test-slow lint spec $(addprefix spec-,$(ABIS)) spec-luajit \
-        demo bench install uninstall clean check-memory check-asan check-valgrind fuzz fuzz-build fuzz-seed
+.PHONY: all deps deps-hardening deps-matrix test test-matrix test-slow lint spec \
+        spec-5.4 spec-5.3 spec-5.2 spec-5.1 spec-luajit demo bench install uninstall clean check-memory check-asan check-valgrind fuzz fuzz-build fuzz-seed
 
 all: $(CORES)
 
-# The same rules for each ABI; only the Lua headers differ.
+# The same rules for each ABI; only the Lua headers differ. Every ABI has
+# them, whatever ABIS says, so a target can build the core it needs.
 define abi_rules
 build/$(1)/obj/%.o: src/%.c $$(HDRS)
 	@mkdir -p $$(@D)
@@ -91,11 +110,12 @@ build/$(1)/gpucloud/core.so: $$(patsubst src/%.c,build/$(1)/obj/%.o,$$(SRCS))
 	@mkdir -p $$(@D)
 	$$(CC) $$(LDFLAGS_SO) $$(LDFLAGS) -o $$@ $$^ $$(CURL_LIBS)
 endef
-$(foreach a,$(ABIS),$(eval $(call abi_rules,$(a))))
+$(foreach a,5.4 5.3 5.2 5.1,$(eval $(call abi_rules,$(a))))
 
 deps: DEPS_LIST = $(DEB_PKGS)
 deps-hardening: DEPS_LIST = $(DEB_PKGS) $(DEB_PKGS_HARDENING)
-deps deps-hardening:
+deps-matrix: DEPS_LIST = $(DEB_PKGS) $(DEB_PKGS_MATRIX)
+deps deps-hardening deps-matrix:
 	@missing=$$(for p in $(DEPS_LIST); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; \
 	  done); \
@@ -109,26 +129,43 @@ deps deps-hardening:
 	  fi; \
 	fi
 
-# Specs load the freshly built core and the Lua sources from this tree.
+# Specs load the freshly built core and the Lua sources from this tree
+# (.busted picks build/<abi> for the interpreter busted runs under).
 SPEC_ENV   = LUA_PATH='./lua/?.lua;./lua/?/init.lua;./spec/?.lua;;' LUA_CPATH='./build/$(1)/?.so;;'
+# What a spec run loads besides its own interpreter's core: nginx's LuaJIT
+# core for spec/openresty_spec.lua, and both for spec/packaging_spec.lua.
+SPEC_CORES := build/5.4/gpucloud/core.so build/5.1/gpucloud/core.so
 
 test: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory spec
 
-# Every spec under every interpreter, one after the other (the timing specs
-# must not compete for the CPU). spec/openresty_spec.lua starts nginx itself.
-# Specs tagged #slow (minutes of real-time pacing) run in test-slow only.
-spec: $(addprefix spec-,$(ABIS))
+# Every spec under lua5.4 and LuaJIT (or what ABIS names; 5.1 is run by
+# LuaJIT here), one after the other (the timing specs must not compete for
+# the CPU). spec/openresty_spec.lua starts nginx itself. Specs tagged #slow
+# (minutes of real-time pacing) run in test-slow only.
+spec: $(patsubst spec-5.1,spec-luajit,$(addprefix spec-,$(ABIS)))
 
-$(addprefix spec-,$(ABIS)): spec-%: build/%/gpucloud/core.so
+# spec-<abi> runs the suite under lua<abi>; spec-luajit under LuaJIT, with
+# the same build/5.1 core as spec-5.1.
+spec-5.4 spec-5.3 spec-5.2 spec-5.1: spec-%: build/%/gpucloud/core.so $(SPEC_CORES)
 	$(call SPEC_ENV,$*) $(LUA_$*) $(BUSTED) --exclude-tags=slow $(BUSTED_ARGS)
 
-spec-luajit: spec-5.1
+spec-luajit: $(SPEC_CORES)
+	$(call SPEC_ENV,5.1) $(LUAJIT) $(BUSTED) --exclude-tags=slow $(BUSTED_ARGS)
+
+# The suite under the other interpreters: lua5.1 (on the core LuaJIT
+# loads), lua5.2, lua5.3. The #nginx spec is left out: it tests the library
+# inside nginx's LuaJIT, which is the same whichever interpreter drives
+# busted, and `make test` runs it.
+test-matrix: deps-matrix
+	@for a in $(MATRIX_ABIS); do \
+	  $(MAKE) --no-print-directory spec-$$a BUSTED_ARGS="--exclude-tags=nginx $(BUSTED_ARGS)" || exit 1; \
+	done
 
 test-slow: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory $(SPEC_CORES)
 	$(call SPEC_ENV,5.4) $(LUA) $(BUSTED) --tags=slow $(BUSTED_ARGS)
 
 lint:
@@ -149,12 +186,12 @@ $(ASAN_CORE): $(SRCS) $(HDRS)
 
 # #timing specs assert wall-clock bounds that a sanitized or valgrind run
 # cannot keep; everything else runs.
-check-asan: $(ASAN_CORE) build/5.4/gpucloud/core.so
+check-asan: $(ASAN_CORE) $(SPEC_CORES)
 	$(CC) $(WARN) -O1 -g $(SAN_FLAGS) $(LUA_CFLAGS) -o $(ASAN_LUA) spec/support/lua_asan.c -llua5.4
 	$(call SPEC_ENV,5.4) $(ASAN_ENV) $(ASAN_LUA) $(BUSTED) --cpath='./$(ASAN_DIR)/?.so' \
 	  --exclude-tags=slow,timing $(BUSTED_ARGS)
 
-check-valgrind: build/5.4/gpucloud/core.so
+check-valgrind: $(SPEC_CORES)
 	$(call SPEC_ENV,5.4) $(VALGRIND) $(LUA) $(BUSTED) --exclude-tags=slow,timing $(BUSTED_ARGS)
 
 fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)

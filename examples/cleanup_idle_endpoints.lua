@@ -11,12 +11,19 @@
 
 local gpucloud = require "gpucloud"
 
+-- assert() takes only a string message on Lua 5.1 and 5.2, and gpucloud's
+-- errors are tables with a readable tostring: check() works on every Lua.
+local function check(v, err)
+  if v == nil then error(tostring(err), 0) end
+  return v
+end
+
 local dry_run = arg and arg[1] == "--dry-run"
 local IDLE = { stopped = true, error = true }
 
 local vast = gpucloud.vast()
 
-local endpoints = assert(vast:show_endpoints())
+local endpoints = check(vast:show_endpoints())
 print(string.format("%d endpoints on %s:", #endpoints, vast.urls.console))
 print(endpoints:sort_by("id"))
 print()
@@ -55,6 +62,6 @@ local failed = report:failed_count()
 print()
 print(string.format("summary: %d endpoints, %d idle, %d deleted (%d workers), %d failed, %d skipped%s",
   #endpoints, #idle, dry_run and 0 or #report.ok, workers_gone, failed, skipped, dry_run and " (dry run)" or ""))
-print(string.format("left: %d endpoints", #assert(vast:show_endpoints())))
+print(string.format("left: %d endpoints", #check(vast:show_endpoints())))
 vast:close()
 os.exit(failed == 0 and 0 or 1)

@@ -13,6 +13,13 @@
 
 local gpucloud = require "gpucloud"
 
+-- assert() takes only a string message on Lua 5.1 and 5.2, and gpucloud's
+-- errors are tables with a readable tostring: check() works on every Lua.
+local function check(v, err)
+  if v == nil then error(tostring(err), 0) end
+  return v
+end
+
 local pattern, flags = nil, {}
 for _, a in ipairs(arg or {}) do
   if a == "--dry-run" or a == "--unprotect" then
@@ -53,7 +60,7 @@ local function set_of(ids)
 end
 
 local tp = gpucloud.tensorpool()
-local clusters = assert(tp:list_clusters())
+local clusters = check(tp:list_clusters())
 local doomed = clusters:filter(function(c) return type(c.name) == "string" and c.name:find(pattern) ~= nil end)
 print(string.format("%d clusters, %d match %q:", #clusters, #doomed, pattern))
 if #doomed == 0 then
@@ -62,7 +69,7 @@ if #doomed == 0 then
 end
 print(doomed)
 -- what the clusters hold, seen before they go
-local behind = left_by(assert(tp:list_storage()), set_of(doomed:ids()))
+local behind = left_by(check(tp:list_storage()), set_of(doomed:ids()))
 
 local failed = 0
 local report = tp:destroy_clusters(doomed:ids(), opts)

@@ -20,11 +20,9 @@ describe("gpucloud command line rules", function()
     assert(sim:reset())
   end)
 
-  -- what was typed, as the command line quotes it
-  local function quoted(s)
-    if #s > 40 then s = s:sub(1, 40) .. "..." end
-    return (string.format("%q", s):gsub("\\\n", "\\n"))
-  end
+  -- what was typed, as the command line quotes it (args.describe: the
+  -- same escapes under every Lua, spec/args_describe_spec.lua)
+  local quoted = require("gpucloud.args").describe
 
   -- PROVIDER WORDS... <sim options> -- ID
   local function ending_in(provider, words, id)

@@ -7,6 +7,7 @@ local gjson = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
 local app_mod = require "gpucloud.sim.app"
 local server = require "gpucloud.sim.server"
+local sub = require "support.subprocess"
 
 -- What the simulator writes (gpucloud.json) and reads (gpucloud.sim.values).
 local json = {
@@ -840,7 +841,7 @@ describe("gpucloud.sim.server", function()
       .. "test \"$VAST_API_KEY\" = " .. VKEY .. " && test \"$TENSORPOOL_KEY\" = " .. TKEY .. " && "
       .. "curl -sf -H \"Authorization: Bearer $VAST_API_KEY\" \"$VAST_URL/api/v0/endptjobs/\" >/dev/null "
       .. "&& exit 7"
-    local cmd = "lua5.4 bin/gpucloud-sim run -- sh -c " .. server.shell_quote(script)
+    local cmd = sub.LUA .. " bin/gpucloud-sim run -- sh -c " .. server.shell_quote(script)
       .. "; echo \"rc=$?\""
     local p = io.popen(cmd)
     local out = p:read("*a")
@@ -849,7 +850,7 @@ describe("gpucloud.sim.server", function()
   end)
 
   it("starts and stops by prefix (bin/gpucloud-sim start / stop)", function()
-    local p = io.popen("lua5.4 bin/gpucloud-sim start")
+    local p = io.popen(sub.LUA .. " bin/gpucloud-sim start")
     local out = p:read("*a")
     p:close()
     local prefix = out:match("export GPUCLOUD_SIM_PREFIX='([^']+)'")
@@ -859,7 +860,7 @@ describe("gpucloud.sim.server", function()
     assert.equal(url, s.url)
     assert.equal("ok", assert(s:health()).status)
     local pid = s:pid()
-    p = io.popen("lua5.4 bin/gpucloud-sim stop " .. server.shell_quote(prefix) .. "; echo \"rc=$?\"")
+    p = io.popen(sub.LUA .. " bin/gpucloud-sim stop " .. server.shell_quote(prefix) .. "; echo \"rc=$?\"")
     out = p:read("*a")
     p:close()
     assert.truthy(out:find("rc=0", 1, true), out)

@@ -3,6 +3,7 @@
 
 local gpucloud = require "gpucloud"
 local server = require "gpucloud.sim.server"
+local sub = require "support.subprocess"
 
 describe("vast over HTTP", function()
   local sim, vast
@@ -217,8 +218,8 @@ describe("vast from the environment", function()
       local w = assert(vast:get_endpoint_workers(eps[1].id))
       print(#eps, #w, tostring(vast))
     ]]
-    local cmd = "LUA_PATH='./lua/?.lua;./lua/?/init.lua;;' LUA_CPATH='./build/5.4/?.so;;' " ..
-      "lua5.4 bin/gpucloud-sim run -- lua5.4 -e " .. server.shell_quote(script) .. " 2>&1"
+    local cmd = sub.ENV .. " " .. sub.LUA .. " bin/gpucloud-sim run -- " .. sub.LUA .. " -e "
+      .. server.shell_quote(script) .. " 2>&1"
     local p = assert(io.popen(cmd))
     local out = p:read("*a")
     p:close()

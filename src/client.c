@@ -84,7 +84,7 @@ void gc_client_register(lua_State *L)
 {
     luaL_newmetatable(L, GC_CLIENT_MT);
     lua_newtable(L);
-    luaL_setfuncs(L, client_methods, 0);
+    gc_setfuncs(L, client_methods, 0);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, client_close);
     lua_setfield(L, -2, "__gc");

@@ -107,7 +107,7 @@ int luaopen_gpucloud_core(lua_State *L)
     }
     gc_client_register(L);
     gc_multi_register(L);
-    luaL_newlib(L, core_funcs);
+    gc_newlib(L, core_funcs);
     gc_json_register(L);
     gc_client_push_module_request(L);
     lua_setfield(L, -2, "request");

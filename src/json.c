@@ -181,19 +181,6 @@ static int string(jd *d)
     return 0;
 }
 
-/* A double as math.tointeger would leave it: an integer when it is one. */
-static void push_number(lua_State *L, double v)
-{
-#if LUA_VERSION_NUM >= 503
-    lua_Integer i; /* in range, then truncated: integral if nothing was cut */
-    if (lua_numbertointeger(v, &i) && (double)i == v) {
-        lua_pushinteger(L, i);
-        return;
-    }
-#endif
-    lua_pushnumber(L, (lua_Number)v);
-}
-
 static int number(jd *d)
 {
     const char *s = d->p;
@@ -225,11 +212,7 @@ static int number(jd *d)
             i = i * 10 + (*q - '0');
         if (*s == '-')
             i = -i;
-#if LUA_VERSION_NUM >= 503
-        lua_pushinteger(d->L, (lua_Integer)i);
-#else
-        lua_pushnumber(d->L, (lua_Number)i);
-#endif
+        gc_pushexact(d->L, i);
         return 0;
     }
 #if LUA_VERSION_NUM >= 503
@@ -268,7 +251,7 @@ static int number(jd *d)
     v = strtod(buf, &endp);
     if (endp != buf + n)
         return fail(d, "invalid number");
-    push_number(d->L, v);
+    gc_pushreal(d->L, v); /* as math.tointeger would leave it */
     return 0;
 }
 

@@ -197,7 +197,7 @@ void gc_multi_register(lua_State *L)
 {
     luaL_newmetatable(L, GC_MULTI_MT);
     lua_newtable(L);
-    luaL_setfuncs(L, multi_methods, 0);
+    gc_setfuncs(L, multi_methods, 0);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, multi_close);
     lua_setfield(L, -2, "__gc");

@@ -97,11 +97,20 @@ function M.encode(v)
   return (tostring(v):gsub("[^%w%-%._~]", pct))
 end
 
+-- %q as Lua 5.2+ and LuaJIT write it (PUC 5.1's leaves control characters
+-- raw), with a newline as \n: a digit after an escape makes it three digits.
+local function quote(s)
+  s = s:gsub('[\\"]', "\\%0"):gsub("\n", "\\n")
+  return '"' .. s:gsub("(%c)(%d?)", function(c, d)
+    return string.format(d == "" and "\\%d" or "\\%03d", c:byte()) .. d
+  end) .. '"'
+end
+
 --- A value as it should appear in an error message.
 function M.describe(v)
   if type(v) == "string" then
     if #v > 40 then v = v:sub(1, 40) .. "..." end
-    return (string.format("%q", v):gsub("\\\n", "\\n"))
+    return quote(v)
   end
   if type(v) == "table" then return "a table" end
   return tostring(v)

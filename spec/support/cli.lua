@@ -19,7 +19,7 @@ local function read_all(path)
 end
 
 local q = server.shell_quote
-M.LUA = rawget(_G, "jit") and "luajit" or "lua5.4"
+M.LUA = require("support.subprocess").LUA
 
 -- Every key the simulator knows: account keys and each endpoint's own.
 local function fixture_secrets()

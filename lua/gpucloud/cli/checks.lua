@@ -10,11 +10,8 @@ local M = {}
 local format = string.format
 
 --- Text as typed, quoted so that spaces and control characters show; long
--- text is cut.
-function M.describe(s)
-  if #s > 40 then s = s:sub(1, 40) .. "..." end
-  return (format("%q", s):gsub("\\\n", "\\n"))
-end
+-- text is cut (the library's rule, the same under every Lua).
+M.describe = require("gpucloud.args").describe
 
 -- 2^53: every whole number up to it is exact in a double, so an id read
 -- here is the id sent under every interpreter. Compared as text.
