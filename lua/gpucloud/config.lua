@@ -196,8 +196,8 @@ local function check(where, scope, opts, extra, level, also)
     local o = O[k]
     local kind = extra and extra[k]
     if kind then
-      local ok, want = args[kind](v)
-      if ok == nil then fail(level + 1, "%s: option '%s' must be %s", where, tostring(k), want) end
+      local ok, why = args.check(kind, v, "option '" .. tostring(k) .. "'")
+      if ok == nil then fail(level + 1, "%s: %s", where, why) end
     elseif o and (in_scope(o, scope) or (also and in_scope(o, also))) then
       kinds[o.kind](where, k, v, level + 1)
       if o.deprecated then
@@ -210,11 +210,12 @@ local function check(where, scope, opts, extra, level, also)
   return opts
 end
 
--- A row's query options: name -> kind.
+-- A row's own options, sent in the query string or the body: name -> kind.
 local function query_kinds(row)
-  if not row.query then return nil end
+  if not row.query and not row.body_opts then return nil end
   local t = {}
-  for _, q in ipairs(row.query) do t[q[1]] = q[2] end
+  for _, q in ipairs(row.query or {}) do t[q[1]] = q[2] end
+  for _, q in ipairs(row.body_opts or {}) do t[q[1]] = q[2] end
   return t
 end
 

@@ -63,9 +63,8 @@ local function check_args(op, params, level, ...)
   local argv = {}
   for i = 1, #params do
     local pname, kind = params[i][1], params[i][2]
-    local v = (select(i, ...))
-    local ok, want = args[kind](v)
-    if ok == nil then fail(level + 1, "%s: %s must be %s, got %s", op, pname, want, args.describe(v)) end
+    local ok, why = args.check(kind, (select(i, ...)), pname)
+    if ok == nil then fail(level + 1, "%s: %s", op, why) end
     argv[pname] = ok
   end
   return argv
