@@ -110,7 +110,8 @@ end
 ------------------------------------------------------------------------
 -- The schema. scope: client (the constructor), call (every operation's
 -- last argument; the client's value is the default), bulk (bulk calls and
--- client:batch, on top of call), wait (waits for an asynchronous request).
+-- client:batch, on top of call), wait (waits for an asynchronous request),
+-- paged (paged listings, on top of call).
 
 local O = {
   api_key = { kind = "api_key", scope = "client",
@@ -157,6 +158,11 @@ local O = {
     doc = "deprecated: use deadline" },
   interval = { kind = "pause", default = 2, scope = "wait",
     doc = "seconds between polls when the server sends no Retry-After" },
+
+  max_pages = { kind = "positive_count", default = 1000, scope = "paged",
+    doc = "a paged listing that needs more pages than this fails (code too_large) instead of going on" },
+  page_size = { kind = "positive_count", scope = "paged",
+    doc = "items per page of a paged listing (default, and at most, the operation's documented limit)" },
 }
 M.OPTIONS = O
 
@@ -259,6 +265,27 @@ function M.bulk(where, row, opts, level)
   -- bulk work is paced at the documented rates unless told otherwise
   if c.rate == nil then c.rate = true end
   return b, c
+end
+
+--- Split a paged listing's options into its paging settings (with
+-- defaults: max_pages, page_size) and the per-page call options; raises
+-- on misuse. The pages are paced at the documented rate unless the caller
+-- says otherwise: a listing is many requests.
+function M.paged(where, row, opts, level)
+  level = (level or 1) + 1
+  check(where, "call", opts, query_kinds(row), level, "paged")
+  local s, c = {}, {}
+  for k, v in pairs(opts or {}) do
+    if in_scope(O[k] or { scope = "" }, "paged") then s[k] = v else c[k] = v end
+  end
+  local most = row.paged.limit
+  s.page_size = s.page_size or most
+  if most and s.page_size > most then
+    fail(level, "%s: 'page_size' may be at most %d, got %d", where, most, s.page_size)
+  end
+  s.max_pages = s.max_pages or O.max_pages.default
+  if c.rate == nil then c.rate = true end
+  return s, c
 end
 
 ------------------------------------------------------------------------

@@ -10,6 +10,7 @@ local args = require "gpucloud.args"
 local bulk = require "gpucloud.bulk"
 local call = require "gpucloud.call"
 local config = require "gpucloud.config"
+local pager = require "gpucloud.pager"
 local runtime = require "gpucloud.runtime"
 
 local M = {}
@@ -87,6 +88,26 @@ local function op_method(spec, name, row)
   end
 end
 
+-- A paged row: `name` collects every page, `row.paged.each` (when given)
+-- iterates lazily (pager.lua). Arguments and options are checked at the
+-- call, before anything is sent, the iterator's too.
+local function paged_methods(class, spec, name, row)
+  local op = spec.name .. "." .. name
+  local params = row.args or {}
+  local n = #params
+  local function start(self, ...)
+    local p = state_of(self, op, name, 3)
+    local argv = check_args(op, params, 3, ...)
+    local settings, opts = config.paged(op, row, (select(n + 1, ...)), 3)
+    return pager.new { self = self, p = p, rt = p.runtime, op = op, row = row, argv = argv, opts = opts,
+                       settings = settings }
+  end
+  class[name] = function(self, ...) return pager.collect(start(self, ...)) end
+  if row.paged.each then
+    class[row.paged.each] = function(self, ...) return pager.each(start(self, ...)) end
+  end
+end
+
 local function bulk_method(spec, name, entry)
   local op = spec.name .. "." .. entry.op
   local row = spec.ops[entry.op]
@@ -107,7 +128,9 @@ function M.define(spec)
   class.__index = class
   class.__name = "gpucloud." .. spec.name
 
-  for name, row in pairs(spec.ops) do class[name] = op_method(spec, name, row) end
+  for name, row in pairs(spec.ops) do
+    if row.paged then paged_methods(class, spec, name, row) else class[name] = op_method(spec, name, row) end
+  end
   for name, fn in pairs(spec.methods or {}) do
     local op = spec.name .. "." .. name
     class[name] = function(self, ...)
@@ -121,6 +144,8 @@ function M.define(spec)
   function class.batch(self, name, items, opts)
     local row = spec.ops[name]
     if not row then fail(2, "gpucloud.%s.batch: unknown operation '%s'", spec.name, tostring(name)) end
+    -- one call of a paged row is one page: a batch of them would be short
+    if row.paged then fail(2, "gpucloud.%s.batch: '%s' is a paged listing, not a batch operation", spec.name, name) end
     return bulk_method(spec, "batch", { op = name })(self, items, opts)
   end
 
