@@ -11,6 +11,8 @@
 --   child.lua memory URL CA N1 N2       RSS after N1 and after N2 calls
 --   child.lua delete URL CA FIRST N C   delete ids FIRST.., C at a time
 --                                       (C = 0: a plain loop, one by one)
+--   child.lua paged URL CA              every instance, every page, paced
+--   child.lua first_instance URL CA     from each_instance to the loop body
 
 local gpucloud = require "gpucloud"
 local core = require "gpucloud.core"
@@ -106,6 +108,21 @@ elseif mode == "delete" then
     assert(#report.ok == n, tostring(report))
   end
   emit("seconds", now() - t0)
+
+elseif mode == "paged" then
+  local t0 = now()
+  local l = assert(vast:show_instances())
+  emit("seconds", now() - t0)
+  emit("instances", #l)
+
+elseif mode == "first_instance" then
+  local t0 = now()
+  local t
+  for inst in vast:each_instance() do
+    t = t or (now() - t0)
+    if inst then break end
+  end
+  emit("seconds", assert(t, "no instance"))
 
 else
   error("child.lua: unknown mode " .. tostring(mode))
