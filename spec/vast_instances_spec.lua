@@ -165,6 +165,13 @@ describe("vast instances over HTTP", function()
       assert.equal(2, #listings())
     end)
 
+    it("is not a batch or a ctx:call operation: one call of it is one page", function()
+      assert.has_error(function() vast:batch("show_instances", { {} }) end)
+      local ctx = require("gpucloud.define").context(vast)
+      assert.has_error(function() ctx:call("show_instances", {}, {}) end)
+      assert.equal(0, #sent())
+    end)
+
     it("401 with a wrong key", function()
       local bad = gpucloud.vast { url = sim.url, api_key = "wrong-key", getenv = no_env, retries = 0 }
       check(401, "unauthorized", "invalid_api_key", bad:show_instances())

@@ -42,6 +42,9 @@ Ctx.__index = Ctx
 -- pass. Returns value, err, res, decoded as call.perform does.
 function Ctx:call(name, argv, opts, stop_at)
   local row = self.spec.ops[name]
+  -- one call of a paged row is one page: a composed operation that used it
+  -- as a listing would act on part of one
+  if row.paged then error(self.spec.name .. "." .. name .. " is a paged listing: ctx:call gives one page", 2) end
   return call.perform(self.client, self.p, self.rt, self.spec.name .. "." .. name, row, argv, opts,
     stop_at or self.stop_at)
 end
