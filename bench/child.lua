@@ -13,11 +13,18 @@
 --                                       (C = 0: a plain loop, one by one)
 --   child.lua paged URL CA              every instance, every page, paced
 --   child.lua first_instance URL CA     from each_instance to the loop body
+--   child.lua fleet URL CA WHO N C      the fleet benchmark's N workergroups
+--                                       and N clusters: WHO = vast or
+--                                       tensorpool (that provider's own bulk
+--                                       call alone) or fleet (list, plan and
+--                                       delete both); key of TensorPool in
+--                                       TENSORPOOL_KEY
 
 local gpucloud = require "gpucloud"
 local core = require "gpucloud.core"
 
 local mode, url, ca = arg[1], arg[2], arg[3]
+if ca == "" then ca = nil end
 local now = core.now
 
 local function emit(name, value)
@@ -123,6 +130,32 @@ elseif mode == "first_instance" then
     if inst then break end
   end
   emit("seconds", assert(t, "no instance"))
+elseif mode == "fleet" then
+  local who, n, c = arg[4], tonumber(arg[5]), tonumber(arg[6])
+  local tp = gpucloud.tensorpool { url = url, ca_file = ca }
+  local wgs, clusters = {}, {}
+  for i = 1, n do
+    wgs[i] = 600000 + i
+    clusters[i] = string.format("c-bench-%05d", i)
+  end
+  local opts = { concurrency = c, rate = false, max = n }
+  local t0 = now()
+  if who == "vast" then
+    local r = vast:delete_workergroups(wgs, opts)
+    assert(#r.ok == n, tostring(r))
+  elseif who == "tensorpool" then
+    opts.wait = true
+    local r = tp:destroy_clusters(clusters, opts)
+    assert(#r.ok == n, tostring(r))
+  else
+    local fleet = gpucloud.fleet { vast = vast, tensorpool = tp }
+    local rows = assert(fleet:list { kinds = { "workergroup", "cluster" } })
+    local plan = rows:filter(function(r) return (r.name or ""):find("^bench") ~= nil end):plan()
+    assert(plan.count == 2 * n, tostring(plan))
+    local r = fleet:delete(plan, { concurrency = c, rate = false, max = 2 * n })
+    assert(#r.ok == 2 * n, tostring(r))
+  end
+  emit("seconds", now() - t0)
 
 else
   error("child.lua: unknown mode " .. tostring(mode))

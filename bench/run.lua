@@ -32,7 +32,8 @@ local BULK = { n = 1000, first = 300001, concurrency = 32, limit = 1.3 }
 local BULK4 = { n = 200, first = 400001, concurrency = 16, limit = 1.5, speedup = 8 }
 local CLI_FIRST = 500001 -- one id per one-shot run, never reused
 -- issue 12: the paged instance listing, paced at the documented 1/s
-local PAGED = { n = 500, first = 600001, page = 25, rate = 1.0, limit = 1.1 }
+local PAGED = { n = 500, first = 700001, page = 25, rate = 1.0, limit = 1.1 } -- instances 700001..
+local FLEET = { n = 1000, concurrency = 32, limit = 1.2 } -- workergroups 600001.., clusters c-bench-00001..
 
 local function say(...)
   io.stderr:write(format(...), "\n")
@@ -74,6 +75,16 @@ do
       num_gpus = 1, start_date = 1767225600 + i, extra_env = json.array { json.array { "MODE", "bench" } } }
   end
   fixture.vast.instances, fixture.vast.volumes = list, json.array()
+end
+
+-- The fleet benchmark's things: workergroups named "bench-fleet", clusters "bench".
+for i = 1, FLEET.n do
+  local g = fixture.vast.workergroups
+  g[#g + 1] = json.object { id = 600000 + i, endpoint_id = 104, endpoint_name = "bench-fleet", created_at = 1760000100 }
+  local c = fixture.tensorpool.clusters
+  c[#c + 1] = json.object { cluster_id = format("c-bench-%05d", i), name = "bench", instance_type = "1xH100",
+    status = "RUNNING", deletion_protection = false,
+    instances = json.array { json.object { id = format("i-bench-%05d", i), status = "RUNNING" } } }
 end
 
 -- Endpoint 101's listing exactly as the app answers it.
@@ -124,10 +135,18 @@ local function reset(latency)
   end
 end
 
+-- The same latency on every route the fleet benchmark uses, and requests
+-- that answer without a pause.
+local function reset_fleet(latency)
+  assert(s:reset())
+  assert(s:config { retry_after = "0" })
+  assert(s:inject { method = "*", path = "*", delay = latency, times = -1 })
+end
+
 ------------------------------------------------------------------------
 -- Running contenders
 
-local ENV = "VAST_API_KEY=" .. q(key) .. " "
+local ENV = "VAST_API_KEY=" .. q(key) .. " TENSORPOOL_KEY=" .. q(fixture.tensorpool.api_keys[1]) .. " "
 
 -- Run a command and read its `name=value` lines; raises when it fails.
 -- The key travels in the environment only, so no command line shows it.
@@ -293,6 +312,30 @@ do
 end
 
 ------------------------------------------------------------------------
+-- 6. One fleet across providers: what running both at once costs over the
+-- slowest provider's own bulk call alone
+
+say("fleet: %d workergroups + %d clusters, %d ms latency, %d runs", FLEET.n, FLEET.n, LATENCY * 1000, RUNS)
+do
+  local alone_v, alone_t, all = {}, {}, {}
+  for i = 1, RUNS do
+    reset_fleet(LATENCY)
+    alone_v[i] = child("fleet", s.url, s.ca_file, "vast", FLEET.n, FLEET.concurrency).seconds
+    reset_fleet(LATENCY)
+    alone_t[i] = child("fleet", s.url, s.ca_file, "tensorpool", FLEET.n, FLEET.concurrency).seconds
+    reset_fleet(LATENCY)
+    all[i] = child("fleet", s.url, s.ca_file, "fleet", FLEET.n, FLEET.concurrency).seconds
+  end
+  local tv, tt, tf = median(alone_v), median(alone_t), median(all)
+  local slowest = math.max(tv, tt)
+  row { name = "fleet: list, plan, delete", workload = format("%d workergroups + %d clusters (waited), %d ms "
+      .. "latency, concurrency %d, rate = false", FLEET.n, FLEET.n, LATENCY * 1000, FLEET.concurrency),
+    mine = ms(tf), anchor = format("slowest provider alone %s (vast %s, tensorpool %s)", ms(slowest), ms(tv), ms(tt)),
+    figure = format("%.2fx", tf / slowest), target = format("<= %.1fx", FLEET.limit),
+    result = verdict(tf / slowest <= FLEET.limit) }
+end
+
+------------------------------------------------------------------------
 -- 5. Memory over many calls
 
 say("memory: %d calls in one process", MEM_N2)
@@ -307,7 +350,7 @@ do
 end
 
 ------------------------------------------------------------------------
--- 6. and issue 12: the paged instance listing with pacing on
+-- 7. and issue 12: the paged instance listing with pacing on
 
 do
   local listing = "GET /api/v1/instances/"

@@ -96,3 +96,18 @@ describe("lists", function()
     assert.equal("3 items: 1, 2, 3", tostring(list.new { 1, 2, 3 }))
   end)
 end)
+
+describe("filter tables", function()
+  local gpucloud = require "gpucloud"
+  local rows = gpucloud.list {
+    { id = 1, state = "idle" }, { id = 2, state = "failed" }, { id = 3, state = "running" }, { id = 4 },
+  }
+  it("take a list as any of its values", function()
+    assert.same({ 1, 2 }, rows:filter({ state = { "idle", "failed" } }):ids())
+    assert.same({}, rows:filter({ state = {} }):ids())
+  end)
+  it("still take plain values and predicates", function()
+    assert.same({ 3 }, rows:filter({ state = "running" }):ids())
+    assert.same({ 4 }, rows:filter({ state = function(v) return v == nil end }):ids())
+  end)
+end)

@@ -120,14 +120,14 @@ local O = {
     doc = "seconds one attempt may take, connect included" },
   connect_timeout = { kind = "seconds", default = 10, scope = "client call",
     doc = "seconds a connection may take to open" },
-  deadline = { kind = "seconds", scope = "client call bulk wait",
+  deadline = { kind = "seconds", scope = "client call bulk wait fleet",
     doc = "seconds the whole call may take, retries, pauses and waits included (a bulk call: all of it)" },
   retries = { kind = "count", default = 3, scope = "client call",
     doc = "attempts after the first, for failures worth repeating" },
   backoff = { kind = "backoff", default = { base = 0.25, max = 8 }, scope = "client call",
     doc = "{base, max} seconds: the backoff before retry n is random in [0, min(max, base*2^(n-1))];" ..
       " a server's Retry-After longer than max ends the call" },
-  rate = { kind = "rate", default = false, scope = "client call",
+  rate = { kind = "rate", default = false, scope = "client call fleet",
     doc = "pacing: false, true (the operation's documented rate) or requests per second" },
   max_body = { kind = "bytes", default = 64 * 1024 * 1024, scope = "client call",
     doc = "the largest answer body accepted, in bytes" },
@@ -145,14 +145,16 @@ local O = {
   pace_dict = { kind = "text", scope = "client",
     doc = "inside nginx: a lua_shared_dict that holds the pacing buckets, shared by every worker" },
 
-  concurrency = { kind = "positive_count", default = 8, scope = "bulk", doc = "requests in flight at once" },
-  dry_run = { kind = "boolean", default = false, scope = "bulk", doc = "send nothing; report what would go" },
-  max = { kind = "count", default = 50, scope = "bulk",
+  concurrency = { kind = "positive_count", default = 8, scope = "bulk fleet", doc = "requests in flight at once" },
+  dry_run = { kind = "boolean", default = false, scope = "bulk fleet", doc = "send nothing; report what would go" },
+  max = { kind = "count", default = 50, scope = "bulk fleet",
     doc = "refuse (raise) to delete more ids than this before anything is sent" },
   on_progress = { kind = "func", scope = "bulk", doc = "function(done, total) after each item" },
-  wait = { kind = "boolean", default = false, scope = "bulk",
+  wait = { kind = "boolean", default = false, scope = "bulk fleet",
     doc = "wait for each accepted asynchronous request to end" },
-  unprotect = { kind = "boolean", default = false, scope = "bulk",
+  verify = { kind = "boolean", default = false, scope = "fleet",
+    doc = "fleet delete: list again afterwards; what is still there moves from ok to failed" },
+  unprotect = { kind = "boolean", default = false, scope = "bulk fleet",
     doc = "turn deletion protection off first (and wait for that), then delete" },
   wait_timeout = { kind = "seconds", scope = "bulk", deprecated = "deadline",
     doc = "deprecated: use deadline" },
@@ -223,6 +225,21 @@ local function query_kinds(row)
   for _, q in ipairs(row.query or {}) do t[q[1]] = q[2] end
   for _, q in ipairs(row.body_opts or {}) do t[q[1]] = q[2] end
   return t
+end
+
+--- Check the options of `scope` ("fleet", ...) and fill in the defaults
+-- of that scope; returns a new table. Raises on misuse.
+function M.scoped(where, scope, opts, level)
+  check(where, scope, opts, nil, (level or 1) + 1)
+  local out = {}
+  for name, o in pairs(O) do
+    if in_scope(o, scope) then
+      local v = opts and opts[name]
+      if v == nil then v = o.default end
+      out[name] = v
+    end
+  end
+  return out
 end
 
 --- Check a call's options (raises on misuse); returns them (or {}).

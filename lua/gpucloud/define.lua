@@ -155,6 +155,7 @@ function M.define(spec)
   --- Release the runtime's handles. Idempotent; later calls raise.
   function class.close(self)
     local p = private[self]
+    if p and p.bound then return end -- a view: the client it views owns the handles
     if p and not p.closed then
       p.closed = true
       p.runtime.close()
@@ -182,6 +183,20 @@ function M.define(spec)
     private[self] = p
     return self
   end
+end
+
+--- The same client, its calls going through runtime `rt` instead of its
+-- own: for work that runs many clients at once inside one runtime (the
+-- fleet runs each provider's calls as tasks of one run_all). It shares the
+-- client's key, settings and pacing; closing it closes nothing.
+function M.bind(self, rt)
+  local p = private[self]
+  assert(p, "define.bind: not a client")
+  local view = {}
+  for k, v in pairs(self) do view[k] = v end
+  setmetatable(view, getmetatable(self))
+  private[view] = setmetatable({ runtime = rt, bound = true }, { __index = p })
+  return view
 end
 
 --- The runtime a client's calls go through (for specs and the fleet).

@@ -12,6 +12,8 @@ return {
   _VERSION = "gpucloud " .. config.VERSION,
   vast = require("gpucloud.vast").new,
   tensorpool = require("gpucloud.tensorpool").new,
+  --- one view over every provider's billable things: gpucloud.fleet{vast =, tensorpool =}
+  fleet = function(opts) return require("gpucloud.fleet").new(opts) end,
   --- JSON null as it appears inside decoded arrays
   null = json.null,
   --- make an array a gpucloud list (filter/map/ids/...)

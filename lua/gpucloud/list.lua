@@ -3,6 +3,7 @@
 -- readable __tostring for the REPL. Nothing is stored in the array itself;
 -- the field that names an element's id lives in the metatable.
 
+local null = require("gpucloud.json").null
 local secrets = require "gpucloud.secrets"
 
 local M = {}
@@ -31,17 +32,45 @@ function M.new(items, id_field)
   return setmetatable(items or {}, metatable_for(id_field))
 end
 
+--- A kind of list with methods of its own on top of the list methods (the
+-- fleet's rows have plan()): returns a constructor like M.new. Lists made
+-- from it by filter, map and sort_by keep its methods.
+function M.class(id_field, extra, lead)
+  local index = setmetatable({}, { __index = methods })
+  for k, fn in pairs(extra) do index[k] = fn end
+  local mt = {
+    __index = index, __tostring = function(l) return M.render(l) end,
+    __name = "gpucloud.list", id_field = id_field or "id", is_list = true, columns = lead,
+  }
+  return function(items) return setmetatable(items or {}, mt) end
+end
+
 function M.is(v)
   local mt = getmetatable(v)
-  return mt ~= nil and mt.__index == methods
+  return mt ~= nil and (mt.__index == methods or mt.is_list == true)
 end
 
 local function derive(self, items)
   return setmetatable(items, getmetatable(self))
 end
 
+-- Does a field's value match what a filter table asks of it? A function
+-- is a predicate on the value; a list means any of its values; anything
+-- else must be equal.
+local function matches(have, want)
+  local tw = type(want)
+  if tw == "function" then return want(have) and true or false end
+  if tw == "table" and want ~= null then
+    for i = 1, #want do
+      if have == want[i] then return true end
+    end
+    return false
+  end
+  return have == want
+end
+
 -- A predicate from a function, or from a table of field = value that must
--- all hold (a function value is itself a predicate on that field).
+-- all hold (see matches for what a value may be).
 local function predicate(p, level)
   if type(p) == "function" then return p end
   if type(p) ~= "table" then
@@ -50,12 +79,7 @@ local function predicate(p, level)
   return function(item)
     if type(item) ~= "table" then return false end
     for k, want in pairs(p) do
-      local have = item[k]
-      if type(want) == "function" then
-        if not want(have) then return false end
-      elseif have ~= want then
-        return false
-      end
+      if not matches(item[k], want) then return false end
     end
     return true
   end
@@ -186,9 +210,13 @@ end
 
 -- Columns: the id field first, then the names seen, in sorted order, until
 -- the line would be too wide.
+-- A list class may name its leading columns (mt.columns); the others follow.
 local function columns(list)
   local seen, names = {}, {}
-  local id_field = (getmetatable(list) or {}).id_field or "id"
+  local mt = getmetatable(list) or {}
+  local id_field = mt.id_field or "id"
+  local lead = {}
+  for i, name in ipairs(mt.columns or {}) do lead[name] = i end
   for i = 1, #list do
     local v = list[i]
     if type(v) == "table" then
@@ -198,6 +226,7 @@ local function columns(list)
     end
   end
   table.sort(names, function(a, b)
+    if lead[a] or lead[b] then return (lead[a] or math.huge) < (lead[b] or math.huge) end
     if a == id_field or b == id_field then return a == id_field and b ~= id_field end
     if (a == "id") ~= (b == "id") then return a == "id" end
     return a < b

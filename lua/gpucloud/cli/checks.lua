@@ -100,6 +100,21 @@ function M.boolean(s)
   return nil, "true or false, got " .. M.describe(s)
 end
 
+local UNITS = { s = 1, m = 60, h = 3600, d = 86400, w = 604800 }
+
+--- A duration: seconds, or digits with units (90s, 30m, 6h, 2d, 1h30m).
+function M.duration(s)
+  if s:match("^%d+$") then return tonumber(s) end
+  local total, rest = 0, s
+  while rest ~= "" do
+    local n, unit, tail = rest:match("^(%d+)([smhdw])(.*)$")
+    if not n then return nil, "a duration such as 90s, 30m, 6h or 2d, got " .. M.describe(s) end
+    total, rest = total + tonumber(n) * UNITS[unit], tail
+  end
+  if s == "" then return nil, "a duration such as 90s, 30m, 6h or 2d, got " .. M.describe(s) end
+  return total
+end
+
 --- One of a list of words.
 function M.one_of(words)
   return function(s)

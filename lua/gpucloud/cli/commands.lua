@@ -27,6 +27,7 @@
 --   { "state", value = "STATE", check = checks.one_of { "active", "stopped" }, field = "state" } } }.
 
 local checks = require "gpucloud.cli.checks"
+local fleet = require "gpucloud.cli.fleet"
 
 local M = {}
 
@@ -64,6 +65,21 @@ M.groups = {
   },
   wait = {
     { "wait", help = "cluster destroy: wait until each destroy request has completed" },
+  },
+  -- what the fleet's list and delete select, the same for both
+  select = {
+    { "provider", value = "P", check = checks.one_of { "vast", "tensorpool" }, repeats = true,
+      help = "fleet: only this provider (repeatable; default both)" },
+    { "kind", value = "K", check = checks.one_of { "endpoint", "workergroup", "instance", "volume",
+      "cluster", "storage", "job" }, repeats = true, help = "fleet: only this kind (repeatable)" },
+    { "state", value = "S", check = checks.one_of { "running", "idle", "stopped", "failed", "pending", "gone" },
+      repeats = true, help = "fleet: only things in this state (repeatable: any of them)" },
+    { "older-than", value = "AGE", check = checks.duration, help = "fleet: only things older than AGE (6h, 2d)" },
+    { "filter", value = "FIELD=VALUE", check = checks.filter, repeats = true,
+      help = "fleet: keep rows whose FIELD is VALUE (repeatable)" },
+  },
+  verify = {
+    { "verify", help = "fleet delete: list again afterwards; what is still there counts as failed" },
   },
 }
 
@@ -131,6 +147,16 @@ M.providers = {
       { "cluster destroy", "destroy_clusters", args = { "ID..." }, groups = { "bulk", "wait" },
         help = "destroy clusters", bulk = { noun = "clusters", verb = "destroy", doing = "destroying" } },
       { "request info", "get_request_info", args = { "ID" }, help = "show a request's status" },
+    },
+  },
+  {
+    name = "fleet", title = "every provider at once (clients from the environment)",
+    key = "each provider's own: VAST_API_KEY, TENSORPOOL_KEY, ...",
+    commands = {
+      { "list", "list", run = fleet.list, groups = { "select" },
+        help = "list every billable thing: kind, state, age, $/h" },
+      { "delete", "delete", run = fleet.delete, groups = { "select", "bulk", "verify" },
+        help = "delete what the selection lists, plan first" },
     },
   },
 }

@@ -1,0 +1,172 @@
+-- fleet:delete(plan_or_rows, opts): each provider's bulk calls, in a safe
+-- order within a provider (stage 1 before stage 2: workergroups before the
+-- endpoints that would delete them, instances before their volumes,
+-- clusters and jobs before storage), the providers at once, and one report
+-- keyed "provider:kind:id" with the truth rules of bulk reports. With
+-- `verify`, everything is listed again afterwards and what is still there
+-- moves from ok to failed.
+
+local bulk = require "gpucloud.bulk"
+local config = require "gpucloud.config"
+local define = require "gpucloud.define"
+local errors = require "gpucloud.errors"
+local plan_mod = require "gpucloud.fleet.plan"
+local runtime = require "gpucloud.runtime"
+
+local M = {}
+
+local function fail(level, fmt, ...)
+  error(string.format(fmt, ...), level + 1)
+end
+
+-- One provider's part of the plan, stage by stage.
+local function provider_task(entry, groups, o, bind, clock, stop)
+  return function(trt)
+    local c = bind(entry.client, trt)
+    local done = {}
+    for stage = 1, 2 do
+      for _, g in ipairs(groups) do
+        local k = entry.map.kinds[g.kind]
+        if k.stage == stage then
+          local bo = { concurrency = o.concurrency, max = #g.ids, rate = o.rate }
+          local left = stop and (stop - clock.now())
+          if left and left <= 0 then
+            done[#done + 1] = { g = g, late = true }
+          else
+            bo.deadline = left
+            if k.delete_opts and k.delete_opts.wait then bo.wait = o.wait end
+            if o.unprotect and k.protected then bo.unprotect = true end
+            done[#done + 1] = { g = g, report = c[k.delete](c, g.ids, bo) }
+          end
+        end
+      end
+    end
+    return done
+  end
+end
+
+-- Fold one kind's bulk report into the fleet report.
+local function fold(report, part, done)
+  local g, r = part.g, part.report
+  local maybe = {}
+  for _, id in ipairs(r and r.maybe_deleted or {}) do maybe[id] = true end
+  local unprotected = {}
+  for _, id in ipairs(r and r.unprotected or {}) do unprotected[id] = true end
+  for i, id in ipairs(g.ids) do
+    local key = g.keys[i]
+    if not r then
+      report.failed[key] = errors.local_failure("fleet.delete", "timeout",
+        "deadline reached before the " .. g.kind .. " deletes began; nothing was sent")
+    elseif r.failed[id] then
+      report.failed[key] = r.failed[id]
+    else
+      done[key] = true
+      report.results[key] = r.results[id]
+      if maybe[id] then report.maybe_deleted[#report.maybe_deleted + 1] = key end
+    end
+    if unprotected[id] then report.unprotected[#report.unprotected + 1] = key end
+  end
+end
+
+-- List again what the plan deleted; move what is still there to failed.
+local function verify(fleet, plan, report, done)
+  local kinds = {}
+  for _, g in ipairs(plan.groups) do kinds[#kinds + 1] = g.provider .. ":" .. g.kind end
+  local present, unknown = {}, {}
+  local F = require "gpucloud.fleet"
+  for _, r in ipairs(F.list_jobs(fleet, F.select_kinds(fleet, kinds, 3))) do
+    for _, row in ipairs(r[1] or {}) do
+      -- listed as being destroyed: going, not "still present"
+      if row.state ~= "gone" then present[row.key] = row end
+    end
+    for _, e in ipairs(r[2] or {}) do
+      if not r[1] then unknown[e.fleet] = e end
+    end
+  end
+  report.unverified, report.verify_errors = {}, {}
+  for _, e in pairs(unknown) do report.verify_errors[#report.verify_errors + 1] = e end
+  for _, g in ipairs(plan.groups) do
+    local gk = g.provider .. ":" .. g.kind
+    for _, key in ipairs(g.keys) do
+      if done[key] then
+        if unknown[gk] then
+          report.unverified[#report.unverified + 1] = key
+        elseif present[key] then
+          done[key] = nil
+          local row = present[key]
+          report.failed[key] = errors.local_failure("fleet.delete", "failed",
+            "still present after delete" .. (row.status and (" (status " .. tostring(row.status) .. ")") or ""),
+            { may_have_landed = true })
+        end
+      end
+    end
+  end
+end
+
+function M.run(fleet, plan, opts, level)
+  level = (level or 1) + 1
+  local where = "fleet:delete"
+  if not plan_mod.is(plan) then plan = fleet:plan(plan) end
+  -- waited for, and paced at the documented rates, unless told otherwise
+  local wait = not (type(opts) == "table" and opts.wait == false)
+  local rate = type(opts) == "table" and opts.rate
+  if rate == nil then rate = true end
+  local o = config.scoped(where, "fleet", opts, level)
+  o.wait, o.rate = wait, rate
+  if plan.count > o.max then
+    fail(level, "%s: refusing to delete %d things, more than max = %d (raise opts.max to go ahead)",
+      where, plan.count, o.max)
+  end
+  local by_provider, order = {}, {}
+  for _, g in ipairs(plan.groups) do
+    local entry = fleet.by_provider[g.provider]
+    if not entry then
+      fail(level, "%s: the plan names %s, and this fleet has no %s client", where, g.provider, g.provider)
+    end
+    if not entry.client[entry.map.kinds[g.kind].delete] then
+      fail(level, "%s: the %s client cannot delete a %s", where, g.provider, g.kind)
+    end
+    if not by_provider[g.provider] then
+      by_provider[g.provider] = { entry = entry, groups = {} }
+      order[#order + 1] = g.provider
+    end
+    local t = by_provider[g.provider].groups
+    t[#t + 1] = g
+  end
+  local report = bulk.new_report {
+    op = "fleet.delete", total = plan.count, order = plan.keys, ok = {}, failed = {}, skipped = {},
+    results = {}, maybe_deleted = {}, unprotected = {}, dry_run = o.dry_run, elapsed = 0,
+    verb = "delete", done_verb = "deleted", plan = plan,
+  }
+  if o.dry_run then
+    report.would_delete = {}
+    for i, key in ipairs(plan.keys) do report.would_delete[i] = key end
+    report.protected = plan.protected
+    return report
+  end
+  local clock = runtime.concrete(define.runtime_of(fleet.entries[1].client))
+  local t0 = clock.now()
+  local stop = o.deadline and (t0 + o.deadline)
+  local run, bind = fleet:runner()
+  local tasks = {}
+  for i, name in ipairs(order) do
+    tasks[i] = provider_task(by_provider[name].entry, by_provider[name].groups, o, bind, clock, stop)
+  end
+  local done = {}
+  for _, r in ipairs(run(tasks)) do
+    for _, part in ipairs(r[1] or {}) do fold(report, part, done) end
+  end
+  if o.verify then verify(fleet, plan, report, done) end
+  for _, key in ipairs(plan.keys) do
+    if done[key] then report.ok[#report.ok + 1] = key end
+  end
+  local kept = {}
+  for _, key in ipairs(report.maybe_deleted) do
+    if done[key] then kept[#kept + 1] = key end
+  end
+  report.maybe_deleted = kept
+  report.elapsed = clock.now() - t0
+  return report
+end
+
+return M

@@ -1,0 +1,52 @@
+-- How TensorPool's billable things look in the fleet view (see fleet/vast.lua).
+
+local M = { provider = "tensorpool", client = "tensorpool" }
+
+local CLUSTER_STATE = {
+  RUNNING = "running", PENDING = "pending", PROVISIONING = "pending", CREATING = "pending",
+  STOPPED = "stopped", FAILED = "failed", ERROR = "failed", DESTROYING = "gone", DESTROYED = "gone",
+}
+
+local JOB_STATE = {
+  pending = "pending", running = "running", canceling = "gone", canceled = "stopped",
+  completed = "stopped", error = "failed", failed = "failed",
+}
+
+local function upper(v) return type(v) == "string" and v:upper() or v end
+local function lower(v) return type(v) == "string" and v:lower() or v end
+
+M.kinds = {
+  cluster = {
+    list = "list_clusters", id = "cluster_id", name = "name", status = "status",
+    created_at = "created_at", cost_per_hour = "hourly_rate",
+    state = function(r) return CLUSTER_STATE[upper(r.status)] end,
+    protected = function(r) return r.deletion_protection == true end,
+    delete = "destroy_clusters", stage = 1, delete_opts = { wait = true },
+  },
+  storage = {
+    list = "list_storage", id = "id", name = "name", status = "status",
+    created_at = "created_at", cost_per_hour = "hourly_rate",
+    state = function(r)
+      if type(r.attached_clusters) == "table" and #r.attached_clusters > 0 then return "running" end
+      return "idle"
+    end,
+    protected = function(r) return r.deletion_protection == true end,
+    parent = function(r)
+      if type(r.attached_clusters) ~= "table" or #r.attached_clusters == 0 then return nil end
+      local out = {}
+      for i, id in ipairs(r.attached_clusters) do out[i] = "tensorpool:cluster:" .. tostring(id) end
+      return out
+    end,
+    delete = "destroy_storages", stage = 2, delete_opts = { wait = true },
+    needs = "list_storage",
+  },
+  job = {
+    list = "list_jobs", id = "id", name = "name", status = "status",
+    created_at = "created_at",
+    state = function(r) return JOB_STATE[lower(r.status)] end,
+    delete = "cancel_jobs", stage = 1, delete_opts = { wait = true },
+    needs = "list_jobs",
+  },
+}
+
+return M

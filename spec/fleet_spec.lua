@@ -1,0 +1,173 @@
+-- One fleet across providers: the listing (every kind, the common state,
+-- cost, a provider down), the plan (the same ids for the dry run and the
+-- run, $/h summed), the delete (order, cross-provider concurrency, the
+-- report) and verify (a delete answered 200 that left the thing there).
+
+local gpucloud = require "gpucloud"
+local core = require "gpucloud.core"
+local server = require "gpucloud.sim.server"
+local plan_mod = require "gpucloud.fleet.plan"
+
+local function no_env() end
+
+describe("the fleet", function()
+  local s, vast, tp, fleet
+
+  setup(function()
+    s = assert(server.start { config = { retry_after = "0" } })
+  end)
+  teardown(function() s:stop() end)
+
+  before_each(function()
+    assert(s:reset())
+    vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env, backoff = { base = 0, max = 0 } }
+    tp = gpucloud.tensorpool { url = s.url, api_key = s.keys.tensorpool, getenv = no_env,
+                               backoff = { base = 0, max = 0 } }
+    fleet = gpucloud.fleet { vast = vast, tensorpool = tp }
+  end)
+  after_each(function()
+    vast:close()
+    tp:close()
+  end)
+
+  local function by_key(rows)
+    local t = {}
+    for _, r in ipairs(rows) do t[r.key] = r end
+    return t
+  end
+
+  it("lists every kind of every provider in one list of rows with a common shape", function()
+    local rows, errs = fleet:list()
+    assert.is_nil(errs)
+    local k = by_key(rows)
+    local ep = k["vast:endpoint:102"]
+    assert.same({ "vast", "endpoint", 102, "sdxl-turbo", "active", "idle" },
+      { ep.provider, ep.kind, ep.id, ep.name, ep.status, ep.state })
+    assert.equal(1760100000, ep.created_at)
+    assert.is_true(ep.age > 0)
+    assert.equal(102, ep.raw.id)
+    assert.equal("running", k["vast:endpoint:101"].state)
+    assert.equal("stopped", k["vast:endpoint:103"].state)
+    assert.is_nil(k["vast:endpoint:105"].state, "not ready: its workers cannot be read")
+    assert.equal("conflict", k["vast:endpoint:105"].state_error.code)
+    assert.equal("vast:endpoint:101", k["vast:workergroup:201"].parent)
+    local c = k["tensorpool:cluster:c-prod-serving"]
+    assert.same({ "running", "RUNNING", true }, { c.state, c.status, c.protected })
+    assert.equal("pending", k["tensorpool:cluster:c-provisioning-l40s"].state)
+    -- the list methods, and the common vocabulary of states
+    for _, r in ipairs(rows) do
+      assert.truthy(r.state == nil or require("gpucloud.fleet").STATES[r.state], r.key)
+    end
+    assert.same({ "vast:endpoint:102", "vast:endpoint:104" },
+      rows:filter { kind = "endpoint", state = { "idle", "failed" } }:ids())
+  end)
+
+  it("keeps the other providers' rows when one provider's listing fails, and says which", function()
+    assert(s:inject { method = "GET", path = "/cluster/list", status = 500, body = "down", times = -1 })
+    local rows, errs = fleet:list()
+    assert.equal(1, #errs)
+    assert.equal("tensorpool:cluster", errs[1].fleet)
+    assert.equal("server_error", errs[1].code)
+    assert.is_true(#rows:filter { provider = "vast" } > 0)
+    assert.equal(0, #rows:filter { provider = "tensorpool" })
+    local only, errs2 = fleet:list { kinds = { "endpoint" } }
+    assert.is_nil(errs2)
+    assert.same({ "endpoint" }, { only[1].kind })
+    assert.has_error(function() fleet:list { kinds = { "spaceship" } } end)
+  end)
+
+  it("plans what would go, per provider and kind, with the $/h it saves", function()
+    local rows = gpucloud.list {
+      { provider = "tensorpool", kind = "cluster", id = "c-1", cost_per_hour = 2.5 },
+      { provider = "vast", kind = "endpoint", id = 102, cost_per_hour = 0.25 },
+      { provider = "vast", kind = "workergroup", id = 201 },
+      { provider = "tensorpool", kind = "cluster", id = "c-2", cost_per_hour = 1.25, protected = true },
+      { provider = "tensorpool", kind = "cluster", id = "c-1", cost_per_hour = 2.5 }, -- the same again
+    }
+    local plan = fleet:plan(rows)
+    assert.equal(4, plan.count)
+    assert.near(4.0, plan.cost_per_hour, 1e-9)
+    assert.equal(1, plan.unknown_cost)
+    assert.same({ "vast:workergroup:201", "vast:endpoint:102", "tensorpool:cluster:c-1", "tensorpool:cluster:c-2" },
+      plan.keys, "workergroups before endpoints; providers in one order")
+    assert.same({ "tensorpool:cluster:c-2" }, plan.protected)
+    local text = tostring(plan)
+    assert.match("plan: delete 4 things, saving %$4%.00/h %(1 without a known cost%)", text)
+    assert.match("tensorpool%s+cluster%s+2%s+%$3%.75/h", text)
+    assert.has_error(function() fleet:plan { { provider = "vast", kind = "yacht", id = 1 } } end)
+  end)
+
+  it("deletes the plan the dry run showed, in a safe order, with one report keyed provider:kind:id", function()
+    local rows = assert(fleet:list())
+    local pick = rows:filter(function(r)
+      return (r.kind == "endpoint" and r.state == "idle") or r.key == "vast:workergroup:201"
+        or r.key == "tensorpool:cluster:c-dev-h100" or r.key == "tensorpool:cluster:c-flaky-b200"
+    end)
+    local plan = pick:plan()
+    local dry = fleet:delete(plan, { dry_run = true })
+    assert.same(plan.keys, dry.would_delete)
+    assert(s:clear_log())
+    -- the rows change after the plan: the plan does not
+    pick[1] = { provider = "vast", kind = "endpoint", id = 101 }
+    local report = fleet:delete(plan)
+    local seen = {}
+    for _, k in ipairs(report.ok) do seen[k] = "ok" end
+    for k in pairs(report.failed) do seen[k] = "failed" end
+    for _, k in ipairs(plan.keys) do assert.truthy(seen[k], k .. " is in the report") end
+    assert.equal(#plan.keys, #report.ok + report:failed_count())
+    assert.equal("failed", report.failed["tensorpool:cluster:c-flaky-b200"].code, "its destroy request FAILED")
+    assert.equal("ok", seen["vast:endpoint:102"])
+    local deleted = {}
+    for _, e in ipairs(assert(s:log())) do
+      if e.method == "DELETE" then deleted[#deleted + 1] = e.path end
+    end
+    -- workergroups go before the endpoints; nothing outside the plan
+    assert.equal("/api/v0/workergroups/201/", deleted[1])
+    for _, p in ipairs(deleted) do assert.is_nil(p:find("/101/", 1, true), "not planned: " .. p) end
+    assert.has_error(function() fleet:delete(plan, { max = 2 }) end, nil)
+  end)
+
+  it("runs the providers at once #timing", function()
+    assert(s:inject { method = "DELETE", path = "/api/v0/endptjobs/{id}/", delay = 0.6, times = -1 })
+    assert(s:inject { method = "DELETE", path = "/cluster/{cluster}", delay = 0.6, times = -1 })
+    local plan = fleet:plan {
+      { provider = "vast", kind = "endpoint", id = 102 },
+      { provider = "tensorpool", kind = "cluster", id = "c-dev-h100" },
+    }
+    local t0 = core.now()
+    local report = fleet:delete(plan, { wait = false })
+    local took = core.now() - t0
+    assert.equal(2, #report.ok, tostring(report))
+    assert.is_true(took < 1.1, "two 0.6 s deletes, one per provider, took " .. took .. " s")
+  end)
+
+  it("verify: a delete answered 200 that left the thing there is failed, still present", function()
+    -- the simulator says it deleted workergroup 203 and keeps it
+    assert(s:inject { method = "DELETE", path = "/api/v0/workergroups/203/", status = 200,
+                      json = { success = true, msg = "Deleted" } })
+    local plan = fleet:plan {
+      { provider = "vast", kind = "workergroup", id = 203 },
+      { provider = "vast", kind = "workergroup", id = 204 },
+    }
+    local unverified = fleet:delete(plan)
+    assert.equal(2, #unverified.ok, "without verify the answer is all there is")
+    assert(s:reset())
+    assert(s:inject { method = "DELETE", path = "/api/v0/workergroups/203/", status = 200,
+                      json = { success = true, msg = "Deleted" } })
+    local report = fleet:delete(plan, { verify = true })
+    assert.same({ "vast:workergroup:204" }, report.ok)
+    local err = report.failed["vast:workergroup:203"]
+    assert.equal("failed", err.code)
+    assert.match("still present after delete", err.message)
+  end)
+
+  it("takes clients made from the environment, and refuses what is not one", function()
+    local f = gpucloud.fleet { vast = true }
+    -- instances and volumes appear with the client's rows for them (issue 12)
+    assert.same({ "vast:instance", "vast:workergroup", "vast:endpoint", "vast:volume" }, f:kinds())
+    assert.has_error(function() gpucloud.fleet { vast = tp } end)
+    assert.has_error(function() gpucloud.fleet { aws = true } end)
+    assert.has_error(function() gpucloud.fleet {} end)
+    assert.equal("vast:endpoint:9007199254740992", plan_mod.key("vast", "endpoint", 2 ^ 53))
+  end)
+end)
