@@ -150,7 +150,11 @@ elseif mode == "fleet" then
   else
     local fleet = gpucloud.fleet { vast = vast, tensorpool = tp }
     local rows = assert(fleet:list { kinds = { "workergroup", "cluster" } })
-    local plan = rows:filter(function(r) return (r.name or ""):find("^bench") ~= nil end):plan()
+    -- exactly the fleet benchmark's things: the other benchmarks' workergroups
+    -- are named "bench" too, and are in the listing
+    local plan = rows:filter(function(r)
+      return (r.kind == "workergroup" and r.name == "bench-fleet") or (r.kind == "cluster" and r.name == "bench")
+    end):plan()
     assert(plan.count == 2 * n, tostring(plan))
     local r = fleet:delete(plan, { concurrency = c, rate = false, max = 2 * n })
     assert(#r.ok == 2 * n, tostring(r))
