@@ -284,23 +284,19 @@ function M.bulk(where, row, opts, level)
   return b, c
 end
 
---- Split a paged listing's options into its paging settings (with
--- defaults: max_pages, page_size) and the per-page call options; raises
--- on misuse. The pages are paced at the documented rate unless the caller
--- says otherwise: a listing is many requests.
+--- A paged listing's options -> its paging settings (max_pages, page_size) and
+-- the per-page call options, paced unless told otherwise: a listing is many requests.
 function M.paged(where, row, opts, level)
   level = (level or 1) + 1
   check(where, "call", opts, query_kinds(row), level, "paged")
-  local s, c = {}, {}
-  for k, v in pairs(opts or {}) do
-    if in_scope(O[k] or { scope = "" }, "paged") then s[k] = v else c[k] = v end
-  end
   local most = row.paged.limit
-  s.page_size = s.page_size or most
+  local s, c = { max_pages = O.max_pages.default, page_size = most }, {}
+  for k, v in pairs(opts or {}) do
+    if O[k] and in_scope(O[k], "paged") then s[k] = v else c[k] = v end
+  end
   if most and s.page_size > most then
     fail(level, "%s: 'page_size' may be at most %d, got %d", where, most, s.page_size)
   end
-  s.max_pages = s.max_pages or O.max_pages.default
   if c.rate == nil then c.rate = true end
   return s, c
 end
