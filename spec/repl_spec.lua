@@ -127,6 +127,17 @@ describe("repl: help is made from the rows", function()
     end
   end)
 
+  it("help shows every method of every provider in full, a row whose check is a function too", function()
+    for _, p in ipairs(help.providers) do
+      for _, e in ipairs(help.entries(require(p.module).spec)) do
+        local s = help.text(1, p.var .. ":" .. e.name)
+        assert.match("^" .. p.var .. ":" .. e.name .. "%(", s)
+      end
+    end
+    -- tp:edit_cluster's fields are checked by a function (args.fields)
+    assert.match("\n  fields%s+a table of cluster_name, deletion_protection\n", help.text(1, "edit_cluster"))
+  end)
+
   it("help(vast.delete_endpoint) and help \"delete_endpoint\" give the row's wire, argument, options and rate", function()
     local vast = gpucloud.vast { getenv = function() end }
     local by_fn = help.text(1, vast.delete_endpoint)

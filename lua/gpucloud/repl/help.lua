@@ -40,10 +40,11 @@ local function sorted(t)
 end
 
 -- What an argument check accepts, in its own words ("a positive integer
--- up to 2^53"): asked of the check itself, with a value it refuses.
+-- up to 2^53"): asked of the check itself, with a value it refuses. A
+-- check is a name of gpucloud.args or a function (args.fields{...}).
 local function accepts(check)
-  local _, want = args[check](nil)
-  return want or check
+  local _, want = args.check_of(check)(nil)
+  return want or (type(check) == "string" and check) or "what its check accepts"
 end
 
 local function answer(row)
