@@ -46,6 +46,7 @@ local function accepts(check)
   local _, want = args.check_of(check)(nil)
   return want or (type(check) == "string" and check) or "what its check accepts"
 end
+M.accepts = accepts
 
 local function answer(row)
   if row.list == true then return "a list" end
@@ -53,6 +54,7 @@ local function answer(row)
   if type(row.object) == "string" then return format("an object (the answer's %q)", row.object) end
   return "an object"
 end
+M.answer = answer
 
 local function arg_names(row)
   local out = {}
@@ -93,9 +95,9 @@ local function signature(p, e)
   return format("%s:%s(%s)", p.var, e.name, e.args)
 end
 
--- The options of a scope ("call", "bulk", "wait"), one line each, but
--- those named in `except`.
-local function options(scope, lines, heading, except)
+-- The names of a scope's options ("call", "bulk", "wait"), sorted, but
+-- those named in `except` and the deprecated ones.
+local function option_names(scope, except)
   local names = {}
   for name, o in pairs(config.OPTIONS) do
     if o.scope:find(scope, 1, true) and not o.deprecated and not (except and except[name]) then
@@ -103,8 +105,14 @@ local function options(scope, lines, heading, except)
     end
   end
   table.sort(names)
+  return names
+end
+M.option_names = option_names
+
+-- The options of a scope, one line each, but those named in `except`.
+local function options(scope, lines, heading, except)
   lines[#lines + 1] = "  " .. heading
-  for _, name in ipairs(names) do
+  for _, name in ipairs(option_names(scope, except)) do
     local o = config.OPTIONS[name]
     local default = o.default ~= nil and (" (default " .. show.inline(o.default) .. ")") or ""
     lines[#lines + 1] = format("    %-16s %s%s", name, o.doc, default)
@@ -142,31 +150,45 @@ local function row_detail(spec, row, lines)
   end
 end
 
-local function detail(p, e)
+-- What help says of an entry before its options, one line each: the
+-- signature, its line, and what its row or bulk entry says (the
+-- reference, docs/gen.lua, shows the same lines).
+local function facts(p, e)
   local lines = { signature(p, e), "  " .. e.line }
-  if e.kind == "fleet" then
-    if e.doc.options then options(e.doc.options, lines, "options:") end
-    return concat(lines, "\n")
-  end
-  local spec = spec_of(p)
   if e.kind == "op" then
+    local spec = spec_of(p)
     row_detail(spec, e.row, lines)
     for name, b in pairs(spec.bulk or {}) do
       if b.op == e.name then lines[#lines + 1] = format("  many      %s:%s(ids [, opts])", p.var, name) end
     end
-    options("call", lines, "options (the last argument; the client's settings are the defaults):")
   elseif e.kind == "bulk" then
     lines[#lines + 1] = format("  each id   %s: %s", e.entry.op, accepts(e.row.args[1][2]))
     lines[#lines + 1] = "  report    ok, failed {[id] = err}, skipped, results, maybe_deleted, elapsed;"
       .. " r:failed_ids()"
     local rate = e.row.rate and (show.inline(e.row.rate) .. " requests/s unless rate = false")
     lines[#lines + 1] = "  rate      " .. (rate or "none documented")
-    options("bulk", lines, "options of the run:")
-    -- a bulk call's deadline is the whole run's (config.bulk)
-    options("call", lines, "options of each call:", { deadline = true })
-  elseif e.doc.options then
-    options(e.doc.options, lines, "options:")
   end
+  return lines
+end
+M.facts = facts
+
+-- The options an entry takes, as {scope, heading, except} groups.
+local function option_groups(e)
+  if e.kind == "op" then
+    return { { "call", "options (the last argument; the client's settings are the defaults):" } }
+  elseif e.kind == "bulk" then
+    -- a bulk call's deadline is the whole run's (config.bulk)
+    return { { "bulk", "options of the run:" }, { "call", "options of each call:", { deadline = true } } }
+  elseif e.doc and e.doc.options then
+    return { { e.doc.options, "options:" } }
+  end
+  return {}
+end
+M.option_groups = option_groups
+
+local function detail(p, e)
+  local lines = facts(p, e)
+  for _, g in ipairs(option_groups(e)) do options(g[1], lines, g[2], g[3]) end
   return concat(lines, "\n")
 end
 
