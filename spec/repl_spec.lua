@@ -138,6 +138,19 @@ describe("repl: help is made from the rows", function()
     assert.match("\n  fields%s+a table of cluster_name, deletion_protection\n", help.text(1, "edit_cluster"))
   end)
 
+  it("help's text is the same in every process: a row a method replaces comes first", function()
+    local sub = require "support.subprocess"
+    local first
+    for _ = 1, 5 do
+      local out, ok, err = sub.lua('io.write(require("gpucloud.repl.help").text(0))')
+      assert.is_true(ok, err)
+      first = first or out
+      assert.equal(first, out)
+    end
+    assert.match("\n  tp:destroy_cluster%(cluster_id %[, opts%]%)%s+DELETE engine /cluster/{cluster_id} %-> an object\n"
+      .. "  tp:destroy_cluster%(cluster_id %[, opts%]%)%s+DELETE engine /cluster/{cluster_id} %-> 202", first)
+  end)
+
   it("help(vast.delete_endpoint) and help \"delete_endpoint\" give the row's wire, argument, options and rate", function()
     local vast = gpucloud.vast { getenv = function() end }
     local by_fn = help.text(1, vast.delete_endpoint)

@@ -66,6 +66,8 @@ local function with_opts(list)
   return list == "" and "[opts]" or (list .. " [, opts]")
 end
 
+local KIND_ORDER = { op = 1, bulk = 2, method = 3, client = 4 }
+
 -- Every documented entry of a provider: {name, kind, args, line, ...}.
 local function entries(spec)
   local out = {}
@@ -86,7 +88,12 @@ local function entries(spec)
   for name, doc in pairs(define.docs) do
     out[#out + 1] = { name = name, kind = "client", doc = doc, args = doc.args, line = doc[1] }
   end
-  table.sort(out, function(a, b) return a.name < b.name end)
+  -- a method named like a row (it replaces the row's method) after the
+  -- row: by name alone, the order of the two would change from run to run
+  table.sort(out, function(a, b)
+    if a.name ~= b.name then return a.name < b.name end
+    return (KIND_ORDER[a.kind] or 9) < (KIND_ORDER[b.kind] or 9)
+  end)
   return out
 end
 M.entries = entries
