@@ -10,9 +10,11 @@
 --    documented;
 -- 3. LDoc writes the HTML into <out>/.
 -- Any LDoc warning fails the build. Debian's ldoc 1.4.6 exits 1 with
--- --fatalwarnings for the warnings of its parser, but only writes others
--- (an unresolved @{reference}, a markdown problem) to stderr, and the
--- --filter run exits 0 whatever it saw: anything on stderr counts.
+-- --fatalwarnings for the warnings of doc comments, but only writes others
+-- (those of a markdown topic, of the code prettifier) to stderr, the
+-- --filter run exits 0 whatever it saw, and a missing markdown formatter
+-- is a note on stdout ("format: discount not found, falling back to
+-- text"): anything on stderr counts, and that note too.
 
 local M = {}
 
@@ -68,7 +70,7 @@ function M.ldoc(opts, args)
   local cmd = string.format("cd %s && GPUCLOUD_DOCS_SURFACE=%s LUA_PATH=\"$(pwd)/?.lua;;\" %s -c %s %s .",
     q(root), q(opts.out .. "/surface.lua"), opts.ldoc or "ldoc", q(opts.config), args)
   local ok, out, err = sh(cmd)
-  return ok and err == "", out, err
+  return ok and err == "" and not out:find("not found, falling back", 1, true), out, err
 end
 
 --- The whole build; returns ok, and the lines to show.
