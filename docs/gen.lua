@@ -157,7 +157,9 @@ end
 
 local function returns(e)
   if e.kind == "op" then
-    local r = { "@return[1] " .. md(help.answer(e.row)) .. (e.row.list and " (a @{gpucloud.list.List|List})" or "") }
+    -- help's words, the list linked to what a list can do
+    local answer = md(help.answer(e.row)):gsub("^a list", "a @{gpucloud.list.List|list}")
+    local r = { "@return[1] " .. answer }
     if type(e.row.list) == "string" or type(e.row.object) == "string" then
       r[#r + 1] = "@return[1] the whole decoded answer"
     end
