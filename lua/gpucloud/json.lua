@@ -98,12 +98,12 @@ end
 ------------------------------------------------------------------------
 -- Encoding. Not cjson's encoder: Debian's 2.1.0 writes an empty array as
 -- `{}` and a large id in exponent form (14 significant digits). One encoder
--- serves the request bodies, the command line's --json output and the
+-- serves the request bodies, the command line's `--json` output and the
 -- simulator's answers.
 -- @section encoding
 
 
---- Mark a table (default: a new one) as a JSON array / object; returns it.
+--- Mark a table (default: a new one) as a JSON array; returns it.
 -- Unmarked tables are arrays when their keys are exactly 1..n, and an empty
 -- unmarked table is an empty array: in these APIs an empty value is a list.
 function M.array(t) return setmetatable(t or {}, array_mt) end
