@@ -11,6 +11,8 @@
 --   child.lua memory URL CA N1 N2       RSS after N1 and after N2 calls
 --   child.lua delete URL CA FIRST N C   delete ids FIRST.., C at a time
 --                                       (C = 0: a plain loop, one by one)
+--   child.lua paged URL CA              every instance, every page, paced
+--   child.lua first_instance URL CA     from each_instance to the loop body
 --   child.lua fleet URL CA WHO N C      the fleet benchmark's N workergroups
 --                                       and N clusters: WHO = vast or
 --                                       tensorpool (that provider's own bulk
@@ -114,6 +116,20 @@ elseif mode == "delete" then
   end
   emit("seconds", now() - t0)
 
+elseif mode == "paged" then
+  local t0 = now()
+  local l = assert(vast:show_instances())
+  emit("seconds", now() - t0)
+  emit("instances", #l)
+
+elseif mode == "first_instance" then
+  local t0 = now()
+  local t
+  for inst in vast:each_instance() do
+    t = t or (now() - t0)
+    if inst then break end
+  end
+  emit("seconds", assert(t, "no instance"))
 elseif mode == "fleet" then
   local who, n, c = arg[4], tonumber(arg[5]), tonumber(arg[6])
   local tp = gpucloud.tensorpool { url = url, ca_file = ca }
@@ -134,7 +150,11 @@ elseif mode == "fleet" then
   else
     local fleet = gpucloud.fleet { vast = vast, tensorpool = tp }
     local rows = assert(fleet:list { kinds = { "workergroup", "cluster" } })
-    local plan = rows:filter(function(r) return (r.name or ""):find("^bench") ~= nil end):plan()
+    -- exactly the fleet benchmark's things: the other benchmarks' workergroups
+    -- are named "bench" too, and are in the listing
+    local plan = rows:filter(function(r)
+      return (r.kind == "workergroup" and r.name == "bench-fleet") or (r.kind == "cluster" and r.name == "bench")
+    end):plan()
     assert(plan.count == 2 * n, tostring(plan))
     local r = fleet:delete(plan, { concurrency = c, rate = false, max = 2 * n })
     assert(#r.ok == 2 * n, tostring(r))

@@ -31,6 +31,8 @@ local LATENCY = 0.020
 local BULK = { n = 1000, first = 300001, concurrency = 32, limit = 1.3 }
 local BULK4 = { n = 200, first = 400001, concurrency = 16, limit = 1.5, speedup = 8 }
 local CLI_FIRST = 500001 -- one id per one-shot run, never reused
+-- issue 12: the paged instance listing, paced at the documented 1/s
+local PAGED = { n = 500, first = 700001, page = 25, rate = 1.0, limit = 1.1 } -- instances 700001..
 local FLEET = { n = 1000, concurrency = 32, limit = 1.2 } -- workergroups 600001.., clusters c-bench-00001..
 
 local function say(...)
@@ -60,6 +62,19 @@ for _, range in ipairs { { BULK.first, BULK.n }, { BULK4.first, BULK4.n }, { CLI
       gpu_ram = 24000, min_load = 0, target_util = 0.9, cold_mult = 2.5, cold_workers = 0,
       test_workers = 3, max_workers = 4, created_at = 1760000100, api_key = "ep-bench-" .. id }
   end
+end
+
+-- 500 instances (20 pages of 25) in place of the seed's, for the paged
+-- listing (issue 12).
+do
+  local statuses = { "running", "running", "stopped", "exited", "loading" }
+  local list = json.array()
+  for i = 1, PAGED.n do
+    list[i] = json.object { id = PAGED.first + i - 1, actual_status = statuses[i % #statuses + 1],
+      label = i % 3 == 0 and "ci" or json.null, dph_total = 0.2 + (i % 40) / 10, gpu_name = "RTX 4090",
+      num_gpus = 1, start_date = 1767225600 + i, extra_env = json.array { json.array { "MODE", "bench" } } }
+  end
+  fixture.vast.instances, fixture.vast.volumes = list, json.array()
 end
 
 -- The fleet benchmark's things: workergroups named "bench-fleet", clusters "bench".
@@ -332,6 +347,54 @@ do
       m.rss2 / 2 ^ 20, MEM_N2 / 1000),
     anchor = "-", figure = format("%+.2f MiB", diff / 2 ^ 20), target = "<= 1 MiB",
     result = verdict(diff <= 2 ^ 20) }
+end
+
+------------------------------------------------------------------------
+-- 7. and issue 12: the paged instance listing with pacing on
+
+do
+  local listing = "GET /api/v1/instances/"
+  local function listing_requests()
+    local st = assert(s:stats())
+    return st.by_route[listing] or 0, st.by_status["429"] or 0
+  end
+  -- The first instance reaches the loop body after one page, not twenty.
+  -- (The simulator's limiter is off here: runs in a row are separate
+  -- processes, each with its own pacing, against one server.)
+  say("paged: the first instance of %d, %d runs", PAGED.n, RUNS)
+  local firsts, requests = {}, 0
+  for i = 1, RUNS do
+    reset()
+    firsts[i] = child("first_instance", s.url, s.ca_file).seconds
+    requests = math.max(requests, (listing_requests()))
+  end
+  local tf = median(firsts)
+  local interval = 1 / PAGED.rate
+  row { name = "paged: first instance in the loop",
+    workload = format("each_instance over %d instances, rate on", PAGED.n),
+    mine = format("%s, %d request", ms(tf), requests), anchor = format("one pacing interval %s", ms(interval)),
+    figure = format("%d of %d pages", requests, PAGED.n / PAGED.page), target = "1 page, < 1 interval",
+    result = verdict(requests == 1 and tf < interval) }
+
+  -- The whole listing, against the simulator's own limiter at 1/s: one
+  -- run, as it takes the pacing floor itself.
+  say("paged: %d instances, %d pages at %.1f/s with the limiter on, 1 run", PAGED.n, PAGED.n / PAGED.page, PAGED.rate)
+  reset()
+  assert(s:config { rate_limits = { [listing] = PAGED.rate } })
+  local ok, r = pcall(child, "paged", s.url, s.ca_file)
+  local sent, limited = listing_requests()
+  assert(s:config { rate_limits = false })
+  if not ok then error(r, 0) end
+  local floor = (PAGED.n / PAGED.page - 1) / PAGED.rate
+  local whole = r.instances == PAGED.n
+  row { name = "paged: 500 instances, pacing on",
+    workload = format("show_instances, %d pages of %d, limiter at %.1f/s, one run",
+      PAGED.n / PAGED.page, PAGED.page, PAGED.rate),
+    mine = format("%.2f s, %d requests, %d x 429%s", r.seconds, sent, limited, whole and "" or ", SHORT LIST"),
+    anchor = format("pacing floor %.1f s (%d intervals)", floor, PAGED.n / PAGED.page - 1),
+    figure = format("%.3fx floor, %d x 429", r.seconds / floor, limited),
+    target = format("<= %.1fx, no 429", PAGED.limit),
+    result = verdict(whole and limited == 0 and r.seconds / floor <= PAGED.limit) }
 end
 end
 

@@ -41,12 +41,12 @@ describe("args.fields", function()
   end)
 end)
 
-describe("args.check_of", function()
-  it("resolves a name, passes a function, raises on an unknown name", function()
-    assert.equal(args.tp_id, args.check_of("tp_id"))
-    local f = function(v) return v end
-    assert.equal(f, args.check_of(f))
-    assert.has_error(function() args.check_of("nope") end)
+describe("args.check", function()
+  it("takes a check's name or a check, and raises on an unknown name", function()
+    assert.equal("c-1", args.check("tp_id", "c-1", "id"))
+    assert.equal(7, args.check(function(v) return v end, 7, "n"))
+    assert.same({ nil, 'id must be a non-empty string of at most 256 bytes, got ""' }, { args.check("tp_id", "", "id") })
+    assert.has_error(function() args.check("nope", 1, "x") end, "gpucloud.args: no check nope")
   end)
 
   it("describes a table without its address", function()

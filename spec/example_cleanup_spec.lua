@@ -6,7 +6,7 @@
 local server = require "gpucloud.sim.server"
 
 local q = server.shell_quote
-local LUA = rawget(_G, "jit") and "luajit" or "lua5.4"
+local LUA = require("support.subprocess").LUA
 local SCRIPT = "examples/cleanup_idle_endpoints.lua"
 
 -- stdout, stderr, exit status

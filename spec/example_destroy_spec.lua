@@ -73,7 +73,7 @@ describe("examples/destroy_clusters.lua", function()
   end)
 
   it("runs as its header says, through bin/gpucloud-sim and no LUA_PATH of ours", function()
-    local lua = rawget(_G, "jit") and "luajit" or "lua5.4"
+    local lua = sub.LUA
     local out = sub.sh("env -u LUA_PATH -u LUA_CPATH -u LUA_PATH_5_4 -u LUA_CPATH_5_4 "
       .. "bin/gpucloud-sim run --retry-after 0 -- " .. lua .. " examples/destroy_clusters.lua '^dev' 2>&1; echo exit=$?")
     assert.match("exit=0\n$", out)

@@ -5,7 +5,7 @@
 local server = require "gpucloud.sim.server"
 
 local q = server.shell_quote
-local LUA = rawget(_G, "jit") and "luajit" or "lua5.4"
+local LUA = require("support.subprocess").LUA
 
 local function run(cmd)
   local err = os.tmpname()

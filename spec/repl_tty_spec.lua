@@ -6,7 +6,7 @@
 local server = require "gpucloud.sim.server"
 
 local q = server.shell_quote
-local LUA = rawget(_G, "jit") and "luajit" or "lua5.4"
+local LUA = require("support.subprocess").LUA
 local ABI = rawget(_G, "jit") and "5.1" or _VERSION:match("%d+%.%d+")
 local ROOT = server.lua_dir():gsub("/lua$", "")
 

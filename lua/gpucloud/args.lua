@@ -1,6 +1,9 @@
 -- Argument checks for operation rows. A bad argument is a programming error:
 -- the caller gets a raised error before anything is sent. Each checker
--- returns the value to use, or nil and what was expected.
+-- returns the value to use, or nil and what was expected (and, optionally,
+-- a sentence of its own saying why, for checks whose refusal needs more
+-- words than "must be X"). A row names a check here by name, or gives a
+-- function of the same shape (a provider's own rule, kept in its file).
 
 local M = {}
 
@@ -38,6 +41,12 @@ end
 
 --- A TensorPool id: a path segment (see path_segment).
 function M.tp_id(v) return M.path_segment(v) end
+
+--- Any string (a label, a name); the server judges its length and words.
+function M.string(v)
+  if type(v) ~= "string" then return nil, "a string" end
+  return v
+end
 
 --- An option that is a boolean.
 function M.boolean(v)
@@ -81,10 +90,10 @@ function M.fields(fields)
   end
 end
 
---- A row's argument check: a name of this module, or a check itself.
-function M.check_of(kind)
+-- A row's argument check: a name of this module, or a check itself.
+local function check_of(kind)
   if type(kind) == "function" then return kind end
-  return M[kind] or error("gpucloud.args: no check " .. tostring(kind), 2)
+  return M[kind] or error("gpucloud.args: no check " .. tostring(kind), 3)
 end
 
 local function pct(c)
@@ -114,6 +123,16 @@ function M.describe(v)
   end
   if type(v) == "table" then return "a table" end
   return tostring(v)
+end
+
+--- Check `v` against `kind` (a check's name here, or a check function);
+-- `name` names the value in the message. Returns the value to use, or nil
+-- and a message: "NAME must be X, got Y", or "NAME: why" in the check's words.
+function M.check(kind, v, name)
+  local ok, want, why = check_of(kind)(v)
+  if ok ~= nil then return ok end
+  if why then return nil, name .. ": " .. why end
+  return nil, name .. " must be " .. want .. ", got " .. M.describe(v)
 end
 
 return M

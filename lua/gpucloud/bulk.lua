@@ -120,10 +120,8 @@ function M.check_items(where, row, items, level)
     if type(values) ~= "table" then fail(level + 1, "%s: item %d must be a table of arguments", where, i) end
     local argv = {}
     for j, p in ipairs(params) do
-      local ok, want = args.check_of(p[2])(values[j])
-      if ok == nil then
-        fail(level + 1, "%s: item %d: %s must be %s, got %s", where, i, p[1], want, args.describe(values[j]))
-      end
+      local ok, why = args.check(p[2], values[j], p[1])
+      if ok == nil then fail(level + 1, "%s: item %d: %s", where, i, why) end
       argv[p[1]] = ok
     end
     local id = #params == 1 and argv[params[1][1]] or i

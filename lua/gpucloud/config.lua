@@ -110,7 +110,8 @@ end
 ------------------------------------------------------------------------
 -- The schema. scope: client (the constructor), call (every operation's
 -- last argument; the client's value is the default), bulk (bulk calls and
--- client:batch, on top of call), wait (waits for an asynchronous request).
+-- client:batch, on top of call), wait (waits for an asynchronous request),
+-- paged (paged listings, on top of call).
 
 local O = {
   api_key = { kind = "api_key", scope = "client",
@@ -159,6 +160,11 @@ local O = {
     doc = "deprecated: use deadline" },
   interval = { kind = "pause", default = 2, scope = "wait",
     doc = "seconds between polls when the server sends no Retry-After" },
+
+  max_pages = { kind = "positive_count", default = 1000, scope = "paged",
+    doc = "a paged listing that needs more pages than this fails (code too_large) instead of going on" },
+  page_size = { kind = "positive_count", scope = "paged",
+    doc = "items per page of a paged listing (default, and at most, the operation's documented limit)" },
 }
 M.OPTIONS = O
 
@@ -198,8 +204,8 @@ local function check(where, scope, opts, extra, level, also)
     local o = O[k]
     local kind = extra and extra[k]
     if kind then
-      local ok, want = args[kind](v)
-      if ok == nil then fail(level + 1, "%s: option '%s' must be %s", where, tostring(k), want) end
+      local ok, why = args.check(kind, v, "option '" .. tostring(k) .. "'")
+      if ok == nil then fail(level + 1, "%s: %s", where, why) end
     elseif o and (in_scope(o, scope) or (also and in_scope(o, also))) then
       kinds[o.kind](where, k, v, level + 1)
       if o.deprecated then
@@ -212,11 +218,12 @@ local function check(where, scope, opts, extra, level, also)
   return opts
 end
 
--- A row's query options: name -> kind.
+-- A row's own options, sent in the query string or the body: name -> kind.
 local function query_kinds(row)
-  if not row.query then return nil end
+  if not row.query and not row.body_opts then return nil end
   local t = {}
-  for _, q in ipairs(row.query) do t[q[1]] = q[2] end
+  for _, q in ipairs(row.query or {}) do t[q[1]] = q[2] end
+  for _, q in ipairs(row.body_opts or {}) do t[q[1]] = q[2] end
   return t
 end
 
@@ -275,6 +282,23 @@ function M.bulk(where, row, opts, level)
   -- bulk work is paced at the documented rates unless told otherwise
   if c.rate == nil then c.rate = true end
   return b, c
+end
+
+--- A paged listing's options -> its paging settings (max_pages, page_size) and
+-- the per-page call options, paced unless told otherwise: a listing is many requests.
+function M.paged(where, row, opts, level)
+  level = (level or 1) + 1
+  check(where, "call", opts, query_kinds(row), level, "paged")
+  local most = row.paged.limit
+  local s, c = { max_pages = O.max_pages.default, page_size = most }, {}
+  for k, v in pairs(opts or {}) do
+    if O[k] and in_scope(O[k], "paged") then s[k] = v else c[k] = v end
+  end
+  if most and s.page_size > most then
+    fail(level, "%s: 'page_size' may be at most %d, got %d", where, most, s.page_size)
+  end
+  if c.rate == nil then c.rate = true end
+  return s, c
 end
 
 ------------------------------------------------------------------------

@@ -13,6 +13,7 @@ local args = require "gpucloud.args"
 local bulk = require "gpucloud.bulk"
 local call = require "gpucloud.call"
 local config = require "gpucloud.config"
+local pager = require "gpucloud.pager"
 local runtime = require "gpucloud.runtime"
 
 local M = {}
@@ -47,6 +48,9 @@ Ctx.__index = Ctx
 -- pass. Returns value, err, res, decoded as call.perform does.
 function Ctx:call(name, argv, opts, stop_at)
   local row = self.spec.ops[name]
+  -- one call of a paged row is one page: a composed operation that used it
+  -- as a listing would act on part of one
+  if row.paged then error(self.spec.name .. "." .. name .. " is a paged listing: ctx:call gives one page", 2) end
   return call.perform(self.client, self.p, self.rt, self.spec.name .. "." .. name, row, argv, opts,
     stop_at or self.stop_at)
 end
@@ -71,9 +75,8 @@ local function check_args(op, params, level, ...)
   local argv = {}
   for i = 1, #params do
     local pname, kind = params[i][1], params[i][2]
-    local v = (select(i, ...))
-    local ok, want = args.check_of(kind)(v)
-    if ok == nil then fail(level + 1, "%s: %s must be %s, got %s", op, pname, want, args.describe(v)) end
+    local ok, why = args.check(kind, (select(i, ...)), pname)
+    if ok == nil then fail(level + 1, "%s: %s", op, why) end
     argv[pname] = ok
   end
   return argv
@@ -93,6 +96,26 @@ local function op_method(spec, name, row)
     if value == nil then return nil, err end
     if decoded ~= nil and decoded ~= value then return value, decoded end
     return value
+  end
+end
+
+-- A paged row: `name` collects every page, `row.paged.each` (when given)
+-- iterates lazily (pager.lua). Arguments and options are checked at the
+-- call, before anything is sent, the iterator's too.
+local function paged_methods(class, spec, name, row)
+  local op = spec.name .. "." .. name
+  local params = row.args or {}
+  local n = #params
+  local function start(self, ...)
+    local p = state_of(self, op, name, 3)
+    local argv = check_args(op, params, 3, ...)
+    local settings, opts = config.paged(op, row, (select(n + 1, ...)), 3)
+    return pager.new { self = self, p = p, rt = p.runtime, op = op, row = row, argv = argv, opts = opts,
+                       settings = settings }
+  end
+  class[name] = function(self, ...) return pager.collect(start(self, ...)) end
+  if row.paged.each then
+    class[row.paged.each] = function(self, ...) return pager.each(start(self, ...)) end
   end
 end
 
@@ -120,7 +143,9 @@ function M.define(spec)
   class.__name = "gpucloud." .. spec.name
   classes[spec] = class
 
-  for name, row in pairs(spec.ops) do class[name] = op_method(spec, name, row) end
+  for name, row in pairs(spec.ops) do
+    if row.paged then paged_methods(class, spec, name, row) else class[name] = op_method(spec, name, row) end
+  end
   for name, fn in pairs(spec.methods or {}) do
     local op = spec.name .. "." .. name
     class[name] = function(self, ...)
@@ -134,6 +159,8 @@ function M.define(spec)
   function class.batch(self, name, items, opts)
     local row = spec.ops[name]
     if not row then fail(2, "gpucloud.%s.batch: unknown operation '%s'", spec.name, tostring(name)) end
+    -- one call of a paged row is one page: a batch of them would be short
+    if row.paged then fail(2, "gpucloud.%s.batch: '%s' is a paged listing, not a batch operation", spec.name, name) end
     return bulk_method(spec, "batch", { op = name })(self, items, opts)
   end
 

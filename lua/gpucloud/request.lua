@@ -9,6 +9,8 @@
 -- where a list belongs is bad_response, never an empty list. A row whose
 -- method is DELETE follows the rule for deletions instead: a 2xx means the
 -- server acted, whatever the body says, unless it says `success: false`.
+-- `null_is = "not_found"`: a bare JSON `null` answer is that failure (a
+-- lookup's "none"), never an empty object.
 
 local args = require "gpucloud.args"
 local errors = require "gpucloud.errors"
@@ -23,29 +25,62 @@ local is_array = json.is_array
 -- placeholders, an encoder for its body fields.
 local compiled = setmetatable({}, { __mode = "k" })
 
+-- The names a body of fields holds: the row's args, its fixed fields, its
+-- options sent in the body.
+local function body_names(row)
+  local names = {}
+  for _, n in ipairs(row.body) do names[#names + 1] = n end
+  for n in pairs(row.body_const or {}) do names[#names + 1] = n end
+  for _, o in ipairs(row.body_opts or {}) do names[#names + 1] = o[1] end
+  return names
+end
+
+-- What goes in the query string: {name, from ("opts" or "argv"), default}.
+local function query_fields(row)
+  local out = {}
+  for _, p in ipairs(row.args or {}) do
+    if p.query then out[#out + 1] = { p.query, "argv", nil, p[1] } end
+  end
+  for _, q in ipairs(row.query or {}) do out[#out + 1] = { q[1], "opts", q.default, q[1] } end
+  return out
+end
+
 local function compile(row)
   local c = {
     templated = row.path:find("{", 1, true) ~= nil,
     has_query = row.path:find("?", 1, true) ~= nil,
-    body = type(row.body) == "table" and json.object_encoder(row.body) or nil,
+    body = type(row.body) == "table" and json.object_encoder(body_names(row)) or nil,
+    query = query_fields(row),
   }
   compiled[row] = c
   return c
 end
 
-local function query_string(row, opts, has_query)
-  if not row.query or not opts then return "" end
+-- A query value: a table as JSON, a string as it is, a number in digits.
+-- A table arg that is empty (no filters) is not sent at all.
+local function query_string(c, argv, opts)
   local parts = {}
-  for _, q in ipairs(row.query) do
-    local name = q[1]
-    local v = opts[name]
-    if v ~= nil then
-      if type(v) == "table" then v = json.encode(v) end
-      parts[#parts + 1] = args.encode(name) .. "=" .. args.encode(tostring(v))
-    end
+  for _, q in ipairs(c.query) do
+    local v
+    if q[2] == "argv" then v = argv[q[4]] else v = opts[q[4]] end
+    if v == nil then v = q[3] end
+    if type(v) == "table" then v = next(v) ~= nil and json.encode(v) or nil end
+    if type(v) == "number" and v == math.floor(v) then v = string.format("%d", v) end
+    if v ~= nil then parts[#parts + 1] = args.encode(q[1]) .. "=" .. args.encode(tostring(v)) end
   end
   if #parts == 0 then return "" end
-  return (has_query and "&" or "?") .. table.concat(parts, "&")
+  return (c.has_query and "&" or "?") .. table.concat(parts, "&")
+end
+
+-- The values a body is made of: the args, then the fixed fields, then the
+-- options the row sends in the body.
+local function body_values(row, base, opts)
+  if not row.body_const and not row.body_opts then return base end
+  local v = {}
+  for k, x in pairs(base) do v[k] = x end
+  for k, x in pairs(row.body_const or {}) do v[k] = x end
+  for _, o in ipairs(row.body_opts or {}) do v[o[1]] = opts[o[1]] end
+  return v
 end
 
 local NO_OPTS = {}
@@ -63,17 +98,17 @@ function M.build(settings, row, argv, opts, key)
     ["Accept"] = "application/json",
     ["User-Agent"] = settings.user_agent,
   }
+  opts = opts or NO_OPTS
   local body
   if c.body then
-    body = c.body(argv)
+    body = c.body(body_values(row, argv, opts))
   elseif type(row.body) == "string" then
-    body = json.encode(json.object(argv[row.body] or {}))
+    body = json.encode(json.object(body_values(row, argv[row.body] or {}, opts)))
   end
   if body then headers["Content-Type"] = "application/json" end
-  opts = opts or NO_OPTS
   return {
     method = row.method,
-    url = settings.urls[row.host] .. path .. query_string(row, opts, c.has_query),
+    url = settings.urls[row.host] .. path .. query_string(c, argv, opts),
     headers = headers,
     body = body,
     timeout = opts.timeout or settings.timeout,
@@ -167,7 +202,14 @@ function M.read(op, row, res, key, server_codes)
     return nil, errors.from_response(op, status, decoded, raw, key, server_codes)
   end
   if derr then return nil, errors.bad_response(op, status, "the answer is not JSON (" .. derr .. ")", raw, key) end
-  if decoded == nil then return nil, errors.bad_response(op, status, "empty answer", raw, key) end
+  if decoded == nil then
+    -- a JSON `null` where the row says that is the server's "none"
+    if row.null_is and raw:find("%S") then
+      return nil, errors.local_failure(op, row.null_is, "the server answered null: there is none by that id",
+        { status = status })
+    end
+    return nil, errors.bad_response(op, status, "empty answer", raw, key)
+  end
   local value, why = M.shape(row, decoded)
   if value == nil then
     return nil, errors.bad_response(op, status, why, raw, key, { body = errors.redact(decoded, key) })

@@ -21,7 +21,8 @@ end
 local q = server.shell_quote
 M.LUA = require("support.subprocess").LUA
 
--- Every key the simulator knows: account keys and each endpoint's own.
+-- Every key the simulator knows: account keys, each endpoint's own, and
+-- the secrets its instances carry.
 local function fixture_secrets()
   local fx = assert(fixture.load())
   local secrets = {}
@@ -32,6 +33,13 @@ local function fixture_secrets()
   end
   for _, kind in ipairs { "endpoints", "workergroups" } do
     for _, e in ipairs(fx.vast[kind]) do secrets[#secrets + 1] = e.api_key end
+  end
+  -- what instances hold: tokens in extra_env, jupyter tokens
+  for _, inst in ipairs(fx.vast.instances or {}) do
+    secrets[#secrets + 1] = inst.jupyter_token
+    for _, pair in ipairs(inst.extra_env or {}) do
+      if pair[1]:find("TOKEN", 1, true) then secrets[#secrets + 1] = pair[2] end
+    end
   end
   return secrets
 end

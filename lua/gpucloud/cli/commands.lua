@@ -5,7 +5,7 @@
 -- An option: { name, value = "METAVAR" (absent for a flag), check = fn
 -- (text -> value | nil, what was wanted), repeats = true (the value is a
 -- list), default = v (what the command line passes when it is not given),
--- help = "..." }.
+-- required = true (the command needs it), help = "..." }.
 --
 -- A command row:
 --   [1]      its words, after the provider's name
@@ -101,7 +101,7 @@ local TP_UNPROTECT = { "unprotect", field = "unprotect",
 
 M.providers = {
   {
-    name = "vast", title = "Vast.ai serverless", id = checks.vast_id,
+    name = "vast", title = "Vast.ai", id = checks.vast_id,
     key = "--api-key, VAST_API_KEY or ~/.config/vastai/vast_api_key",
     no_key = "no Vast.ai API key: pass --api-key, or set VAST_API_KEY (or ~/.config/vastai/vast_api_key)",
     url_env = "VAST_URL",
@@ -116,6 +116,34 @@ M.providers = {
         bulk = { noun = "endpoints", verb = "delete", doing = "deleting" } },
       { "delete workergroup", "delete_workergroups", args = { "ID..." }, groups = { "bulk" },
         help = "delete workergroups", bulk = { noun = "workergroups", verb = "delete", doing = "deleting" } },
+      -- instances, volumes, endpoint show/update/logs (issue 12)
+      { "show instances", "show_instances", groups = { "list" }, help = "list instances (every page)",
+        options = { { "label", value = "LABEL", check = checks.text, field = "label",
+                      help = "show instances: only those with this label (filtered by Vast.ai)" } } },
+      { "show instance", "show_instance", args = { "ID" }, help = "show one instance" },
+      { "destroy instance", "destroy_instances", args = { "ID..." }, groups = { "bulk" },
+        help = "destroy instances (and what they bill)",
+        bulk = { noun = "instances", verb = "destroy", doing = "destroying" } },
+      { "stop instance", "stop_instances", args = { "ID..." }, groups = { "bulk" },
+        help = "stop instances (their disks still bill)",
+        bulk = { noun = "instances", verb = "stop", doing = "stopping" } },
+      { "start instance", "start_instances", args = { "ID..." }, groups = { "bulk" }, help = "start stopped instances",
+        bulk = { noun = "instances", verb = "start", doing = "starting" } },
+      { "label instance", "label_instance", args = { "ID", "LABEL" }, help = "set an instance's label" },
+      { "show volumes", "show_volumes", groups = { "list" }, help = "list volumes",
+        options = { { "type", value = "TYPE", check = checks.one_of { "all_volume", "local_volume", "network_volume" },
+                      field = "type", help = "show volumes: all_volume (default), local_volume or network_volume" } } },
+      { "delete volume", "delete_volumes", args = { "ID..." }, groups = { "bulk" },
+        help = "delete volumes (none with an instance attached)",
+        bulk = { noun = "volumes", verb = "delete", doing = "deleting" } },
+      { "show endpoint", "show_endpoint", args = { "ID" }, help = "show one endpoint" },
+      { "update endpoint", "update_endpoint", args = { "ID" }, help = "change an endpoint's state (stopped: a pause)",
+        options = { { "state", value = "STATE", check = checks.one_of { "active", "suspended", "stopped" },
+                      field = "endpoint_state", required = true,
+                      help = "update endpoint: active, suspended or stopped" } } },
+      { "get endpoint logs", "get_endpoint_logs", args = { "ID" }, help = "an endpoint's logs",
+        options = { { "tail", value = "N", check = checks.count(1), field = "tail",
+                      help = "get endpoint logs: only the last N lines" } } },
     },
   },
   {

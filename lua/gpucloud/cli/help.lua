@@ -18,7 +18,9 @@ end
 --- One command's line: its words, arguments and own options.
 function M.command_line(node)
   local parts = { "gpucloud " .. words_and_args(node) }
-  for _, o in ipairs(node.options) do parts[#parts + 1] = "[" .. option_label(o) .. "]" end
+  for _, o in ipairs(node.options) do
+    parts[#parts + 1] = o.required and option_label(o) or ("[" .. option_label(o) .. "]")
+  end
   return concat(parts, " ")
 end
 

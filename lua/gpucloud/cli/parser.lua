@@ -33,6 +33,7 @@ local function add_option(cmd, o)
       return v
     end)
     if o.repeats then el:count("*") end
+    if o.required then el:count(1) end
   else
     el = cmd:flag(name)
   end
@@ -179,6 +180,8 @@ function M:message(msg, node, argv)
     return format("%sunknown command %q%s", where, word, tip)
   end
   if msg == "a command is required" then return where .. "no command given" end
+  name = msg:match("^missing option '(.-)'")
+  if name then return format("%smissing %s %s", where, name, self.known[name] and self.known[name].value or "") end
   name = msg:match("^option '(.-)' requires an argument")
   if name then return format("%s needs %s", name, self.known[name] and self.known[name].value or "a value") end
   name = msg:match("^option '(.-)' does not take arguments")

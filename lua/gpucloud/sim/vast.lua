@@ -1,6 +1,6 @@
--- Vast.ai serverless as the simulator serves it: the console host
--- (/api/v0/...) and the run host (/get_*_workers/), on one port. The wire
--- format is in docs/vast.md.
+-- Vast.ai as the simulator serves it: the console host (/api/v0/...) and
+-- the run host (/get_*/), on one port; serverless here, instances and
+-- volumes in gpucloud.sim.vast_instances. The wire format is in docs/vast.md.
 --
 -- A provider is data the router (gpucloud.sim.app) reads: `name` (its
 -- fixture section and state), `build` (fixture section -> state), `routes`
@@ -11,42 +11,16 @@
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
 local fixture = require "gpucloud.sim.fixture"
+local wire = require "gpucloud.sim.vast_wire"
+local instances = require "gpucloud.sim.vast_instances"
 
 local public_list = values.public_list
 local format = string.format
 
 ---------------------------------------------------------------- helpers
 
-local function vast_error(status, code, msg, extra)
-  local body = { success = false, error = code, msg = msg }
-  if extra then for k, v in pairs(extra) do body[k] = v end end
-  return status, body
-end
-
--- The run host answers some failures with a bare JSON string, status 200.
-local function bare_string(msg)
-  return 200, json.encode(msg)
-end
-
-local function parse_id(s)
-  if s:match("^%d+$") and #s <= 15 then return tonumber(s) end
-  return nil
-end
-
-local function find_by(list, field, value)
-  for _, v in ipairs(list) do
-    if v[field] == value then return v end
-  end
-  return nil
-end
-
-local function remove_if(list, pred)
-  local kept, removed = {}, {}
-  for _, v in ipairs(list) do
-    if pred(v) then removed[#removed + 1] = v else kept[#kept + 1] = v end
-  end
-  return kept, removed
-end
+local vast_error, bare_string, parse_id = wire.vast_error, wire.bare_string, wire.parse_id
+local find_by, remove_if, run_key_ok, body_id = wire.find_by, wire.remove_if, wire.run_key_ok, wire.body_id
 
 local function sorted_ids(list)
   local ids = json.array()
@@ -76,27 +50,6 @@ local function workers_of(st, group_ids)
   end
   table.sort(out, function(a, b) return a.id < b.id end)
   return public_list(out)
-end
-
--- The run host accepts the account key or the entity's own api_key.
-local function run_key_ok(req, entity)
-  local key = req.bearer
-  if not key then return false end
-  if req.state.keys[key] then return true end
-  return entity ~= nil and entity.api_key == key
-end
-
--- The id in a run-host body {"id": N} -> id | nil, status, value.
-local function body_id(req)
-  local t = req.json
-  if type(t) ~= "table" then return nil, vast_error(400, "invalid_args", "Invalid JSON body") end
-  if t.id == nil or t.id == json.null or json.is_array(t) then
-    return nil, vast_error(400, "invalid_args", "Missing required field: id")
-  end
-  if not values.is_integer(t.id) then
-    return nil, vast_error(400, "invalid_args", "Field id must be an integer")
-  end
-  return t.id
 end
 
 ---------------------------------------------------------------- console
@@ -168,6 +121,98 @@ local function workergroup_workers(req)
   return 200, { workers = workers_of(req.state, { [id] = true }) }
 end
 
+---------------------------------------------------------------- endpoints: show, update, logs
+
+local ENDPOINT_STATES = { active = true, suspended = true, stopped = true }
+local ENDPOINT_NUMBERS = {
+  min_load = true, min_cold_load = true, target_util = true, cold_mult = true, cold_workers = true,
+  max_workers = true, max_queue_time = true, target_queue_time = true, inactivity_timeout = true,
+}
+
+local function endpoint_of(req)
+  local id = parse_id(req.captures[1])
+  if not id then return nil, vast_error(400, "invalid_args", "Invalid endpoint ID") end
+  local ep = find_by(req.state.endpoints, "id", id)
+  if not ep then return nil, vast_error(400, "invalid_args", "Routegroup not found for user") end
+  return ep
+end
+
+local function show_endpoint(req)
+  local ep, status, body = endpoint_of(req)
+  if not ep then return status, body end
+  return 200, { success = true, result = values.public(ep) }
+end
+
+-- All fields are checked before any is changed.
+local function update_endpoint(req)
+  local ep, status, body = endpoint_of(req)
+  if not ep then return status, body end
+  local t = req.json
+  if type(t) ~= "table" or json.is_array(t) or next(t) == nil then
+    return vast_error(400, "invalid_args", "Give the fields to change as a JSON object")
+  end
+  for k, v in pairs(t) do
+    local ok = (k == "endpoint_state" and ENDPOINT_STATES[v]) or (k == "endpoint_name" and type(v) == "string")
+      or (ENDPOINT_NUMBERS[k] and type(v) == "number")
+    if not ok then return vast_error(400, "invalid_args", format("Invalid value for %s", tostring(k))) end
+  end
+  for k, v in pairs(t) do ep[k] = v end
+  return 200, { success = true }
+end
+
+local LOG_LINES = 40
+
+-- The last `tail` of a made-up log of `what`, one line per entry.
+local function log_text(what, tail)
+  local lines = {}
+  for i = math.max(1, LOG_LINES - (tail or LOG_LINES) + 1), LOG_LINES do
+    lines[#lines + 1] = format("2026-01-05T10:%02d:00Z %s: line %d", i, what, i)
+  end
+  return table.concat(lines, "\n")
+end
+
+-- The two answers: documented {"logs"}, the official CLI's four streams.
+local function logs_answer(what, tail, cli_shape)
+  if not cli_shape then return 200, { logs = log_text(what, tail) } end
+  return 200, { info0 = log_text(what, tail), info1 = "", trace = "", debug = "" }
+end
+
+local function tail_of(t)
+  if t.tail == nil then return true end
+  if values.is_integer(t.tail) and t.tail >= 1 then return t.tail end
+  return nil
+end
+
+-- {"endpoint": name, "tail": N} (documented) or {"id": N, "tail": N} (the CLI).
+local function endpoint_logs(req)
+  local t = req.json
+  if type(t) ~= "table" or json.is_array(t) or (t.endpoint == nil) == (t.id == nil) then
+    return vast_error(400, "invalid_args", "Give endpoint (a name) or id")
+  end
+  local tail = tail_of(t)
+  if not tail then return vast_error(400, "invalid_args", "tail must be a positive integer") end
+  local ep = t.endpoint ~= nil and find_by(req.state.endpoints, "endpoint_name", t.endpoint)
+    or (values.is_integer(t.id) and find_by(req.state.endpoints, "id", t.id))
+  if not ep or not run_key_ok(req, ep) then
+    return bare_string("endpoint " .. tostring(t.endpoint or t.id) .. " not found or invalid api_key")
+  end
+  return logs_answer("endpoint " .. ep.endpoint_name, tail ~= true and tail or nil, t.id ~= nil)
+end
+
+local function workergroup_logs(cli_shape)
+  return function(req)
+    local id, status, value = body_id(req)
+    if not id then return status, value end
+    local tail = tail_of(req.json)
+    if not tail then return vast_error(400, "invalid_args", "tail must be a positive integer") end
+    local g = find_by(req.state.workergroups, "id", id)
+    if not g or not run_key_ok(req, g) then
+      return bare_string(format("workergroup %d not found or invalid api_key", id))
+    end
+    return logs_answer(format("workergroup %d", id), tail ~= true and tail or nil, cli_shape)
+  end
+end
+
 ---------------------------------------------------------------- provider
 
 local M = { name = "vast" }
@@ -193,7 +238,14 @@ M.routes = {
   -- the run host checks keys itself: a bad one is a 200 with a string
   { "POST", "/get_endpoint_workers/", endpoint_workers },
   { "POST", "/get_workergroup_workers/", workergroup_workers },
+  { "GET", "/api/v0/endptjobs/{id}/", show_endpoint, auth = "console" },
+  { "PUT", "/api/v0/endptjobs/{id}/", update_endpoint, auth = "console", rate = 2.0 },
+  { "POST", "/get_endpoint_logs/", endpoint_logs },
+  { "POST", "/get_workergroup_logs/", workergroup_logs(false) },
+  { "POST", "/get_autogroup_logs/", workergroup_logs(true) },
 }
+-- instances and volumes
+for _, r in ipairs(instances.routes) do M.routes[#M.routes + 1] = r end
 
 function M.build(section)
   local st = {
@@ -205,18 +257,19 @@ function M.build(section)
   fixture.integer_ids(st.endpoints, "id", "vast.endpoints")
   fixture.integer_ids(st.workergroups, "id", "vast.workergroups")
   fixture.integer_ids(st.workers, "id", "vast.workers")
+  instances.build(section, st)
   return st
 end
 
 function M.counts(st)
-  return { endpoints = #st.endpoints, workergroups = #st.workergroups, workers = #st.workers }
+  return instances.counts(st, { endpoints = #st.endpoints, workergroups = #st.workergroups, workers = #st.workers })
 end
 
 function M.snapshot(st)
-  return {
+  return instances.snapshot(st, {
     endpoints = json.array(st.endpoints), workergroups = json.array(st.workergroups),
     workers = json.array(st.workers),
-  }
+  })
 end
 
 return M
