@@ -138,6 +138,19 @@ describe("repl: help is made from the rows", function()
     assert.match("\n  fields%s+a table of cluster_name, deletion_protection\n", help.text(1, "edit_cluster"))
   end)
 
+  it("a paged row's iterator has help of its own, from the row; the row's help says how it pages", function()
+    local vast = gpucloud.vast { getenv = function() end }
+    local s = help.text(1, vast.each_instance)
+    assert.equal(s, help.text(1, "vast:each_instance"))
+    assert.match("^vast:each_instance%(filters %[, opts%]%)\n", s)
+    assert.match("\n  wire%s+GET https://console.vast.ai/api/v1/instances/\n", s)
+    assert.match("\n  pages%s+25 items a page", s)
+    assert.match("\n    max_pages%s+", s)
+    assert.match("\n  vast:each_instance%(filters %[, opts%]%)%s+", help.text(0))
+    assert.match("\n  lazily%s+vast:each_instance%(filters %[, opts%]%)\n", help.text(1, "show_instances"))
+    vast:close()
+  end)
+
   it("help's text is the same in every process: a row a method replaces comes first", function()
     local sub = require "support.subprocess"
     local first

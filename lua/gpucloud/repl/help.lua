@@ -43,7 +43,11 @@ end
 -- up to 2^53"): asked of the check itself, with a value it refuses. A
 -- check is a name of gpucloud.args or a function (args.fields{...}).
 local function accepts(check)
-  local _, want = args.check_of(check)(nil)
+  local fn = type(check) == "function" and check or args[check]
+  local _, want = fn(nil)
+  -- a check that takes nil (filters are optional) is asked with a
+  -- value no check takes
+  if want == nil then _, want = fn(accepts) end
   return want or (type(check) == "string" and check) or "what its check accepts"
 end
 M.accepts = accepts
@@ -66,7 +70,7 @@ local function with_opts(list)
   return list == "" and "[opts]" or (list .. " [, opts]")
 end
 
-local KIND_ORDER = { op = 1, bulk = 2, method = 3, client = 4 }
+local KIND_ORDER = { op = 1, each = 2, bulk = 3, method = 4, client = 5 }
 
 -- Every documented entry of a provider: {name, kind, args, line, ...}.
 local function entries(spec)
@@ -74,6 +78,14 @@ local function entries(spec)
   for name, row in pairs(spec.ops) do
     out[#out + 1] = { name = name, kind = "op", row = row, args = with_opts(arg_names(row)),
                       line = format("%s %s %s -> %s", row.method, row.host, row.path, answer(row)) }
+    -- a paged row's lazy iterator (define.lua, pager.lua)
+    local each = row.paged and row.paged.each
+    if each then
+      local doc = spec.docs and spec.docs[each]
+      out[#out + 1] = { name = each, kind = "each", row = row, op = name, args = with_opts(arg_names(row)),
+                        line = doc and doc[1]
+                          or format("%s's items, a page when the loop needs it: an iterator", name) }
+    end
   end
   for name, entry in pairs(spec.bulk or {}) do
     local doc = spec.docs and spec.docs[name]
@@ -157,15 +169,29 @@ local function row_detail(spec, row, lines)
   end
 end
 
+-- What a paged row adds: how it pages, and the other way to read it.
+local function paging(p, e, lines)
+  local pg = e.row.paged
+  lines[#lines + 1] = format("  pages     %s items a page (page_size lowers it), each page one call, paced"
+    .. " unless rate = false; at most max_pages", pg.limit and show.inline(pg.limit) or "the server's")
+  if e.kind == "each" then
+    lines[#lines + 1] = format("  at once   %s:%s(%s); after the loop the iterator gives nil, err if a page failed",
+      p.var, e.op, e.args)
+  elseif pg.each then
+    lines[#lines + 1] = format("  lazily    %s:%s(%s)", p.var, pg.each, e.args)
+  end
+end
+
 -- What help says of an entry before its options, one line each: the
 -- signature, its line, and what its row or bulk entry says (the
 -- reference, docs/gen.lua, shows the same lines).
 local function facts(p, e)
   local lines = { signature(p, e), "  " .. e.line }
-  if e.kind == "op" then
+  if e.kind == "op" or e.kind == "each" then
     local spec = spec_of(p)
     row_detail(spec, e.row, lines)
-    for name, b in pairs(spec.bulk or {}) do
+    if e.row.paged then paging(p, e, lines) end
+    for name, b in pairs(e.kind == "op" and spec.bulk or {}) do
       if b.op == e.name then lines[#lines + 1] = format("  many      %s:%s(ids [, opts])", p.var, name) end
     end
   elseif e.kind == "bulk" then
@@ -181,8 +207,10 @@ M.facts = facts
 
 -- The options an entry takes, as {scope, heading, except} groups.
 local function option_groups(e)
-  if e.kind == "op" then
-    return { { "call", "options (the last argument; the client's settings are the defaults):" } }
+  if e.kind == "op" or e.kind == "each" then
+    local groups = { { "call", "options (the last argument; the client's settings are the defaults):" } }
+    if e.row.paged then groups[2] = { "paged", "options of the listing:" } end
+    return groups
   elseif e.kind == "bulk" then
     -- a bulk call's deadline is the whole run's (config.bulk)
     return { { "bulk", "options of the run:" }, { "call", "options of each call:", { deadline = true } } }
