@@ -130,14 +130,14 @@ end
 local function param_doc(p, spec, e, name)
   if name == "opts" then
     local text = option_links(e)
-    if e.row and e.kind == "op" and e.row.query then
+    if e.row and (e.kind == "op" or e.kind == "each") and e.row.query then
       local q = {}
       for i, a in ipairs(e.row.query) do q[i] = format("`%s` (%s)", a[1], help.accepts(a[2])) end
       text = text .. "; and what the query string carries: " .. concat(q, ", ")
     end
     return "table", text ~= "" and text or "options"
   end
-  if e.kind == "op" then
+  if e.kind == "op" or e.kind == "each" then
     for _, a in ipairs(e.row.args or {}) do
       if a[1] == name then return nil, help.accepts(a[2]) end
     end
@@ -164,6 +164,8 @@ local function returns(e)
     r[#r + 1] = "@return[2] nil"
     r[#r + 1] = "@treturn[2] gpucloud.errors.Error what failed"
     return r
+  elseif e.kind == "each" then
+    return { "@treturn function an iterator: each call the next item, nil at the end; nil, err once a page failed" }
   elseif e.kind == "bulk" or (e.kind == "client" and e.name == "batch") then
     return { "@treturn gpucloud.bulk.Report every id's outcome" }
   elseif e.kind == "client" then
@@ -276,6 +278,8 @@ M.SCOPES = {
     .. "a bulk call's `deadline` bounds the whole run, and its calls are paced at the operation's documented "
     .. "rate unless `rate = false`.",
   wait = "The options of a wait (`tp:wait_request`, `tp:wait_job`).",
+  paged = "The options of a paged listing (an operation whose row is `paged`, and its iterator), "
+    .. "on top of the call options of its pages, which are paced at the documented rate unless `rate = false`.",
   fleet = "The options of @{gpucloud.fleet.Fleet:delete|fleet:delete}.",
 }
 
