@@ -138,6 +138,17 @@ describe("repl: help is made from the rows", function()
     assert.match("\n  fields%s+a table of cluster_name, deletion_protection\n", help.text(1, "edit_cluster"))
   end)
 
+  it("help says what issue 12's row fields send and answer: fixed body fields, body options, query args, null", function()
+    assert.match('\n  body      JSON {"state": "stopped"}\n', help.text(1, "stop_instance"))
+    assert.match("\n  body opt  tail %(an opts field%): a positive integer", help.text(1, "get_endpoint_logs"))
+    assert.match("\n  filters   nil or a table of field = filter; sent as the query's select_filters\n",
+      help.text(1, "show_instances"))
+    assert.match('\n  query     type %(an opts field%): "all_volume", "local_volume" or "network_volume"; '
+      .. 'default "all_volume"\n', help.text(1, "show_volumes"))
+    assert.match("\n  answer    an object %(the answer's \"instances\"%); a bare null is not_found\n",
+      help.text(1, "show_instance"))
+  end)
+
   it("a paged row's iterator has help of its own, from the row; the row's help says how it pages", function()
     local vast = gpucloud.vast { getenv = function() end }
     local s = help.text(1, vast.each_instance)

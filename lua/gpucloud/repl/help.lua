@@ -144,20 +144,29 @@ local function row_detail(spec, row, lines)
   lines[#lines + 1] = format("  host      %s: the client's %s option, else %s, else %s", row.host, h.option,
     h.env or "-", h.default)
   for _, a in ipairs(row.args or {}) do
-    lines[#lines + 1] = format("  %-9s %s", a[1], accepts(a[2]))
+    lines[#lines + 1] = format("  %-9s %s%s", a[1], accepts(a[2]),
+      a.query and ("; sent as the query's " .. a.query) or "")
   end
   if type(row.body) == "table" then
     local fields = {}
     for i, f in ipairs(row.body) do fields[i] = format("%q: %s", f, f) end
+    for _, k in ipairs(sorted(row.body_const or {})) do
+      fields[#fields + 1] = format("%q: %s", k, show.inline(row.body_const[k]))
+    end
     lines[#lines + 1] = "  body      JSON {" .. concat(fields, ", ") .. "}"
   elseif row.body then
     lines[#lines + 1] = "  body      the table " .. row.body .. ", as JSON"
   end
+  for _, o in ipairs(row.body_opts or {}) do
+    lines[#lines + 1] = format("  body opt  %s (an opts field): %s", o[1], accepts(o[2]))
+  end
   for _, q in ipairs(row.query or {}) do
-    lines[#lines + 1] = format("  query     %s (an opts field): %s", q[1], accepts(q[2]))
+    lines[#lines + 1] = format("  query     %s (an opts field): %s%s", q[1], accepts(q[2]),
+      q.default ~= nil and ("; default " .. show.inline(q.default)) or "")
   end
   lines[#lines + 1] = "  answer    " .. answer(row)
     .. ((row.list and row.id_field) and format("; ids() reads %q", row.id_field) or "")
+    .. (row.null_is and ("; a bare null is " .. row.null_is) or "")
   local acts = row.method ~= "GET" and not row.read
   lines[#lines + 1] = "  repeats   " .. (row.idempotent and "safe to repeat after a lost answer" or "not repeated")
     .. (acts and "; changes what it names" or "; changes nothing")
