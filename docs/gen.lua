@@ -130,10 +130,14 @@ end
 local function param_doc(p, spec, e, name)
   if name == "opts" then
     local text = option_links(e)
-    if e.row and (e.kind == "op" or e.kind == "each") and e.row.query then
-      local q = {}
-      for i, a in ipairs(e.row.query) do q[i] = format("`%s` (%s)", a[1], help.accepts(a[2])) end
-      text = text .. "; and what the query string carries: " .. concat(q, ", ")
+    -- and the row's own options, sent in the query string or the body
+    local carried = { query = "the query string", body_opts = "the body" }
+    for _, field in ipairs { "query", "body_opts" } do
+      if e.row and (e.kind == "op" or e.kind == "each") and e.row[field] then
+        local q = {}
+        for i, a in ipairs(e.row[field]) do q[i] = format("`%s` (%s)", a[1], help.accepts(a[2])) end
+        text = text .. "; and what " .. carried[field] .. " carries: " .. concat(q, ", ")
+      end
     end
     return "table", text ~= "" and text or "options"
   end
