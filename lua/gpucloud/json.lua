@@ -215,7 +215,7 @@ encode_value = function(v, depth, out, mask)
 end
 
 --- json.encode(value[, {mask = fn_or_set}]) -> string.
--- Fields named in `mask` are written as "<hidden>" (credentials in
+-- Fields named in `mask` are written as `"<hidden>"` (credentials in
 -- listings). Raises on what JSON cannot hold (functions, NaN, cycles).
 function M.encode(v, opts)
   local out = {}
