@@ -59,7 +59,7 @@ BUSTED    := /usr/bin/busted
 DEB_PKGS  := gcc make pkg-config lua5.4 liblua5.4-dev libcurl4-openssl-dev \
              luajit2 lua5.1 liblua5.1-0-dev \
              lua-cjson lua-dkjson lua-argparse lua-busted lua-check luarocks nginx libnginx-mod-http-lua \
-             ca-certificates curl openssl lua-readline tmux
+             ca-certificates curl openssl lua-readline tmux lua-ldoc lua-discount
 
 # ... what check-memory and fuzz add, and what test-matrix adds (Debian's
 # lua-cjson and lua-busted already serve every 5.x).
@@ -95,7 +95,7 @@ FUZZ_SRCS_json    := fuzz/json.c src/json.c
 FUZZ_LIBS_json    := -llua5.4
 
 .PHONY: all deps deps-hardening deps-matrix test test-matrix test-slow lint spec \
-        spec-5.4 spec-5.3 spec-5.2 spec-5.1 spec-luajit demo bench install uninstall clean check-memory check-asan check-valgrind fuzz fuzz-build fuzz-seed
+        spec-5.4 spec-5.3 spec-5.2 spec-5.1 spec-luajit demo docs bench install uninstall clean check-memory check-asan check-valgrind fuzz fuzz-build fuzz-seed
 
 all: $(CORES)
 
@@ -169,7 +169,15 @@ test-slow: deps
 	$(call SPEC_ENV,5.4) $(LUA) $(BUSTED) --tags=slow $(BUSTED_ARGS)
 
 lint:
-	luacheck -q lua spec examples bin/gpucloud bin/gpucloud-sim fuzz bench
+	luacheck -q lua spec examples bin/gpucloud bin/gpucloud-sim fuzz bench docs
+
+# The HTML reference, into build/docs/ (never committed): docs/build.lua
+# writes the stubs of what is made from data (the clients' methods from
+# their rows, the options, the errors), runs LDoc (config.ld) over them and
+# the hand-written public modules, and fails on any LDoc warning and on any
+# public name without a doc (docs/public.lua, docs/check.lua). No core needed.
+docs: deps
+	LUA_PATH='./lua/?.lua;./lua/?/init.lua;./?.lua;;' $(LUA) docs/build.lua config.ld build/docs
 
 # The whole spec suite twice: against an ASan + UBSan build of the core,
 # then under valgrind with the normal build.

@@ -127,6 +127,54 @@ describe("repl: help is made from the rows", function()
     end
   end)
 
+  it("help shows every method of every provider in full, a row whose check is a function too", function()
+    for _, p in ipairs(help.providers) do
+      for _, e in ipairs(help.entries(require(p.module).spec)) do
+        local s = help.text(1, p.var .. ":" .. e.name)
+        assert.match("^" .. p.var .. ":" .. e.name .. "%(", s)
+      end
+    end
+    -- tp:edit_cluster's fields are checked by a function (args.fields)
+    assert.match("\n  fields%s+a table of cluster_name, deletion_protection\n", help.text(1, "edit_cluster"))
+  end)
+
+  it("help says what issue 12's row fields send and answer: fixed body fields, body options, query args, null", function()
+    assert.match('\n  body      JSON {"state": "stopped"}\n', help.text(1, "stop_instance"))
+    assert.match("\n  body opt  tail %(an opts field%): a positive integer", help.text(1, "get_endpoint_logs"))
+    assert.match("\n  filters   nil or a table of field = filter; sent as the query's select_filters\n",
+      help.text(1, "show_instances"))
+    assert.match('\n  query     type %(an opts field%): "all_volume", "local_volume" or "network_volume"; '
+      .. 'default "all_volume"\n', help.text(1, "show_volumes"))
+    assert.match("\n  answer    an object %(the answer's \"instances\"%); a bare null is not_found\n",
+      help.text(1, "show_instance"))
+  end)
+
+  it("a paged row's iterator has help of its own, from the row; the row's help says how it pages", function()
+    local vast = gpucloud.vast { getenv = function() end }
+    local s = help.text(1, vast.each_instance)
+    assert.equal(s, help.text(1, "vast:each_instance"))
+    assert.match("^vast:each_instance%(filters %[, opts%]%)\n", s)
+    assert.match("\n  wire%s+GET https://console.vast.ai/api/v1/instances/\n", s)
+    assert.match("\n  pages%s+25 items a page", s)
+    assert.match("\n    max_pages%s+", s)
+    assert.match("\n  vast:each_instance%(filters %[, opts%]%)%s+", help.text(0))
+    assert.match("\n  lazily%s+vast:each_instance%(filters %[, opts%]%)\n", help.text(1, "show_instances"))
+    vast:close()
+  end)
+
+  it("help's text is the same in every process: a row a method replaces comes first", function()
+    local sub = require "support.subprocess"
+    local first
+    for _ = 1, 5 do
+      local out, ok, err = sub.lua('io.write(require("gpucloud.repl.help").text(0))')
+      assert.is_true(ok, err)
+      first = first or out
+      assert.equal(first, out)
+    end
+    assert.match("\n  tp:destroy_cluster%(cluster_id %[, opts%]%)%s+DELETE engine /cluster/{cluster_id} %-> an object\n"
+      .. "  tp:destroy_cluster%(cluster_id %[, opts%]%)%s+DELETE engine /cluster/{cluster_id} %-> 202", first)
+  end)
+
   it("help(vast.delete_endpoint) and help \"delete_endpoint\" give the row's wire, argument, options and rate", function()
     local vast = gpucloud.vast { getenv = function() end }
     local by_fn = help.text(1, vast.delete_endpoint)

@@ -1,4 +1,4 @@
--- Bulk calls: one operation for many ids at once, and the one report.
+--- Bulk calls: one operation for many ids at once, and the one report.
 -- Every item runs the ordinary operation path (call.lua) as a task of the
 -- client's runtime (run_all: the multi handle for curl, light threads
 -- inside nginx, one after another for a user's transport), so retries,
@@ -11,6 +11,7 @@
 -- (maybe_deleted) counts as done. A dry run selects the same ids as the
 -- run, from the same checks, and changes nothing (its entry's dry hook
 -- may read: TensorPool's lists which ids are protected).
+-- @module gpucloud.bulk
 
 local args = require "gpucloud.args"
 local call = require "gpucloud.call"
@@ -33,6 +34,22 @@ function M.map_ids(ids)
   for i, id in ipairs(ids) do out[i] = show_id(id) end
   return out
 end
+
+--- What a bulk call (`vast:delete_endpoints`, `client:batch`, ...) and
+-- fleet:delete return; `tostring(report)` says it in a few lines. Its fields:
+--
+-- - `ok`: the ids done, in input order (`maybe_deleted` ones included)
+-- - `failed`: `{[id] = err}` for the others (an @{gpucloud.errors.Error} each)
+-- - `skipped`: ids given more than once (each is done once)
+-- - `results`: `{[id] = value}`, each done id's answer (with `wait`, the final request under `request`)
+-- - `maybe_deleted`: ids gone, perhaps by an attempt whose answer was lost: counted as done
+-- - `would_delete`: a dry run's ids, what the run would act on; nothing is sent
+-- - `unprotected`: ids whose deletion protection was turned off on the way (`unprotect = true`)
+-- - `protected`: a dry run's ids with deletion protection on, where a listing says
+-- - `total`: how many distinct ids; `dry_run`: true for a dry run; `elapsed`: seconds the run took
+--
+-- fleet:delete's report keys every id "provider:kind:id" and holds its `plan`.
+-- @type Report
 
 --- How many ids failed.
 function Report:failed_count()
@@ -90,6 +107,7 @@ local function fail(level, fmt, ...)
 end
 
 --- Check every item against the row's arguments before anything is sent.
+-- @local
 -- Returns the argument vectors and the ids (the single argument, else the
 -- item's position) with repeats split off.
 function M.check_items(where, row, items, level)
@@ -130,6 +148,7 @@ end
 -- the error `unprotected`), verb and done_verb (the report's words, when
 -- not delete/deleted or run/done). Raises on misuse, before anything is
 -- sent.
+-- @local
 function M.run(job, items, opts, level)
   level = (level or 1) + 1
   local op, row = job.op, job.row

@@ -1,14 +1,15 @@
--- One view over every provider's billable things: one list of rows with a
+--- One view over every provider's billable things: one list of rows with a
 -- common shape, one plan, one delete with one report.
 --
---   local fleet = gpucloud.fleet{ vast = vast, tensorpool = tp }   -- or `true`: from the environment
---   local rows, errs = fleet:list{ kinds = { "endpoint", "cluster" } }
---   local plan = rows:filter{ state = { "idle", "failed" } }:plan()
---   local report = fleet:delete(plan, { verify = true })
+--     local fleet = gpucloud.fleet{ vast = vast, tensorpool = tp }   -- or `true`: from the environment
+--     local rows, errs = fleet:list{ kinds = { "endpoint", "cluster" } }
+--     local plan = rows:filter{ state = { "idle", "failed" } }:plan()
+--     local report = fleet:delete(plan, { verify = true })
 --
 -- How each provider's things map onto rows is data: fleet/vast.lua and
 -- fleet/tensorpool.lua. Listings and deletes of different providers run
 -- at once, as tasks of one runtime when the clients' runtimes allow it.
+-- @module gpucloud.fleet
 
 local define = require "gpucloud.define"
 local list = require "gpucloud.list"
@@ -47,6 +48,7 @@ for i, map in ipairs(MAPS) do ORDER[i] = { map.provider, kind_names(map) } end
 
 ------------------------------------------------------------------------
 -- Rows
+-- @section rows
 
 -- Epoch seconds from a number or an ISO 8601 UTC text ("2026-01-03T17:47:00Z").
 local function epoch(v)
@@ -87,6 +89,7 @@ local new_rows -- the rows' list class (with plan), set below
 
 ------------------------------------------------------------------------
 -- Running many clients at once
+-- @section running
 
 -- A runner for work over several clients: one runtime's run_all when they
 -- all have runtimes of one family (the curl runtime's multi handle, or
@@ -111,8 +114,12 @@ end
 
 ------------------------------------------------------------------------
 -- The fleet
+-- @section fleet
 
---- gpucloud.fleet{vast = client | true, tensorpool = client | true}
+--- gpucloud.fleet{vast = client | true, tensorpool = client | true}: a
+-- fleet of these clients (`true`: a client made from the environment).
+-- @tparam table opts `vast`, `tensorpool`: at least one
+-- @treturn Fleet the fleet
 function M.new(opts)
   if type(opts) ~= "table" then
     fail(2, "gpucloud.fleet: expected a table {vast =, tensorpool =}, got %s", type(opts))
@@ -150,6 +157,9 @@ local function kinds_of(entry)
   end
   return out
 end
+
+--- A fleet: `gpucloud.fleet{...}`.
+-- @type Fleet
 
 --- Every kind this fleet can list, as "provider:kind".
 function Fleet:kinds()
@@ -231,6 +241,9 @@ function Fleet:list(opts)
 end
 
 --- fleet:plan(rows) -> a plan (fleet/plan.lua): what a delete would act on.
+-- @function Fleet:plan
+-- @tparam List rows fleet rows (from fleet:list, filtered as you like)
+-- @treturn gpucloud.fleet.plan.Plan the plan
 function Fleet.plan(_, rows)
   return plan_mod.new(rows, ORDER, 2)
 end
@@ -252,6 +265,15 @@ M.docs = {
     "delete a plan, providers at once, children first: one report (verify = true lists again)" },
   kinds = { args = "", "the kinds this fleet's clients can list" },
 }
+
+--- What fleet:list returns: a @{gpucloud.list.List} of fleet rows, each
+-- {provider, kind, id, key, name, status, state, created_at, age,
+-- cost_per_hour, protected, parent, raw}, whose filter, map and sort_by
+-- keep this method.
+-- @type Rows
+
+--- rows:plan() -> a @{gpucloud.fleet.plan.Plan} of these rows (as fleet:plan(rows)).
+-- @function Rows:plan
 
 M.Fleet = Fleet
 M.ORDER = ORDER

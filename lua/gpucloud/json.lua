@@ -1,4 +1,4 @@
--- JSON in and out, with the normalisation the library promises: object
+--- JSON in and out, with the normalisation the library promises: object
 -- members that are null are removed, JSON null inside arrays is
 -- `json.null` (removing it would shift every later element), integral
 -- numbers are integers on VMs that have them, and every array carries
@@ -8,6 +8,7 @@
 -- Decoding: the C core (src/json.c: one pass, faster than cjson, fuzzed),
 -- else lua-dkjson (Debian's lua-cjson 2.1.0 cannot tell `[]` from `{}`),
 -- for when the core is not loaded (inside nginx it is optional).
+-- @module gpucloud.json
 
 local M = {}
 
@@ -28,6 +29,7 @@ local function find_null()
   })
 end
 local null = find_null()
+--- JSON null inside decoded arrays, and what encode writes as `null`.
 M.null = null
 
 local tointeger = math.tointeger -- nil on LuaJIT / Lua 5.1 / 5.2
@@ -96,14 +98,16 @@ end
 ------------------------------------------------------------------------
 -- Encoding. Not cjson's encoder: Debian's 2.1.0 writes an empty array as
 -- `{}` and a large id in exponent form (14 significant digits). One encoder
--- serves the request bodies, the command line's --json output and the
+-- serves the request bodies, the command line's `--json` output and the
 -- simulator's answers.
+-- @section encoding
 
 
---- Mark a table (default: a new one) as a JSON array / object; returns it.
+--- Mark a table (default: a new one) as a JSON array; returns it.
 -- Unmarked tables are arrays when their keys are exactly 1..n, and an empty
 -- unmarked table is an empty array: in these APIs an empty value is a list.
 function M.array(t) return setmetatable(t or {}, array_mt) end
+--- Mark a table (default: a new one) as a JSON object (`{}` when empty); returns it.
 function M.object(t) return setmetatable(t or {}, object_mt) end
 
 local format, concat, sort = string.format, table.concat, table.sort
@@ -211,7 +215,7 @@ encode_value = function(v, depth, out, mask)
 end
 
 --- json.encode(value[, {mask = fn_or_set}]) -> string.
--- Fields named in `mask` are written as "<hidden>" (credentials in
+-- Fields named in `mask` are written as `"<hidden>"` (credentials in
 -- listings). Raises on what JSON cannot hold (functions, NaN, cycles).
 function M.encode(v, opts)
   local out = {}

@@ -1,7 +1,8 @@
--- Lists: plain arrays (so `#`, ipairs and cjson.encode behave as on any
+--- Lists: plain arrays (so `#`, ipairs and cjson.encode behave as on any
 -- array) whose metatable adds filter/map/each/ids/first/sort_by and a
 -- readable __tostring for the REPL. Nothing is stored in the array itself;
 -- the field that names an element's id lives in the metatable.
+-- @module gpucloud.list
 
 local null = require("gpucloud.json").null
 local secrets = require "gpucloud.secrets"
@@ -45,6 +46,7 @@ function M.class(id_field, extra, lead)
   return function(items) return setmetatable(items or {}, mt) end
 end
 
+--- Is `v` a list (of any kind)?
 function M.is(v)
   local mt = getmetatable(v)
   return mt ~= nil and (mt.__index == methods or mt.is_list == true)
@@ -93,7 +95,16 @@ local function getter(f, level)
   error("expected a function or a field name, got " .. type(f), level + 1)
 end
 
---- Elements for which `pred(item)` is true (or which match a field table).
+--- What every list has: what listings return, `gpucloud.list(array)`, and
+-- what filter, map and sort_by make.
+-- @type List
+
+--- Elements for which `pred(item)` is true (or which match a field table:
+-- `{status = "running"}`; a list value matches any of its values, a
+-- function value is a predicate on the field).
+-- @function List:filter
+-- @param pred a function(item) -> true to keep, or a table of field = value
+-- @treturn List a new list of the same kind
 function methods:filter(pred)
   local p, out = predicate(pred, 2), {}
   for i = 1, #self do
@@ -105,6 +116,9 @@ end
 
 --- `fn(item, i)` for each element, or each element's field `name`.
 -- Results that are nil are skipped, so the result stays a proper array.
+-- @function List:map
+-- @param f a function(item, i) -> value, or a field name
+-- @treturn List a new list of the same kind
 function methods:map(f)
   local g, out = getter(f, 2), {}
   for i = 1, #self do
@@ -115,6 +129,9 @@ function methods:map(f)
 end
 
 --- Call `fn(item, i)` for each element; returns the list for chaining.
+-- @function List:each
+-- @tparam function fn called as fn(item, i)
+-- @treturn List the list
 function methods:each(fn)
   if type(fn) ~= "function" then error("each expects a function", 2) end
   for i = 1, #self do fn(self[i], i) end
@@ -123,6 +140,9 @@ end
 
 --- The ids of the elements (the field named by the list's id field,
 -- falling back to `id`), as a list.
+-- @function List:ids
+-- @tparam[opt] string field the field to read instead of the list's id field
+-- @treturn List the ids
 function methods:ids(field)
   local f = field or getmetatable(self).id_field
   local out = {}
@@ -138,6 +158,9 @@ function methods:ids(field)
 end
 
 --- The first element matching `pred` (any element when pred is nil), or nil.
+-- @function List:first
+-- @param[opt] pred as for filter
+-- @return the element, or nil
 function methods:first(pred)
   local p = pred == nil and function() return true end or predicate(pred, 2)
   for i = 1, #self do
@@ -160,6 +183,10 @@ end
 
 --- A new list sorted by a field (or a key function); `desc` reverses.
 -- Stable: elements with equal keys keep their order. nil keys sort last.
+-- @function List:sort_by
+-- @param f a field name, or a function(item) -> key
+-- @tparam[opt] boolean desc largest first
+-- @treturn List a new list of the same kind
 function methods:sort_by(f, desc)
   local g = getter(f, 2)
   local keyed = {}
@@ -181,6 +208,7 @@ end
 
 ------------------------------------------------------------------------
 -- Rendering for the REPL
+-- @section rendering
 
 -- Fields that are credentials are never printed: secrets.lua decides
 -- which. `secret_fields` answers `secret_fields[name]` the same way, for

@@ -1,8 +1,9 @@
--- A plan: what a fleet delete will act on, fixed when it is made. The
+--- A plan: what a fleet delete will act on, fixed when it is made. The
 -- rows' keys are copied into groups (provider, kind, ids) at plan time, so
 -- a dry run and the real run of one plan act on the same ids by
 -- construction, whatever happens to the rows afterwards. Printing a plan
 -- shows what would go, per provider and kind, and the $/h it saves.
+-- @module gpucloud.fleet.plan
 
 local M = {}
 
@@ -74,6 +75,7 @@ function M.new(rows, order, level)
   return plan
 end
 
+--- Is `v` a plan?
 function M.is(v)
   return getmetatable(v) == Plan
 end
@@ -94,5 +96,15 @@ Plan.__tostring = function(p)
   end
   return table.concat(lines, "\n")
 end
+
+--- What fleet:plan(rows) and rows:plan() return; `tostring(plan)` is what
+-- would go, per provider and kind, and the $/h it saves.
+-- @table Plan
+-- @field count how many things (distinct keys)
+-- @field cost_per_hour the $/h of those whose cost is known
+-- @field unknown_cost how many have no known cost
+-- @field keys every "provider:kind:id", in delete order
+-- @field protected the keys of those with deletion protection on
+-- @field groups {provider, kind, ids, keys, count, cost_per_hour, unknown_cost} each, in delete order
 
 return M

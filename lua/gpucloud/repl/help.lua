@@ -40,11 +40,17 @@ local function sorted(t)
 end
 
 -- What an argument check accepts, in its own words ("a positive integer
--- up to 2^53"): asked of the check itself, with a value it refuses.
+-- up to 2^53"): asked of the check itself, with a value it refuses. A
+-- check is a name of gpucloud.args or a function (args.fields{...}).
 local function accepts(check)
-  local _, want = args[check](nil)
-  return want or check
+  local fn = type(check) == "function" and check or args[check]
+  local _, want = fn(nil)
+  -- a check that takes nil (filters are optional) is asked with a
+  -- value no check takes
+  if want == nil then _, want = fn(accepts) end
+  return want or (type(check) == "string" and check) or "what its check accepts"
 end
+M.accepts = accepts
 
 local function answer(row)
   if row.list == true then return "a list" end
@@ -52,6 +58,7 @@ local function answer(row)
   if type(row.object) == "string" then return format("an object (the answer's %q)", row.object) end
   return "an object"
 end
+M.answer = answer
 
 local function arg_names(row)
   local out = {}
@@ -63,12 +70,22 @@ local function with_opts(list)
   return list == "" and "[opts]" or (list .. " [, opts]")
 end
 
+local KIND_ORDER = { op = 1, each = 2, bulk = 3, method = 4, client = 5 }
+
 -- Every documented entry of a provider: {name, kind, args, line, ...}.
 local function entries(spec)
   local out = {}
   for name, row in pairs(spec.ops) do
     out[#out + 1] = { name = name, kind = "op", row = row, args = with_opts(arg_names(row)),
                       line = format("%s %s %s -> %s", row.method, row.host, row.path, answer(row)) }
+    -- a paged row's lazy iterator (define.lua, pager.lua)
+    local each = row.paged and row.paged.each
+    if each then
+      local doc = spec.docs and spec.docs[each]
+      out[#out + 1] = { name = each, kind = "each", row = row, op = name, args = with_opts(arg_names(row)),
+                        line = doc and doc[1]
+                          or format("%s's items, a page when the loop needs it: an iterator", name) }
+    end
   end
   for name, entry in pairs(spec.bulk or {}) do
     local doc = spec.docs and spec.docs[name]
@@ -83,7 +100,12 @@ local function entries(spec)
   for name, doc in pairs(define.docs) do
     out[#out + 1] = { name = name, kind = "client", doc = doc, args = doc.args, line = doc[1] }
   end
-  table.sort(out, function(a, b) return a.name < b.name end)
+  -- a method named like a row (it replaces the row's method) after the
+  -- row: by name alone, the order of the two would change from run to run
+  table.sort(out, function(a, b)
+    if a.name ~= b.name then return a.name < b.name end
+    return (KIND_ORDER[a.kind] or 9) < (KIND_ORDER[b.kind] or 9)
+  end)
   return out
 end
 M.entries = entries
@@ -92,9 +114,9 @@ local function signature(p, e)
   return format("%s:%s(%s)", p.var, e.name, e.args)
 end
 
--- The options of a scope ("call", "bulk", "wait"), one line each, but
--- those named in `except`.
-local function options(scope, lines, heading, except)
+-- The names of a scope's options ("call", "bulk", "wait"), sorted, but
+-- those named in `except` and the deprecated ones.
+local function option_names(scope, except)
   local names = {}
   for name, o in pairs(config.OPTIONS) do
     if o.scope:find(scope, 1, true) and not o.deprecated and not (except and except[name]) then
@@ -102,8 +124,14 @@ local function options(scope, lines, heading, except)
     end
   end
   table.sort(names)
+  return names
+end
+M.option_names = option_names
+
+-- The options of a scope, one line each, but those named in `except`.
+local function options(scope, lines, heading, except)
   lines[#lines + 1] = "  " .. heading
-  for _, name in ipairs(names) do
+  for _, name in ipairs(option_names(scope, except)) do
     local o = config.OPTIONS[name]
     local default = o.default ~= nil and (" (default " .. show.inline(o.default) .. ")") or ""
     lines[#lines + 1] = format("    %-16s %s%s", name, o.doc, default)
@@ -116,20 +144,29 @@ local function row_detail(spec, row, lines)
   lines[#lines + 1] = format("  host      %s: the client's %s option, else %s, else %s", row.host, h.option,
     h.env or "-", h.default)
   for _, a in ipairs(row.args or {}) do
-    lines[#lines + 1] = format("  %-9s %s", a[1], accepts(a[2]))
+    lines[#lines + 1] = format("  %-9s %s%s", a[1], accepts(a[2]),
+      a.query and ("; sent as the query's " .. a.query) or "")
   end
   if type(row.body) == "table" then
     local fields = {}
     for i, f in ipairs(row.body) do fields[i] = format("%q: %s", f, f) end
+    for _, k in ipairs(sorted(row.body_const or {})) do
+      fields[#fields + 1] = format("%q: %s", k, show.inline(row.body_const[k]))
+    end
     lines[#lines + 1] = "  body      JSON {" .. concat(fields, ", ") .. "}"
   elseif row.body then
     lines[#lines + 1] = "  body      the table " .. row.body .. ", as JSON"
   end
+  for _, o in ipairs(row.body_opts or {}) do
+    lines[#lines + 1] = format("  body opt  %s (an opts field): %s", o[1], accepts(o[2]))
+  end
   for _, q in ipairs(row.query or {}) do
-    lines[#lines + 1] = format("  query     %s (an opts field): %s", q[1], accepts(q[2]))
+    lines[#lines + 1] = format("  query     %s (an opts field): %s%s", q[1], accepts(q[2]),
+      q.default ~= nil and ("; default " .. show.inline(q.default)) or "")
   end
   lines[#lines + 1] = "  answer    " .. answer(row)
     .. ((row.list and row.id_field) and format("; ids() reads %q", row.id_field) or "")
+    .. (row.null_is and ("; a bare null is " .. row.null_is) or "")
   local acts = row.method ~= "GET" and not row.read
   lines[#lines + 1] = "  repeats   " .. (row.idempotent and "safe to repeat after a lost answer" or "not repeated")
     .. (acts and "; changes what it names" or "; changes nothing")
@@ -141,31 +178,61 @@ local function row_detail(spec, row, lines)
   end
 end
 
-local function detail(p, e)
-  local lines = { signature(p, e), "  " .. e.line }
-  if e.kind == "fleet" then
-    if e.doc.options then options(e.doc.options, lines, "options:") end
-    return concat(lines, "\n")
+-- What a paged row adds: how it pages, and the other way to read it.
+local function paging(p, e, lines)
+  local pg = e.row.paged
+  lines[#lines + 1] = format("  pages     %s items a page (page_size lowers it), each page one call, paced"
+    .. " unless rate = false; at most max_pages", pg.limit and show.inline(pg.limit) or "the server's")
+  if e.kind == "each" then
+    lines[#lines + 1] = format("  at once   %s:%s(%s); after the loop the iterator gives nil, err if a page failed",
+      p.var, e.op, e.args)
+  elseif pg.each then
+    lines[#lines + 1] = format("  lazily    %s:%s(%s)", p.var, pg.each, e.args)
   end
-  local spec = spec_of(p)
-  if e.kind == "op" then
+end
+
+-- What help says of an entry before its options, one line each: the
+-- signature, its line, and what its row or bulk entry says (the
+-- reference, docs/gen.lua, shows the same lines).
+local function facts(p, e)
+  local lines = { signature(p, e), "  " .. e.line }
+  if e.kind == "op" or e.kind == "each" then
+    local spec = spec_of(p)
     row_detail(spec, e.row, lines)
-    for name, b in pairs(spec.bulk or {}) do
+    if e.row.paged then paging(p, e, lines) end
+    for name, b in pairs(e.kind == "op" and spec.bulk or {}) do
       if b.op == e.name then lines[#lines + 1] = format("  many      %s:%s(ids [, opts])", p.var, name) end
     end
-    options("call", lines, "options (the last argument; the client's settings are the defaults):")
   elseif e.kind == "bulk" then
     lines[#lines + 1] = format("  each id   %s: %s", e.entry.op, accepts(e.row.args[1][2]))
     lines[#lines + 1] = "  report    ok, failed {[id] = err}, skipped, results, maybe_deleted, elapsed;"
       .. " r:failed_ids()"
     local rate = e.row.rate and (show.inline(e.row.rate) .. " requests/s unless rate = false")
     lines[#lines + 1] = "  rate      " .. (rate or "none documented")
-    options("bulk", lines, "options of the run:")
-    -- a bulk call's deadline is the whole run's (config.bulk)
-    options("call", lines, "options of each call:", { deadline = true })
-  elseif e.doc.options then
-    options(e.doc.options, lines, "options:")
   end
+  return lines
+end
+M.facts = facts
+
+-- The options an entry takes, as {scope, heading, except} groups.
+local function option_groups(e)
+  if e.kind == "op" or e.kind == "each" then
+    local groups = { { "call", "options (the last argument; the client's settings are the defaults):" } }
+    if e.row.paged then groups[2] = { "paged", "options of the listing:" } end
+    return groups
+  elseif e.kind == "bulk" then
+    -- a bulk call's deadline is the whole run's (config.bulk)
+    return { { "bulk", "options of the run:" }, { "call", "options of each call:", { deadline = true } } }
+  elseif e.doc and e.doc.options then
+    return { { e.doc.options, "options:" } }
+  end
+  return {}
+end
+M.option_groups = option_groups
+
+local function detail(p, e)
+  local lines = facts(p, e)
+  for _, g in ipairs(option_groups(e)) do options(g[1], lines, g[2], g[3]) end
   return concat(lines, "\n")
 end
 
