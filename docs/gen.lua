@@ -289,7 +289,6 @@ M.SCOPES = {
 
 -- Where a scope's own default is not the option's: fleet:delete waits and
 -- paces unless told not to (lua/gpucloud/fleet/delete.lua; README "Fleet").
-M.SCOPE_DEFAULTS = { fleet = { rate = true, wait = true } }
 
 --- The options stub: a table per scope, a field per option.
 function M.options()
@@ -317,8 +316,7 @@ function M.options()
     lines[#lines + 1] = "-- @table " .. scope
     for _, name in ipairs(by_scope[scope]) do
       local o = config.OPTIONS[name]
-      local d = (M.SCOPE_DEFAULTS[scope] or {})[name]
-      if d == nil then d = o.default end
+      local d = config.default(name, scope)
       local default = d ~= nil and (" (default `" .. show.inline(d) .. "`)") or ""
       lines[#lines + 1] = format("-- @field %s %s%s", name, md(o.doc), default)
     end

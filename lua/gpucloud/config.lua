@@ -19,37 +19,20 @@ end
 local kinds = {}
 M.kinds = kinds
 
-function kinds.pause(where, name, v, level)
-  if type(v) ~= "number" or v ~= v or v < 0 or v == math.huge then
-    fail(level + 1, "%s: '%s' must be a number of seconds >= 0, got %s", where, name, args.describe(v))
-  end
-  return v
-end
-
-function kinds.seconds(where, name, v, level)
-  if type(v) ~= "number" or v ~= v or v <= 0 or v == math.huge then
-    fail(level + 1, "%s: '%s' must be a positive number of seconds, got %s", where, name, args.describe(v))
-  end
-  return v
-end
-
-local function whole(min)
+-- A finite number that `ok` accepts, described as `what` when it is not.
+local function number(ok, what)
   return function(where, name, v, level)
-    if type(v) ~= "number" or v ~= v or v < min or v == math.huge or v ~= math.floor(v) then
-      fail(level + 1, "%s: '%s' must be a whole number >= %d, got %s", where, name, min, args.describe(v))
+    if type(v) ~= "number" or v ~= v or v == math.huge or not ok(v) then
+      fail(level + 1, "%s: '%s' must be %s, got %s", where, name, what, args.describe(v))
     end
     return v
   end
 end
-kinds.count = whole(0)
-kinds.positive_count = whole(1)
-
-function kinds.bytes(where, name, v, level)
-  if type(v) ~= "number" or v ~= v or v < 0 or v == math.huge then
-    fail(level + 1, "%s: '%s' must be a byte count", where, name)
-  end
-  return v
-end
+kinds.pause = number(function(v) return v >= 0 end, "a number of seconds >= 0")
+kinds.seconds = number(function(v) return v > 0 end, "a positive number of seconds")
+kinds.count = number(function(v) return v >= 0 and v == math.floor(v) end, "a whole number >= 0")
+kinds.positive_count = number(function(v) return v >= 1 and v == math.floor(v) end, "a whole number >= 1")
+kinds.bytes = number(function(v) return v >= 0 end, "a byte count")
 
 function kinds.backoff(where, name, v, level)
   if type(v) ~= "table" then fail(level + 1, "%s: '%s' must be a table {base, max}", where, name) end
@@ -127,7 +110,7 @@ local O = {
   backoff = { kind = "backoff", default = { base = 0.25, max = 8 }, scope = "client call",
     doc = "{base, max} seconds: the backoff before retry n is random in [0, min(max, base*2^(n-1))];" ..
       " a server's Retry-After longer than max ends the call" },
-  rate = { kind = "rate", default = false, scope = "client call fleet",
+  rate = { kind = "rate", default = false, defaults = { fleet = true }, scope = "client call fleet",
     doc = "pacing: false, true (the operation's documented rate) or requests per second" },
   max_body = { kind = "bytes", default = 64 * 1024 * 1024, scope = "client call",
     doc = "the largest answer body accepted, in bytes" },
@@ -150,7 +133,7 @@ local O = {
   max = { kind = "count", default = 50, scope = "bulk fleet",
     doc = "refuse (raise) to delete more ids than this before anything is sent" },
   on_progress = { kind = "func", scope = "bulk", doc = "function(done, total) after each item" },
-  wait = { kind = "boolean", default = false, scope = "bulk fleet",
+  wait = { kind = "boolean", default = false, defaults = { fleet = true }, scope = "bulk fleet",
     doc = "wait for each accepted asynchronous request to end" },
   verify = { kind = "boolean", default = false, scope = "fleet",
     doc = "fleet delete: list again afterwards; what is still there moves from ok to failed" },
@@ -181,9 +164,12 @@ local function in_scope(o, scope)
   return o.scope:find(scope, 1, true) ~= nil
 end
 
---- The default of option `name`.
-function M.default(name)
-  return O[name] and O[name].default
+--- The default of option `name` (in `scope`, where it differs there).
+function M.default(name, scope)
+  local o = O[name]
+  if not o then return nil end
+  if scope and o.defaults and o.defaults[scope] ~= nil then return o.defaults[scope] end
+  return o.default
 end
 
 local warned = {}
@@ -235,7 +221,7 @@ function M.scoped(where, scope, opts, level)
   for name, o in pairs(O) do
     if in_scope(o, scope) then
       local v = opts and opts[name]
-      if v == nil then v = o.default end
+      if v == nil then v = M.default(name, scope) end
       out[name] = v
     end
   end

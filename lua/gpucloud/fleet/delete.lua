@@ -107,12 +107,9 @@ function M.run(fleet, plan, opts, level)
   level = (level or 1) + 1
   local where = "fleet:delete"
   if not plan_mod.is(plan) then plan = fleet:plan(plan) end
-  -- waited for, and paced at the documented rates, unless told otherwise
-  local wait = not (type(opts) == "table" and opts.wait == false)
-  local rate = type(opts) == "table" and opts.rate
-  if rate == nil then rate = true end
+  -- (waited for, and paced at the documented rates, unless told otherwise:
+  -- the fleet's defaults in config.lua)
   local o = config.scoped(where, "fleet", opts, level)
-  o.wait, o.rate = wait, rate
   if plan.count > o.max then
     fail(level, "%s: refusing to delete %d things, more than max = %d (raise opts.max to go ahead)",
       where, plan.count, o.max)

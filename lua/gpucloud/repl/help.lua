@@ -133,7 +133,8 @@ local function options(scope, lines, heading, except)
   lines[#lines + 1] = "  " .. heading
   for _, name in ipairs(option_names(scope, except)) do
     local o = config.OPTIONS[name]
-    local default = o.default ~= nil and (" (default " .. show.inline(o.default) .. ")") or ""
+    local d = config.default(name, scope)
+    local default = d ~= nil and (" (default " .. show.inline(d) .. ")") or ""
     lines[#lines + 1] = format("    %-16s %s%s", name, o.doc, default)
   end
 end
