@@ -62,12 +62,19 @@ end
 -- "failed"). `deadline` bounds the whole wait (default 600 s; then nil,
 -- err with code "timeout"); `interval` is the pause when the server sends
 -- no Retry-After. Transient and unreadable answers are polled through.
-function M.wait_request_method(spec)
-  local op = "tensorpool.wait_request"
-  return function(ctx, request_id, opts)
-    local argv = define.check_args(op, spec.ops.get_request_info.args, 2, request_id)
-    return wait_for_request(ctx, argv.request_id, config.wait(op, opts, 2))
+-- A public wait: the id checked as the polled row checks it, the wait's
+-- options checked, then the poll loop.
+local function wait_method(spec, name, row, waiter)
+  local op = "tensorpool." .. name
+  local params = spec.ops[row].args
+  return function(ctx, id, opts)
+    local argv = define.check_args(op, params, 2, id)
+    return waiter(ctx, argv[params[1][1]], config.wait(op, opts, 2))
   end
+end
+
+function M.wait_request_method(spec)
+  return wait_method(spec, "wait_request", "get_request_info", wait_for_request)
 end
 
 ------------------------------------------------------------------------
@@ -98,11 +105,7 @@ end
 -- `error`: the user's code, `failed`: the infrastructure). Bounded and
 -- polled through as wait_request.
 function M.wait_job_method(spec)
-  local op = "tensorpool.wait_job"
-  return function(ctx, job_id, opts)
-    local argv = define.check_args(op, spec.ops.get_job_info.args, 2, job_id)
-    return wait_for_job(ctx, argv.job_id, config.wait(op, opts, 2))
-  end
+  return wait_method(spec, "wait_job", "get_job_info", wait_for_job)
 end
 
 --- cancel_jobs{..., wait = true}: each accepted cancel is waited for; a

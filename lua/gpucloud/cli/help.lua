@@ -29,18 +29,22 @@ function M.full(parser, provider)
   local out = { "gpucloud: list and delete what runs on GPU clouds", "",
     "usage: gpucloud PROVIDER COMMAND [ARGUMENTS...] [OPTIONS]", "       gpucloud repl [--sim]", "" }
   local own, seen = {}, {}
+  -- a command's line, and its own options for the list below
+  local function command(node)
+    out[#out + 1] = format("  %-34s %s", words_and_args(node), node.row.help)
+    for _, o in ipairs(node.options) do
+      if not seen[o[1]] then
+        seen[o[1]] = true
+        own[#own + 1] = o
+      end
+    end
+  end
   for _, p in ipairs(parser.data.providers) do
     if not provider or provider == p then
       out[#out + 1] = p.title .. " (key from " .. p.key .. "):"
       for _, node in ipairs(parser.leaves) do
         if node.provider == p then
-          out[#out + 1] = format("  %-34s %s", words_and_args(node), node.row.help)
-          for _, o in ipairs(node.options) do
-            if not seen[o[1]] then
-              seen[o[1]] = true
-              own[#own + 1] = o
-            end
-          end
+          command(node)
         end
       end
       out[#out + 1] = ""
@@ -49,13 +53,7 @@ function M.full(parser, provider)
   if not provider and #(parser.data.tools or {}) > 0 then out[#out + 1] = "Other commands:" end
   for _, node in ipairs(parser.leaves) do
     if not provider and not node.provider then
-      out[#out + 1] = format("  %-34s %s", words_and_args(node), node.row.help)
-      for _, o in ipairs(node.options) do
-        if not seen[o[1]] then
-          seen[o[1]] = true
-          own[#own + 1] = o
-        end
-      end
+      command(node)
     end
   end
   if not provider and #(parser.data.tools or {}) > 0 then out[#out + 1] = "" end
