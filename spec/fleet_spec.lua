@@ -173,3 +173,22 @@ describe("the fleet", function()
     assert.equal("vast:endpoint:9007199254740992", plan_mod.key("vast", "endpoint", 2 ^ 53))
   end)
 end)
+
+describe("the fleet's delete", function()
+  it("checks every id of every provider before any provider starts deleting", function()
+    local s = assert(server.start())
+    local vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = function() end }
+    local tp = gpucloud.tensorpool { url = s.url, api_key = s.keys.tensorpool, getenv = function() end }
+    local fleet = gpucloud.fleet { vast = vast, tensorpool = tp }
+    local plan = fleet:plan {
+      { provider = "vast", kind = "workergroup", id = 201 },
+      { provider = "tensorpool", kind = "cluster", id = "a/b" }, -- no cluster id can hold a '/'
+    }
+    assert(s:clear_log())
+    assert.has_error(function() fleet:delete(plan) end)
+    for _, e in ipairs(assert(s:log())) do assert.not_equal("DELETE", e.method) end
+    vast:close()
+    tp:close()
+    s:stop()
+  end)
+end)

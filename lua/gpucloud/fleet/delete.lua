@@ -120,9 +120,15 @@ function M.run(fleet, plan, opts, level)
     if not entry then
       fail(level, "%s: the plan names %s, and this fleet has no %s client", where, g.provider, g.provider)
     end
-    if not entry.client[entry.map.kinds[g.kind].delete] then
+    local method = entry.map.kinds[g.kind].delete
+    if not entry.client[method] then
       fail(level, "%s: the %s client cannot delete a %s", where, g.provider, g.kind)
     end
+    -- every id checked here, before any provider starts: a raise from one
+    -- provider's bulk call once the others are deleting would lose the report
+    local spec = define.spec_of(entry.client)
+    local row = spec.ops[spec.bulk[method].op]
+    bulk.check_items(where .. " (" .. g.provider .. " " .. g.kind .. ")", row, g.ids, level)
     if not by_provider[g.provider] then
       by_provider[g.provider] = { entry = entry, groups = {} }
       order[#order + 1] = g.provider
