@@ -11,6 +11,7 @@ local tointeger = math.tointeger
 local floor = math.floor
 local MAX_ID = 2 ^ 53 -- beyond this a double no longer holds every integer
 local MAX_SEGMENT = 256
+M.MAX_ID, M.MAX_SEGMENT = MAX_ID, MAX_SEGMENT
 
 --- A positive integer id up to 2^53 (beyond it a double no longer holds
 -- every integer, so an id could silently become its neighbour); an
@@ -37,6 +38,15 @@ function M.path_segment(v)
     return nil, "a string without '/', control characters or dot segments"
   end
   return v
+end
+
+--- An http:// or https:// base URL, without its trailing slashes (the
+-- one rule: the client options, the environment, the command line).
+function M.url(v)
+  if type(v) ~= "string" or not v:match("^https?://[^/%s]+") or v:find("[%s%c]") then
+    return nil, "an http:// or https:// URL"
+  end
+  return (v:gsub("/+$", ""))
 end
 
 --- A TensorPool id: a path segment (see path_segment).

@@ -67,10 +67,9 @@ function kinds.text(where, name, v, level)
 end
 
 function kinds.url(where, name, v, level)
-  if type(v) ~= "string" or not v:match("^https?://[^/%s]+") or v:find("[%s%c]") then
-    fail(level + 1, "%s: '%s' must be an http:// or https:// URL, got %s", where, name, args.describe(v))
-  end
-  return (v:gsub("/+$", ""))
+  local url, want = args.url(v)
+  if not url then fail(level + 1, "%s: '%s' must be %s, got %s", where, name, want, args.describe(v)) end
+  return url
 end
 
 function kinds.api_key(where, name, v, level)

@@ -7,15 +7,18 @@
 
 local M = {}
 
+local args = require "gpucloud.args"
+
 local format = string.format
 
 --- Text as typed, quoted so that spaces and control characters show; long
 -- text is cut (the library's rule, the same under every Lua).
-M.describe = require("gpucloud.args").describe
+M.describe = args.describe
 
--- 2^53: every whole number up to it is exact in a double, so an id read
--- here is the id sent under every interpreter. Compared as text.
-local MAX_VAST_ID = "9007199254740992"
+-- The library's limit (2^53: every whole number up to it is exact in a
+-- double, so an id read here is the id sent under every interpreter),
+-- compared as text.
+local MAX_VAST_ID = format("%d", args.MAX_ID)
 
 --- A Vast.ai id: decimal digits, 1 to 2^53.
 function M.vast_id(s)
@@ -28,18 +31,12 @@ function M.vast_id(s)
     M.describe(s), MAX_VAST_ID)
 end
 
--- TensorPool ids become one path segment (percent-encoded by the library),
--- which takes at most this many bytes.
-local MAX_SEGMENT = 256
-
---- A TensorPool id: text that cannot change the path or the request line.
+--- A TensorPool id: text that cannot change the path or the request line
+-- (the library's rule: one path segment, percent-encoded when sent).
 function M.tensorpool_id(s)
-  if s ~= "" and #s <= MAX_SEGMENT and not s:find("/", 1, true) and not s:find("%c")
-      and s ~= "." and s ~= ".." then
-    return s
-  end
+  if args.tp_id(s) then return s end
   return nil, format("id must be 1 to %d bytes without '/' or control characters, and not . or .., got %s",
-    MAX_SEGMENT, M.describe(s))
+    args.MAX_SEGMENT, M.describe(s))
 end
 
 --- A positive number of seconds, in decimal: 5, 0.2, .5
@@ -60,7 +57,7 @@ end
 
 --- An http:// or https:// base URL.
 function M.url(s)
-  if s:match("^https?://[^/%s]+") and not s:find("[%s%c]") then return s end
+  if args.url(s) then return s end
   return nil, "an http:// or https:// URL, got " .. M.describe(s)
 end
 
