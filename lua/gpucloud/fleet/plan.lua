@@ -15,10 +15,8 @@ local function money(v)
   return string.format("$%.2f/h", v)
 end
 
-local function id_text(id)
-  if type(id) == "number" then return string.format("%d", id) end
-  return tostring(id)
-end
+-- an id as reports show it (integral numbers without ".0")
+local id_text = require("gpucloud.bulk").show_id
 
 --- The key of a thing in the fleet: "provider:kind:id".
 function M.key(provider, kind, id)

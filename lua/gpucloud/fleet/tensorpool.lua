@@ -1,5 +1,7 @@
 -- How TensorPool's billable things look in the fleet view (see fleet/vast.lua).
 
+local key = require("gpucloud.fleet.plan").key
+
 local M = { provider = "tensorpool", client = "tensorpool" }
 
 local CLUSTER_STATE = {
@@ -34,7 +36,10 @@ M.kinds = {
     parent = function(r)
       if type(r.attached_clusters) ~= "table" or #r.attached_clusters == 0 then return nil end
       local out = {}
-      for i, id in ipairs(r.attached_clusters) do out[i] = "tensorpool:cluster:" .. tostring(id) end
+      -- an attachment may be a cluster id or an object naming one
+      for i, a in ipairs(r.attached_clusters) do
+        out[i] = key("tensorpool", "cluster", type(a) == "table" and (a.cluster_id or a.id) or a)
+      end
       return out
     end,
     delete = "destroy_storages", stage = 2, delete_opts = { wait = true },

@@ -2,6 +2,8 @@
 -- naming the listing, the fields, the common state, the cost and the bulk
 -- call that deletes them. Read by fleet.lua; documented in README "Fleet".
 
+local key = require("gpucloud.fleet.plan").key
+
 local M = { provider = "vast", client = "vast" }
 
 -- Workers that do nothing; an endpoint all of whose workers are so is idle.
@@ -52,7 +54,7 @@ M.kinds = {
     list = "show_workergroups", id = "id", name = "endpoint_name",
     created_at = "created_at",
     state = function() return "running" end,
-    parent = function(r) return r.endpoint_id and ("vast:endpoint:" .. string.format("%d", r.endpoint_id)) end,
+    parent = function(r) return r.endpoint_id and key("vast", "endpoint", r.endpoint_id) end,
     delete = "delete_workergroups", stage = 1,
   },
   instance = {
@@ -72,7 +74,7 @@ M.kinds = {
     parent = function(r)
       if type(r.instances) ~= "table" or #r.instances == 0 then return nil end
       local out = {}
-      for i, id in ipairs(r.instances) do out[i] = "vast:instance:" .. tostring(id) end
+      for i, id in ipairs(r.instances) do out[i] = key("vast", "instance", id) end
       return out
     end,
     delete = "delete_volumes", stage = 2,
