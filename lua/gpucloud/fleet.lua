@@ -6,21 +6,30 @@
 --     local plan = rows:filter{ state = { "idle", "failed" } }:plan()
 --     local report = fleet:delete(plan, { verify = true })
 --
--- How each provider's things map onto rows is data: fleet/vast.lua and
--- fleet/tensorpool.lua. Listings and deletes of different providers run
+-- How each provider's things map onto rows is data: its fleet.lua
+-- (providers/<name>/fleet.lua). Listings and deletes of different providers run
 -- at once, as tasks of one runtime when the clients' runtimes allow it.
 -- @module gpucloud.fleet
 
 local define = require "gpucloud.define"
 local list = require "gpucloud.list"
 local plan_mod = require "gpucloud.fleet.plan"
+local providers = require "gpucloud.providers"
 local runtime = require "gpucloud.runtime"
 
 local M = {}
 
--- (parentheses: on 5.4 require returns a second value, which a table
--- constructor's last expression would keep)
-local MAPS = { require "gpucloud.fleet.vast", (require "gpucloud.fleet.tensorpool") }
+-- Each provider's kinds, in the registry's order; a map's `provider` is
+-- its provider's name.
+local MAPS = {}
+for _, p in ipairs(providers.parts("fleet")) do
+  p.module.provider = p.name
+  MAPS[#MAPS + 1] = p.module
+end
+-- "vast =, tensorpool =" for messages
+local FIELDS = {}
+for i, map in ipairs(MAPS) do FIELDS[i] = map.provider .. " =" end
+FIELDS = table.concat(FIELDS, ", ")
 local STATES = { running = true, idle = true, stopped = true, failed = true, pending = true, gone = true }
 M.STATES = STATES
 
@@ -122,14 +131,14 @@ end
 -- @treturn Fleet the fleet
 function M.new(opts)
   if type(opts) ~= "table" then
-    fail(2, "gpucloud.fleet: expected a table {vast =, tensorpool =}, got %s", type(opts))
+    fail(2, "gpucloud.fleet: expected a table {%s}, got %s", FIELDS, type(opts))
   end
   local self = setmetatable({ entries = {}, by_provider = {} }, Fleet)
   local known = {}
   for _, map in ipairs(MAPS) do
     known[map.provider] = true
     local c = opts[map.provider]
-    if c == true then c = require("gpucloud." .. map.client).new() end
+    if c == true then c = providers.get(map.provider).new() end
     if c ~= nil and c ~= false then
       local spec = define.spec_of(c)
       if not spec or spec.name ~= map.provider then
@@ -143,7 +152,7 @@ function M.new(opts)
   for k in pairs(opts) do
     if not known[k] then fail(2, "gpucloud.fleet: unknown option '%s'", tostring(k)) end
   end
-  if #self.entries == 0 then fail(2, "gpucloud.fleet: give at least one client (vast =, tensorpool =)") end
+  if #self.entries == 0 then fail(2, "gpucloud.fleet: give at least one client (%s)", FIELDS) end
   return self
 end
 

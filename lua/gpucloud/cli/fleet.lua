@@ -6,6 +6,7 @@
 -- other deletes.
 
 local output = require "gpucloud.cli.output"
+local providers = require "gpucloud.providers"
 
 local M = {}
 
@@ -30,11 +31,16 @@ end
 local function make_fleet(lib, call)
   local opts = call.opts
   local set = {}
-  for _, p in ipairs(given(opts.provider) or { "vast", "tensorpool" }) do set[p] = true end
+  if given(opts.provider) then
+    for _, p in ipairs(opts.provider) do set[p] = true end
+  else
+    for _, p in ipairs(providers.parts("fleet")) do set[p.name] = true end
+  end
   local client = { timeout = opts.timeout, retries = opts.retries, deadline = opts.deadline }
   local clients = {}
-  if set.vast then clients.vast = lib.vast(client) end
-  if set.tensorpool then clients.tensorpool = lib.tensorpool(client) end
+  for _, p in ipairs(providers.names()) do
+    if set[p] then clients[p] = lib[p](client) end
+  end
   return lib.fleet(clients), clients
 end
 

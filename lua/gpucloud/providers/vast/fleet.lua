@@ -1,10 +1,10 @@
 -- How Vast.ai's billable things look in the fleet view: one table per kind,
 -- naming the listing, the fields, the common state, the cost and the bulk
--- call that deletes them. Read by fleet.lua; documented in README "Fleet".
+-- call that deletes them. Read by gpucloud.fleet; documented in README "Fleet".
 
 local key = require("gpucloud.fleet.plan").key
 
-local M = { provider = "vast", client = "vast" }
+local M = {}
 
 -- Workers that do nothing; an endpoint all of whose workers are so is idle.
 local IDLE_WORKER = { stopped = true, error = true, exited = true, offline = true }

@@ -12,7 +12,7 @@
 
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
-local common = require "gpucloud.sim.tensorpool_common"
+local common = require "gpucloud.providers.tensorpool.sim.common"
 
 local M = {}
 

@@ -2,7 +2,7 @@
 
 local key = require("gpucloud.fleet.plan").key
 
-local M = { provider = "tensorpool", client = "tensorpool" }
+local M = {}
 
 local CLUSTER_STATE = {
   RUNNING = "running", PENDING = "pending", PROVISIONING = "pending", CREATING = "pending",

@@ -10,10 +10,10 @@
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
 local fixture = require "gpucloud.sim.fixture"
-local common = require "gpucloud.sim.tensorpool_common"
-local requests = require "gpucloud.sim.tensorpool_requests"
-local storage = require "gpucloud.sim.tensorpool_storage"
-local jobs = require "gpucloud.sim.tensorpool_jobs"
+local common = require "gpucloud.providers.tensorpool.sim.common"
+local requests = require "gpucloud.providers.tensorpool.sim.requests"
+local storage = require "gpucloud.providers.tensorpool.sim.storage"
+local jobs = require "gpucloud.providers.tensorpool.sim.jobs"
 
 local public = values.public
 local format = string.format

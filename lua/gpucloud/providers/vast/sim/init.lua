@@ -1,6 +1,6 @@
 -- Vast.ai as the simulator serves it: the console host (/api/v0/...) and
 -- the run host (/get_*/), on one port; serverless here, instances and
--- volumes in gpucloud.sim.vast_instances. The wire format is in docs/vast.md.
+-- volumes in instances.lua. The wire format is in docs/vast.md.
 --
 -- A provider is data the router (gpucloud.sim.app) reads: `name` (its
 -- fixture section and state), `build` (fixture section -> state), `routes`
@@ -11,8 +11,8 @@
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
 local fixture = require "gpucloud.sim.fixture"
-local wire = require "gpucloud.sim.vast_wire"
-local instances = require "gpucloud.sim.vast_instances"
+local wire = require "gpucloud.providers.vast.sim.wire"
+local instances = require "gpucloud.providers.vast.sim.instances"
 
 local public_list = values.public_list
 local format = string.format

@@ -14,7 +14,7 @@
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
 local fixture = require "gpucloud.sim.fixture"
-local common = require "gpucloud.sim.tensorpool_common"
+local common = require "gpucloud.providers.tensorpool.sim.common"
 
 local M = {}
 

@@ -1,7 +1,7 @@
 -- Vast.ai instances and volumes as the simulator serves them (the wire:
 -- docs/vast.md): the paged v1 listing with select_filters, the retired v0
 -- listing (410), show, destroy, stop/start/label, volumes. Its routes are
--- appended to gpucloud.sim.vast's; its state lives in the same section.
+-- appended to sim/init.lua's; its state lives in the same section.
 --
 -- Fixture flags: `_missing_billing: true` on an instance (start answers
 -- 400 missing_billing), `_type` on a volume (local_volume or
@@ -10,7 +10,7 @@
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
 local fixture = require "gpucloud.sim.fixture"
-local wire = require "gpucloud.sim.vast_wire"
+local wire = require "gpucloud.providers.vast.sim.wire"
 
 local vast_error, parse_id, find_by, remove_if = wire.vast_error, wire.parse_id, wire.find_by, wire.remove_if
 local null = json.null

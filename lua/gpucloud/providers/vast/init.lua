@@ -13,7 +13,7 @@
 
 local args = require "gpucloud.args"
 local define = require "gpucloud.define"
-local filters = require "gpucloud.vast_filters"
+local filters = require "gpucloud.providers.vast.filters"
 local json = require "gpucloud.json"
 
 -- Which endpoint, as a logs call's body names it: an id is {"id": N} (what

@@ -1,7 +1,7 @@
 -- What the simulated Vast.ai says and reads on every route: its error
 -- bodies, the run host's bare-string failures, ids in paths and bodies,
--- the run host's key rule. Shared by gpucloud.sim.vast (serverless) and
--- gpucloud.sim.vast_instances (instances and volumes).
+-- the run host's key rule. Shared by init.lua (serverless) and
+-- instances.lua (instances and volumes).
 
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"

@@ -11,8 +11,8 @@
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
 local fixture = require "gpucloud.sim.fixture"
-local common = require "gpucloud.sim.tensorpool_common"
-local requests = require "gpucloud.sim.tensorpool_requests"
+local common = require "gpucloud.providers.tensorpool.sim.common"
+local requests = require "gpucloud.providers.tensorpool.sim.requests"
 
 local M = {}
 

@@ -1,19 +1,21 @@
--- TensorPool, as data, plus what rows cannot say (tensorpool_flows.lua):
--- waiting for an asynchronous request or a job's cancel, confirming a
--- destroy whose answer was lost, and turning deletion protection off
--- before a destroy, only when asked. The wire: docs/tensorpool.md. Method
+-- TensorPool, as data, plus what rows cannot say: waiting for an
+-- asynchronous request or a job's cancel (waits.lua), confirming a destroy
+-- whose answer was lost (confirm.lua), and turning deletion protection off
+-- before a destroy, only when asked (protect.lua, destroy.lua). The wire: docs/tensorpool.md. Method
 -- names follow the official CLI's words in snake_case (`list_`,
 -- `destroy_`, `get_..._info`, `edit_`, `cancel_`). Row fields: see
 -- vast.lua; `destructive` (a POST that counts against the bulk max).
 
 local args = require "gpucloud.args"
 local define = require "gpucloud.define"
-local flows = require "gpucloud.tensorpool_flows"
+local destroy = require "gpucloud.providers.tensorpool.destroy"
+local waits = require "gpucloud.providers.tensorpool.waits"
 
 local INCLUDE_ORG = { "include_org", "boolean" }
 
 local spec = {
   name = "tensorpool",
+  short = "tp", -- its name in the REPL, and the official CLI's
   title = "TensorPool",
   hosts = {
     engine = { option = "url", env = "TENSORPOOL_ENGINE", default = "https://engine.tensorpool.dev" },
@@ -88,7 +90,7 @@ local spec = {
 }
 
 -- What differs between destroying a cluster and a storage volume; the
--- rest is one piece of code (tensorpool_flows.lua).
+-- rest is one piece of code (destroy.lua).
 local clusters = {
   destroy = "destroy_cluster", id = "cluster_id", list = "list_clusters", edit = "edit_cluster",
   release = "CLUSTER_RELEASE", edit_type = "CLUSTER_EDIT", noun = "cluster", listing = "cluster list",
@@ -99,18 +101,18 @@ local storage = {
 }
 
 spec.methods = {
-  wait_request = flows.wait_request_method(spec),
-  wait_job = flows.wait_job_method(spec),
+  wait_request = waits.wait_request_method(spec),
+  wait_job = waits.wait_job_method(spec),
   -- destroy_cluster(id, {unprotect = true, ...}) and destroy_storage: the
   -- rows, plus the protection step when asked
-  destroy_cluster = flows.destroy_method(spec, clusters),
-  destroy_storage = flows.destroy_method(spec, storage),
+  destroy_cluster = destroy.destroy_method(spec, clusters),
+  destroy_storage = destroy.destroy_method(spec, storage),
 }
 
 spec.bulk = {
-  destroy_clusters = flows.destroy_entry(spec, clusters),
-  destroy_storages = flows.destroy_entry(spec, storage),
-  cancel_jobs = { op = "cancel_job", settle = flows.settle_cancel, verb = "cancel", done_verb = "canceled" },
+  destroy_clusters = destroy.destroy_entry(spec, clusters),
+  destroy_storages = destroy.destroy_entry(spec, storage),
+  cancel_jobs = { op = "cancel_job", settle = waits.settle_cancel, verb = "cancel", done_verb = "canceled" },
   delete_jobs = { op = "delete_job" },
 }
 
