@@ -171,13 +171,16 @@ test-slow: deps
 lint: check-generated
 	luacheck -q lua spec examples bin/gpucloud bin/gpucloud-sim fuzz bench docs tools
 
-# What is made from the tree and committed (the rockspec's module lists):
-# `make generated` rewrites it, `make check-generated` fails when it is stale.
+# What is made from the tree and committed (the rockspec's module lists,
+# the Lua copy of the core's ceilings): `make generated` rewrites them,
+# `make check-generated` fails when one is stale.
 generated:
 	$(LUA) tools/rockspec.lua
+	$(LUA) tools/ceilings.lua
 
 check-generated:
 	@$(LUA) tools/rockspec.lua --check
+	@$(LUA) tools/ceilings.lua --check
 
 # The HTML reference, into build/docs/ (never committed): docs/build.lua
 # writes the stubs of what is made from data (the clients' methods from

@@ -48,6 +48,7 @@ build = {
     ["gpucloud"] = "lua/gpucloud/init.lua",
     ["gpucloud.json"] = "lua/gpucloud/json.lua",
     ["gpucloud.keys"] = "lua/gpucloud/keys.lua",
+    ["gpucloud.limits"] = "lua/gpucloud/limits.lua",
     ["gpucloud.list"] = "lua/gpucloud/list.lua",
     ["gpucloud.pace"] = "lua/gpucloud/pace.lua",
     ["gpucloud.pager"] = "lua/gpucloud/pager.lua",

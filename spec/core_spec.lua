@@ -796,7 +796,7 @@ describe("gpucloud.core", function()
 
     -- src/client.c:354 sets CURLOPT_MAXFILESIZE_LARGE for every method, and
     -- libcurl 7.88 compares a HEAD answer's Content-Length with it though no
-    -- body is read: a HEAD of anything over max_body (default 64 MB) fails.
+    -- body is read: a HEAD of anything over max_body fails.
     it("HEAD succeeds when Content-Length is over max_body (no body is read)", function()
       assert(s:inject{ path = "/large", status = 200, body = string.rep("h", 1000) })
       local res, err = c:request{ method = "HEAD", url = url("/large"), max_body = 100 }

@@ -138,3 +138,16 @@ describe("limits", function()
     end)
   end)
 end)
+
+-- The ceilings have one home, src/ceilings.h: Lua reads them through the
+-- core, and the copy for nginx without core.so is generated from it.
+describe("gpucloud.limits", function()
+  it("is the core's ceilings, and the generated copy says the same", function()
+    local limits = require "gpucloud.limits"
+    assert.same(core.limits(), limits)
+    local copy = assert(loadfile("lua/gpucloud/limits.lua", "t", { pcall = function() return false end,
+                                                                   require = require, type = type }))()
+    assert.same(core.limits(), copy)
+    assert.equal(256 * 1024, limits.header_bytes)
+  end)
+end)

@@ -155,10 +155,6 @@ M.OPTIONS = O
 M.WAIT_DEADLINE = 600
 M.USER_AGENT = "gpucloud/" .. M.VERSION
 
--- What an answer's head may spend: the C core's hard limits
--- (src/http_parse.h), which the cosocket reader keeps too.
-M.LIMITS = { header_bytes = 256 * 1024, header_lines = 500 }
-
 local function in_scope(o, scope)
   return o.scope:find(scope, 1, true) ~= nil
 end
