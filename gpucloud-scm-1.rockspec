@@ -77,6 +77,7 @@ build = {
     ["gpucloud.repl.show"] = "lua/gpucloud/repl/show.lua",
     ["gpucloud.request"] = "lua/gpucloud/request.lua",
     ["gpucloud.retry"] = "lua/gpucloud/retry.lua",
+    ["gpucloud.rows"] = "lua/gpucloud/rows.lua",
     ["gpucloud.runtime.curl"] = "lua/gpucloud/runtime/curl.lua",
     ["gpucloud.runtime.func"] = "lua/gpucloud/runtime/func.lua",
     ["gpucloud.runtime"] = "lua/gpucloud/runtime/init.lua",

@@ -16,6 +16,7 @@
 local args = require "gpucloud.args"
 local call = require "gpucloud.call"
 local config = require "gpucloud.config"
+local rows = require "gpucloud.rows"
 
 local M = {}
 
@@ -159,7 +160,7 @@ function M.run(job, items, opts, level)
   end
   if b.unprotect and not job.unprotect then fail(level, "%s: 'unprotect' is not an option of %s", where, op) end
   local argvs, ids, skipped = M.check_items(where, row, items, level)
-  local deleting = row.method == "DELETE" or row.destructive
+  local deleting = rows.destructive(row)
   local verb = job.verb or (deleting and "delete" or "run")
   if deleting and #ids > b.max then
     fail(level, "%s: refusing to %s %d ids, more than max = %d (raise opts.max to go ahead)", where, verb, #ids,

@@ -16,6 +16,7 @@ local args = require "gpucloud.args"
 local errors = require "gpucloud.errors"
 local json = require "gpucloud.json"
 local list = require "gpucloud.list"
+local rows = require "gpucloud.rows"
 
 local M = {}
 
@@ -187,7 +188,7 @@ function M.read(op, row, res, key, server_codes)
   if status < 200 or status >= 300 then
     return nil, errors.from_response(op, status, decoded, raw, key, server_codes)
   end
-  if row.method == "DELETE" then
+  if rows.deletes(row) then
     -- a 2xx to a DELETE: the server acted, even when we cannot read what it
     -- said about it; only an explicit `success: false` says otherwise
     if type(decoded) == "table" then

@@ -19,6 +19,16 @@ function M.transient(err)
   return transient_code[err.code] or false
 end
 
+-- What a poll of something being waited for (a GET: safe to repeat) goes
+-- on through besides those: any 5xx, an answer that could not be read or
+-- was cut short, a TLS failure. Anything else (401, 403, 404) ends a wait.
+local poll_code = { rate_limited = true, server_error = true, bad_response = true, too_large = true, tls = true }
+
+--- Is `err` a failed poll worth polling through (wait.lua)?
+function M.poll_through(err)
+  return err.retryable or transient_code[err.code] or poll_code[err.code] or false
+end
+
 --- Is `err` worth another attempt of an operation described by `row`?
 function M.retryable(row, err)
   if err.code == "rate_limited" then return true end

@@ -4,25 +4,20 @@
 -- the server asks (Retry-After) or at the interval.
 
 local errors = require "gpucloud.errors"
+local retry = require "gpucloud.retry"
 
 local M = {}
 
 -- A server saying "Retry-After: 0" must not get a busy loop.
 local MIN_PAUSE = 0.05
 
--- Failed polls worth polling through: the network, 429, any 5xx, an
--- answer that could not be read. Anything else (401, 403, 404) ends the wait.
-local POLL_THROUGH = { bad_response = true, timeout = true, too_large = true, server_error = true,
-                       transport = true, connect = true, tls = true, rate_limited = true }
-local function transient(err)
-  return err.retryable or POLL_THROUGH[err.code] or false
-end
-M.transient = transient
+-- What is worth polling through is the retry policy's to say.
+local transient = retry.poll_through
 
---- Seconds from a Retry-After header, or nil.
+--- Seconds from an answer's Retry-After header (seconds or an HTTP date,
+-- read as retry.lua reads it), or nil.
 function M.retry_after(res)
-  local v = res and res.headers and tonumber(res.headers["retry-after"])
-  if v and v >= 0 then return v end
+  return retry.parse_retry_after(res and res.headers and res.headers["retry-after"])
 end
 
 --- Poll until done. `poll(stop)` returns one of

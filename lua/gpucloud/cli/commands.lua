@@ -29,11 +29,33 @@
 --   { "state", value = "STATE", check = checks.one_of { "active", "stopped" }, field = "state" } } }.
 
 local checks = require "gpucloud.cli.checks"
+local config = require "gpucloud.config"
 local fleet = require "gpucloud.cli.fleet"
 local keys = require "gpucloud.keys"
 local providers = require "gpucloud.providers"
 
 local M = {}
+
+-- "(default N)" from the options schema, the one home of every default.
+local function default(name)
+  local v = config.default(name)
+  return "(default " .. (v == nil and "none" or tostring(v)) .. ")"
+end
+
+-- Each provider's base-URL variable (a host that follows another has none).
+local URL_ENVS
+do
+  local envs = {}
+  for _, name in ipairs(providers.names()) do
+    local hosts, names = providers.spec(name).hosts, {}
+    for h in pairs(hosts) do names[#names + 1] = h end
+    table.sort(names)
+    for _, h in ipairs(names) do
+      if hosts[h].env and not hosts[h].follows then envs[#envs + 1] = hosts[h].env end
+    end
+  end
+  URL_ENVS = table.concat(envs, ", ")
+end
 
 -- Options every command takes, anywhere after `gpucloud`.
 M.global = {
@@ -41,13 +63,13 @@ M.global = {
   { "quiet", help = "print nothing but errors (--json still prints its document)" },
   { "api-key", value = "KEY", check = checks.api_key,
     help = "the API key (else from the environment); never printed" },
-  { "url", value = "URL", check = checks.url, help = "the API's base URL (else VAST_URL, TENSORPOOL_ENGINE)" },
+  { "url", value = "URL", check = checks.url, help = "the API's base URL (else " .. URL_ENVS .. ")" },
   { "ca-file", value = "FILE", check = checks.path,
     help = "trust the certificates in this PEM file (a private CA, a proxy)" },
-  { "timeout", value = "SECONDS", check = checks.seconds, help = "one attempt's timeout (default 60)" },
+  { "timeout", value = "SECONDS", check = checks.seconds, help = "one attempt's timeout " .. default("timeout") },
   { "deadline", value = "SECONDS", check = checks.seconds,
-    help = "the whole call or wait, retries included (default none)" },
-  { "retries", value = "N", check = checks.count(0), help = "retries after a failed attempt (default 3)" },
+    help = "the whole call or wait, retries included " .. default("deadline") },
+  { "retries", value = "N", check = checks.count(0), help = "retries after a failed attempt " .. default("retries") },
   -- read before parsing, wherever it is (see cli.lua): never parsed
   { "help", before_parsing = true, help = "this help (also -h); `gpucloud vast --help` for one provider" },
 }
@@ -80,10 +102,10 @@ M.groups = {
   bulk = {
     { "dry-run", help = "delete/destroy: print what would go, change nothing" },
     { "yes", help = "delete/destroy: do not ask before more than one id" },
-    { "max", value = "N", check = checks.count(0), default = 50,
-      help = "delete/destroy: refuse more than N ids (default 50)" },
+    { "max", value = "N", check = checks.count(0), default = config.default("max"),
+      help = "delete/destroy: refuse more than N ids " .. default("max") },
     { "concurrency", value = "N", check = checks.count(1),
-      help = "delete/destroy: requests in flight at once (default 8)" },
+      help = "delete/destroy: requests in flight at once " .. default("concurrency") },
   },
   wait = {
     { "wait", help = "destroy/cancel: wait until each destroy or cancel has finished" },

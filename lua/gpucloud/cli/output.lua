@@ -6,6 +6,7 @@ local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
 -- the set of credential field names the library hides in its own tables
 local secret_fields = require("gpucloud.list").secret_fields
+local HIDDEN = require("gpucloud.secrets").HIDDEN
 
 local M = {}
 
@@ -72,7 +73,7 @@ local function render_record(t)
   table.sort(keys)
   local lines = {}
   for i, k in ipairs(keys) do
-    local v = secret_fields[k] and "<hidden>" or t[k]
+    local v = secret_fields[k] and HIDDEN or t[k]
     lines[i] = format("%-" .. width .. "s  %s", k, text(v) or encode(v))
   end
   return concat(lines, "\n")

@@ -8,6 +8,7 @@ local args = require "gpucloud.args"
 local config = require "gpucloud.config"
 local define = require "gpucloud.define"
 local providers = require "gpucloud.providers"
+local rows = require "gpucloud.rows"
 local show = require "gpucloud.repl.show"
 
 local M = {}
@@ -174,7 +175,7 @@ local function row_detail(spec, row, lines)
   lines[#lines + 1] = "  answer    " .. answer(row)
     .. ((row.list and row.id_field) and format("; ids() reads %q", row.id_field) or "")
     .. (row.null_is and ("; a bare null is " .. row.null_is) or "")
-  local acts = row.method ~= "GET" and not row.read
+  local acts = rows.acts(row)
   lines[#lines + 1] = "  repeats   " .. (row.idempotent and "safe to repeat after a lost answer" or "not repeated")
     .. (acts and "; changes what it names" or "; changes nothing")
   if row.rate then
