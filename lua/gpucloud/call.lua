@@ -12,6 +12,7 @@
 
 local config = require "gpucloud.config"
 local errors = require "gpucloud.errors"
+local keys = require "gpucloud.keys"
 local pace = require "gpucloud.pace"
 local request = require "gpucloud.request"
 local retry = require "gpucloud.retry"
@@ -72,7 +73,7 @@ end
 -- (a bulk call's or a wait's deadline; nil for none).
 -- Returns value, nil, res, decoded on success; nil, err, res on failure.
 function M.perform(self, p, rt, op, row, argv, opts, stop_at)
-  local key, kerr = config.key(p.spec, p, op)
+  local key, kerr = keys.lookup(p.spec, p, op)
   if not key then return nil, kerr end
   local req = request.build(self, row, argv, opts, key)
   local stop = stop_time(self, rt, opts, stop_at)

@@ -263,7 +263,9 @@ M.rows = new_rows
 
 --- fleet:delete(plan_or_rows, opts) -> report: see fleet/delete.lua.
 function Fleet:delete(plan, opts)
-  return require("gpucloud.fleet.delete").run(self, plan, opts, 2)
+  -- verify's listing, handed over: fleet/delete.lua does not require this module back
+  local function relist(kinds) return list_jobs(self, select_kinds(self, kinds, 4)) end
+  return require("gpucloud.fleet.delete").run(self, plan, opts, 2, relist)
 end
 
 -- help's line for each method (gpucloud repl)

@@ -3,8 +3,9 @@
 -- order, looked up at the first call that needs it. A key file others can
 -- read gets a warning (naming the file, never the key).
 
-local config = require "gpucloud.config"
 local errors = require "gpucloud.errors"
+local kinds = require("gpucloud.config.schema").kinds
+local warn = require "gpucloud.warn"
 
 local M = {}
 
@@ -23,7 +24,7 @@ local function warn_if_exposed(path)
   if not ok or type(core) ~= "table" or not core.file_mode then return end
   local mode = core.file_mode(path)
   if mode and mode % 64 ~= 0 then -- any of the group and other bits (077)
-    config.warn(string.format("API key file %s is accessible by group or others (mode %03o); chmod 600 it",
+    warn(string.format("API key file %s is accessible by group or others (mode %03o); chmod 600 it",
       path, mode))
   end
 end
@@ -69,7 +70,7 @@ function M.lookup(spec, p, op)
     local v = place.read()
     v = v and trim(v)
     if v and v ~= "" then
-      config.kinds.api_key(op, place.name, v, 4)
+      kinds.api_key(op, place.name, v, 4)
       if place.file then warn_if_exposed(place.name) end
       p.key, p.key_source = v, place.name
       return v

@@ -1,7 +1,7 @@
 -- The retry policy, in one place: which failures are worth another attempt,
 -- how long to wait before it, which failures may have been carried out
 -- anyway, and how long a server may make us wait. The one operation path
--- (call.lua) applies it; its defaults are in config.lua.
+-- (call.lua) applies it; its defaults are in config/schema.lua.
 
 local M = {}
 

@@ -68,13 +68,13 @@ local function fold(report, part, done)
   end
 end
 
--- List again what the plan deleted; move what is still there to failed.
-local function verify(fleet, plan, report, done)
+-- List again what the plan deleted (relist: fleet.lua's listing of those
+-- kinds); move what is still there to failed.
+local function verify(relist, plan, report, done)
   local kinds = {}
   for _, g in ipairs(plan.groups) do kinds[#kinds + 1] = g.provider .. ":" .. g.kind end
   local present, unknown = {}, {}
-  local F = require "gpucloud.fleet"
-  for _, r in ipairs(F.list_jobs(fleet, F.select_kinds(fleet, kinds, 3))) do
+  for _, r in ipairs(relist(kinds)) do
     for _, row in ipairs(r[1] or {}) do
       -- listed as being destroyed: going, not "still present"
       if row.state ~= "gone" then present[row.key] = row end
@@ -103,12 +103,12 @@ local function verify(fleet, plan, report, done)
   end
 end
 
-function M.run(fleet, plan, opts, level)
+function M.run(fleet, plan, opts, level, relist)
   level = (level or 1) + 1
   local where = "fleet:delete"
   if not plan_mod.is(plan) then plan = fleet:plan(plan) end
   -- (waited for, and paced at the documented rates, unless told otherwise:
-  -- the fleet's defaults in config.lua)
+  -- the fleet's defaults in config/schema.lua)
   local o = config.scoped(where, "fleet", opts, level)
   if plan.count > o.max then
     fail(level, "%s: refusing to delete %d things, more than max = %d (raise opts.max to go ahead)",
@@ -159,7 +159,7 @@ function M.run(fleet, plan, opts, level)
   for _, r in ipairs(run(tasks)) do
     for _, part in ipairs(r[1] or {}) do fold(report, part, done) end
   end
-  if o.verify then verify(fleet, plan, report, done) end
+  if o.verify then verify(relist, plan, report, done) end
   for _, key in ipairs(plan.keys) do
     if done[key] then report.ok[#report.ok + 1] = key end
   end

@@ -1,21 +1,16 @@
 -- The fixture format: where the default seed is, reading one, the API keys
 -- it declares, and the live state built from it. What each provider keeps
--- is the provider's business (its `build`); this file holds the rules all
--- sections share: `api_keys`, lists of objects, deep copies.
+-- is the provider's business (its `build`, with sim/section.lua's
+-- helpers); this file holds the seed and the state made of it.
 --
 --   {"vast": {"api_keys": [...], "endpoints": [...], ...},
 --    "tensorpool": {"api_keys": [...], "clusters": [...]}}
---
--- A key is a string, or {"key": "...", "read_only": true} (other fields of
--- the record are the provider's: TensorPool's "balance").
 
 local json = require "gpucloud.json"
 local providers = require "gpucloud.providers"
 local values = require "gpucloud.sim.values"
 
 local M = {}
-
-local format = string.format
 
 -- The default seed: each provider's sim/fixture.json, as its section.
 -- default_path() is nil: there is no one file. -> table | nil, message
@@ -89,54 +84,6 @@ function M.keys(fixture)
     end
   end
   return keys
-end
-
----------------------------------------------------------------- for providers' build
-
--- section[name], an array of objects (absent or null: empty). Raises a
--- message naming the field on anything else.
-function M.list(section, name, where)
-  local v = section[name]
-  if v == nil or v == json.null then return {} end
-  if type(v) ~= "table" then error(where .. "." .. name .. " must be an array", 0) end
-  for i, x in ipairs(v) do
-    if type(x) ~= "table" then error(format("%s.%s[%d] must be an object", where, name, i), 0) end
-  end
-  return v
-end
-
--- section.api_keys -> { [key] = { read_only = boolean, ... } }: a key
--- record's other fields (TensorPool's `balance`) are kept for the
--- provider's auth. Raises on a malformed entry.
-function M.api_keys(section, where)
-  local v = section.api_keys
-  local out = {}
-  if v == nil or v == json.null then return out end
-  if type(v) ~= "table" then error(where .. ".api_keys must be an array", 0) end
-  for i, k in ipairs(v) do
-    if type(k) == "string" then
-      out[k] = { read_only = false }
-    elseif type(k) == "table" and type(k.key) == "string" then
-      local record = {}
-      for f, x in pairs(k) do
-        if f ~= "key" then record[f] = x end
-      end
-      record.read_only = k.read_only == true
-      out[k.key] = record
-    else
-      error(format("%s.api_keys[%d] must be a string or {key=...}", where, i), 0)
-    end
-  end
-  return out
-end
-
--- Each element of list has an integral `field` (raises otherwise).
-function M.integer_ids(list, field, where)
-  for i, x in ipairs(list) do
-    if not values.is_integer(x[field]) then
-      error(format("%s[%d].%s must be an integer", where, i, field), 0)
-    end
-  end
 end
 
 -- The live state: one section per provider, from a deep copy (the fixture

@@ -13,7 +13,7 @@
 
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
-local fixture = require "gpucloud.sim.fixture"
+local fixture = require "gpucloud.sim.section"
 local common = require "gpucloud.providers.tensorpool.sim.common"
 
 local M = {}

@@ -10,7 +10,7 @@
 
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
-local fixture = require "gpucloud.sim.fixture"
+local fixture = require "gpucloud.sim.section"
 local wire = require "gpucloud.providers.vast.sim.wire"
 local instances = require "gpucloud.providers.vast.sim.instances"
 
