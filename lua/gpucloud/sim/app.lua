@@ -145,7 +145,8 @@ end
 ---------------------------------------------------------------- app object
 
 -- M.new(fixture_table_or_json_or_nil[, opts]) -> app. With no fixture, the
--- default seed. opts.now: the clock for rate limits (default os.time).
+-- default seed. opts.now: the clock for rate limits and requests that step
+-- by themselves (default os.time), unless config.clock holds a time.
 -- Raises on an unreadable or malformed seed.
 function M.new(fx, opts)
   if fx == nil then
@@ -158,7 +159,7 @@ function M.new(fx, opts)
   local self = setmetatable({}, App)
   self.opts = opts or {}
   self.initial = values.deepcopy(fx)
-  self.config = values.deepcopy(DEFAULT_CONFIG)
+  self:default_config()
   self:reset()
   return self
 end
@@ -172,6 +173,20 @@ function App:reset(fx)
   self.log = {}
   self.buckets = {}
   self.stats = { total = 0, by_route = json.object(), by_status = json.object() }
+end
+
+-- Settings back to the defaults (DELETE /_sim/config).
+function App:default_config()
+  self.config = values.deepcopy(DEFAULT_CONFIG)
+end
+
+-- The simulator's time: config.clock when a client on a virtual clock set
+-- it (runtime/virtual.lua; spec/support/sim.lua moves it along), else the
+-- real clock.
+function App:now()
+  local c = self.config.clock
+  if type(c) == "number" then return c end
+  return (self.opts.now or os.time)()
 end
 
 -- Sizes of the state, for /_sim/health.
@@ -201,7 +216,7 @@ function App:rate_limit(route, req)
   if not limits or limits == json.null then return nil end
   local rate = limits == true and route.rate or (type(limits) == "table" and tonumber(limits[route.key]))
   if not rate or rate <= 0 then return nil end
-  local now = (self.opts.now or os.time)()
+  local now = self:now()
   local grace = tonumber(self.config.rate_grace) or 0.05
   local id = route.key .. " " .. (req.headers.authorization or "")
   local b = self.buckets[id]
@@ -281,7 +296,7 @@ function App:handle(method, target, headers, body)
   local req = {
     method = method, path = path, query = parse_query(qs), query_string = qs,
     headers = headers, body = body or "", bearer = bearer(headers),
-    now = (self.opts.now or os.time)(),
+    now = self:now(),
   }
   if path == "/_sim" or path:sub(1, 6) == "/_sim/" then return self:control(req) end
 

@@ -22,7 +22,10 @@ function M.run(cmd)
   return rc == 0, text or out, rc
 end
 
+-- The core's nanosleep where it loads (no process per pause), else sleep(1).
+local has_core, core = pcall(require, "gpucloud.core")
 function M.sleep(seconds)
+  if has_core and type(core) == "table" and core.sleep then return core.sleep(seconds) end
   os.execute("sleep " .. format("%.3f", seconds))
 end
 

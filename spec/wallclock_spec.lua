@@ -1,0 +1,36 @@
+-- What only real time can show, kept out of `make test` (which asserts no
+-- wall-clock upper bound): `make test-slow` runs it. Each check here has a
+-- virtual-clock or lower-bound counterpart in the suite; this is the
+-- margin real sockets, libcurl and nginx keep on an idle machine.
+
+local core = require "gpucloud.core"
+local sim = require "support.sim"
+
+local clock = core
+
+describe("real time #slow", function()
+  describe("the operation path", function()
+    local s = sim.use { real_time = true }
+
+    it("a stalled server: timeout within the timeout plus a small margin", function()
+      local vast = s:vast()
+      assert(s:inject { method = "GET", path = "/api/v0/endptjobs/", delay = 3 })
+      local t0 = clock.now()
+      local _, err = vast:show_endpoints { timeout = 0.3, retries = 0 }
+      local elapsed = clock.now() - t0
+      assert.equal("timeout", err.code)
+      assert.truthy(elapsed >= 0.29 and elapsed < 0.6, "took " .. elapsed)
+    end)
+
+    it("timeouts are repeated, and the deadline bounds the whole call", function()
+      local vast = s:vast { backoff = { base = 0.01, max = 0.05 } }
+      assert(s:inject { method = "GET", path = "/api/v0/endptjobs/", delay = 3, times = -1 })
+      local t0 = clock.now()
+      local _, err = vast:show_endpoints { timeout = 0.2, retries = 10, deadline = 0.5 }
+      local elapsed = clock.now() - t0
+      assert.equal("timeout", err.code)
+      assert.truthy(err.attempts >= 2 and err.attempts <= 4, "attempts " .. err.attempts)
+      assert.truthy(elapsed < 0.8, "took " .. elapsed)
+    end)
+  end)
+end)
