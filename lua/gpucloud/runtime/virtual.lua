@@ -20,7 +20,7 @@ function M.clock(opts)
   local c = { slept = {}, on_sleep = opts.on_sleep }
   function c.now() return t end
   function c.sleep(s)
-    if type(s) ~= "number" or not (s > 0) then return end
+    if type(s) ~= "number" or s ~= s or s <= 0 then return end
     t = t + s
     c.slept[#c.slept + 1] = s
     if c.on_sleep then c.on_sleep(s, t) end
