@@ -32,5 +32,17 @@ describe("real time #slow", function()
       assert.truthy(err.attempts >= 2 and err.attempts <= 4, "attempts " .. err.attempts)
       assert.truthy(elapsed < 0.8, "took " .. elapsed)
     end)
+
+    -- (from truth_spec.lua's finding 4: a server cannot stall a call)
+    it("deadline bounds every attempt and pause of a call", function()
+      local vast = s:vast()
+      assert(s:inject { method = "GET", path = "/api/v0/endptjobs/", delay = 2, times = 3 })
+      local t0 = clock.now()
+      local v, err = vast:show_endpoints { deadline = 0.6, timeout = 5 }
+      local took = clock.now() - t0
+      assert.is_nil(v)
+      assert.equal("timeout", err.code)
+      assert.is_true(took < 1.2, "took " .. took)
+    end)
   end)
 end)
