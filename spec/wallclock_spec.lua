@@ -45,4 +45,32 @@ describe("real time #slow", function()
       assert.is_true(took < 1.2, "took " .. took)
     end)
   end)
+
+  -- (from bulk_spec.lua: concurrency there is what the simulator held at once)
+  describe("concurrency", function()
+    local s = sim.use { real_time = true }
+
+    it("core.multi: ten 0.3 s answers take one round, not ten", function()
+      assert(s:inject { method = "GET", path = "/healthz", delay = 0.3, times = -1 })
+      local m = core.multi()
+      for _ = 1, 10 do m:add { url = s.url .. "/healthz" } end
+      local t0 = clock.now()
+      while m:pending() > 0 do m:perform(1) end
+      local elapsed = clock.now() - t0
+      m:close()
+      assert.truthy(elapsed < 1.2, "ten 0.3 s answers took " .. elapsed .. " s")
+    end)
+
+    it("a bulk delete at concurrency 16: one round of 0.25 s answers, not sixteen", function()
+      local vast = s:vast()
+      local ids = {}
+      for _, g in ipairs(assert(vast:show_workergroups())) do ids[#ids + 1] = g.id end
+      assert(s:inject { method = "DELETE", path = "/api/v0/workergroups/{id}/", delay = 0.25, times = -1 })
+      local t0 = clock.now()
+      local r = vast:delete_workergroups(ids, { concurrency = 16, rate = false })
+      local elapsed = clock.now() - t0
+      assert.equal(#ids, #r.ok)
+      assert.truthy(#ids > 2 and elapsed < 1.0, #ids .. " took " .. elapsed)
+    end)
+  end)
 end)
