@@ -72,5 +72,21 @@ describe("real time #slow", function()
       assert.equal(#ids, #r.ok)
       assert.truthy(#ids > 2 and elapsed < 1.0, #ids .. " took " .. elapsed)
     end)
+
+    -- (from fleet_spec.lua)
+    it("the fleet deletes the providers at once: two 0.6 s deletes take one round", function()
+      assert(s:inject { method = "DELETE", path = "/api/v0/endptjobs/{id}/", delay = 0.6, times = -1 })
+      assert(s:inject { method = "DELETE", path = "/cluster/{cluster}", delay = 0.6, times = -1 })
+      local fleet = require("gpucloud").fleet { vast = s:vast(), tensorpool = s:tensorpool() }
+      local plan = fleet:plan {
+        { provider = "vast", kind = "endpoint", id = 102 },
+        { provider = "tensorpool", kind = "cluster", id = "c-dev-h100" },
+      }
+      local t0 = clock.now()
+      local report = fleet:delete(plan, { wait = false })
+      local took = clock.now() - t0
+      assert.equal(2, #report.ok, tostring(report))
+      assert.is_true(took < 1.1, "two 0.6 s deletes, one per provider, took " .. took .. " s")
+    end)
   end)
 end)
