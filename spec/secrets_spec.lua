@@ -103,7 +103,7 @@ local failures = {
   { status = 200, body = '{"results":[{"id":1,"api_key" : "ep-' .. EP_MARK .. '-2", "x": 1' },
   { fault = "close", times = 2 },
   { fault = "truncate", truncate_at = 5, json = { detail = KEY } },
-  { delay = 1, status = 200, json = {} }, -- the client times out first
+  { delay = 1, status = 200, json = {} }, -- the client times out first (its timeout: 50 ms)
 }
 
 local sim
@@ -185,7 +185,7 @@ local producers = {
         end
         outcome(out, v, err, true)
         assert(sim:clear_injections())
-      end, { timeout = 0.3 })
+      end, { timeout = rule.delay and 0.05 or 5 })
     end
     return table.concat(out, "\n")
   end },
