@@ -38,19 +38,17 @@ describe("limits", function()
       assert.is_false(err.retryable)
     end)
 
-    it("stops a chunked body as soon as it passes the limit #timing", function()
+    -- (as soon as: before the rest is sent, in real time: wallclock_spec.lua)
+    it("stops a chunked body that passes the limit", function()
       -- 20 chunks of 1 KiB, 0.25 s apart: reading it all would take 5 s.
       local pieces = { "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" }
       for _ = 1, 20 do pieces[#pieces + 1] = "400\r\n" .. string.rep(" ", 1024) .. "\r\n" end
       pieces[#pieces + 1] = "0\r\n\r\n"
-      raw_answer(pieces, { pause = 0.25 })
-      local t0 = core.now()
+      raw_answer(pieces, { pause = 0.01 })
       local eps, err = vast:show_endpoints { max_body = 2048 }
-      local took = core.now() - t0
       assert.is_nil(eps)
       assert.equal("too_large", err.code)
       assert.matches("body larger than the limit of 2048 bytes", err.message)
-      assert.is_true(took < 2, "took " .. took .. " s")
     end)
 
     it("reads an answer exactly at the limit", function()

@@ -730,11 +730,9 @@ local function server_suite()
     it("serves injected answers, delays and faults", function()
       assert(s:inject{ method = "GET", path = "/api/v0/endptjobs/", status = 429,
         body = "API requests too frequent", delay = 0.3 })
-      local t0 = os.time()
       local res = assert(s:request{ path = "/api/v0/endptjobs/", headers = { Authorization = "Bearer " .. VKEY } })
       assert.equal(429, res.status)
       assert.equal("API requests too frequent", res.body)
-      assert.is_true(os.time() - t0 <= 2)
       res = assert(s:request{ path = "/api/v0/endptjobs/", headers = { Authorization = "Bearer " .. VKEY } })
       assert.equal(200, res.status)
       -- libcurl silently retries once when a reused keep-alive connection

@@ -46,6 +46,55 @@ describe("real time #slow", function()
     end)
   end)
 
+  -- (from core_spec.lua and limits_spec.lua: the C core's clocks and limits)
+  describe("the core", function()
+    local s = sim.use { real_time = true }
+
+    it("a delay longer than the timeout ends in 'timeout' soon after it", function()
+      assert(s:inject { path = "/slow", delay = 1 })
+      local c = core.new()
+      local t0 = clock.now()
+      local _, err = c:request { url = s.url .. "/slow", timeout = 0.3 }
+      local elapsed = clock.now() - t0
+      c:close()
+      assert.equal("timeout", err.code)
+      assert.is_true(elapsed >= 0.29 and elapsed < 1, "returned after " .. elapsed .. " s")
+    end)
+
+    it("core.sleep(0.05) sleeps about 50 ms; zero returns at once", function()
+      local t0 = clock.now()
+      core.sleep(0.05)
+      local elapsed = clock.now() - t0
+      assert.is_true(elapsed >= 0.049 and elapsed < 0.25, "slept " .. elapsed .. " s")
+      t0 = clock.now()
+      core.sleep(0)
+      assert.is_true(clock.now() - t0 < 0.01)
+    end)
+
+    it("a large POST goes out without libcurl's 1 s Expect wait", function()
+      local c = core.new()
+      local t0 = clock.now()
+      assert(c:request { method = "POST", url = s.url .. "/upload", body = string.rep("x", 1024 * 1024 + 4096) })
+      local elapsed = clock.now() - t0
+      c:close()
+      assert.is_true(elapsed < 0.9, "took " .. elapsed .. " s")
+    end)
+
+    it("a chunked body past max_body stops as soon as it passes, not when the server is done", function()
+      -- 20 chunks of 1 KiB, 0.25 s apart: reading it all would take 5 s
+      local pieces = { "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" }
+      for _ = 1, 20 do pieces[#pieces + 1] = "400\r\n" .. string.rep(" ", 1024) .. "\r\n" end
+      pieces[#pieces + 1] = "0\r\n\r\n"
+      assert(s:inject { method = "GET", path = "/api/v0/endptjobs/", fault = "raw", raw = pieces, pause = 0.25 })
+      local vast = s:vast { retries = 0 }
+      local t0 = clock.now()
+      local _, err = vast:show_endpoints { max_body = 2048 }
+      local took = clock.now() - t0
+      assert.equal("too_large", err.code)
+      assert.is_true(took < 2, "took " .. took .. " s")
+    end)
+  end)
+
   -- (from bulk_spec.lua: concurrency there is what the simulator held at once)
   describe("concurrency", function()
     local s = sim.use { real_time = true }
