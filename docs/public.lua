@@ -8,7 +8,7 @@
 local config = require "gpucloud.config"
 local define = require "gpucloud.define"
 local errors = require "gpucloud.errors"
-local help = require "gpucloud.repl.help"
+local describe = require "gpucloud.describe"
 local providers = require "gpucloud.providers"
 
 local M = {}
@@ -76,8 +76,8 @@ function M.surface()
   end
   add("gpucloud", gp)
 
-  for _, p in ipairs(help.providers) do
-    local class = define.class_of(help.spec_of(p))
+  for _, p in ipairs(describe.providers) do
+    local class = define.class_of(describe.spec_of(p))
     local items = functions(class, p.var .. ":")
     items[#items + 1] = "new"
     items[#items + 1] = p.var
