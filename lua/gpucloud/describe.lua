@@ -291,6 +291,22 @@ function M.operations(p)
   return out
 end
 
+--- Arguments that exercise `row` (a list, for `client[op](client,
+-- unpack(sample))`): the row's own `sample`, else one value each of its
+-- argument checks accepts (args.sample); nil when a check takes none of
+-- those and the row names no sample. What the secrets spec calls every
+-- operation with, so a new row needs no line there.
+function M.sample(row)
+  if row.sample then return row.sample end
+  local out = {}
+  for i, a in ipairs(row.args or {}) do
+    local v = args.sample(a[2])
+    if v == nil then return nil end
+    out[i] = v
+  end
+  return out
+end
+
 --- The closed set of error codes, sorted: {code, transport (a runtime may
 -- give it to a failed transfer)}. What each means: README's "Errors", the
 -- reference's gpucloud.errors page.

@@ -34,6 +34,7 @@ local spec = {
     get_cluster_info = {
       method = "GET", host = "engine", path = "/cluster/info/{cluster_id}",
       args = { { "cluster_id", "tp_id" } }, object = "cluster_info", idempotent = true,
+      sample = { "c-dev-h100" },
     },
     -- 202 and a CLUSTER_EDIT request; repeating the same fields is harmless
     edit_cluster = {
@@ -41,10 +42,12 @@ local spec = {
       args = { { "cluster_id", "tp_id" },
                { "fields", args.fields { cluster_name = "text", deletion_protection = "boolean" } } },
       body = "fields", idempotent = true,
+      sample = { "c-dev-h100", { cluster_name = "renamed" } },
     },
     destroy_cluster = {
       method = "DELETE", host = "engine", path = "/cluster/{cluster_id}",
       args = { { "cluster_id", "tp_id" } }, idempotent = true,
+      sample = { "c-dev-h100" },
     },
     list_storage = {
       method = "GET", host = "engine", path = "/storage/list", query = { INCLUDE_ORG },
@@ -53,16 +56,19 @@ local spec = {
     get_storage_info = {
       method = "GET", host = "engine", path = "/storage/info/{storage_id}",
       args = { { "storage_id", "tp_id" } }, object = "storage_info", idempotent = true,
+      sample = { "s-scratch" },
     },
     edit_storage = {
       method = "PATCH", host = "engine", path = "/storage/edit/{storage_id}",
       args = { { "storage_id", "tp_id" }, { "fields", args.fields {
         tp_storage_name = "text", deletion_protection = "boolean", size_gb = "positive_int" } } },
       body = "fields", idempotent = true,
+      sample = { "s-scratch", { size_gb = 60 } },
     },
     destroy_storage = {
       method = "DELETE", host = "engine", path = "/storage/{storage_id}",
       args = { { "storage_id", "tp_id" } }, idempotent = true,
+      sample = { "s-scratch" },
     },
     list_jobs = {
       method = "GET", host = "engine", path = "/job/list", query = { INCLUDE_ORG },
@@ -71,20 +77,24 @@ local spec = {
     get_job_info = {
       method = "GET", host = "engine", path = "/job/info/{job_id}",
       args = { { "job_id", "tp_id" } }, object = "job_info", idempotent = true,
+      sample = { "j-train-001" },
     },
     -- idempotent on the server: a repeat says "already canceled"
     cancel_job = {
       method = "POST", host = "engine", path = "/job/cancel/{job_id}",
       args = { { "job_id", "tp_id" } }, idempotent = true, destructive = true,
+      sample = { "j-train-001" },
     },
     -- finished jobs only (else 409)
     delete_job = {
       method = "DELETE", host = "engine", path = "/job/delete/{job_id}",
       args = { { "job_id", "tp_id" } }, idempotent = true,
+      sample = { "j-done-005" },
     },
     get_request_info = {
       method = "GET", host = "engine", path = "/request/info/{request_id}",
       args = { { "request_id", "tp_id" } }, object = true, idempotent = true,
+      sample = { "r-unknown" },
     },
   },
 }

@@ -8,7 +8,9 @@
 --   query ({name, check} per-call options sent in the query string),
 --   list / object (the answer's shape), id_field (what list:ids() reads),
 --   idempotent (safe to repeat after a lost answer), read (a POST that
---   changes nothing), rate (the documented requests per second), and the
+--   changes nothing), rate (the documented requests per second), sample
+--   (arguments the simulator's seed knows, which the secrets spec calls the
+--   row with; else derived from the checks: describe.sample), and the
 --   fields of DEVELOPERS.md's list (paged, null_is, body_const, body_opts).
 
 local args = require "gpucloud.args"
@@ -99,20 +101,24 @@ local spec = {
     delete_workergroup = {
       method = "DELETE", host = "console", path = "/api/v0/workergroups/{id}/",
       args = { { "id", "vast_id" } }, idempotent = true, rate = 3.0,
+      sample = { 202 },
     },
     delete_endpoint = {
       method = "DELETE", host = "console", path = "/api/v0/endptjobs/{id}/",
       args = { { "id", "vast_id" } }, idempotent = true, rate = 3.0,
+      sample = { 102 },
     },
     get_workergroup_workers = {
       method = "POST", host = "run", path = "/get_workergroup_workers/",
       args = { { "id", "vast_id" } }, body = { "id" },
       list = "workers", idempotent = true, read = true,
+      sample = { 201 },
     },
     get_endpoint_workers = {
       method = "POST", host = "run", path = "/get_endpoint_workers/",
       args = { { "id", "vast_id" } }, body = { "id" },
       list = "workers", idempotent = true, read = true,
+      sample = { 101 },
     },
     show_endpoints = {
       method = "GET", host = "console", path = "/api/v0/endptjobs/",
@@ -125,22 +131,26 @@ local spec = {
     show_endpoint = {
       method = "GET", host = "console", path = "/api/v0/endptjobs/{id}/",
       args = { { "id", "vast_id" } }, object = "result", idempotent = true,
+      sample = { 102 },
     },
     -- {endpoint_state = "stopped"} is the pause that deletes nothing
     update_endpoint = {
       method = "PUT", host = "console", path = "/api/v0/endptjobs/{id}/",
       args = { { "id", "vast_id" }, { "fields", endpoint_fields } }, body = "fields",
       idempotent = true, rate = 2.0,
+      sample = { 102, { endpoint_state = "stopped" } },
     },
     get_endpoint_logs = {
       method = "POST", host = "run", path = "/get_endpoint_logs/",
       args = { { "endpoint", endpoint_ref } }, body = "endpoint", body_opts = { { "tail", "positive_int" } },
       idempotent = true, read = true,
+      sample = { 102 },
     },
     get_workergroup_logs = {
       method = "POST", host = "run", path = "/get_workergroup_logs/",
       args = { { "id", "vast_id" } }, body = { "id" }, body_opts = { { "tail", "positive_int" } },
       idempotent = true, read = true,
+      sample = { 201 },
     },
 
     -- Instances. The old listing (GET /api/v0/instances/) answers 410.
@@ -153,22 +163,27 @@ local spec = {
     show_instance = {
       method = "GET", host = "console", path = "/api/v0/instances/{id}/?owner=me",
       args = { { "id", "vast_id" } }, object = "instances", null_is = "not_found", idempotent = true, rate = 2.0,
+      sample = { 5001 },
     },
     destroy_instance = {
       method = "DELETE", host = "console", path = "/api/v0/instances/{id}/",
       args = { { "id", "vast_id" } }, body = {}, idempotent = true, rate = 3.0,
+      sample = { 5006 },
     },
     stop_instance = {
       method = "PUT", host = "console", path = "/api/v0/instances/{id}/",
       args = { { "id", "vast_id" } }, body = {}, body_const = { state = "stopped" }, idempotent = true, rate = 1.0,
+      sample = { 5002 },
     },
     start_instance = {
       method = "PUT", host = "console", path = "/api/v0/instances/{id}/",
       args = { { "id", "vast_id" } }, body = {}, body_const = { state = "running" }, idempotent = true, rate = 1.0,
+      sample = { 5004 },
     },
     label_instance = {
       method = "PUT", host = "console", path = "/api/v0/instances/{id}/",
       args = { { "id", "vast_id" }, { "label", "string" } }, body = { "label" }, idempotent = true, rate = 1.0,
+      sample = { 5005, "x" },
     },
 
     -- Volumes
@@ -180,6 +195,7 @@ local spec = {
     delete_volume = {
       method = "DELETE", host = "console", path = "/api/v0/volumes/?id={id}",
       args = { { "id", "vast_id" } }, idempotent = true, rate = 5.5,
+      sample = { 3002 },
     },
   },
 }
