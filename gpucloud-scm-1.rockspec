@@ -98,6 +98,7 @@ build = {
     ["gpucloud.sim.control"] = "lua/gpucloud/sim/control.lua",
     ["gpucloud.sim.faults"] = "lua/gpucloud/sim/faults.lua",
     ["gpucloud.sim.fixture"] = "lua/gpucloud/sim/fixture.lua",
+    ["gpucloud.sim.listing"] = "lua/gpucloud/sim/listing.lua",
     ["gpucloud.sim.ngx"] = "lua/gpucloud/sim/ngx.lua",
     ["gpucloud.sim.section"] = "lua/gpucloud/sim/section.lua",
     ["gpucloud.sim.server"] = "lua/gpucloud/sim/server.lua",

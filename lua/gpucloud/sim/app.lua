@@ -201,7 +201,13 @@ end
 -- The whole state, private fields included, by provider.
 function App:snapshot()
   local out = {}
-  for _, p in ipairs(PROVIDERS) do out[p.name] = p.snapshot(self.state[p.name]) end
+  for _, p in ipairs(PROVIDERS) do
+    local st = self.state[p.name]
+    local snap = p.snapshot(st)
+    -- the lists the routes' seeds are for (sim/fixture.lua)
+    for field in pairs(fixture.route_seeds(p)) do snap[field] = json.array(st[field]) end
+    out[p.name] = snap
+  end
   return out
 end
 

@@ -8,6 +8,7 @@
 
 local json = require "gpucloud.json"
 local providers = require "gpucloud.providers"
+local section_of = require "gpucloud.sim.section"
 local values = require "gpucloud.sim.values"
 
 local M = {}
@@ -28,7 +29,21 @@ local function read_file(path)
   return text
 end
 
--- Every provider with a simulator, its seed as its section.
+-- The fields of a provider's section its routes bring seeds for: a route
+-- row may carry `seed = {field = {records...}}`, the data its listing
+-- serves, beside the route itself (a new listing is then one row in the
+-- provider's sim and its seed, no fixture.json edit).
+local function route_seeds(sim)
+  local out = {}
+  for _, r in ipairs(sim.routes or {}) do
+    for field, records in pairs(r.seed or {}) do out[field] = records end
+  end
+  return out
+end
+M.route_seeds = route_seeds
+
+-- Every provider with a simulator, its seed as its section (fixture.json,
+-- then the routes' seeds for the fields it does not have).
 local function default_seed()
   local out = json.object { _about = "Default seed of the gpucloud simulator: each provider's "
     .. "providers/<name>/sim/fixture.json. Fields whose names start with '_' are sim-private and never sent." }
@@ -38,6 +53,9 @@ local function default_seed()
     if not text then return nil, err end
     local t, derr = values.decode_object(text)
     if not t then return nil, "fixture " .. path .. ": " .. derr end
+    for field, records in pairs(route_seeds(p.module)) do
+      if t[field] == nil then t[field] = json.array(values.deepcopy(records)) end
+    end
     out[p.name] = t
   end
   return out
@@ -96,7 +114,12 @@ function M.build(fixture, sims)
     local section = fixture[p.name]
     if section == nil or section == json.null then section = {} end
     if type(section) ~= "table" then error(p.name .. " must be an object", 0) end
-    state[p.name] = p.build(section)
+    local st = p.build(section)
+    -- the fields the routes' seeds are for: the section's list, else none
+    for field in pairs(route_seeds(p)) do
+      if st[field] == nil then st[field] = section_of.list(section, field, p.name) end
+    end
+    state[p.name] = st
   end
   return state
 end
