@@ -10,13 +10,16 @@
 -- method is DELETE follows the rule for deletions instead: a 2xx means the
 -- server acted, whatever the body says, unless it says `success: false`.
 -- `null_is = "not_found"`: a bare JSON `null` answer is that failure (a
--- lookup's "none"), never an empty object.
+-- lookup's "none"), never an empty object. `hide = {"args"}`: fields of
+-- the answer's records that may hold secrets under names the secrets rule
+-- does not know are "<hidden>" from where the answer is read on.
 
 local args = require "gpucloud.args"
 local errors = require "gpucloud.errors"
 local json = require "gpucloud.json"
 local list = require "gpucloud.list"
 local rows = require "gpucloud.rows"
+local secrets = require "gpucloud.secrets"
 
 local M = {}
 
@@ -175,6 +178,17 @@ function M.shape(row, decoded)
   return decoded
 end
 
+-- The row's `hide` fields of each record (a list's elements, or the
+-- object), replaced in place: the whole answer holds the same records.
+local function hide(row, value)
+  local records = row.list and value or { value }
+  for _, r in ipairs(records) do
+    for _, name in ipairs(row.hide) do
+      if r[name] ~= nil then r[name] = secrets.HIDDEN end
+    end
+  end
+end
+
 --- Read a runtime's answer against the row. Returns value, decoded on
 -- success; nil, err on failure. `key` is redacted from every error text
 -- before any of it is cut; `server_codes` maps the provider's own codes.
@@ -215,6 +229,7 @@ function M.read(op, row, res, key, server_codes)
   if value == nil then
     return nil, errors.bad_response(op, status, why, raw, key, { body = errors.redact(decoded, key) })
   end
+  if row.hide then hide(row, value) end
   return value, decoded
 end
 
