@@ -197,6 +197,15 @@ local spec = {
       args = { { "id", "vast_id" } }, idempotent = true, rate = 5.5,
       sample = { 3002 },
     },
+
+    -- Audit logs: the account's API calls (the CLI's `show audit-logs`; key
+    -- scope `misc`; no documented rate). A bare JSON array of {ip_address,
+    -- api_key_id, created_at, api_route, args}; `args` may carry a
+    -- request's arguments, keys among them: hidden where it is read.
+    show_audit_logs = {
+      method = "GET", host = "console", path = "/api/v0/audit_logs/",
+      list = true, idempotent = true, hide = { "args" },
+    },
   },
 }
 
