@@ -4,21 +4,13 @@
 -- the library is a bug, not a usage error.
 
 local cli = require "support.cli"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 describe("gpucloud command line rules", function()
-  local sim, run
-
-  setup(function()
-    sim = assert(server.start { config = { retry_after = "0" } })
-    run = cli.runner(sim)
-  end)
-  teardown(function()
-    if sim then sim:stop() end
-  end)
-  before_each(function()
-    assert(sim:reset())
-  end)
+  -- real time: the command line is a child process with its own clock
+  local sim = fixture.use { real_time = true, config = { retry_after = "0" } }
+  local run
+  setup(function() run = cli.runner(sim) end)
 
   -- what was typed, as the command line quotes it (args.describe: the
   -- same escapes under every Lua, spec/args_describe_spec.lua)
