@@ -8,6 +8,7 @@
 
 local core = require "gpucloud.core"
 local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 local VKEY = "vast-sim-key-0123456789abcdef"
 local TKEY = "tp-sim-key-0123456789abcdef"
@@ -113,7 +114,8 @@ local CLOSED_PORT = 0
 ---------------------------------------------------------------- specs
 
 describe("gpucloud.core", function()
-  local s, c
+  local s = fixture.use()
+  local c
 
   local function url(path) return s.url .. path end
   local function log() return assert(s:log()) end
@@ -125,19 +127,8 @@ describe("gpucloud.core", function()
     return l[1]
   end
 
-  setup(function()
-    s = assert(server.start{})
-    c = core.new()
-  end)
-
-  teardown(function()
-    if c then c:close() end
-    if s then assert(s:stop()) end
-  end)
-
-  before_each(function()
-    assert(s:reset())
-  end)
+  setup(function() c = core.new() end)
+  teardown(function() if c then c:close() end end)
 
   describe("module", function()
     it("exposes its functions and version strings", function()

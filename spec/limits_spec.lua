@@ -5,23 +5,15 @@
 local gpucloud = require "gpucloud"
 local core = require "gpucloud.core"
 local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 local function no_env() end
 
 describe("limits", function()
-  local sim, vast
-
-  setup(function() sim = assert(server.start {}) end)
-  teardown(function()
-    if vast then vast:close() end
-    sim:stop()
-  end)
-  before_each(function()
-    assert(sim:reset())
-    if vast then vast:close() end
-    -- one attempt: each answer is judged on its own (retry_spec covers retries)
-    vast = gpucloud.vast { url = sim.url, api_key = sim.keys.vast, getenv = no_env, retries = 0 }
-  end)
+  local sim = fixture.use()
+  local vast
+  -- one attempt: each answer is judged on its own (call_spec covers retries)
+  before_each(function() vast = sim:vast { retries = 0 } end)
 
   local function raw_answer(raw, extra)
     local rule = { method = "GET", path = "/api/v0/endptjobs/", fault = "raw", raw = raw }

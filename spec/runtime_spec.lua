@@ -4,6 +4,7 @@
 local runtime = require "gpucloud.runtime"
 local ngx_rt = require "gpucloud.runtime.ngx"
 local server = require "gpucloud.sim.server"
+local support_sim = require "support.sim"
 
 local function with_ngx(phase, fn, extra)
   local saved = rawget(_G, "ngx")
@@ -91,9 +92,7 @@ describe("run_all of a runtime around a function", function()
 end)
 
 describe("the curl runtime's scheduler", function()
-  local s
-  setup(function() s = assert(server.start()) end)
-  teardown(function() s:stop() end)
+  local s = support_sim.use()
 
   it("runs nested groups of tasks over one multi handle", function()
     local rt = runtime.resolve("curl")
