@@ -3,12 +3,7 @@
 
 local errors = require "gpucloud.errors"
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("*a")
-  f:close()
-  return s
-end
+local read = require("support.files").read
 
 describe("errors", function()
   describe("the transport codes", function()

@@ -4,20 +4,8 @@
 
 local config = require "gpucloud.config"
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("*a")
-  f:close()
-  return s
-end
-
-local function lua_files()
-  local p = assert(io.popen("find lua/gpucloud -name '*.lua' | LC_ALL=C sort"))
-  local out = {}
-  for f in p:lines() do out[#out + 1] = f end
-  p:close()
-  return out
-end
+local files = require "support.files"
+local read, lua_files = files.read, files.lua_files
 
 -- The code of a Lua file without its comments (a comment may name a fact).
 local function code_of(path)

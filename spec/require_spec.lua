@@ -7,22 +7,14 @@
 -- an edge to every module with that prefix) and by loading every module
 -- under an instrumented require (the caller is the file that called it).
 
-local function read(path)
-  local f = assert(io.open(path, "rb"))
-  local s = f:read("*a")
-  f:close()
-  return s
-end
+local files = require "support.files"
+local read = files.read
 
 local MODULES, FILE = {}, {}
-do
-  local p = assert(io.popen("cd lua && find gpucloud -name '*.lua' | LC_ALL=C sort"))
-  for f in p:lines() do
-    local m = f:gsub("%.lua$", ""):gsub("/init$", ""):gsub("/", ".")
-    MODULES[#MODULES + 1] = m
-    FILE[m] = "lua/" .. f
-  end
-  p:close()
+for _, f in ipairs(files.lua_files()) do
+  local m = f:gsub("^lua/", ""):gsub("%.lua$", ""):gsub("/init$", ""):gsub("/", ".")
+  MODULES[#MODULES + 1] = m
+  FILE[m] = f
 end
 
 local MODULE_OF = {}

@@ -6,23 +6,13 @@
 -- client.lua (the settings a client is made of), config/urls.lua (base
 -- URLs). The API key's places are keys.lua's.
 
-local client = require "gpucloud.config.client"
-local options = require "gpucloud.config.options"
-local schema = require "gpucloud.config.schema"
+-- The parts' public names, gathered: VERSION, USER_AGENT, client, setting
+-- (config/client.lua), scoped, call, wait, bulk, paged (config/options.lua),
+-- OPTIONS, kinds, default, in_scope (config/schema.lua), urls, warn.
+local M = {}
+for _, part in ipairs { "client", "options", "schema", "urls" } do
+  for k, v in pairs(require("gpucloud.config." .. part)) do M[k] = v end
+end
+M.warn = require "gpucloud.warn"
 
-return {
-  VERSION = client.VERSION,
-  USER_AGENT = client.USER_AGENT,
-  OPTIONS = schema.OPTIONS,
-  kinds = schema.kinds,
-  default = schema.default,
-  scoped = options.scoped,
-  call = options.call,
-  wait = options.wait,
-  bulk = options.bulk,
-  paged = options.paged,
-  client = client.client,
-  setting = client.setting,
-  urls = require("gpucloud.config.urls").urls,
-  warn = require "gpucloud.warn",
-}
+return M
