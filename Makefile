@@ -150,13 +150,21 @@ test: deps
 # (commands that are the same whichever interpreter runs busted: installs,
 # luarocks) run under lua5.4 only.
 SPEC_RUNS := $(patsubst 5.1,luajit,$(ABIS))
-spec: $(SPEC_CORES)
+
+# $(call side_by_side,RUNS,ARGS): the targets spec-<run> at once, each with
+# BUSTED_ARGS=ARGS and its output in build/spec-<run>.log, printed (less
+# busted's progress dots) when all are done; fails if any did.
+define side_by_side
 	@mkdir -p build
-	@echo "spec: $(SPEC_RUNS) side by side; output in build/spec-<run>.log"
-	@pids=""; for r in $(SPEC_RUNS); do \
-	  $(MAKE) --no-print-directory spec-$$r > build/spec-$$r.log 2>&1 & pids="$$pids $$!"; \
+	@echo "spec: $(1) side by side; output in build/spec-<run>.log"
+	@pids=""; for r in $(1); do \
+	  $(MAKE) --no-print-directory spec-$$r BUSTED_ARGS="$(2)" > build/spec-$$r.log 2>&1 & pids="$$pids $$!"; \
 	done; rc=0; for p in $$pids; do wait $$p || rc=1; done; \
-	for r in $(SPEC_RUNS); do echo "== spec-$$r"; grep -v '^[^a-zA-Z0-9]*$$' build/spec-$$r.log; done; exit $$rc
+	for r in $(1); do echo "== spec-$$r"; grep -v '^[^a-zA-Z0-9]*$$' build/spec-$$r.log; done; exit $$rc
+endef
+
+spec: $(SPEC_CORES)
+	$(call side_by_side,$(SPEC_RUNS),$(BUSTED_ARGS))
 
 # spec-<abi> runs the suite under lua<abi>; spec-luajit under LuaJIT, with
 # the same build/5.1 core as spec-5.1.
@@ -171,9 +179,8 @@ spec-luajit: $(SPEC_CORES)
 # inside nginx's LuaJIT, which is the same whichever interpreter drives
 # busted, and `make test` runs it.
 test-matrix: deps-matrix
-	@for a in $(MATRIX_ABIS); do \
-	  $(MAKE) --no-print-directory spec-$$a BUSTED_ARGS="--exclude-tags=nginx $(BUSTED_ARGS)" || exit 1; \
-	done
+	@$(MAKE) --no-print-directory $(foreach a,$(MATRIX_ABIS),build/$(a)/gpucloud/core.so) $(SPEC_CORES)
+	$(call side_by_side,$(MATRIX_ABIS),--exclude-tags=nginx $(BUSTED_ARGS))
 
 test-slow: deps
 	@$(MAKE) --no-print-directory $(SPEC_CORES)
@@ -214,15 +221,15 @@ $(ASAN_CORE): $(SRCS) $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(WARN) -O1 -g $(SAN_FLAGS) -fPIC -shared $(CFLAGS_5.4) $(CURL_CFLAGS) -o $@ $(SRCS) $(CURL_LIBS)
 
-# #timing specs assert wall-clock bounds that a sanitized or valgrind run
-# cannot keep; everything else runs.
+# Everything make test runs (no spec there asserts a wall-clock bound a
+# sanitized or valgrind run could not keep); #slow stays in test-slow.
 check-asan: $(ASAN_CORE) $(SPEC_CORES)
 	$(CC) $(WARN) -O1 -g $(SAN_FLAGS) $(LUA_CFLAGS) -o $(ASAN_LUA) spec/support/lua_asan.c -llua5.4
 	$(call SPEC_ENV,5.4) $(ASAN_ENV) $(ASAN_LUA) $(BUSTED) --cpath='./$(ASAN_DIR)/?.so' \
-	  --exclude-tags=slow,timing $(BUSTED_ARGS)
+	  --exclude-tags=slow $(BUSTED_ARGS)
 
 check-valgrind: $(SPEC_CORES)
-	$(call SPEC_ENV,5.4) $(VALGRIND) $(LUA) $(BUSTED) --exclude-tags=slow,timing $(BUSTED_ARGS)
+	$(call SPEC_ENV,5.4) $(VALGRIND) $(LUA) $(BUSTED) --exclude-tags=slow $(BUSTED_ARGS)
 
 fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 
