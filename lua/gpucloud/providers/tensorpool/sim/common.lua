@@ -2,6 +2,7 @@
 -- path ids, finding things by id, and the checks of an edit's body.
 
 local json = require "gpucloud.json"
+local values = require "gpucloud.sim.values"
 
 local M = {}
 
@@ -70,6 +71,15 @@ function M.edit_fields(req, fields)
     end
   end
   return out
+end
+
+--- A handler listing the state's `field` as TensorPool does: the list
+-- under `key` and a "Found N <noun>s" message.
+function M.found(field, key, noun)
+  return function(req)
+    local list = values.public_list(req.state[field])
+    return 200, { [key] = list, message = "Found " .. M.plural(#list, noun) }
+  end
 end
 
 function M.plural(n, word)

@@ -64,10 +64,7 @@ local function healthz()
   return 200, { status = "ok" }
 end
 
-local function list_clusters(req)
-  local clusters = values.public_list(req.state.clusters)
-  return 200, { clusters = clusters, message = "Found " .. common.plural(#clusters, "cluster") }
-end
+local list_clusters = common.found("clusters", "clusters", "cluster")
 
 local function cluster_info(req)
   local id, status, value = cluster_id(req)
@@ -87,14 +84,8 @@ local function edit_cluster(req)
   local fields, s, v = common.edit_fields(req, CLUSTER_FIELDS)
   if not fields then return s, v end
   if c._destroying then return detail(409, "Cluster is being destroyed") end
-  if c._no_request_id then
-    apply_cluster_edit(c, fields)
-    return 202, { cluster_id = id, request_id = json.null, message = "Cluster update applied" }
-  end
-  local rid = requests.start(req.state, "CLUSTER_EDIT", id, req.now, {
-    _fields = fields, _fails = c._edit_fails and "Failed to update cluster (simulated provider error)" or nil,
-  })
-  return 202, { cluster_id = id, request_id = rid, message = "Cluster update initiated" }
+  return requests.accept_edit(req, c, fields, { kind = "CLUSTER_EDIT", key = "cluster_id", id = id,
+    apply = apply_cluster_edit, fails = "Failed to update cluster (simulated provider error)", noun = "Cluster" })
 end
 
 -- Check order: 422, 403, 404, 409 (the router answered 401 before).
@@ -115,18 +106,9 @@ local function destroy_cluster(req)
         tostring(inst.id), tostring(inst.status)))
     end
   end
-  if c._no_request_id then
-    -- Nothing to poll: the destruction is done at once.
-    remove_cluster(st, c)
-    return 202, { cluster_id = id, request_id = json.null, message = "Cluster destruction initiated" }
-  end
-  local rid = requests.start(st, "CLUSTER_RELEASE", id, req.now, {
-    _previous_status = c.status,
-    _fails = c._destroy_fails and "Failed to release cluster instances (simulated provider error)" or nil,
-  })
-  c._destroying = rid
-  c.status = "DESTROYING"
-  return 202, { cluster_id = id, request_id = rid, message = "Cluster destruction initiated" }
+  return requests.accept_destroy(req, c, { kind = "CLUSTER_RELEASE", key = "cluster_id", id = id,
+    remove = remove_cluster, fails = "Failed to release cluster instances (simulated provider error)",
+    message = "Cluster destruction initiated" })
 end
 
 ---------------------------------------------------------------- provider

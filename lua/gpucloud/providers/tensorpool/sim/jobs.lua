@@ -52,10 +52,7 @@ function M.tick(st, req)
   end
 end
 
-function M.list(req)
-  local jobs = values.public_list(req.state.jobs)
-  return 200, { jobs = jobs, message = "Found " .. common.plural(#jobs, "job") }
-end
+M.list = common.found("jobs", "jobs", "job")
 
 function M.info(req)
   local j, status, value = job_of(req)

@@ -67,10 +67,7 @@ function M.detach_all(st, cluster_id)
   end
 end
 
-function M.list(req)
-  local volumes = values.public_list(req.state.volumes)
-  return 200, { volumes = volumes, message = "Found " .. common.plural(#volumes, "storage volume") }
-end
+M.list = common.found("volumes", "volumes", "storage volume")
 
 function M.info(req)
   local v, status, value = volume_of(req)
@@ -91,14 +88,8 @@ function M.edit(req)
     return detail(400, "size_gb can only grow (now " .. tostring(v.size_gb) .. ")")
   end
   if v._destroying then return detail(409, "Storage volume is being destroyed") end
-  if v._no_request_id then
-    apply(v, fields)
-    return 202, { storage_id = id, request_id = json.null, message = "Storage update applied" }
-  end
-  local rid = requests.start(req.state, "STORAGE_EDIT", id, req.now, {
-    _fields = fields, _fails = v._edit_fails and "Failed to update storage (simulated provider error)" or nil,
-  })
-  return 202, { storage_id = id, request_id = rid, message = "Storage update initiated" }
+  return requests.accept_edit(req, v, fields, { kind = "STORAGE_EDIT", key = "storage_id", id = id,
+    apply = apply, fails = "Failed to update storage (simulated provider error)", noun = "Storage" })
 end
 
 -- Check order: 422, 403, 404, 409 (destroying, protection, attached).
@@ -116,18 +107,9 @@ function M.destroy(req)
     return detail(409, "Storage volume is attached to " .. table.concat(v.attached_clusters, ", ")
       .. ": detach it first")
   end
-  local st = req.state
-  if v._no_request_id then
-    remove(st, v)
-    return 202, { storage_id = id, request_id = json.null, message = "Storage destruction initiated" }
-  end
-  local rid = requests.start(st, "STORAGE_DESTROY", id, req.now, {
-    _previous_status = v.status,
-    _fails = v._destroy_fails and "Failed to delete the volume's data (simulated provider error)" or nil,
-  })
-  v._destroying = rid
-  v.status = "DESTROYING"
-  return 202, { storage_id = id, request_id = rid, message = "Storage destruction initiated" }
+  return requests.accept_destroy(req, v, { kind = "STORAGE_DESTROY", key = "storage_id", id = id, remove = remove,
+    fails = "Failed to delete the volume's data (simulated provider error)",
+    message = "Storage destruction initiated" })
 end
 
 function M.build(st, section)
