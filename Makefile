@@ -95,7 +95,8 @@ FUZZ_SRCS_json    := fuzz/json.c src/json.c
 FUZZ_LIBS_json    := -llua5.4
 
 .PHONY: generated check-generated all deps deps-hardening deps-matrix test test-matrix test-slow lint spec \
-        spec-5.4 spec-5.3 spec-5.2 spec-5.1 spec-luajit demo docs bench install uninstall clean check-memory check-asan check-valgrind fuzz fuzz-build fuzz-seed
+        spec-5.4 spec-5.3 spec-5.2 spec-5.1 spec-luajit demo docs bench install uninstall clean check-memory check-asan check-valgrind \
+        check-valgrind-1 check-valgrind-2 fuzz fuzz-build fuzz-seed
 
 all: $(CORES)
 
@@ -151,20 +152,20 @@ test: deps
 # luarocks) run under lua5.4 only.
 SPEC_RUNS := $(patsubst 5.1,luajit,$(ABIS))
 
-# $(call side_by_side,RUNS,ARGS): the targets spec-<run> at once, each with
-# BUSTED_ARGS=ARGS and its output in build/spec-<run>.log, printed (less
+# $(call side_by_side,TARGETS,ARGS): the make targets at once, each with
+# BUSTED_ARGS=ARGS and its output in build/<target>.log, printed (less
 # busted's progress dots) when all are done; fails if any did.
 define side_by_side
 	@mkdir -p build
-	@echo "spec: $(1) side by side; output in build/spec-<run>.log"
+	@echo "$(1): side by side; output in build/<target>.log"
 	@pids=""; for r in $(1); do \
-	  $(MAKE) --no-print-directory spec-$$r BUSTED_ARGS="$(2)" > build/spec-$$r.log 2>&1 & pids="$$pids $$!"; \
+	  $(MAKE) --no-print-directory $$r BUSTED_ARGS="$(2)" > build/$$r.log 2>&1 & pids="$$pids $$!"; \
 	done; rc=0; for p in $$pids; do wait $$p || rc=1; done; \
-	for r in $(1); do echo "== spec-$$r"; grep -v '^[^a-zA-Z0-9]*$$' build/spec-$$r.log; done; exit $$rc
+	for r in $(1); do echo "== $$r"; grep -v '^[^a-zA-Z0-9]*$$' build/$$r.log; done; exit $$rc
 endef
 
 spec: $(SPEC_CORES)
-	$(call side_by_side,$(SPEC_RUNS),$(BUSTED_ARGS))
+	$(call side_by_side,$(addprefix spec-,$(SPEC_RUNS)),$(BUSTED_ARGS))
 
 # spec-<abi> runs the suite under lua<abi>; spec-luajit under LuaJIT, with
 # the same build/5.1 core as spec-5.1.
@@ -180,7 +181,7 @@ spec-luajit: $(SPEC_CORES)
 # busted, and `make test` runs it.
 test-matrix: deps-matrix
 	@$(MAKE) --no-print-directory $(foreach a,$(MATRIX_ABIS),build/$(a)/gpucloud/core.so) $(SPEC_CORES)
-	$(call side_by_side,$(MATRIX_ABIS),--exclude-tags=nginx $(BUSTED_ARGS))
+	$(call side_by_side,$(addprefix spec-,$(MATRIX_ABIS)),--exclude-tags=nginx $(BUSTED_ARGS))
 
 test-slow: deps
 	@$(MAKE) --no-print-directory $(SPEC_CORES)
@@ -210,9 +211,11 @@ docs: deps
 
 # The whole spec suite twice: against an ASan + UBSan build of the core,
 # then under valgrind with the normal build.
+# The three runs side by side: valgrind's is the long one, so it runs as
+# two halves of the spec files (check-valgrind runs it whole).
 check-memory: deps-hardening
-	@$(MAKE) --no-print-directory check-asan
-	@$(MAKE) --no-print-directory check-valgrind
+	@$(MAKE) --no-print-directory $(ASAN_CORE) $(SPEC_CORES)
+	$(call side_by_side,check-asan check-valgrind-1 check-valgrind-2,$(BUSTED_ARGS))
 
 # The sanitized core, for Lua 5.4 only: one compile and link, nothing shared
 # with the normal build's objects.
@@ -230,6 +233,11 @@ check-asan: $(ASAN_CORE) $(SPEC_CORES)
 
 check-valgrind: $(SPEC_CORES)
 	$(call SPEC_ENV,5.4) $(VALGRIND) $(LUA) $(BUSTED) --exclude-tags=slow $(BUSTED_ARGS)
+
+# Half the spec files each (odd and even in name order), for check-memory.
+check-valgrind-1 check-valgrind-2: check-valgrind-%: $(SPEC_CORES)
+	$(call SPEC_ENV,5.4) $(VALGRIND) $(LUA) $(BUSTED) --exclude-tags=slow $(BUSTED_ARGS) \
+	  $$(ls spec/*_spec.lua | LC_ALL=C sort | awk 'NR % 2 == $* % 2')
 
 fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 
