@@ -28,6 +28,17 @@ local function volume_of(req)
   return v
 end
 
+-- What an edit and a destroy check first, in the server's order: the id
+-- (422), a read-only key (403), the volume (404) -> id, volume | nil, status, value.
+local function changeable(req)
+  local id, bad, why = common.path_id(req, "storage_id")
+  if not id then return nil, bad, why end
+  if req.key.read_only then return nil, detail(403, "Access denied") end
+  local v, status, value = volume_of(req)
+  if not v then return nil, status, value end
+  return id, v
+end
+
 local function remove(st, v)
   st.volumes = common.without(st.volumes, v)
 end
@@ -77,11 +88,8 @@ end
 
 -- Check order: 422, 403, 404, 422 (body), 400 (shrinking), 409.
 function M.edit(req)
-  local id, bad, why = common.path_id(req, "storage_id")
-  if not id then return bad, why end
-  if req.key.read_only then return detail(403, "Access denied") end
-  local v, status, value = volume_of(req)
-  if not v then return status, value end
+  local id, v, value = changeable(req)
+  if not id then return v, value end
   local fields, s, e = common.edit_fields(req, FIELDS)
   if not fields then return s, e end
   if fields.size_gb and fields.size_gb < (v.size_gb or 0) then
@@ -94,11 +102,8 @@ end
 
 -- Check order: 422, 403, 404, 409 (destroying, protection, attached).
 function M.destroy(req)
-  local id, bad, why = common.path_id(req, "storage_id")
-  if not id then return bad, why end
-  if req.key.read_only then return detail(403, "Access denied") end
-  local v, status, value = volume_of(req)
-  if not v then return status, value end
+  local id, v, value = changeable(req)
+  if not id then return v, value end
   if v._destroying then return detail(409, "Storage volume is already being destroyed") end
   if v.deletion_protection == true then
     return detail(409, "Deletion protection is enabled for this storage volume")
