@@ -87,7 +87,7 @@ end
 
 local function free_port()
   local port
-  repeat port = math.random(20000, 60000) until not server.port_listening(port)
+  repeat port = require("gpucloud.sim.sys").random_port() until not server.port_listening(port)
   return port
 end
 

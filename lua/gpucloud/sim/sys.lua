@@ -105,8 +105,16 @@ function M.port_listening(port)
   return false
 end
 
+-- A port in 20000..60000 from /dev/urandom where there is one: math.random's
+-- state belongs to whoever seeds it (a spec's fixed seed would make two
+-- runs side by side pick the same ports in turn, each retry costing nginx's
+-- 2.5 s of bind attempts).
 local seeded = false
 function M.random_port()
+  local f = io.open("/dev/urandom", "rb")
+  local b = f and f:read(2)
+  if f then f:close() end
+  if b and #b == 2 then return 20000 + (b:byte(1) * 256 + b:byte(2)) % 40001 end
   if not seeded then
     -- Lua 5.4 seeds itself; LuaJIT does not. Mix the time with an address.
     local addr = tonumber(tostring({}):match("0x(%x+)") or "0", 16) or 0
