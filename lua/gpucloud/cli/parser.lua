@@ -23,11 +23,12 @@ end
 -- One option on an argparse command. Results are keyed "--name".
 local function add_option(cmd, o)
   local name = "--" .. o[1]
+  local names = o.short and ("-" .. o.short .. " " .. name) or name
   local el
   if o.value then
     if type(o.check) ~= "function" then fail("option %s needs a check", name) end
     local check = o.check
-    el = cmd:option(name):args(1):convert(function(s)
+    el = cmd:option(names):args(1):convert(function(s)
       local v, want = check(s)
       if v == nil then return nil, format("%s needs %s", name, want) end
       return v
@@ -35,22 +36,24 @@ local function add_option(cmd, o)
     if o.repeats then el:count("*") end
     if o.required then el:count(1) end
   else
-    el = cmd:flag(name)
+    el = cmd:flag(names)
   end
   el:target(name)
 end
 
--- The node for `words` under `node`, made (with its argparse command) when new.
-local function child(node, word)
+-- The node for `word` under `node`, made (with its argparse command) when
+-- new; `alias`: another word for it (a provider's short name).
+local function child(node, word, alias)
   local c = node.children[word]
   if not c then
     if node.row then fail("%s is a command and cannot have subcommands", node.path) end
     c = {
       word = word, children = {}, parent = node, provider = node.provider,
       path = node.path and (node.path .. " " .. word) or word,
-      cmd = node.cmd:command(word):add_help(false),
+      cmd = node.cmd:command(alias and (word .. " " .. alias) or word):add_help(false),
     }
     node.children[word] = c
+    if alias then node.children[alias] = c end
   end
   return c
 end
@@ -66,12 +69,17 @@ local function leaf_options(data, row)
   return options
 end
 
-local function add_leaf(self, pnode, p, row)
+local function add_leaf(self, pnode, p, row, words, main)
   local node = pnode
-  for w in row[1]:gmatch("%S+") do node = child(node, w) end
+  for w in (words or row[1]):gmatch("%S+") do node = child(node, w) end
   if node.row or next(node.children) then fail("%s: two rows for one command", node.path) end
   node.row = row
-  self.leaves[#self.leaves + 1] = node
+  -- an alias is a command of its own to argparse, the same row to help
+  if main then
+    node.alias_of = main
+  else
+    self.leaves[#self.leaves + 1] = node
+  end
   node.options = leaf_options(self.data, row)
   if row.needs_option and not (row.options and #row.options > 0) then
     fail("%s: needs_option without options of its own", node.path)
@@ -88,10 +96,11 @@ local function add_leaf(self, pnode, p, row)
   node.list = node.known_group.list or false
   for i, kind_name in ipairs(node.args) do
     local kind = self.data.arguments[kind_name] or fail("%s: unknown argument kind %q", node.path, kind_name)
-    if kind.many and (i ~= 1 or #node.args ~= 1 or not row.bulk or not node.known_group.bulk) then
+    if kind.many and kind.id and (i ~= 1 or #node.args ~= 1 or not row.bulk or not node.known_group.bulk) then
       fail("%s: %s is the one argument of a command with `bulk` and the bulk options", node.path, kind_name)
     end
-    node.bulk = node.bulk or kind.many or false
+    if kind.many and i ~= #node.args then fail("%s: %s must be the last argument", node.path, kind_name) end
+    node.bulk = node.bulk or (kind.many and kind.id) or false
     -- an id's check names the id; other kinds are named here
     local check = kind.id and p.id or kind.check
     local where = node.path .. ": " .. (kind.id and "" or (kind_name .. " needs "))
@@ -100,9 +109,12 @@ local function add_leaf(self, pnode, p, row)
       if v == nil then return nil, where .. want end
       return v
     end)
-    if kind.many then a:args("+") end
+    if kind.many then a:args(kind.optional and "*" or "+") end
   end
   node.cmd:action(function(result) result[NODE] = node end)
+  if not main then
+    for _, words_ in ipairs(row.aliases or {}) do add_leaf(self, pnode, p, row, words_, node) end
+  end
 end
 
 --- A parser for `data` (shaped like gpucloud.cli.commands). Raises on a
@@ -113,14 +125,18 @@ function M.new(data)
   self.root = root
   for _, o in ipairs(data.global) do
     self.known["--" .. o[1]] = o
+    if o.short then self.known["-" .. o.short] = o end
     if not o.before_parsing then
       add_option(root.cmd, o)
-      if o.value then self.takes_value["--" .. o[1]] = true end
+      if o.value then
+        self.takes_value["--" .. o[1]] = true
+        if o.short then self.takes_value["-" .. o.short] = true end
+      end
     end
   end
   local names = {}
   for _, p in ipairs(data.providers) do
-    local pnode = child(root, p.name)
+    local pnode = child(root, p.name, p.short)
     pnode.provider = p
     names[#names + 1] = p.name
     for _, row in ipairs(p.commands) do add_leaf(self, pnode, p, row) end
@@ -129,6 +145,7 @@ function M.new(data)
     add_leaf(self, root, nil, row)
     names[#names + 1] = row[1]
   end
+  names = data.names or names
   self.provider_names = table.concat(names, ", ", 1, #names - 1) .. " or " .. names[#names]
   return self
 end
@@ -140,11 +157,11 @@ function M:locate(argv)
   while i <= #argv do
     local a = argv[i]
     if a == "--" then break end
-    if a:sub(1, 2) == "--" then
+    if a:sub(1, 1) == "-" and a ~= "-" then
       if self.takes_value[a] then i = i + 1 end
-    elseif a:sub(1, 1) ~= "-" or a == "-" then
+    else
       local c = node.children[a]
-      if c then node = c elseif not node.row then break end
+      if c then node = c.alias_of or c elseif not node.row then break end
     end
     i = i + 1
   end
@@ -206,7 +223,8 @@ local function joined(self, argv)
       break
     end
     if self.takes_value[a] and argv[i + 1] ~= nil then
-      out[#out + 1] = a .. "=" .. argv[i + 1]
+      -- "-o" "json" as "-ojson": argparse's form for a short option
+      out[#out + 1] = a .. (a:sub(1, 2) == "--" and "=" or "") .. argv[i + 1]
       i = i + 2
     else
       out[#out + 1] = a
@@ -227,6 +245,7 @@ function M:parse(argv)
     return nil, self:message(result, node, argv), node
   end
   local node = result[NODE]
+  node = node.alias_of or node
   local call = { provider = node.provider, row = node.row, node = node, args = {}, options = {}, opts = {} }
   for i = 1, #node.args do call.args[i] = result["#" .. i] end
   local function take(o)
