@@ -185,9 +185,11 @@ local function provider_entry(name, cli)
 end
 
 local FLEET = {
-  name = "fleet", title = "every provider at once", key = "each provider's own",
+  name = "fleet", title = "every provider at once", key = "each provider's own", module = "gpucloud.cli.fleet",
   commands = {
     { "list", "list", run = "list", groups = { "select" },
+      columns = { "provider", "kind", "id", "name", "state", "status", "age", "cost_per_hour", "protected" },
+      fields = { age = { "age", "duration" }, cost_per_hour = { "$/h", "money/h" }, created_at = { "created", "date" } },
       help = "list every billable thing: kind, id, name, state, age, $/h",
       examples = { "gpucloud fleet list", "gpucloud fleet list --state idle --older-than 6h -o csv" } },
     { "delete", "delete", run = "delete", groups = { "select", "bulk", "verify" },

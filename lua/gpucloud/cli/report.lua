@@ -33,6 +33,21 @@ local function folded(lines, items)
 end
 M.folded = folded
 
+--- Rows of cells as aligned lines (each cell padded to its column's width).
+function M.aligned(rows)
+  local widths = {}
+  for _, r in ipairs(rows) do
+    for j, c in ipairs(r) do widths[j] = math.max(widths[j] or 0, #c) end
+  end
+  local out = {}
+  for i, r in ipairs(rows) do
+    local parts = {}
+    for j, c in ipairs(r) do parts[j] = c .. string.rep(" ", widths[j] - #c) end
+    out[i] = (concat(parts, "  "):gsub("%s+$", ""))
+  end
+  return out
+end
+
 -- An id with what is known of it: "201  vLLM-Qwen3-8B  running".
 local function named(id, names)
   local n = names and names[id]

@@ -187,7 +187,7 @@ end
 function M.run(lib, call, out, sys)
   local p, row, opts = call.provider, call.row, call.opts
   -- a command of its own (the fleet's): it makes what it needs
-  if row.run then return row.run(lib, call, out, sys) end
+  if row.run then return require(p.module)[row.run](lib, call, out, sys) end
   if row.needs_option and next(call.options) == nil then
     local names = {}
     for _, o in ipairs(row.options) do names[#names + 1] = "--" .. o[1] end

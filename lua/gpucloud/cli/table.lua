@@ -153,7 +153,8 @@ function M.render(items, cols, chosen, now)
       end
     end
     if totals[j] then
-      totals[j].text = FORMATS[col.format](totals[j].sum)
+      -- no known cost at all: no total, rather than a $0.00 that is not one
+      totals[j].text = totals[j].unknown == n and "-" or FORMATS[col.format](totals[j].sum)
       if #totals[j].text > w then w = #totals[j].text end
     end
     if not chosen and used + w + 2 > MAX_WIDTH and #shown > 0 then break end
