@@ -77,9 +77,8 @@ function M.text(r, row, ids, names)
       if names and names[id] and names[id].missing then missing[#missing + 1] = id end
     end
     local n = #(r.would_delete or ids)
-    lines[1] = format("dry run: would %s %s%s, nothing sent:", b.verb, M.count(n - #missing, b),
-      #missing > 0 and format(" (%d of the %d given do%s not exist)", #missing, n, #missing == 1 and "es" or "")
-        or "")
+    lines[1] = format("dry run: would %s %s%s, nothing sent:", b.verb, M.count(n, b),
+      #missing > 0 and format(" (%d of them do%s not exist)", #missing, #missing == 1 and "es" or "") or "")
     local items = {}
     for i, id in ipairs(r.would_delete or ids) do items[i] = named(id, names) end
     folded(lines, items)
@@ -90,9 +89,14 @@ function M.text(r, row, ids, names)
     end
     local ok = {}
     for i, id in ipairs(r.ok) do ok[i] = text(id) end
-    lines[1] = format("%s %s%s in %.2f s%s", done_word(b), M.count(#r.ok, b),
-      #failed > 0 and format(" of %d, %d failed,", #ids, #failed) or "", r.elapsed or 0,
-      #ok > 0 and ": " .. concat(ok, ", ", 1, math.min(#ok, FOLD)) .. (#ok > FOLD and format(" and %d more", #ok - FOLD) or "") or "")
+    local shown = #ok > 0 and (": " .. concat(ok, ", ", 1, math.min(#ok, FOLD))
+      .. (#ok > FOLD and format(" and %d more", #ok - FOLD) or "")) or ""
+    if #failed > 0 then
+      lines[1] = format("%s %d of %s, %d failed, in %.2f s%s", done_word(b), #r.ok, M.count(#ids, b), #failed,
+        r.elapsed or 0, shown)
+    else
+      lines[1] = format("%s %s in %.2f s%s", done_word(b), M.count(#r.ok, b), r.elapsed or 0, shown)
+    end
     if #r.maybe_deleted > 0 then
       local m = {}
       for i, id in ipairs(r.maybe_deleted) do m[i] = text(id) end
