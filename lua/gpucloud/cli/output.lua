@@ -6,14 +6,25 @@
 
 local json = require "gpucloud.json"
 local secrets = require "gpucloud.secrets"
-local tbl = require "gpucloud.cli.table"
 
 local M = {}
 
 local format, concat = string.format, table.concat
 
-M.text = tbl.text
-local text = tbl.text
+-- tables (cli/table.lua) are loaded by the commands that print one
+local tbl = setmetatable({}, { __index = function(t, k)
+  setmetatable(t, { __index = require "gpucloud.cli.table" })
+  return t[k]
+end })
+
+--- A scalar as a table cell, a filter and a JSON key see it: whole numbers
+-- without ".0" (Lua 5.4 may hold an id as 101.0, LuaJIT every number as a
+-- double); nil for a table or nil.
+function M.text(v)
+  if type(v) == "number" and v == math.floor(v) and v > -1e15 and v < 1e15 then return format("%d", v) end
+  if type(v) == "string" or type(v) == "number" or type(v) == "boolean" then return tostring(v) end
+end
+local text = M.text
 
 -- the set of credential field names, for json.encode's mask
 local secret_fields = setmetatable({}, { __index = function(_, k) return secrets.is_secret_name(k) end })

@@ -14,12 +14,7 @@ local format, concat, floor = string.format, table.concat, math.floor
 local MAX_CELL = 40   -- a cell longer than this is cut
 local MAX_WIDTH = 160 -- columns chosen by no one stop before this width
 
---- A scalar as text: whole numbers without ".0"; nil for a table or nil.
-function M.text(v)
-  if type(v) == "number" and v == floor(v) and v > -1e15 and v < 1e15 then return format("%d", v) end
-  if type(v) == "string" or type(v) == "number" or type(v) == "boolean" then return tostring(v) end
-end
-local text = M.text
+local text = require("gpucloud.cli.output").text
 
 -- Money: at least 2 decimals, at most 3 ("$0.452", "$2.45", "$0.007").
 local function money(v)
