@@ -39,6 +39,8 @@ local function add_option(cmd, o)
     el = cmd:flag(names)
   end
   el:target(name)
+  -- what completion scripts show beside the option
+  if o.help then el:description(o.help) end
 end
 
 -- The node for `word` under `node`, made (with its argparse command) when
@@ -74,6 +76,7 @@ local function add_leaf(self, pnode, p, row, words, main)
   for w in (words or row[1]):gmatch("%S+") do node = child(node, w) end
   if node.row or next(node.children) then fail("%s: two rows for one command", node.path) end
   node.row = row
+  if row.help then node.cmd:summary(row.help) end
   -- an alias is a command of its own to argparse, the same row to help
   if main then
     node.alias_of = main
