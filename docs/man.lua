@@ -17,8 +17,9 @@ local function content()
   local p = parser.new(commands.data())
   local secs = {}
   local by_provider = {}
+  local other = { name = "", title = "Other commands" }
   for _, leaf in ipairs(p.leaves) do
-    local key = leaf.provider or { name = "", title = "Other commands" }
+    local key = leaf.provider or other
     if not by_provider[key] then
       by_provider[key] = {}
       secs[#secs + 1] = { provider = key, items = by_provider[key] }

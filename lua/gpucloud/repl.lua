@@ -36,15 +36,28 @@ local function load_in(src, env)
 end
 
 --- Compile typed source: the function, or nil and the message, or nil
--- and true when the source is incomplete.
+-- and true when the source is incomplete (as `lua -i`: an error at the
+-- end of the input, as an expression or as a statement: `1 +`).
 function M.compile(src, env)
-  local f = load_in("return " .. src, env)
+  local f, rerr = load_in("return " .. src, env)
   if f then return f end
   local err
   f, err = load_in(src, env)
   if f then return f end
-  if err:match("<eof>'?$") then return nil, true end
+  if err:match("<eof>'?$") or rerr:match("<eof>'?$") then return nil, true end
   return nil, err
+end
+
+--- An error's text without the library's own places ("repl.lua:218: ",
+-- ".../curl.lua:36: "): what was typed keeps its `stdin:1:`.
+function M.error_text(e)
+  local s = type(e) == "string" and e or show.value(e)
+  local prev
+  repeat
+    prev = s
+    s = s:gsub("^[^%s:]*%.lua:%d+: ", "")
+  until s == prev
+  return s
 end
 
 ------------------------------------------------------------------------
@@ -222,7 +235,7 @@ local function evaluate(f, out)
   end
   local e = r[2]
   if e == EXIT then return false end
-  out("error: " .. (type(e) == "string" and e or show.value(e)))
+  out("error: " .. M.error_text(e))
   return true
 end
 

@@ -185,7 +185,7 @@ local function provider_entry(name, cli)
 end
 
 local FLEET = {
-  name = "fleet", title = "every provider at once", key = "each provider's own", module = "gpucloud.cli.fleet",
+  name = "fleet", title = "Fleet: every provider in use at once", key = "each provider's own", module = "gpucloud.cli.fleet",
   commands = {
     { "list", "list", run = "list", groups = { "select" },
       columns = { "provider", "kind", "id", "name", "state", "status", "age", "cost_per_hour", "protected" },

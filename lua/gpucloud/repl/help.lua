@@ -246,7 +246,15 @@ end
 local function overview_of(p, lines)
   local spec = spec_of(p)
   lines[#lines + 1] = format("%s: %s (gpucloud.%s{...})", p.var, spec.title or spec.name, p.ctor)
-  local es, width = entries(spec), 0
+  -- one line per name: a method that replaces a row's (spec.methods) is
+  -- what the client does, so its line stands for both
+  local es, width, at = {}, 0, {}
+  for _, e in ipairs(entries(spec)) do
+    if at[e.name] then es[at[e.name]] = e else
+      es[#es + 1] = e
+      at[e.name] = #es
+    end
+  end
   for _, e in ipairs(es) do
     if e.kind ~= "client" and #signature(p, e) > width then width = #signature(p, e) end
   end
