@@ -163,12 +163,18 @@ function M.printer(opts, spec, default_format)
     return require("gpucloud.cli.report").text(r, row, ids, names)
   end
   if fmt == "ids" then
-    local function id_of(item)
-      return type(item) == "table" and item[spec.id_field or "id"] or item
+    -- the list's own id field (a TensorPool cluster's is cluster_id)
+    local function id_of(item, field)
+      if type(item) ~= "table" then return item end
+      local id = item[field or "id"]
+      if id == nil then id = item.id end
+      return id
     end
     out.list = function(l)
+      local mt = getmetatable(l)
+      local field = type(mt) == "table" and mt.id_field or nil
       for i = 1, #l do
-        local id = id_of(l[i])
+        local id = id_of(l[i], field)
         if id ~= nil then say(text(id) or encode(id)) end
       end
       return true
