@@ -46,7 +46,9 @@ local function content()
     if e.key_env then
       env[#env + 1] = { term = concat(e.key_env, ", "), text = e.title .. "'s API key (or " .. e.key .. ")" }
       for _, h in pairs(e.hosts) do
-        if h.env then env[#env + 1] = { term = h.env, text = e.title .. "'s " .. h.option .. " (default " .. h.default .. ")" } end
+        if h.env then
+          env[#env + 1] = { term = h.env, text = e.title .. "'s " .. h.option .. " (default " .. h.default .. ")" }
+        end
       end
     end
   end

@@ -185,11 +185,13 @@ local function provider_entry(name, cli)
 end
 
 local FLEET = {
-  name = "fleet", title = "Fleet: every provider in use at once", key = "each provider's own", module = "gpucloud.cli.fleet",
+  name = "fleet", title = "Fleet: every provider in use at once", key = "each provider's own",
+  module = "gpucloud.cli.fleet",
   commands = {
     { "list", "list", run = "list", groups = { "select" },
       columns = { "provider", "kind", "id", "name", "state", "status", "age", "cost_per_hour", "protected" },
-      fields = { age = { "age", "duration" }, cost_per_hour = { "$/h", "money/h" }, created_at = { "created", "date" } },
+      fields = { age = { "age", "duration" }, cost_per_hour = { "$/h", "money/h" },
+                 created_at = { "created", "date" } },
       help = "list every billable thing: kind, id, name, state, age, $/h",
       examples = { "gpucloud fleet list", "gpucloud fleet list --state idle --older-than 6h -o csv" } },
     { "delete", "delete", run = "delete", groups = { "select", "bulk", "verify" },
@@ -221,7 +223,8 @@ M.tools = {
     examples = { "gpucloud help", "gpucloud help vast delete workergroup" } },
   { "completion", module = "gpucloud.cli.completion", args = { "SHELL" },
     help = "a completion script for bash, zsh or fish, on stdout",
-    examples = { "source <(gpucloud completion bash)", "gpucloud completion fish > ~/.config/fish/completions/gpucloud.fish" } },
+    examples = { "source <(gpucloud completion bash)",
+                 "gpucloud completion fish > ~/.config/fish/completions/gpucloud.fish" } },
 }
 
 --- The first words of the command line, in order: each provider with

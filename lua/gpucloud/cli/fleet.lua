@@ -88,7 +88,9 @@ local function selection(opts)
   for _, k in ipairs(given(opts.kind) or {}) do parts[#parts + 1] = "--kind " .. k end
   for _, s in ipairs(given(opts.state) or {}) do parts[#parts + 1] = "--state " .. s end
   if opts["older-than"] then parts[#parts + 1] = "--older-than " .. times.age(opts["older-than"]) end
-  for _, f in ipairs(opts.filter or {}) do parts[#parts + 1] = "--filter " .. f[1] .. (f["not"] and "!=" or "=") .. f[2] end
+  for _, f in ipairs(opts.filter or {}) do
+    parts[#parts + 1] = "--filter " .. f[1] .. (f["not"] and "!=" or "=") .. f[2]
+  end
   return #parts > 0 and concat(parts, " ") or "everything listed"
 end
 

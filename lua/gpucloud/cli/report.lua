@@ -108,7 +108,9 @@ function M.text(r, row, ids, names)
       lines[#lines + 1] = "  deletion protection turned off: " .. concat(u, ", ")
     end
     local items = {}
-    for i, id in ipairs(failed) do items[i] = "failed " .. text(id) .. ": " .. (tostring(r.failed[id]):gsub("^gpucloud: ", "")) end
+    for i, id in ipairs(failed) do
+      items[i] = "failed " .. text(id) .. ": " .. (tostring(r.failed[id]):gsub("^gpucloud: ", ""))
+    end
     folded(lines, items)
   end
   if r.protected and #r.protected > 0 then

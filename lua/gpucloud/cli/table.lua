@@ -9,7 +9,7 @@ local times = require "gpucloud.times"
 
 local M = {}
 
-local format, concat, floor = string.format, table.concat, math.floor
+local format, concat = string.format, table.concat
 
 local MAX_CELL = 40   -- a cell longer than this is cut
 local MAX_WIDTH = 160 -- columns chosen by no one stop before this width

@@ -25,7 +25,8 @@ return {
   id = checks.tensorpool_id, -- how an ID argument is checked
   commands = {
   { "cluster list", "list_clusters", groups = { "list" }, options = { TP_ORG }, help = "list clusters",
-    fields = CLUSTER_FIELDS, columns = { "cluster_id", "name", "status", "instance_type", "instances", "deletion_protection",
+    fields = CLUSTER_FIELDS,
+    columns = { "cluster_id", "name", "status", "instance_type", "instances", "deletion_protection",
       "hourly_rate", "created_at" },
     examples = { "gpucloud tp cluster list", "gpucloud tensorpool cluster list --filter status=RUNNING -o ids" } },
   { "cluster info", "get_cluster_info", args = { "ID" }, help = "show a cluster", fields = CLUSTER_FIELDS,
