@@ -45,6 +45,8 @@ describe("gpucloud loads only what the command needs", function()
     assert.equal(0, code)
     assert.is_true(set["gpucloud.providers.vast"])
     assert.is_true(set["gpucloud.providers.vast.cli"])
+    -- a well-formed command line is read without lua-argparse
+    assert.is_nil(set["argparse"])
     for _, prefix in ipairs { "gpucloud.fleet", "gpucloud.repl", "gpucloud.sim", "gpucloud.cli.help",
       "gpucloud.cli.fleet", "gpucloud.cli.completion", "gpucloud.cli.table", "gpucloud.providers.vast.fleet" } do
       none_under(set, prefix)
@@ -63,6 +65,7 @@ describe("gpucloud loads only what the command needs", function()
     set, code = loaded { "vast", "delete", "workergroup" }
     assert.equal(2, code)
     assert.is_true(set["gpucloud.cli.help"])
+    assert.is_true(set["argparse"]) -- its message
     assert.is_nil(set["gpucloud.providers.tensorpool"])
   end)
 end)

@@ -9,7 +9,7 @@ local M = {}
 function M.script(shell)
   local commands = require "gpucloud.cli.commands"
   local p = require("gpucloud.cli.parser").new(commands.data())
-  local cmd = p.root.cmd
+  local cmd = p:argparse()
   if shell == "bash" then return cmd:get_bash_complete() end
   if shell == "zsh" then return cmd:get_zsh_complete() end
   return cmd:get_fish_complete()
