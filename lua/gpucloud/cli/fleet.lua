@@ -171,8 +171,8 @@ function M.plan_text(plan, by_key, skipped, opts)
   for _, key in ipairs(plan.keys) do rows[#rows + 1] = { row = by_key[key] } end
   report_words.folded(lines, things(false, rows))
   if #skipped > 0 then
-    lines[#lines + 1] = format("skipped %d with deletion protection on (turn it off with the provider's edit "
-      .. "command, e.g. `cluster edit ID --deletion-protection false`):", #skipped)
+    lines[#lines + 1] = format("skipped %d with deletion protection on (the provider refuses to delete it until "
+      .. "an edit turns it off: --deletion-protection false):", #skipped)
     rows = {}
     for i, r in ipairs(skipped) do rows[i] = { row = r } end
     report_words.folded(lines, things(false, rows))
