@@ -60,6 +60,13 @@ local function named(id, names)
 end
 M.named = named
 
+-- "201, 202, 203"
+local function ids_text(ids)
+  local out = {}
+  for i, id in ipairs(ids) do out[i] = text(id) end
+  return concat(out, ", ")
+end
+
 local function done_word(b)
   return b.done or (b.verb:gsub("e?$", "ed"))
 end
@@ -98,14 +105,10 @@ function M.text(r, row, ids, names)
       lines[1] = format("%s %s in %.2f s%s", done_word(b), M.count(#r.ok, b), r.elapsed or 0, shown)
     end
     if #r.maybe_deleted > 0 then
-      local m = {}
-      for i, id in ipairs(r.maybe_deleted) do m[i] = text(id) end
-      lines[#lines + 1] = "  gone, perhaps by an attempt whose answer was lost: " .. concat(m, ", ")
+      lines[#lines + 1] = "  gone, perhaps by an attempt whose answer was lost: " .. ids_text(r.maybe_deleted)
     end
     if r.unprotected and #r.unprotected > 0 then
-      local u = {}
-      for i, id in ipairs(r.unprotected) do u[i] = text(id) end
-      lines[#lines + 1] = "  deletion protection turned off: " .. concat(u, ", ")
+      lines[#lines + 1] = "  deletion protection turned off: " .. ids_text(r.unprotected)
     end
     local items = {}
     for i, id in ipairs(failed) do
@@ -114,17 +117,13 @@ function M.text(r, row, ids, names)
     folded(lines, items)
   end
   if r.protected and #r.protected > 0 then
-    local p = {}
-    for i, id in ipairs(r.protected) do p[i] = text(id) end
-    lines[#lines + 1] = "  deletion protection on: " .. concat(p, ", ")
+    lines[#lines + 1] = "  deletion protection on: " .. ids_text(r.protected)
       .. (r.unprotect and " (turned off when a destroy is refused for it)" or " (refused unless --unprotect)")
   elseif r.protected_unknown then
     lines[#lines + 1] = "  deletion protection unknown: " .. tostring(r.protected_unknown)
   end
   if r.skipped and #r.skipped > 0 then
-    local s = {}
-    for i, id in ipairs(r.skipped) do s[i] = text(id) end
-    lines[#lines + 1] = "  given more than once (done once): " .. concat(s, ", ")
+    lines[#lines + 1] = "  given more than once (done once): " .. ids_text(r.skipped)
   end
   return concat(lines, "\n")
 end
