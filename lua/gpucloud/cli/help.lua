@@ -166,6 +166,11 @@ end
 --- The short usage after a usage error: the lines of the commands under
 -- `node` (one command, a provider's, or every command).
 function M.usage(parser, node)
+  if not node or node == parser.root then
+    -- no first word that names anything: where to look, not every command
+    return "usage:\n  gpucloud PROVIDER COMMAND [ARGUMENTS...] [OPTIONS]  (" .. parser.provider_names .. ")\n"
+      .. "(gpucloud help: every command; gpucloud help PROVIDER: one provider's)\n"
+  end
   local out = {}
   for _, leaf in ipairs(parser.leaves) do
     local n = leaf
