@@ -56,6 +56,9 @@ local function run(text, name)
     f, err = load(text, "=" .. name, "t", env)
   end
   if not f then return nil, err end
+  -- LuaJIT's compiled loops run no count hook: this chunk is interpreted
+  local jit = rawget(_G, "jit")
+  if jit and jit.off then jit.off(f, true) end
   local co = coroutine.create(f)
   debug.sethook(co, function() error("takes too long to read (a loop?)", 2) end, "", MAX_INSTRUCTIONS)
   local ok, e = coroutine.resume(co)
