@@ -21,7 +21,7 @@ end })
 -- without ".0" (Lua 5.4 may hold an id as 101.0, LuaJIT every number as a
 -- double); nil for a table or nil.
 function M.text(v)
-  if type(v) == "number" and v == math.floor(v) and v > -1e15 and v < 1e15 then return format("%d", v) end
+  if type(v) == "number" and v == math.floor(v) and math.abs(v) <= 2 ^ 53 then return format("%d", v) end
   if type(v) == "string" or type(v) == "number" or type(v) == "boolean" then return tostring(v) end
 end
 local text = M.text
