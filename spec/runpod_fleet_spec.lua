@@ -168,6 +168,50 @@ describe("runpod in the fleet", function()
     assert.truthy(thing("volumes", "nv-datasets"))
   end)
 
+  it("a plan across Vast.ai, TensorPool and RunPod, under faults, reports what each simulator did", function()
+    assert(sim:config { retry_after = "0" })
+    local quick = { getenv = no_env, backoff = { base = 0, max = 0 }, url = sim.url }
+    local function with(key)
+      local o = { api_key = key }
+      for k, v in pairs(quick) do o[k] = v end
+      return o
+    end
+    local vast, tp = gpucloud.vast(with(sim.keys.vast)), gpucloud.tensorpool(with(sim.keys.tensorpool))
+    local all = gpucloud.fleet { vast = vast, tensorpool = tp, runpod = rp }
+    local want = { ["vast:volume:3002"] = true, ["tensorpool:storage:s-scratch"] = true,
+                   ["runpod:pod:pod-error-l40"] = true, ["runpod:volume:nv-scratch"] = true,
+                   ["runpod:volume:nv-datasets"] = true }
+    local rows, errs = all:list()
+    assert.is_nil(errs)
+    local picked = rows:filter(function(r) return want[r.key] end)
+    assert.equal(5, #picked)
+    -- RunPod deletes a pod and the answer is lost; Vast.ai's volume delete answers 500 and does nothing
+    assert(sim:inject { method = "DELETE", path = "/v2/pods/{id}", fault = "close", act = true, times = 2 })
+    assert(sim:inject { method = "DELETE", path = "/api/v0/volumes/", status = 500, body = "down", times = -1 })
+    local report = all:delete(picked, { rate = false, verify = true })
+    table.sort(report.ok)
+    assert.same({ "runpod:pod:pod-error-l40", "runpod:volume:nv-scratch", "tensorpool:storage:s-scratch" },
+      report.ok, tostring(report))
+    assert.same({ "runpod:pod:pod-error-l40" }, report.maybe_deleted)
+    assert.equal("server_error", report.failed["vast:volume:3002"].code)
+    assert.is_true(report.failed["vast:volume:3002"].may_have_landed)
+    assert.equal("conflict", report.failed["runpod:volume:nv-datasets"].code)
+    local st = assert(sim:state())
+    local function present(list, id)
+      for _, x in ipairs(list) do
+        if x.id == id then return true end
+      end
+      return false
+    end
+    assert.is_true(present(st.vast.volumes, 3002))
+    assert.is_false(present(st.tensorpool.volumes, "s-scratch"))
+    assert.is_false(present(st.runpod.pods, "pod-error-l40"))
+    assert.is_false(present(st.runpod.volumes, "nv-scratch"))
+    assert.is_true(present(st.runpod.volumes, "nv-datasets"))
+    vast:close()
+    tp:close()
+  end)
+
   describe("charges", function()
     local JUNE1, JUNE3 = stamps.epoch("2026-06-01T00:00:00Z"), stamps.epoch("2026-06-03T00:00:00Z")
 
