@@ -15,6 +15,7 @@
 local NAMES = {
   "vast",
   "tensorpool",
+  "runpod",
 }
 
 local M = {}
