@@ -40,6 +40,16 @@ describe("finding 6: the key is redacted where text is made", function()
     assert(s:inject(rule))
   end
 
+  it("the simulator's echo_key fault puts the caller's own key where an answer says {{key}}", function()
+    local ok, err = s:inject { path = "/x", status = 200, body = "k", echo_key = "yes" }
+    assert.is_nil(ok)
+    assert.match("echo_key", err)
+    echo { method = "GET", path = "/api/v0/endptjobs/", json = { success = true, results = json.array(),
+                                                                  note = "{{key}}" } }
+    local res = assert(s:request { path = "/api/v0/endptjobs/", headers = { Authorization = "Bearer sk-abc" } })
+    assert.match('"note":"sk%-abc"', res.body)
+  end)
+
   it("a repeated cursor's message", function()
     for _ = 1, 2 do
       echo { method = "GET", path = "/api/v1/instances/",
