@@ -98,7 +98,7 @@ build = {
     -- end of generated list
     ["gpucloud.core"] = {
       sources = { "src/core.c", "src/client.c", "src/multi.c", "src/xfer.c", "src/request.c",
-                  "src/http_parse.c", "src/buf.c", "src/json.c" },
+                  "src/http_parse.c", "src/buf.c", "src/json.c", "src/fsys.c" },
       libraries = { "curl" },
       incdirs = { "$(CURL_INCDIR)" },
       libdirs = { "$(CURL_LIBDIR)" },
