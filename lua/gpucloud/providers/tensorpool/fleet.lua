@@ -21,12 +21,13 @@ M.kinds = {
   cluster = {
     list = "list_clusters", id = "cluster_id", name = "name", status = "status",
     created_at = "created_at", cost_per_hour = "hourly_rate",
+    show = "get_cluster_info", -- one thing read again (fleet/drift.lua)
     state = function(r) return CLUSTER_STATE[upper(r.status)] end,
     protected = function(r) return r.deletion_protection == true end,
     delete = "destroy_clusters", stage = 1, delete_opts = { wait = true },
   },
   storage = {
-    list = "list_storage", id = "id", name = "name", status = "status",
+    list = "list_storage", id = "id", name = "name", status = "status", show = "get_storage_info",
     created_at = "created_at", cost_per_hour = "hourly_rate",
     state = function(r)
       if type(r.attached_clusters) == "table" and #r.attached_clusters > 0 then return "running" end
@@ -46,7 +47,7 @@ M.kinds = {
     needs = "list_storage",
   },
   job = {
-    list = "list_jobs", id = "id", name = "name", status = "status",
+    list = "list_jobs", id = "id", name = "name", status = "status", show = "get_job_info",
     created_at = "created_at",
     state = function(r) return JOB_STATE[lower(r.status)] end,
     delete = "cancel_jobs", stage = 1, delete_opts = { wait = true },
