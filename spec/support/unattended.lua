@@ -1,0 +1,89 @@
+-- What the unattended-run specs share: a fleet over the simulator with a
+-- virtual clock, and changes to the simulator's state made through its
+-- fixture (a worker that starts, an endpoint whose workers cannot be read).
+
+local gpucloud = require "gpucloud"
+local fixture = require "gpucloud.sim.fixture"
+
+local M = {}
+
+local function no_env() end
+
+--- Clients of every provider on server `s` and a fleet over them whose
+-- clock is `clock.now` (clock = {t = epoch seconds}, moved by the spec).
+function M.fleet(s, clock)
+  local vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env, backoff = { base = 0, max = 0 } }
+  local tp = gpucloud.tensorpool { url = s.url, api_key = s.keys.tensorpool, getenv = no_env,
+                                   backoff = { base = 0, max = 0 } }
+  local fleet = gpucloud.fleet { vast = vast, tensorpool = tp, now = function() return clock.t end }
+  return fleet, function()
+    vast:close()
+    tp:close()
+  end
+end
+
+--- The default seed, changed by `edit(seed)`, as the simulator's state.
+function M.reset_with(s, edit)
+  local seed = assert(fixture.load())
+  if edit then edit(seed) end
+  assert(s:reset(seed))
+end
+
+--- The workers of Vast.ai endpoint `id` in a seed (through its workergroups).
+function M.workers_of(seed, id)
+  local groups, out = {}, {}
+  for _, g in ipairs(seed.vast.workergroups) do
+    if g.endpoint_id == id then groups[g.id] = true end
+  end
+  for _, w in ipairs(seed.vast.workers) do
+    if groups[w._workergroup_id] then out[#out + 1] = w end
+  end
+  return out
+end
+
+--- An edit: endpoint `id` gets a running worker.
+function M.busy(id)
+  return function(seed) M.workers_of(seed, id)[1].status = "running" end
+end
+
+--- An edit: the first thing of `list` (vast section) with this id changes `fields`.
+function M.change(list, id, fields)
+  return function(seed)
+    for _, t in ipairs(seed.vast[list]) do
+      if t.id == id then
+        for k, v in pairs(fields) do t[k] = v end
+      end
+    end
+  end
+end
+
+--- A file name in a fresh directory (removed by M.cleanup).
+local dirs = {}
+function M.tmpfile(name)
+  local p = io.popen("mktemp -d")
+  local dir = p:read("*l")
+  p:close()
+  dirs[#dirs + 1] = dir
+  return dir .. "/" .. name, dir
+end
+
+function M.cleanup()
+  for _, d in ipairs(dirs) do os.execute("rm -rf '" .. d .. "'") end
+  dirs = {}
+end
+
+function M.read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("*a")
+  f:close()
+  return s
+end
+
+function M.write(path, text)
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+end
+
+return M
