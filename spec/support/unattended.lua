@@ -9,12 +9,22 @@ local M = {}
 
 local function no_env() end
 
+--- A runtime whose requests are real (libcurl, to the simulator) and
+-- whose time is not: pacing and backoff move its clock instead of sleeping.
+function M.virtual_runtime()
+  local curl = require("gpucloud.runtime.curl").new()
+  local t = 0
+  return { kind = "virtual", request = curl.request, close = curl.close,
+           now = function() return t end, sleep = function(s) t = t + s end }
+end
+
 --- Clients of every provider on server `s` and a fleet over them whose
 -- clock is `clock.now` (clock = {t = epoch seconds}, moved by the spec).
 function M.fleet(s, clock)
-  local vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env, backoff = { base = 0, max = 0 } }
+  local vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env, backoff = { base = 0, max = 0 },
+                               runtime = M.virtual_runtime() }
   local tp = gpucloud.tensorpool { url = s.url, api_key = s.keys.tensorpool, getenv = no_env,
-                                   backoff = { base = 0, max = 0 } }
+                                   backoff = { base = 0, max = 0 }, runtime = M.virtual_runtime() }
   local fleet = gpucloud.fleet { vast = vast, tensorpool = tp, now = function() return clock.t end }
   return fleet, function()
     vast:close()
