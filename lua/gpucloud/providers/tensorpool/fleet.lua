@@ -50,6 +50,9 @@ M.kinds = {
     list = "list_jobs", id = "id", name = "name", status = "status", show = "get_job_info",
     created_at = "created_at",
     state = function(r) return JOB_STATE[lower(r.status)] end,
+    -- a canceled (or finished) job stays listed: what a check after the
+    -- cancel counts as done (fleet/check.lua)
+    done = function(row) return row.state == "stopped" or row.state == "failed" end,
     delete = "cancel_jobs", stage = 1, delete_opts = { wait = true },
     needs = "list_jobs",
   },
