@@ -44,6 +44,7 @@ build = {
     ["gpucloud.errors"] = "lua/gpucloud/errors.lua",
     ["gpucloud.files"] = "lua/gpucloud/files.lua",
     ["gpucloud.fleet"] = "lua/gpucloud/fleet.lua",
+    ["gpucloud.fleet.check"] = "lua/gpucloud/fleet/check.lua",
     ["gpucloud.fleet.delete"] = "lua/gpucloud/fleet/delete.lua",
     ["gpucloud.fleet.drift"] = "lua/gpucloud/fleet/drift.lua",
     ["gpucloud.fleet.keep"] = "lua/gpucloud/fleet/keep.lua",
