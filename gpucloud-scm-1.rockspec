@@ -39,6 +39,7 @@ build = {
     ["gpucloud.cli.output"] = "lua/gpucloud/cli/output.lua",
     ["gpucloud.cli.parser"] = "lua/gpucloud/cli/parser.lua",
     ["gpucloud.cli.run"] = "lua/gpucloud/cli/run.lua",
+    ["gpucloud.cli.unattended"] = "lua/gpucloud/cli/unattended.lua",
     ["gpucloud.config"] = "lua/gpucloud/config.lua",
     ["gpucloud.define"] = "lua/gpucloud/define.lua",
     ["gpucloud.errors"] = "lua/gpucloud/errors.lua",
