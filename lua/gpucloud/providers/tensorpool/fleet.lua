@@ -53,6 +53,9 @@ M.kinds = {
     -- a canceled (or finished) job stays listed: what a check after the
     -- cancel counts as done (fleet/check.lua)
     done = function(row) return row.state == "stopped" or row.state == "failed" end,
+    -- a job works or has ended, never idle: a failed one costs nothing,
+    -- and a cancel of it is refused (fleet/observe.lua's idle_for)
+    idle = function(row) if row.state ~= nil then return false end end,
     delete = "cancel_jobs", stage = 1, delete_opts = { wait = true },
     needs = "list_jobs",
   },
