@@ -299,6 +299,7 @@ end
 
 --- fleet:load_plan(path) -> plan | nil, err: a plan saved by plan:save
 -- (fleet/saved.lua), for fleet:delete.
+-- @function Fleet:load_plan
 function Fleet.load_plan(_, path)
   if type(path) ~= "string" or path == "" then fail(2, "fleet:load_plan: expected the plan file's name") end
   return require("gpucloud.fleet.saved").load(path, ORDER)
