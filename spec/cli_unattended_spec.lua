@@ -73,6 +73,21 @@ describe("gpucloud fleet plan / apply / observe, journal check", function()
     assert.is_true(doc.ok)
   end)
 
+  it("--journal on a provider's bulk delete journals each call", function()
+    local journal = support.tmpfile("journal.jsonl")
+    local res = r.run(r.with("vast", { "delete", "endpoint", "102", "104", "--yes", "--journal", journal }))
+    assert.equal(0, res.code, res.err)
+    local n = 0
+    for line in support.read(journal):gmatch("[^\n]+") do
+      n = n + 1
+      assert.equal("table", type(cjson.decode(line)))
+    end
+    assert.equal(4, n)
+    res = run("journal", "check", journal)
+    assert.equal(0, res.code, res.out .. res.err)
+    assert.match("2 intents: 2 gone", res.out, 1, true)
+  end)
+
   it("apply refuses an expired plan, a hand-added entry, and more than --max", function()
     local plan = support.tmpfile("plan.json")
     -- a plan made two days ago

@@ -30,8 +30,6 @@ local function example(...)
     "bin/gpucloud-sim run --retry-after 0 --", LUA, "examples/nightly_cleanup.lua", ... }, " "))
 end
 
-local HOUR = 3600
-
 describe("examples/nightly_cleanup.lua over a simulated day", function()
   local s, main, dir
   local clock = { t = 0 }
@@ -156,7 +154,7 @@ describe("examples/nightly_cleanup.lua as a script", function()
     local _, err, rc = example("apply", "--state", "x", "--idle-for", "1e3")
     assert.equal(2, rc)
     assert.match("usage: nightly_cleanup.lua", err, 1, true)
-    _, err, rc = example("--older-than", "1")
+    _, _, rc = example("--older-than", "1")
     assert.equal(2, rc)
   end)
 end)

@@ -112,21 +112,26 @@ describe("fleet:delete after a plan", function()
 
   it("re-reads one thing by its show, many by one listing", function()
     local rows = assert(fleet:list())
-    -- one instance: its show (1 request) costs less than the listing's pages
-    local one = fleet:plan(rows:filter { key = "vast:instance:5006" })
+    -- one endpoint: its show and its workers (2 requests) cost less than the
+    -- listing and the workers of every active endpoint
+    local one = fleet:plan(rows:filter { key = "vast:endpoint:102" })
     assert(s:clear_log())
     fleet:delete(one, { dry_run = true })
     local log = assert(s:log())
-    assert.equal(1, #log)
-    assert.equal("/api/v0/instances/5006/", log[1].path)
-    -- every failed TensorPool job and cluster: one show each is cheaper than nothing else here
-    -- (an unpaged listing costs 1): so the listing
-    local tp = fleet:plan(rows:filter { provider = "tensorpool", kind = "cluster" })
+    assert.same({ "GET /api/v0/endptjobs/102/", "POST /get_endpoint_workers/" },
+      { log[1].method .. " " .. log[1].path, log[2].method .. " " .. log[2].path })
+    assert.equal(2, #log)
+    -- one instance: its show costs what the listing's one page costs; a tie
+    -- goes to the listing, and so do TensorPool's kinds (an unpaged listing)
+    local more = fleet:plan(rows:filter(function(r)
+      return r.key == "vast:instance:5006" or (r.provider == "tensorpool" and r.kind == "cluster")
+    end))
     assert(s:clear_log())
-    fleet:delete(tp, { dry_run = true })
-    log = assert(s:log())
-    assert.equal(1, #log)
-    assert.equal("/cluster/list", log[1].path)
+    fleet:delete(more, { dry_run = true })
+    local paths = {}
+    for _, e in ipairs(assert(s:log())) do paths[#paths + 1] = e.path end
+    table.sort(paths)
+    assert.same({ "/api/v1/instances/", "/cluster/list" }, paths)
   end)
 
   it("a dry run says what the run would skip", function()

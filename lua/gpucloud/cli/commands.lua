@@ -89,6 +89,8 @@ M.groups = {
       help = "delete/destroy: refuse more than N ids (default 50)" },
     { "concurrency", value = "N", check = checks.count(1),
       help = "delete/destroy: requests in flight at once (default 8)" },
+    { "journal", value = "FILE", check = checks.path,
+      help = "delete/destroy: append a synced JSON line before and after each call (gpucloud journal check FILE)" },
   },
   wait = {
     { "wait", help = "destroy/cancel: wait until each destroy or cancel has finished" },
@@ -117,8 +119,6 @@ M.groups = {
   },
   -- what a delete of a plan keeps and records
   unattended = {
-    { "journal", value = "FILE", check = checks.path,
-      help = "fleet delete/apply: append a synced JSON line before and after each destructive call" },
     { "keep", value = "FILE", check = checks.path,
       help = "fleet: keep rules, one a line (provider=, kind=, id=, name=, label=): never deleted" },
     { "force", help = "fleet delete/apply: do not read each thing again to skip what changed since the plan" },

@@ -58,7 +58,8 @@ local function reread_group(c, entry, g, o, now, found, errs)
   local kind = entry.map.kinds[g.kind]
   local each = kind.show and c[kind.show] and (kind.show_requests or 1)
   local rows = {}
-  if each and #g.ids * each <= (g.list_cost or 1) then
+  -- a tie goes to the listing: the shape every row was made from
+  if each and #g.ids * each < (g.list_cost or 1) then
     local r = c:batch(kind.show, g.ids, { rate = o.rate, concurrency = o.concurrency, deadline = o.deadline })
     for i, id in ipairs(g.ids) do
       local raw, err = r.results[id], r.failed[id]
