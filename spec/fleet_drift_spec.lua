@@ -4,23 +4,13 @@
 -- force = true deletes without looking and the report says so. The re-read
 -- is one show per thing or one listing per kind, whichever costs less.
 
-local server = require "gpucloud.sim.server"
 local support = require "support.unattended"
 
 describe("fleet:delete after a plan", function()
-  local s, fleet, close
   local clock = { t = 1767225600 }
-
-  setup(function()
-    s = assert(server.start { config = { retry_after = "0" } })
-  end)
-  teardown(function() s:stop() end)
-
-  before_each(function()
-    assert(s:reset())
-    fleet, close = support.fleet(s, clock)
-  end)
-  after_each(function() close() end)
+  local suite = support.suite(clock)
+  local s, fleet
+  before_each(function() s, fleet = suite.s, suite.fleet end)
 
   local function deletes()
     local out = {}

@@ -13,23 +13,13 @@ local support = require "support.unattended"
 local q = server.shell_quote
 
 describe("the journal", function()
-  local s, fleet, close, path
   local clock = { t = 1767225600 }
-
-  setup(function()
-    s = assert(server.start { config = { retry_after = "0" } })
-  end)
-  teardown(function()
-    s:stop()
-    support.cleanup()
-  end)
-
+  local suite = support.suite(clock)
+  local s, fleet, path
   before_each(function()
-    assert(s:reset())
-    fleet, close = support.fleet(s, clock)
+    s, fleet = suite.s, suite.fleet
     path = support.tmpfile("journal.jsonl")
   end)
-  after_each(function() close() end)
 
   local function lines(p)
     local out = {}

@@ -6,30 +6,18 @@
 
 local core = require "gpucloud.core"
 local json = require "gpucloud.json"
-local server = require "gpucloud.sim.server"
 local support = require "support.unattended"
 
 local HOUR = 3600
 
 describe("fleet:observe", function()
-  local s, fleet, close, path
   local clock = { t = 0 }
-
-  setup(function()
-    s = assert(server.start { config = { retry_after = "0" } })
-  end)
-  teardown(function()
-    s:stop()
-    support.cleanup()
-  end)
-
+  local suite = support.suite(clock, 1767225600)
+  local s, fleet, path
   before_each(function()
-    assert(s:reset())
-    clock.t = 1767225600
-    fleet, close = support.fleet(s, clock)
+    s, fleet = suite.s, suite.fleet
     path = support.tmpfile("state.json")
   end)
-  after_each(function() close() end)
 
   -- Observe every `step` seconds for `span` seconds (the last at the end).
   local function observe_for(span, step)

@@ -5,30 +5,18 @@
 
 local json = require "gpucloud.json"
 local keep = require "gpucloud.fleet.keep"
-local server = require "gpucloud.sim.server"
 local support = require "support.unattended"
 
 local HOUR = 3600
 
 describe("saved plans", function()
-  local s, fleet, close, path
   local clock = { t = 0 }
-
-  setup(function()
-    s = assert(server.start { config = { retry_after = "0" } })
-  end)
-  teardown(function()
-    s:stop()
-    support.cleanup()
-  end)
-
+  local suite = support.suite(clock, 1767225600)
+  local s, fleet, path
   before_each(function()
-    assert(s:reset())
-    clock.t = 1767225600
-    fleet, close = support.fleet(s, clock)
+    s, fleet = suite.s, suite.fleet
     path = support.tmpfile("plan.json")
   end)
-  after_each(function() close() end)
 
   local function idle_plan(opts)
     local rows = assert(fleet:list())
@@ -153,21 +141,10 @@ describe("saved plans", function()
 end)
 
 describe("keep rules", function()
-  local s, fleet, close
   local clock = { t = 1767225600 }
-
-  setup(function()
-    s = assert(server.start { config = { retry_after = "0" } })
-  end)
-  teardown(function()
-    s:stop()
-    support.cleanup()
-  end)
-  before_each(function()
-    assert(s:reset())
-    fleet, close = support.fleet(s, clock)
-  end)
-  after_each(function() close() end)
+  local suite = support.suite(clock)
+  local fleet
+  before_each(function() fleet = suite.fleet end)
 
   it("reads rules from a file and from a Lua table alike", function()
     local path = support.tmpfile("keep")

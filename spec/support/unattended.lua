@@ -4,6 +4,8 @@
 
 local gpucloud = require "gpucloud"
 local fixture = require "gpucloud.sim.fixture"
+local server = require "gpucloud.sim.server"
+local sys = require "gpucloud.sim.sys"
 
 local M = {}
 
@@ -30,6 +32,27 @@ function M.fleet(s, clock)
     vast:close()
     tp:close()
   end
+end
+
+--- The hooks of a describe block: a simulator for the block, reset before
+-- each test with a fleet on `clock` (clock.t set to `start` when given);
+-- the files of M.tmpfile removed at the end. Returns a table the hooks fill:
+-- {s = the server, fleet = the fleet}.
+function M.suite(clock, start)
+  local busted = require "busted"
+  local t = {}
+  busted.setup(function() t.s = assert(server.start { config = { retry_after = "0" } }) end)
+  busted.teardown(function()
+    t.s:stop()
+    M.cleanup()
+  end)
+  busted.before_each(function()
+    assert(t.s:reset())
+    if start then clock.t = start end
+    t.fleet, t.close = M.fleet(t.s, clock)
+  end)
+  busted.after_each(function() t.close() end)
+  return t
 end
 
 --- The default seed, changed by `edit(seed)`, as the simulator's state.
@@ -82,18 +105,10 @@ function M.cleanup()
   dirs = {}
 end
 
-function M.read(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
+M.read = sys.read_file
 
 function M.write(path, text)
-  local f = assert(io.open(path, "wb"))
-  f:write(text)
-  f:close()
+  assert(sys.write_file(path, text))
 end
 
 return M
