@@ -107,6 +107,17 @@ end
 
 M.read = sys.read_file
 
+--- A journal's lines, each decoded (asserting each is a whole JSON object).
+function M.journal_lines(path)
+  local out = {}
+  for line in (M.read(path) or ""):gmatch("[^\n]+") do
+    local v = require("gpucloud.json").decode(line)
+    assert(type(v) == "table", "journal line " .. (#out + 1) .. " does not parse: " .. line)
+    out[#out + 1] = v
+  end
+  return out
+end
+
 function M.write(path, text)
   assert(sys.write_file(path, text))
 end
