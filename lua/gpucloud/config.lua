@@ -86,8 +86,7 @@ function kinds.journal(where, name, v, level)
 end
 
 function kinds.table(where, name, v, level)
-  if type(v) ~= "table" then fail(level + 1, "%s: '%s' must be a table", where, name) end
-  return v
+  return type(v) == "table" and v or fail(level + 1, "%s: '%s' must be a table", where, name)
 end
 
 function kinds.runtime(where, name, v, level)
@@ -150,8 +149,7 @@ local O = {
   verify = { kind = "boolean", default = false, scope = "fleet",
     doc = "fleet delete: list again afterwards; what is still there moves from ok to failed" },
   force = { kind = "boolean", default = false, scope = "fleet",
-    doc = "fleet delete: do not read each planned thing again to skip what changed since the plan"
-      .. " (the report says so)" },
+    doc = "fleet delete: no re-read to skip what changed since the plan (the report says so)" },
   keep = { kind = "table", scope = "fleet",
     doc = "fleet delete: keep rules (gpucloud.fleet.keep): a thing one matches is skipped, with the rule" },
   unprotect = { kind = "boolean", default = false, scope = "bulk fleet",
