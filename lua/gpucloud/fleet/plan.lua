@@ -21,18 +21,41 @@ function M.key(provider, kind, id)
   return provider .. ":" .. kind .. ":" .. id_text(id)
 end
 
+-- How many requests the listing each row came from took (fleet:list
+-- notes it): what re-reading a whole kind would cost (fleet/drift.lua).
+M.listing_cost = setmetatable({}, { __mode = "k" })
+
+local DAY = 86400
+
 --- A plan from fleet rows (each with provider, kind, id). `order` gives
 -- the providers' and kinds' order: { {provider, {kind, ...}}, ... }.
-function M.new(rows, order, level)
+-- `opts`: `keep` (keep rules: a kept row is left out, in plan.kept with
+-- its rule), `now` (the plan's time, epoch seconds; default os.time()),
+-- `expires` (seconds it stays valid, default a day); a saved plan's `id`,
+-- `made_at`, `expires_at` and `list_cost` when it is loaded again.
+function M.new(rows, order, level, opts)
   level = (level or 1) + 1
+  opts = opts or {}
   if type(rows) ~= "table" then error("fleet plan: expected a list of fleet rows, got " .. type(rows), level) end
+  local drift = require "gpucloud.fleet.drift"
+  local keep = require "gpucloud.fleet.keep"
+  local rules = opts.keep
+  if rules ~= nil and not keep.is(rules) then
+    local err
+    rules, err = keep.rules(rules)
+    if not rules then error("fleet plan: " .. err, level) end
+  end
   local rank = {}
   for pi, entry in ipairs(order) do
     for ki, kind in ipairs(entry[2]) do rank[entry[1] .. ":" .. kind] = pi * 100 + ki end
   end
   local groups, by_group, seen = {}, {}, {}
+  local made = opts.made_at or opts.now or os.time()
   local plan = setmetatable({ count = 0, cost_per_hour = 0, unknown_cost = 0, keys = {}, protected = {},
-                              groups = groups, refused = {} }, Plan)
+                              groups = groups, refused = {}, records = {}, kept = {}, made_at = made,
+                              expires_at = opts.expires_at or (made + (opts.expires or DAY)),
+                              id = opts.id or ("p-" .. os.date("!%Y%m%d-%H%M%S", math.floor(made)) .. "-"
+                                .. require("gpucloud.files").random_hex(4)) }, Plan)
   for i = 1, #rows do
     local r = rows[i]
     if type(r) ~= "table" or type(r.provider) ~= "string" or type(r.kind) ~= "string" or r.id == nil then
@@ -41,6 +64,11 @@ function M.new(rows, order, level)
     local gk = r.provider .. ":" .. r.kind
     if not rank[gk] then error("fleet plan: row " .. i .. " is of an unknown kind " .. gk, level) end
     local key = M.key(r.provider, r.kind, r.id)
+    local rule = not seen[key] and rules and rules:match(r)
+    if rule then
+      seen[key] = true
+      plan.kept[#plan.kept + 1] = { key = key, rule = keep.says(rule) }
+    end
     if not seen[key] and r.not_actionable then
       -- listed, and not deletable by its id: said, never sent
       seen[key] = true
@@ -56,6 +84,8 @@ function M.new(rows, order, level)
       end
       g.ids[#g.ids + 1] = r.id
       g.keys[#g.keys + 1] = key
+      plan.records[key] = drift.record(r)
+      g.list_cost = math.max(g.list_cost or 1, (opts.list_cost or {})[gk] or M.listing_cost[r] or 1)
       g.count = g.count + 1
       plan.count = plan.count + 1
       -- a sum holds only what money.per_hour takes, and says how many it left out
@@ -82,6 +112,23 @@ function M.is(v)
   return getmetatable(v) == Plan
 end
 
+--- Whether the plan's time is up at `now` (epoch seconds).
+function Plan:expired(now)
+  return self.expires_at ~= nil and now > self.expires_at
+end
+
+--- plan:save(path): the plan as a JSON file a person can read and edit
+-- down, for fleet:load_plan (fleet/saved.lua). Returns true, or nil, err.
+function Plan:save(path)
+  return require("gpucloud.fleet.saved").save(self, path)
+end
+
+local function kept_line(p)
+  local t = {}
+  for i, k in ipairs(p.kept) do t[i] = k.key .. " (" .. k.rule .. ")" end
+  return "  kept: " .. table.concat(t, ", ")
+end
+
 Plan.__tostring = function(p)
   local lines = {}
   if p.count == 0 then
@@ -105,6 +152,7 @@ Plan.__tostring = function(p)
   if #p.protected > 0 then
     lines[#lines + 1] = "  protected (deleted only with unprotect = true): " .. table.concat(p.protected, ", ")
   end
+  if #p.kept > 0 then lines[#lines + 1] = kept_line(p) end
   return table.concat(lines, "\n")
 end
 
@@ -118,5 +166,8 @@ end
 -- @field protected the keys of those with deletion protection on
 -- @field refused {key, reason} of rows whose id cannot be deleted (a row's not_actionable): never sent
 -- @field groups {provider, kind, ids, keys, count, cost_per_hour, unknown_cost} each, in delete order
+-- @field records {[key] = what selected it: state, status, workers, name, label, cost_per_hour}
+-- @field kept {key, rule} each: rows a keep rule left out
+-- @field id the plan's id; made_at, expires_at: epoch seconds
 
 return M
