@@ -3,8 +3,9 @@
 -- spec's `ops`, and the lies are shaped from the rows themselves, so a row
 -- or provider added later is covered with no edit here.
 --
---   each list row    repeated ids, a bare array where the row names none,
---                    `{}` where a list belongs
+--   each list row    repeated ids (a row of records without one, id_field =
+--                    false: repeats taken), a bare array where the row
+--                    names none, `{}` where a list belongs
 --   each paged row   a cursor that cycles, a server that ignores the
 --                    cursor, an id from an earlier page, a bare page, a
 --                    count short of the one stated: bad_response at the
@@ -64,7 +65,15 @@ describe("a lying server, row by row", function()
         local function path() return L.path(client, row, argv) end
         local function call(each, opts) return L.call(client, spec, op, argv, each, opts) end
 
-        if row.list then
+        if row.list and row.id_field == false then
+          -- (records without an id of their own: the row says so, and ids() names a field)
+          it(op .. ": records that repeat every field are a list, as the row's id_field = false says", function()
+            answers(row, path(), { L.list_answer(row, { { id = 7001 }, { id = 7001 } }) })
+            local v = assert(call())
+            assert.equal(2, #v)
+            assert.has_error(function() v:ids() end)
+          end)
+        elseif row.list then
           it(op .. ": a list naming one id twice is bad_response", function()
             answers(row, path(), { L.list_answer(row, { L.item(row, 7001), L.item(row, 7001) }) })
             bad(op, call())

@@ -112,13 +112,16 @@ describe("runpod in the fleet", function()
     end
   end)
 
-  it("an id a listing gives that cannot be one is a row without a state, never a raise", function()
+  it("an id a listing gives that cannot be one is a row without a state, not actionable, never a call", function()
     assert(sim:inject { method = "GET", path = "/v2/serverless", status = 200,
       body = json.encode { endpoints = { { id = "../pods", name = "odd", workers = { min = 0, max = 1 } } } } })
     local rows, errs = fleet:list { kinds = { "endpoint" } }
     assert.is_nil(errs)
+    assert.equal(1, #rows)
+    -- its workers were never read: an endpoint that is not paused has no state without them
     assert.is_nil(rows[1].state)
-    assert.equal("bad_response", rows[1].state_error.code)
+    assert.is_string(rows[1].not_actionable)
+    assert.equal(1, #assert(sim:log()), "only the listing was sent")
   end)
 
   it("without the pods (or endpoints) no volume has a state, and the failed listing is named", function()

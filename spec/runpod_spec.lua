@@ -351,6 +351,69 @@ describe("runpod over HTTP", function()
       assert(sim:inject { method = "GET", path = "/v2/pods", status = 200, body = '[{"id":"pod-a"}]' })
       assert.same({ "pod-a" }, assert(rp:list_pods()):ids())
     end)
+
+    it("a bare array only where v1 answered one (pods, endpoints, volumes); workers, catalog, billing never", function()
+      for _, c in ipairs { { "/v2/serverless", "list_endpoints" }, { "/v2/network-volumes", "list_network_volumes" } } do
+        assert(sim:inject { method = "GET", path = c[1], status = 200, body = '[{"id":"x-1"}]' })
+        assert.equal(1, #assert(rp[c[2]](rp)), c[2])
+      end
+      for _, c in ipairs { { "/v2/serverless/{id}/workers", "list_endpoint_workers", "ep-idle" },
+                           { "/v2/catalog/gpus", "list_gpu_types" }, { "/v2/billing/pods", "billing_pods" } } do
+        assert(sim:inject { method = "GET", path = c[1], status = 200, body = '[{"id":"x-1","podId":"p"}]' })
+        failed("bad_response", 200, rp[c[2]](rp, c[3]))
+      end
+    end)
+
+    it("billing names a thing once per bucket: the same pod in the same bucket twice is bad_response", function()
+      local function rec(pod, day, amount)
+        return { podId = pod, startTime = "2026-06-0" .. day .. "T00:00:00Z", endTime = "2026-06-0" .. (day + 1)
+          .. "T00:00:00Z", totalAmount = amount }
+      end
+      -- one pod on two days, two pods on one day: records, not repeats
+      answer("/v2/billing/pods", { records = { rec("p-1", 1, 1), rec("p-1", 2, 1), rec("p-2", 1, 1) },
+                                   metadata = { recordCount = 3 } })
+      assert.equal(3, #assert(rp:billing_pods()))
+      -- one pod's day twice (once in another spelling of the same instant): a charge counted twice
+      for _, again in ipairs { rec("p-1", 1, 2), { podId = "p-1", startTime = "2026-06-01T02:00:00+02:00" } } do
+        answer("/v2/billing/pods", { records = { rec("p-1", 1, 1), rec("p-2", 1, 1), again },
+                                     metadata = { recordCount = 3 } })
+        local err = failed("bad_response", 200, rp:billing_pods())
+        assert.match('billing records 1 and 3 are both podId "p%-1"', err.message)
+      end
+    end)
+  end)
+
+  describe("answers about what was asked", function()
+    it("a pod, endpoint or volume answered for another id is bad_response, never that thing", function()
+      for _, c in ipairs {
+        { "GET", "/v2/pods/{id}", "get_pod", "pod-train-h100" },
+        { "POST", "/v2/pods/{id}/action", "stop_pod", "pod-dev-4090" },
+        { "POST", "/v2/pods/{id}/action", "start_pod", "pod-stopped-a100" },
+        { "GET", "/v2/serverless/{id}", "get_endpoint", "ep-idle" },
+        { "PATCH", "/v2/serverless/{id}", "pause_endpoint", "ep-idle" },
+        { "GET", "/v2/network-volumes/{id}", "get_network_volume", "nv-scratch" },
+      } do
+        assert(sim:inject { method = c[1], path = c[2], status = 200,
+                            body = json.encode { id = "someone-else", status = "EXITED" } })
+        local err = failed("bad_response", 200, rp[c[3]](rp, c[4]))
+        assert.match("someone%-else", err.message, nil, c[3])
+        assert(sim:inject { method = c[1], path = c[2], status = 200, body = '{"status":"EXITED"}' })
+        failed("bad_response", 200, rp[c[3]](rp, c[4]))
+      end
+    end)
+
+    it("stop_pods{wait} reports no pod stopped on answers about another pod", function()
+      local rt = virtual_runtime()
+      local c = gpucloud.runpod { url = sim.url, api_key = sim.keys.runpod, getenv = no_env, runtime = rt,
+                                  retries = 0 }
+      assert(sim:inject { method = "GET", path = "/v2/pods/{id}", status = 200, times = -1,
+                          body = json.encode { id = "pod-stopped-a100", status = "EXITED" } })
+      local r = c:stop_pods({ "pod-slow-stop" }, { rate = false, wait = true, deadline = 5 })
+      assert.same({}, r.ok, tostring(r))
+      assert.equal("timeout", r.failed["pod-slow-stop"].code)
+      assert.equal("bad_response", r.failed["pod-slow-stop"].last_error.code)
+      c:close()
+    end)
   end)
 
   describe("errors in every documented shape", function()

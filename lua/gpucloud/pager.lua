@@ -37,6 +37,8 @@ local function page_row(row)
   if r then return r end
   -- a page is an object holding its items and its cursor
   assert(type(row.list) == "string", "pager: a paged row's list must be a key (list = \"name\")")
+  -- an ignored cursor shows only as ids listed again: a page's items need one
+  assert(row.id_field ~= false, "pager: a paged row's items need an id (id_field = false is for unpaged rows)")
   r = {}
   for k, v in pairs(row) do r[k] = v end
   r.paged = nil

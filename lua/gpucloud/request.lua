@@ -8,7 +8,9 @@
 --   object = true      the answer itself is a JSON object
 -- Only a real JSON array is a list: `{}`, `null`, a string or a missing key
 -- where a list belongs is bad_response, never an empty list; so is a list
--- naming one id twice (`id_field`, default "id"). `echo = {field = arg}`:
+-- naming one id twice (`id_field`, default "id"; `id_field = false`: the
+-- items are records without an identity, which may repeat any field).
+-- `echo = {field = arg}`:
 -- the answer is about what was asked, or bad_response: each named field
 -- the answer holds equals that argument, and one of them is there (unless
 -- `echo_optional = true`). The account key is taken out of every answer
@@ -141,7 +143,9 @@ local function is_object(v)
 end
 
 -- Every element of a list is an object (a record), or the list is not one;
--- and no two name the same id (a server repeating itself is not a list).
+-- and no two name the same id (a server repeating itself is not a list),
+-- unless the row says its items have none (id_field false: no item has
+-- a field of that name, so none is seen twice).
 local function all_objects(t, id_field)
   local seen = {}
   for i = 1, #t do
@@ -179,7 +183,9 @@ function M.shape(row, decoded)
       return nil, "expected a JSON array" .. (type(row.list) == "string" and (" under '" .. row.list .. "'") or "")
         .. ", got " .. json.kind(value)
     end
-    local ok, why = all_objects(value, row.id_field or "id")
+    local id_field = row.id_field
+    if id_field == nil then id_field = "id" end
+    local ok, why = all_objects(value, id_field)
     if not ok then return nil, why end
     return list.new(value, row.id_field)
   end

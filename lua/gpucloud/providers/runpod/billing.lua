@@ -5,6 +5,7 @@
 -- read) fails the whole: a cost report must not leave out what it did not
 -- understand.
 
+local args = require "gpucloud.args"
 local checks = require "gpucloud.providers.runpod.checks"
 local errors = require "gpucloud.errors"
 local prices = require "gpucloud.providers.runpod.prices"
@@ -21,6 +22,31 @@ M.CALLS = {
   { op = "billing_serverless", kind = "endpoint", id = "serverlessId" },
   { op = "billing_network_volumes", kind = "volume", id = "networkVolumeId" },
 }
+
+local BY_OP = {}
+for _, c in ipairs(M.CALLS) do BY_OP[c.op] = c end
+
+--- What is wrong with the records of billing listing `op` (a row name), or
+-- nil. They have no id of their own (the rows say id_field = false: one
+-- thing is named once per bucket), but one thing in one bucket twice is
+-- the server repeating itself, and a cost report would count it twice.
+function M.repeated(op, records)
+  local c = BY_OP[op]
+  if not c then return nil end
+  local seen = {}
+  for i, r in ipairs(records) do
+    local id, start = r[c.id], r.startTime
+    if id ~= nil and start ~= nil then
+      -- the bucket by its time where it reads as one: one instant, two spellings
+      local k = type(id) .. ":" .. tostring(id) .. "@" .. tostring(stamps.epoch(start) or start)
+      if seen[k] then
+        return format("billing records %d and %d are both %s %s from %s", seen[k], i, c.id, args.describe(id),
+          args.describe(start))
+      end
+      seen[k] = i
+    end
+  end
+end
 
 -- Up to a week is read in hours, longer in days: RunPod widens the window
 -- to whole buckets, and each record says which bucket it is.

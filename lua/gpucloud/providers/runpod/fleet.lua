@@ -3,8 +3,6 @@
 -- (prices.lua), and its billing history as charges (billing.lua).
 
 local billing = require "gpucloud.providers.runpod.billing"
-local checks = require "gpucloud.providers.runpod.checks"
-local errors = require "gpucloud.errors"
 local key = require("gpucloud.fleet.plan").key
 local prices = require "gpucloud.providers.runpod.prices"
 local stamps = require "gpucloud.providers.runpod.stamps"
@@ -17,14 +15,6 @@ local POD_STATE = {
 }
 
 local function created(r) return stamps.epoch(r.createdAt) end
-
--- An id the listing gave, checked as a user's would be before it goes
--- into a path: a refinement never raises on what a server said.
-local function listed_id(row, what)
-  if checks.id(row.id) then return row.id end
-  row.state, row.state_error = nil, errors.local_failure("runpod." .. what, "bad_response",
-    "the listing gave an id that cannot be one: " .. tostring(row.id))
-end
 
 -- An endpoint from its workers: busy when any does anything (or says
 -- something unknown: unknown is never idle), failed when all are
@@ -45,8 +35,10 @@ end
 
 -- Endpoints: each one's workers give its state and its $/h (the catalog's
 -- serverless price per GPU, read once, when a worker needs it). Workers
--- that cannot be read leave a running endpoint without a state
--- (state_error says why); a paused one stays stopped.
+-- that cannot be read leave an endpoint that is not paused without a
+-- state (state_error says why); a paused one stays stopped. (The fleet
+-- refines only rows whose id the delete takes, which the workers listing
+-- takes too: a listed id that cannot be one is never sent.)
 local function refine_endpoints(client, rows)
   local price_of
   local function price(gpu)
@@ -57,14 +49,12 @@ local function refine_endpoints(client, rows)
     return price_of and price_of(gpu) or nil
   end
   for _, row in ipairs(rows) do
-    local id = listed_id(row, "list_endpoint_workers")
-    local workers, err
-    if id then workers, err = client:list_endpoint_workers(id) end
+    local workers, err = client:list_endpoint_workers(row.id)
     if workers then
       row.workers = #workers
-      if row.state == "running" then row.state = from_workers(workers) end
+      if row.state ~= "stopped" then row.state = from_workers(workers) end
       row.cost_per_hour = prices.workers(workers, price)
-    elseif err and row.state ~= "stopped" then
+    elseif row.state ~= "stopped" then
       row.state, row.state_error = nil, err
     end
   end
@@ -134,10 +124,10 @@ M.kinds = {
       local w = r.workers
       if type(w) == "table" then return string.format("workers %s..%s", tostring(w.min), tostring(w.max)) end
     end,
-    -- scaled to zero (no worker may run): paused; else what its workers say
+    -- scaled to zero (no worker may run): paused; else unknown until its
+    -- workers are read (refine_endpoints)
     state = function(r)
       if type(r.workers) == "table" and r.workers.max == 0 then return "stopped" end
-      return "running"
     end,
     refine = refine_endpoints,
     delete = "delete_endpoints", stage = 1,

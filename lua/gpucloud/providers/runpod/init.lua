@@ -22,14 +22,21 @@ local RATE = 1.0
 
 local ID = { "id", checks.id }
 
+-- An answer that is one thing (a pod, an endpoint, a volume) is about the
+-- id asked for: its `id` says so (every v2 object carries one).
+local ABOUT_ID = { id = "id" }
+
 -- A billing listing's query: a window (startTime, endTime; or lastN
--- buckets), the bucket size, and one thing's id.
+-- buckets), the bucket size, and one thing's id. Its records are charges
+-- of a thing in a time bucket, with no id of their own (`id_field =
+-- false`): a pod billed two days is named twice. whole.lua refuses the
+-- same thing in the same bucket twice.
 local function billing(path, id_name)
   return {
     method = "GET", host = "api", path = path,
     query = { { "startTime", checks.time }, { "endTime", checks.time }, { "bucketSize", checks.bucket_size },
               { "lastN", "positive_int" }, { id_name, checks.id } },
-    list = "records", id_field = id_name, idempotent = true, rate = RATE,
+    list = "records", id_field = false, idempotent = true, rate = RATE,
   }
 end
 
@@ -37,7 +44,7 @@ end
 local function pod_action(action)
   return {
     method = "POST", host = "api", path = "/v2/pods/{id}/action", args = { ID },
-    body = {}, body_const = { action = action }, idempotent = true, rate = RATE,
+    body = {}, body_const = { action = action }, echo = ABOUT_ID, idempotent = true, rate = RATE,
   }
 end
 
@@ -57,12 +64,13 @@ local spec = {
   server_codes = {},
   ops = {
     -- Pods. Cluster member pods are left out unless includeClusterPods.
+    -- (bare: v1's shape of the pods, endpoints and network volumes lists)
     list_pods = {
       method = "GET", host = "api", path = "/v2/pods", query = { { "includeClusterPods", "boolean" } },
-      list = "pods", id_field = "id", idempotent = true, rate = RATE,
+      list = "pods", bare = true, id_field = "id", idempotent = true, rate = RATE,
     },
     get_pod = {
-      method = "GET", host = "api", path = "/v2/pods/{id}", args = { ID }, object = true,
+      method = "GET", host = "api", path = "/v2/pods/{id}", args = { ID }, object = true, echo = ABOUT_ID,
       idempotent = true, rate = RATE,
     },
     -- 200 with the pod; 409 when the pod's status does not allow it
@@ -75,11 +83,11 @@ local spec = {
 
     -- Serverless endpoints
     list_endpoints = {
-      method = "GET", host = "api", path = "/v2/serverless", list = "endpoints", id_field = "id",
+      method = "GET", host = "api", path = "/v2/serverless", list = "endpoints", bare = true, id_field = "id",
       idempotent = true, rate = RATE,
     },
     get_endpoint = {
-      method = "GET", host = "api", path = "/v2/serverless/{id}", args = { ID }, object = true,
+      method = "GET", host = "api", path = "/v2/serverless/{id}", args = { ID }, object = true, echo = ABOUT_ID,
       idempotent = true, rate = RATE,
     },
     list_endpoint_workers = {
@@ -88,12 +96,13 @@ local spec = {
     },
     update_endpoint = {
       method = "PATCH", host = "api", path = "/v2/serverless/{id}",
-      args = { ID, { "fields", checks.endpoint_fields } }, body = "fields", idempotent = true, rate = RATE,
+      args = { ID, { "fields", checks.endpoint_fields } }, body = "fields", echo = ABOUT_ID,
+      idempotent = true, rate = RATE,
     },
     -- the pause: no worker may run, nothing is deleted
     pause_endpoint = {
       method = "PATCH", host = "api", path = "/v2/serverless/{id}", args = { ID },
-      body = {}, body_const = { workers = { min = 0, max = 0 } }, idempotent = true, rate = RATE,
+      body = {}, body_const = { workers = { min = 0, max = 0 } }, echo = ABOUT_ID, idempotent = true, rate = RATE,
     },
     -- 204: its workers are terminated and its template deleted with it
     delete_endpoint = {
@@ -102,12 +111,12 @@ local spec = {
 
     -- Network volumes
     list_network_volumes = {
-      method = "GET", host = "api", path = "/v2/network-volumes", list = "networkVolumes", id_field = "id",
-      idempotent = true, rate = RATE,
+      method = "GET", host = "api", path = "/v2/network-volumes", list = "networkVolumes", bare = true,
+      id_field = "id", idempotent = true, rate = RATE,
     },
     get_network_volume = {
       method = "GET", host = "api", path = "/v2/network-volumes/{id}", args = { ID }, object = true,
-      idempotent = true, rate = RATE,
+      echo = ABOUT_ID, idempotent = true, rate = RATE,
     },
     -- 204; refused while a pod or an endpoint still mounts it
     delete_network_volume = {

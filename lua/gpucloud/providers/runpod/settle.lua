@@ -31,7 +31,8 @@ local function settings(ctx)
   return { deadline = ctx.settings.wait_timeout or config.WAIT_DEADLINE, interval = config.default("interval") }
 end
 
--- Poll get_pod until the action has arrived.
+-- Poll get_pod until the action has arrived. (A pod answered for another
+-- id is get_pod's bad_response, its row's echo: polled through.)
 local function follow(ctx, action, id)
   local s = settings(ctx)
   local op = "runpod." .. action .. "_pod"
@@ -39,10 +40,6 @@ local function follow(ctx, action, id)
                      interval = s.interval, stop_at = ctx.stop_at }, function(stop)
     local pod, err, res = ctx:call("get_pod", { id = id }, { retries = 0 }, stop)
     if not pod then return nil, err, wait.retry_after(res) end
-    if pod.id ~= nil and pod.id ~= id then
-      return "failed", errors.local_failure(op, "bad_response",
-        string.format("asked for pod %s, the answer is about %s", id, tostring(pod.id)))
-    end
     if ARRIVED[action][pod.status] then return "done", pod end
     if pod.status == "TERMINATED" or pod.status == "ERROR" then
       return "failed", errors.local_failure(op, "failed",
@@ -58,7 +55,7 @@ function M.pod_action(action)
     if value == nil then
       if err.code ~= "conflict" and not err.may_have_landed then return nil, err end
       local pod = ctx:call("get_pod", { id = argv.id }, ctx.opts)
-      if not (pod and pod.id == argv.id and (ARRIVED[action][pod.status] or ON_THE_WAY[action][pod.status])) then
+      if not (pod and (ARRIVED[action][pod.status] or ON_THE_WAY[action][pod.status])) then
         return nil, err
       end
       value = pod

@@ -3,10 +3,12 @@
 -- the workers listing states its count (`summary.total`), a billing
 -- listing its record count (`metadata.recordCount`). An answer that says
 -- there is more than it holds is bad_response, never a short list: a
--- clean-up must not miss what it did not see. Each list row's method is
+-- clean-up must not miss what it did not see. A billing listing naming one
+-- thing twice in one bucket is bad_response too (billing.repeated). Each list row's method is
 -- replaced by one that checks this (spec.methods); the row itself stays
 -- what ctx:call, bulk and batch run.
 
+local billing = require "gpucloud.providers.runpod.billing"
 local config = require "gpucloud.config"
 local define = require "gpucloud.define"
 local errors = require "gpucloud.errors"
@@ -49,7 +51,7 @@ function M.method(spec, name)
     if opts ~= nil then config.call(op, row, opts, 2) end
     local items, err, res, decoded = ctx:call(name, argv, opts)
     if items == nil then return nil, err end
-    local why = more_than(decoded, #items)
+    local why = more_than(decoded, #items) or billing.repeated(name, items)
     if why then return nil, errors.bad_response(op, res.status, why) end
     if decoded ~= nil and decoded ~= items then return items, decoded end
     return items
