@@ -42,9 +42,12 @@ end
 -- message (its words and suggestion, one line) and code (spec.server_codes,
 -- else what the status said). `deletes`: the call was a DELETE (a
 -- not_found after an attempt that may have landed is maybe_deleted).
--- Returns err. The body was cleared of the key where it was read.
+-- Returns err. The body was cleared of the key where it was read. A 2xx
+-- whose body is an error object is neither of Lambda's forms: it stays
+-- bad_response.
 function M.read_error(spec, err, deletes)
   if not errors.is(err) or type(err.body) ~= "table" then return err end
+  if type(err.status) ~= "number" or err.status < 300 then return err end
   local e = err.body.error
   if type(e) ~= "table" or json.is_array(e) then return err end
   local code = e.code
@@ -97,7 +100,8 @@ function M.call(ctx, spec, name, argv, opts, stop_at)
   local row = spec.ops[name]
   local value, err, res, decoded = ctx:call(name, argv, opts, stop_at)
   if value == nil then return nil, M.read_error(spec, err, row.method == "DELETE"), res end
-  if row.list and json.is_array(decoded) then
+  -- (a bare array is the whole answer: no `data` around it)
+  if row.list and value == decoded then
     return nil, errors.bad_response(spec.name .. "." .. name, res and res.status,
       'expected {"data": [...]}, got a bare array'), res
   end
