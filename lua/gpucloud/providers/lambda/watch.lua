@@ -33,13 +33,6 @@ function M.mark(ctx)
   return shared(ctx).issued
 end
 
-local function find(list, id)
-  for _, item in ipairs(list) do
-    if item.id == id then return item end
-  end
-  return false
-end
-
 --- Poll listings asked for after `mark` until judge(the instance `id` as
 -- listed, or false when it is absent) says "done" or "failed" (wait.poll's
 -- words; "pending" polls again). `s`: {deadline, interval}; `what` words
@@ -60,7 +53,7 @@ function M.watch(ctx, spec, id, mark, s, what, judge)
       sh.list, sh.list_no = items, no
     end
     mark = sh.list_no
-    return judge(find(sh.list, id))
+    return judge(sh.list:first { id = id } or false)
   end)
 end
 

@@ -24,8 +24,6 @@ local secrets = require "gpucloud.secrets"
 
 local M = {}
 
-local format = string.format
-
 -- Families of codes, by their first word: `provider/...` is an upstream
 -- failure ("Try again shortly").
 local PREFIXES = { ["provider/"] = "server_error" }
@@ -109,13 +107,6 @@ function M.call(ctx, spec, name, argv, opts, stop_at)
   return value, nil, res, decoded
 end
 
-local SHAPE = {
-  list = function(row) return format("the list (%q)", row.list) end,
-  object = function(row)
-    return type(row.object) == "string" and format("the object (%q)", row.object) or "the object"
-  end,
-}
-
 --- The method of row `name`: its arguments and options checked, then M.call.
 function M.method(spec, name)
   local row = spec.ops[name]
@@ -132,6 +123,9 @@ function M.method(spec, name)
   end
 end
 
+local LIST_WORDS = 'a list only under "data" (a bare array is bad_response); '
+local ERROR_WORDS = 'its {"error": {code, message}} as server_code, the words and the code'
+
 --- spec.methods and spec.docs entries for every row of `spec` that has
 -- none: each row's method reads Lambda's answers (M.call).
 function M.install(spec)
@@ -143,11 +137,9 @@ function M.install(spec)
       local names = {}
       for i, a in ipairs(row.args or {}) do names[i] = a[1] end
       local list = table.concat(names, ", ")
-      local answer = row.method == "DELETE" and "done on any 2xx"
-        or (row.list and SHAPE.list(row) or SHAPE.object(row))
       spec.docs[name] = spec.docs[name] or {
         args = list == "" and "[opts]" or (list .. " [, opts]"), options = "call",
-        format("%s %s -> %s; errors as Lambda's {\"error\": {code, message}} says", row.method, row.path, answer),
+        "the row, read as Lambda answers: " .. (row.list and LIST_WORDS or "") .. ERROR_WORDS,
       }
     end
   end

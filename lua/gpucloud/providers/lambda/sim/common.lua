@@ -3,6 +3,7 @@
 -- failures), finding things by id, the instances that hold a file system.
 
 local json = require "gpucloud.json"
+local rp = require "gpucloud.providers.runpod.sim.common"
 
 local M = {}
 
@@ -16,20 +17,9 @@ function M.data(value)
   return 200, { data = value }
 end
 
-function M.find(list, id)
-  for _, x in ipairs(list) do
-    if x.id == id then return x end
-  end
-end
-
--- A copy of `list` without `item`, kept an array.
-function M.without(list, item)
-  local kept = json.array()
-  for _, x in ipairs(list) do
-    if x ~= item then kept[#kept + 1] = x end
-  end
-  return kept
-end
+-- finding by id, and a copy of a list without one of its items: the
+-- RunPod simulator's (one home for both)
+M.find, M.without = rp.find, rp.without
 
 --- Does instance `inst` (not terminated) hold file system `fs`, by id
 -- (file_system_mounts) or by name (file_system_names)?
