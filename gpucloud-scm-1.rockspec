@@ -54,6 +54,7 @@ build = {
     ["gpucloud.providers"] = "lua/gpucloud/providers/init.lua",
     ["gpucloud.providers.lambda.checks"] = "lua/gpucloud/providers/lambda/checks.lua",
     ["gpucloud.providers.lambda.cli"] = "lua/gpucloud/providers/lambda/cli.lua",
+    ["gpucloud.providers.lambda.delete"] = "lua/gpucloud/providers/lambda/delete.lua",
     ["gpucloud.providers.lambda.fleet"] = "lua/gpucloud/providers/lambda/fleet.lua",
     ["gpucloud.providers.lambda"] = "lua/gpucloud/providers/lambda/init.lua",
     ["gpucloud.providers.lambda.prices"] = "lua/gpucloud/providers/lambda/prices.lua",

@@ -345,6 +345,24 @@ describe("lambda over HTTP", function()
       assert.same({}, r.maybe_deleted)
     end)
 
+    it("with wait, a delete answered 2xx is followed until the file system has left the listing", function()
+      local rt = on_own_clock()
+      local c = client { runtime = rt }
+      local r = c:delete_filesystems({ "fs-scratch" }, { rate = false, wait = true })
+      assert.same({ "fs-scratch" }, r.ok, tostring(r))
+      assert.equal("absent from the listing", r.results["fs-scratch"].confirmed)
+      assert_wire(log()[2], "GET", "/api/v1/file-systems")
+      -- a 200 that did nothing: still listed at the deadline, a failure that may have landed
+      assert(sim:inject { method = "DELETE", path = "/api/v1/filesystems/{id}", status = 200,
+                          json = { data = { deleted_ids = { "fs-new" } } } })
+      r = c:delete_filesystems({ "fs-new" }, { rate = false, wait = true, deadline = 30 })
+      local err = r.failed["fs-new"]
+      assert.equal("timeout", err and err.code, tostring(r))
+      assert.is_true(err.may_have_landed)
+      assert.truthy(thing("filesystems", "fs-new"))
+      c:close()
+    end)
+
     it("a delete whose answer was lost and then finds nothing is maybe_deleted, counted as done", function()
       assert(sim:inject { method = "DELETE", path = "/api/v1/filesystems/{id}", fault = "close", act = true,
                           times = 2 })

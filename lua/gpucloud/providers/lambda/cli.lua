@@ -17,7 +17,7 @@ return {
     help = "terminate instances (there is no stop: this ends their billing)",
     bulk = { noun = "instances", verb = "terminate", doing = "terminating" } },
   { "filesystem list", "list_filesystems", groups = { "list" }, help = "list file systems" },
-  { "filesystem delete", "delete_filesystems", args = { "ID..." }, groups = { "bulk" },
+  { "filesystem delete", "delete_filesystems", args = { "ID..." }, groups = { "bulk", "wait" },
     help = "delete file systems (none an instance still mounts)",
     bulk = { noun = "file systems", verb = "delete", doing = "deleting" } },
   },

@@ -7,11 +7,13 @@
 -- What rows cannot say, each in its own file: Lambda's error object, its
 -- list envelope and the Jupyter token in a URL (wire.lua, which every
 -- method goes through), the terminate of one instance judged by the
--- instance and confirmed by listing again (terminate.lua, watch.lua),
+-- instance and confirmed by listing again (terminate.lua, watch.lua), a
+-- file system's delete followed with wait (delete.lua),
 -- prices (prices.lua, read by fleet.lua).
 
 local checks = require "gpucloud.providers.lambda.checks"
 local define = require "gpucloud.define"
+local delete = require "gpucloud.providers.lambda.delete"
 local terminate = require "gpucloud.providers.lambda.terminate"
 local wire = require "gpucloud.providers.lambda.wire"
 
@@ -85,16 +87,10 @@ do
   spec.ops.check_instance = row
 end
 
--- Deletes follow the rule for deletions; Lambda's error object is read in each.
-local function read_delete(_, _, value, err)
-  if value == nil then return nil, wire.read_error(spec, err, true) end
-  return value
-end
-
 spec.bulk = {
   terminate_instances = { op = "check_instance", settle = terminate.settle(spec),
                           verb = "terminate", done_verb = "terminated" },
-  delete_filesystems = { op = "delete_filesystem", settle = read_delete },
+  delete_filesystems = { op = "delete_filesystem", settle = delete.settle(spec) },
 }
 
 -- help's lines (gpucloud repl) for what says more than its row; wire.install
@@ -104,7 +100,8 @@ spec.docs = {
     "GET /api/v1/instances/{id} -> the instance: terminate_instances' first step (counts against bulk max)" },
   terminate_instances = { "for each id: the instance read, then terminated (one id a call) unless it is already "
     .. "terminating or cannot be; with wait = true, listed again until it is gone or terminated" },
-  delete_filesystems = { "delete_filesystem for each id; one still mounted is refused (conflict)" },
+  delete_filesystems = { "delete_filesystem for each id; one still mounted is refused (conflict); "
+    .. "with wait = true, listed again until it is gone" },
 }
 wire.install(spec)
 
