@@ -49,6 +49,7 @@ build = {
     ["gpucloud.json"] = "lua/gpucloud/json.lua",
     ["gpucloud.keys"] = "lua/gpucloud/keys.lua",
     ["gpucloud.list"] = "lua/gpucloud/list.lua",
+    ["gpucloud.money"] = "lua/gpucloud/money.lua",
     ["gpucloud.pace"] = "lua/gpucloud/pace.lua",
     ["gpucloud.pager"] = "lua/gpucloud/pager.lua",
     ["gpucloud.providers"] = "lua/gpucloud/providers/init.lua",

@@ -23,10 +23,8 @@ local Report = {}
 Report.__index = Report
 M.Report = Report
 
-local function show_id(id)
-  if type(id) == "number" then return string.format("%d", id) end
-  return tostring(id)
-end
+-- an id as reports show it: digits, never rounded (args.id_text)
+local show_id = args.id_text
 M.show_id = show_id
 
 function M.map_ids(ids)

@@ -107,7 +107,7 @@ function M.perform(self, p, rt, op, row, argv, opts, stop_at)
     attempts = attempts + max(1, sent or 1)
     local value, err, decoded
     if res then
-      value, err = request.read(op, row, res, key, p.spec.server_codes)
+      value, err = request.read(op, row, res, key, p.spec.server_codes, argv)
       if value ~= nil then decoded = err; err = nil end
     else
       value = deleted_unreadable(row, terr)

@@ -11,8 +11,10 @@
 -- at once, as tasks of one runtime when the clients' runtimes allow it.
 -- @module gpucloud.fleet
 
+local args = require "gpucloud.args"
 local define = require "gpucloud.define"
 local list = require "gpucloud.list"
+local money = require "gpucloud.money"
 local plan_mod = require "gpucloud.fleet.plan"
 local providers = require "gpucloud.providers"
 local runtime = require "gpucloud.runtime"
@@ -79,15 +81,24 @@ local function field(kind, name, r)
   if f then return r[f] end
 end
 
-local function make_row(provider, kind_name, kind, r, now)
+-- `id_check`: the check of the kind's delete (gpucloud.args'). A listed id
+-- it refuses (123.5, an id the VM cannot hold, "..") makes the row not
+-- actionable, with why: shown and planned as such, never deleted.
+local function make_row(provider, kind_name, kind, r, now, id_check)
   local id = r[kind.id]
   local created = epoch(field(kind, "created_at", r))
-  local cost = field(kind, "cost_per_hour", r)
+  local cost, cost_unknown = nil, "no price for a " .. kind_name
+  if kind.cost_per_hour then cost, cost_unknown = money.per_hour(field(kind, "cost_per_hour", r)) end
+  local not_actionable
+  if id_check then
+    local ok, why = args.check(id_check, id, kind_name .. " id")
+    if ok == nil then not_actionable = why end
+  end
   return {
     provider = provider, kind = kind_name, id = id, key = plan_mod.key(provider, kind_name, id),
     name = field(kind, "name", r), status = field(kind, "status", r), state = kind.state(r),
     created_at = created, age = created and math.max(0, now - created) or nil,
-    cost_per_hour = type(cost) == "number" and cost or nil,
+    cost_per_hour = cost, cost_unknown = cost_unknown, not_actionable = not_actionable,
     protected = kind.protected and kind.protected(r) or false,
     parent = kind.parent and kind.parent(r) or nil,
     raw = r,
@@ -205,6 +216,14 @@ local function select_kinds(self, wanted, level)
   return jobs
 end
 
+-- The id check of a kind's delete: its bulk entry's row's argument.
+local function id_check(client, kind)
+  local spec = define.spec_of(client)
+  local entry = spec.bulk and spec.bulk[kind.delete]
+  local row = entry and spec.ops[entry.op]
+  return row and row.args and row.args[1] and row.args[1][2]
+end
+
 local function list_jobs(self, jobs)
   local run, bind = self:runner()
   local tasks = {}
@@ -217,11 +236,15 @@ local function list_jobs(self, jobs)
         return nil, { err }
       end
       local now = os.time()
-      local rows = {}
-      for j, r in ipairs(items) do rows[j] = make_row(job.entry.provider, job.name, job.kind, r, now) end
+      local check = id_check(c, job.kind)
+      local rows, usable = {}, {}
+      for j, r in ipairs(items) do
+        rows[j] = make_row(job.entry.provider, job.name, job.kind, r, now, check)
+        if not rows[j].not_actionable then usable[#usable + 1] = rows[j] end
+      end
       -- what a refinement could not learn stays on its row (state nil,
       -- state_error): the thing was listed, only its state is unknown
-      if job.kind.refine then job.kind.refine(c, rows) end
+      if job.kind.refine then job.kind.refine(c, usable) end
       return rows, {}
     end
   end
@@ -230,7 +253,8 @@ end
 
 --- fleet:list{kinds = {...}} -> rows, errs. rows: one list of every thing
 -- (provider, kind, id, key, name, status, state, created_at, age,
--- cost_per_hour, protected, parent, raw), with the list methods and
+-- cost_per_hour (or cost_unknown: why not), not_actionable (why its id
+-- cannot be deleted, when it cannot), protected, parent, raw), with the list methods and
 -- :plan(). errs: nil, or a list of the errors of listings that failed
 -- (err.fleet says which "provider:kind"): the other providers' rows are
 -- there, and a provider is never silently missing.
@@ -277,7 +301,7 @@ M.docs = {
 
 --- What fleet:list returns: a @{gpucloud.list.List} of fleet rows, each
 -- {provider, kind, id, key, name, status, state, created_at, age,
--- cost_per_hour, protected, parent, raw}, whose filter, map and sort_by
+-- cost_per_hour, cost_unknown, not_actionable, protected, parent, raw}, whose filter, map and sort_by
 -- keep this method.
 -- @type Rows
 

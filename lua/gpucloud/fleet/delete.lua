@@ -141,6 +141,16 @@ function M.run(fleet, plan, opts, level)
     results = {}, maybe_deleted = {}, unprotected = {}, dry_run = o.dry_run, elapsed = 0,
     verb = "delete", done_verb = "deleted", plan = plan,
   }
+  -- rows whose ids cannot be deleted are in the report too, never sent
+  if plan.refused and #plan.refused > 0 then
+    report.order = {}
+    for i, key in ipairs(plan.keys) do report.order[i] = key end
+    for _, r in ipairs(plan.refused) do
+      report.order[#report.order + 1] = r.key
+      report.failed[r.key] = errors.local_failure("fleet.delete", "invalid", "not sent: " .. r.reason)
+    end
+    report.total = plan.count + #plan.refused
+  end
   if o.dry_run then
     report.would_delete = {}
     for i, key in ipairs(plan.keys) do report.would_delete[i] = key end

@@ -11,9 +11,7 @@ local Plan = {}
 Plan.__index = Plan
 M.Plan = Plan
 
-local function money(v)
-  return string.format("$%.2f/h", v)
-end
+local money = require "gpucloud.money"
 
 -- an id as reports show it (integral numbers without ".0")
 local id_text = require("gpucloud.bulk").show_id
@@ -34,7 +32,7 @@ function M.new(rows, order, level)
   end
   local groups, by_group, seen = {}, {}, {}
   local plan = setmetatable({ count = 0, cost_per_hour = 0, unknown_cost = 0, keys = {}, protected = {},
-                              groups = groups }, Plan)
+                              groups = groups, refused = {} }, Plan)
   for i = 1, #rows do
     local r = rows[i]
     if type(r) ~= "table" or type(r.provider) ~= "string" or type(r.kind) ~= "string" or r.id == nil then
@@ -43,7 +41,11 @@ function M.new(rows, order, level)
     local gk = r.provider .. ":" .. r.kind
     if not rank[gk] then error("fleet plan: row " .. i .. " is of an unknown kind " .. gk, level) end
     local key = M.key(r.provider, r.kind, r.id)
-    if not seen[key] then
+    if not seen[key] and r.not_actionable then
+      -- listed, and not deletable by its id: said, never sent
+      seen[key] = true
+      plan.refused[#plan.refused + 1] = { key = key, reason = tostring(r.not_actionable) }
+    elseif not seen[key] then
       seen[key] = true
       local g = by_group[gk]
       if not g then
@@ -56,9 +58,11 @@ function M.new(rows, order, level)
       g.keys[#g.keys + 1] = key
       g.count = g.count + 1
       plan.count = plan.count + 1
-      if type(r.cost_per_hour) == "number" then
-        g.cost_per_hour = g.cost_per_hour + r.cost_per_hour
-        plan.cost_per_hour = plan.cost_per_hour + r.cost_per_hour
+      -- a sum holds only what money.per_hour takes, and says how many it left out
+      local cost = money.per_hour(r.cost_per_hour)
+      if cost then
+        g.cost_per_hour = g.cost_per_hour + cost
+        plan.cost_per_hour = plan.cost_per_hour + cost
       else
         g.unknown_cost = g.unknown_cost + 1
         plan.unknown_cost = plan.unknown_cost + 1
@@ -79,15 +83,24 @@ function M.is(v)
 end
 
 Plan.__tostring = function(p)
-  if p.count == 0 then return "plan: nothing to delete" end
-  local lines = {
-    string.format("plan: delete %d thing%s, saving %s%s", p.count, p.count == 1 and "" or "s",
-      money(p.cost_per_hour),
-      p.unknown_cost > 0 and string.format(" (%d without a known cost)", p.unknown_cost) or ""),
-  }
+  local lines = {}
+  if p.count == 0 then
+    lines[1] = "plan: nothing to delete"
+  else
+    lines[1] = string.format("plan: delete %d thing%s, saving %s%s", p.count, p.count == 1 and "" or "s",
+      money.text(p.cost_per_hour),
+      p.unknown_cost > 0 and string.format(" (%d without a known cost)", p.unknown_cost) or "")
+  end
   for _, g in ipairs(p.groups) do
-    lines[#lines + 1] = string.format("  %-11s %-12s %5d  %s", g.provider, g.kind, g.count,
-      g.unknown_cost == g.count and "-" or money(g.cost_per_hour))
+    local cost = "-"
+    if g.unknown_cost < g.count then
+      cost = money.text(g.cost_per_hour) .. (g.unknown_cost > 0 and string.format(" (+%d unknown)", g.unknown_cost)
+        or "")
+    end
+    lines[#lines + 1] = string.format("  %-11s %-12s %5d  %s", g.provider, g.kind, g.count, cost)
+  end
+  for _, r in ipairs(p.refused) do
+    lines[#lines + 1] = "  not deletable: " .. r.key .. " (" .. r.reason .. ")"
   end
   if #p.protected > 0 then
     lines[#lines + 1] = "  protected (deleted only with unprotect = true): " .. table.concat(p.protected, ", ")
@@ -99,10 +112,11 @@ end
 -- would go, per provider and kind, and the $/h it saves.
 -- @table Plan
 -- @field count how many things (distinct keys)
--- @field cost_per_hour the $/h of those whose cost is known
--- @field unknown_cost how many have no known cost
+-- @field cost_per_hour the $/h of those whose cost is known (finite, non-negative: gpucloud.money)
+-- @field unknown_cost how many have no known cost (left out of the sum)
 -- @field keys every "provider:kind:id", in delete order
 -- @field protected the keys of those with deletion protection on
+-- @field refused {key, reason} of rows whose id cannot be deleted (a row's not_actionable): never sent
 -- @field groups {provider, kind, ids, keys, count, cost_per_hour, unknown_cost} each, in delete order
 
 return M
