@@ -96,10 +96,6 @@ function M.settle(spec)
   return function(ctx, argv, inst, err)
     local id = argv.id
     if inst == nil then return nil, wire.read_error(spec, err) end
-    if inst.id ~= id then
-      return nil, errors.local_failure(OP, "bad_response",
-        format("asked for instance %s, the answer is about %s", id, args.describe(inst.id)))
-    end
     wire.hide(inst)
     local accepted
     if ENDED[inst.status] then

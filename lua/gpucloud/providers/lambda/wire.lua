@@ -6,8 +6,6 @@
 --     words are read here, and the code mapped into the closed set through
 --     spec.server_codes (a bad key answered 404 is `unauthorized`, never
 --     "already gone"; a file system in use is `conflict`);
---   * lists come only as {"data": [...]}: a bare array is neither form
---     Lambda documents, and is bad_response;
 --   * an instance's `jupyter_url` carries its Jupyter token: the token is
 --     hidden in it (the `jupyter_token` field itself is a credential name,
 --     hidden wherever gpucloud prints).
@@ -98,11 +96,6 @@ function M.call(ctx, spec, name, argv, opts, stop_at)
   local row = spec.ops[name]
   local value, err, res, decoded = ctx:call(name, argv, opts, stop_at)
   if value == nil then return nil, M.read_error(spec, err, row.method == "DELETE"), res end
-  -- (a bare array is the whole answer: no `data` around it)
-  if row.list and value == decoded then
-    return nil, errors.bad_response(spec.name .. "." .. name, res and res.status,
-      'expected {"data": [...]}, got a bare array'), res
-  end
   if row.method ~= "DELETE" then M.hide(value) end
   return value, nil, res, decoded
 end
@@ -123,7 +116,6 @@ function M.method(spec, name)
   end
 end
 
-local LIST_WORDS = 'a list only under "data" (a bare array is bad_response); '
 local ERROR_WORDS = 'its {"error": {code, message}} as server_code, the words and the code'
 
 --- spec.methods and spec.docs entries for every row of `spec` that has
@@ -139,7 +131,7 @@ function M.install(spec)
       local list = table.concat(names, ", ")
       spec.docs[name] = spec.docs[name] or {
         args = list == "" and "[opts]" or (list .. " [, opts]"), options = "call",
-        "the row, read as Lambda answers: " .. (row.list and LIST_WORDS or "") .. ERROR_WORDS,
+        "the row, read as Lambda answers: " .. ERROR_WORDS,
       }
     end
   end
