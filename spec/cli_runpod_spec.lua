@@ -151,6 +151,7 @@ describe("gpucloud runpod commands", function()
     local r = run.run({ "fleet", "list", "--json" }, nil, {
       VAST_URL = sim.url, VAST_API_KEY = sim.keys.vast, TENSORPOOL_ENGINE = sim.url,
       TENSORPOOL_KEY = sim.keys.tensorpool, RUNPOD_URL = sim.url, RUNPOD_API_KEY = sim.keys.runpod,
+      LAMBDA_URL = sim.url, LAMBDA_API_KEY = sim.keys.lambda,
     })
     assert.equal(0, r.code, r.err)
     local rows, providers, priced = decoded(r), {}, {}

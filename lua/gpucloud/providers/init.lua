@@ -16,6 +16,7 @@ local NAMES = {
   "vast",
   "tensorpool",
   "runpod",
+  "lambda",
 }
 
 local M = {}
