@@ -33,9 +33,11 @@ local function content()
   for _, o in ipairs(commands.global) do global[#global + 1] = { term = help.option_label(o), text = o.help } end
   local own, seen = {}, {}
   for _, leaf in ipairs(p.leaves) do
+    -- one entry per option and meaning (a fleet's --state is not an endpoint's)
     for _, o in ipairs(leaf.options) do
-      if not seen[o[1]] then
-        seen[o[1]] = true
+      local key = help.option_label(o) .. "\0" .. (o.help or "")
+      if not seen[key] then
+        seen[key] = true
         own[#own + 1] = { term = help.option_label(o), text = o.help }
       end
     end
@@ -61,10 +63,12 @@ local DESCRIPTION = {
   "gpucloud lists and deletes what runs on GPU clouds, with the official CLIs' words. Every command is one "
     .. "call of the gpucloud Lua library: listings print as tables for people (-o json, jsonl, csv or ids for "
     .. "scripts), deletes run concurrently, paced at the documented rates, and report per id.",
-  "Ids are taken as typed: a Vast.ai id is decimal digits, a TensorPool id text without / or control characters; "
+  "Ids are taken as typed, by each provider's rule (Vast.ai's are decimal digits; the others' text without / or "
+    .. "control characters, and not . or ..); "
     .. "anything else is a usage error before anything is sent. Deleting more than one id asks first on a terminal "
     .. "and needs --yes elsewhere; --dry-run reads the listing to name each id and changes nothing.",
-  "Tables show each command's own columns (--columns A,B,... or all), times as ages or UTC dates, money with its "
+  "Tables show each command's own columns (--columns A,B,... or all; a dotted name is a nested field: gpu.id), "
+    .. "times as ages or UTC dates, money with its "
     .. "unit and a total under a cost column. --filter FIELD=VALUE (or FIELD!=VALUE) on a field the items do not "
     .. "have is a usage error naming the fields they have.",
 }

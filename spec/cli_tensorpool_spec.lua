@@ -79,7 +79,8 @@ describe("gpucloud tensorpool commands", function()
   it("a dry run says which ids are protected, in text and JSON, and changes nothing", function()
     local r = tp("storage", "destroy", "s-scratch", "s-checkpoints", "--dry-run")
     assert.equal(0, r.code)
-    assert.match("^dry run: would destroy 2 storage volumes, nothing sent:\n  s%-scratch  scratch  READY\n", r.out)
+    assert.match("^dry run: would destroy 2 storage volumes, nothing sent:\n  s%-scratch      scratch      READY\n",
+      r.out)
     -- the hint in the command line's words, not the library's option
     assert.match("deletion protection on: s%-checkpoints %(refused unless %-%-unprotect%)", r.out)
     local report = decoded(tp("storage", "destroy", "s-scratch", "s-checkpoints", "--dry-run", "--unprotect",

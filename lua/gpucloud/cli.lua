@@ -108,7 +108,8 @@ function M.main(argv)
     local out = output.printer(call.opts, spec_of(call, cfg), cfg.output)
     errors_out = out
     local ok, s, w = xpcall(function()
-      if call.row.module then return require(call.row.module).main(call, sys, out) end
+      -- a tool (a row of no provider, fleet or journal) is its module's main
+      if not call.provider then return require(call.row.module).main(call, sys, out) end
       return require("gpucloud.cli.run").run(require "gpucloud", call, out, sys)
     end, function(e) return debug.traceback(tostring(e), 2) end)
     if not ok then

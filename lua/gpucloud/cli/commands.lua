@@ -31,11 +31,16 @@
 --            of, so that a dry run reads its listing and names each id
 --   columns  for a list: the default columns (fields of the items), and
 --            `fields`: {field = {title, format}} (format: "age", "date",
---            "money", "money/h", "duration"), for any column shown
+--            "money", "money/h", "duration"; `optional = true`: a default
+--            column shown only when some item has the field), for any
+--            column shown
 --   text     the answer is text to print as it is (a log), not a record
 --   examples command lines that show it, for its --help
 --   needs_option  true: running it without one of its own options is a
 --            usage error (an edit with nothing to change)
+--   run      instead of a client method: the name of a function
+--            (lib, call, out, sys) of the entry's `module` (or of the
+--            row's own `module`) that does the whole command (the fleet's)
 --   help     one line
 
 local checks = require "gpucloud.cli.checks"
@@ -71,6 +76,10 @@ M.global = {
 
 local COLUMNS = { "columns", value = "A,B,...", check = checks.columns,
   help = "show/get/list: these columns (fields), or `all`; default: the command's own" }
+local STATE_FILE = { "state-file", value = "FILE", check = checks.path,
+  help = "fleet: the state file of `fleet observe`: rows gain how long each was seen idle" }
+local KEEP = { "keep", value = "FILE", check = checks.path,
+  help = "fleet: keep rules, one a line (provider=, kind=, id=, name=, label=): never deleted" }
 
 -- The states of the fleet view (gpucloud.fleet's words).
 local STATES = { "running", "idle", "stopped", "failed", "pending", "gone" }
@@ -117,6 +126,8 @@ local GROUPS = {
       help = "delete/destroy: refuse more than N ids (default 50)" },
     { "concurrency", value = "N", check = checks.count(1),
       help = "delete/destroy: requests in flight at once (default 8)" },
+    { "journal", value = "FILE", check = checks.path,
+      help = "delete/destroy: append a synced JSON line before and after each call (gpucloud journal check FILE)" },
   },
   wait = {
     { "wait", help = "destroy/cancel: wait until each destroy or cancel has finished" },
@@ -124,13 +135,37 @@ local GROUPS = {
   verify = {
     { "verify", help = "fleet delete: list again afterwards; what is still there counts as failed" },
   },
+  -- what `fleet observe` saw (cli/unattended.lua)
+  observed = {
+    STATE_FILE,
+    { "idle-for", value = "AGE", check = checks.duration,
+      help = "fleet: only things observed idle (or failed) for at least AGE (6h, 2d); needs --state-file" },
+  },
+  -- what a delete of a plan keeps and records
+  unattended = {
+    KEEP,
+    { "force", help = "fleet delete/apply: do not read each thing again to skip what changed since the plan" },
+  },
 }
+
+-- --provider, made when first asked for (it looks for each fleet.lua)
+local provider_option
+local function provider()
+  provider_option = provider_option or { "provider", value = "P", check = checks.one_of(fleet_providers()),
+    repeats = true, help = "fleet: only this provider (repeatable; default every provider in use)" }
+  return provider_option
+end
+
 local LAZY_GROUPS = {
+  -- what `fleet observe` records, of which providers
+  observe = function()
+    return { STATE_FILE, { "state", value = "FILE", check = checks.path,
+      help = "fleet observe: the state file (the same as --state-file)" }, provider(), COLUMNS }
+  end,
   -- what the fleet's list and delete select, the same for both
   select = function()
     return {
-      { "provider", value = "P", check = checks.one_of(fleet_providers()), repeats = true,
-        help = "fleet: only this provider (repeatable; default every provider in use)" },
+      provider(),
       { "kind", value = "K", check = checks.one_of(fleet_kinds()), repeats = true,
         help = "fleet: only this kind (repeatable)" },
       { "state", value = "S", check = checks.one_of(STATES),
@@ -154,6 +189,7 @@ M.arguments = {
   ID = { id = true },
   ["ID..."] = { id = true, many = true },
   LABEL = { check = checks.text },
+  FILE = { check = checks.path },
   ["COMMAND..."] = { check = checks.text, many = true, optional = true },
   SHELL = { check = checks.one_of { "bash", "zsh", "fish" } },
 }
@@ -184,27 +220,65 @@ local function provider_entry(name, cli)
   }
 end
 
+-- A fleet row's columns (gpucloud.fleet's row fields); idle_for only with
+-- a state file (`optional`: a default column no row has is left out).
+local FLEET_COLUMNS = { "provider", "kind", "id", "name", "state", "status", "age", "idle_for", "cost_per_hour",
+  "protected" }
+local FLEET_FIELDS = { age = { "age", "duration" }, cost_per_hour = { "$/h", "money/h" },
+  created_at = { "created", "date" }, idle_for = { "idle for", "duration", optional = true } }
+
 local FLEET = {
   name = "fleet", title = "Fleet: every provider in use at once", key = "each provider's own",
   module = "gpucloud.cli.fleet",
   commands = {
-    { "list", "list", run = "list", groups = { "select" },
-      columns = { "provider", "kind", "id", "name", "state", "status", "age", "cost_per_hour", "protected" },
-      fields = { age = { "age", "duration" }, cost_per_hour = { "$/h", "money/h" },
-                 created_at = { "created", "date" } },
+    { "list", "list", run = "list", groups = { "select", "observed" }, columns = FLEET_COLUMNS, fields = FLEET_FIELDS,
       help = "list every billable thing: kind, id, name, state, age, $/h",
-      examples = { "gpucloud fleet list", "gpucloud fleet list --state idle --older-than 6h -o csv" } },
-    { "delete", "delete", run = "delete", groups = { "select", "bulk", "verify" },
+      examples = { "gpucloud fleet list", "gpucloud fleet list --state idle --older-than 6h -o csv",
+                   "gpucloud fleet list --state-file ~/.gpucloud-state.json --idle-for 2h" } },
+    { "delete", "delete", run = "delete", groups = { "select", "observed", "bulk", "verify", "unattended" },
       help = "delete what the selection lists: the plan first, naming each thing",
-      examples = { "gpucloud fleet delete --state idle --dry-run", "gpucloud fleet delete --kind workergroup --yes" } },
+      examples = { "gpucloud fleet delete --state idle --dry-run", "gpucloud fleet delete --kind workergroup --yes",
+                   "gpucloud fleet delete --state idle --keep keep.txt --journal journal.jsonl --yes" } },
+    { "observe", "observe", run = "observe", module = "gpucloud.cli.unattended", groups = { "observe" },
+      columns = FLEET_COLUMNS, fields = FLEET_FIELDS,
+      help = "list every thing, and record since when each is idle in the state file (every 15 min, say)",
+      examples = { "gpucloud fleet observe --state-file ~/.gpucloud-state.json" } },
+    { "plan", "plan", run = "plan", module = "gpucloud.cli.unattended", groups = { "select", "observed" },
+      options = {
+        { "out", value = "FILE", check = checks.path, help = "fleet plan: save the plan there, for `fleet apply`" },
+        { "expires", value = "AGE", check = checks.duration,
+          help = "fleet plan: how long the plan holds (default 24h)" },
+        KEEP,
+      }, help = "print what a delete would act on, naming each thing; --out saves it for review",
+      examples = { "gpucloud fleet plan --state idle --older-than 6h",
+                   "gpucloud fleet plan --state idle --keep keep.txt --out plan.json" } },
+    { "apply", "apply", run = "apply", module = "gpucloud.cli.unattended", args = { "FILE" },
+      groups = { "bulk", "verify", "unattended" },
+      help = "delete what a saved plan names and still matches it (changed things are skipped)",
+      examples = { "gpucloud fleet apply plan.json --dry-run",
+                   "gpucloud fleet apply plan.json --yes --journal journal.jsonl" } },
   },
 }
 
+local JOURNAL = {
+  name = "journal", title = "Journal: what became of the calls a --journal FILE recorded",
+  key = "each provider's own", module = "gpucloud.cli.unattended",
+  commands = {
+    { "check", "check", run = "journal_check", args = { "FILE" },
+      help = "list again and say what became of each call: gone, still there, unknown",
+      examples = { "gpucloud journal check journal.jsonl" } },
+  },
+}
+
+-- The first words that are no provider's, in order.
+local OWN = { fleet = FLEET, journal = JOURNAL }
+local OWN_NAMES = { "fleet", "journal" }
+
 local entries = {}
 
---- The entry of `name` (a provider with a cli.lua, or "fleet"), or nil.
+--- The entry of `name` (a provider with a cli.lua, "fleet" or "journal"), or nil.
 function M.provider(name)
-  if name == "fleet" then return FLEET end
+  if OWN[name] then return OWN[name] end
   if entries[name] == nil then
     local cli = providers.known(name) and providers.part(name, "cli")
     entries[name] = cli and provider_entry(name, cli) or false
@@ -228,20 +302,20 @@ M.tools = {
 }
 
 --- The first words of the command line, in order: each provider with
--- commands, fleet, the tools. Nothing is loaded to say them.
+-- commands, fleet, journal, the tools. Nothing is loaded to say them.
 function M.first_words()
   local out = {}
   for _, n in ipairs(providers.names()) do
     if providers.has(n, "cli") then out[#out + 1] = n end
   end
-  out[#out + 1] = "fleet"
+  for _, n in ipairs(OWN_NAMES) do out[#out + 1] = n end
   for _, t in ipairs(M.tools) do out[#out + 1] = t[1] end
   return out
 end
 
 --- The provider a first word names: its name, or its short name (`tp`).
 function M.resolve(word)
-  if word == "fleet" or (providers.known(word) and providers.has(word, "cli")) then return word end
+  if OWN[word] or (providers.known(word) and providers.has(word, "cli")) then return word end
   for _, n in ipairs(providers.names()) do
     if providers.has(n, "cli") and providers.spec(n).short == word then return n end
   end

@@ -2,26 +2,29 @@
 -- at once (gpucloud.fleet). The providers in use: --provider, else the
 -- config file's `providers`, else every provider with a key (one without
 -- is left out, with one note on stderr). The selection (--provider,
--- --kind, --state, --older-than, --filter) is the same for both, so what
--- `list` shows is what `delete` plans; `delete` prints the plan, naming
--- each thing and why it was chosen or skipped, before it acts, with the
--- confirmation rules of the other deletes.
+-- --kind, --state, --older-than, --filter; --idle-for with a state file
+-- of `fleet observe`) is the same for both, so what `list` shows is what
+-- `delete` plans; `delete` prints the plan, naming each thing and why it
+-- was chosen or left out, before it acts, with the confirmation rules of
+-- the other deletes; what changed since the plan is skipped and named.
+-- (`fleet observe|plan|apply` and `journal check`: cli/unattended.lua.)
 
 local commands = require "gpucloud.cli.commands"
 local output = require "gpucloud.cli.output"
 local providers = require "gpucloud.providers"
-local report_words = require "gpucloud.cli.report"
 local run = require "gpucloud.cli.run"
-local times = require "gpucloud.times"
+local text = require "gpucloud.cli.fleet_text"
 
 local M = {}
 
 local format, concat = string.format, table.concat
 
--- The fields of a fleet row (gpucloud.fleet), for strict filters on an
--- empty listing.
-local ROW_FIELDS = { "provider", "kind", "id", "key", "name", "status", "state", "created_at", "age",
-  "cost_per_hour", "protected", "parent", "raw" }
+-- The fields a fleet row may have (gpucloud.fleet, a kind's refine, a
+-- state file's idle_for), for strict filters: a typo is an error, a field
+-- no row happens to hold is not.
+local ROW_FIELDS = { "provider", "kind", "id", "key", "name", "label", "status", "state", "created_at", "age",
+  "cost_per_hour", "cost_unknown", "not_actionable", "protected", "parent", "raw", "workers", "state_error",
+  "idle_for" }
 
 -- A repeatable option not given is an empty list: that selects everything.
 local function given(list)
@@ -81,24 +84,16 @@ end
 local function close(clients)
   for _, c in pairs(clients) do c:close() end
 end
-
--- What the selection said, in the command line's words (why a row was chosen).
-local function selection(opts)
-  local parts = {}
-  for _, k in ipairs(given(opts.kind) or {}) do parts[#parts + 1] = "--kind " .. k end
-  for _, s in ipairs(given(opts.state) or {}) do parts[#parts + 1] = "--state " .. s end
-  if opts["older-than"] then parts[#parts + 1] = "--older-than " .. times.age(opts["older-than"]) end
-  for _, f in ipairs(opts.filter or {}) do
-    parts[#parts + 1] = "--filter " .. f[1] .. (f["not"] and "!=" or "=") .. f[2]
-  end
-  return #parts > 0 and concat(parts, " ") or "everything listed"
-end
-
--- The rows the options select, and the listings' errors; nil and a usage
--- message for a filter on a field fleet rows do not have.
+-- The rows the options select, and the listings' errors (a state file's
+-- too: with --state-file, rows have idle_for, and --idle-for selects on
+-- it); nil and a usage message for a filter on a field fleet rows do not have.
 local function selected(fleet, opts)
-  local rows, errs = fleet:list { kinds = given(opts.kind) }
+  local rows, errs = fleet:list { kinds = given(opts.kind), state = opts["state-file"] }
   local pick = {}
+  if opts["idle-for"] then
+    local min = opts["idle-for"]
+    pick.idle_for = function(v) return type(v) == "number" and v >= min end
+  end
   if given(opts.state) then pick.state = opts.state end
   if opts["older-than"] then
     local min = opts["older-than"]
@@ -123,7 +118,67 @@ local function errors_out(out, errs, entries)
   for _, e in ipairs(errs) do out.error(cli_error(e, entries)) end
 end
 
+-- --idle-for is observed time: it needs the observations.
+local function observed(opts)
+  if opts["idle-for"] and not opts["state-file"] then
+    return nil, "--idle-for needs --state-file FILE (what `gpucloud fleet observe` keeps)"
+  end
+  return true
+end
+
+-- Keep rules from --keep FILE: rules, or nil and a message; nil without --keep.
+local function keep_rules(opts)
+  if not opts.keep then return nil end
+  return require("gpucloud.fleet.keep").read(opts.keep)
+end
+
+-- What the command needs before any listing: --idle-for's state file,
+-- --keep's rules (nil, usage message when either is wrong).
+local function prepare(opts)
+  local ok, why = observed(opts)
+  if not ok then return nil, why end
+  local rules, kerr = keep_rules(opts)
+  if opts.keep and not rules then return nil, kerr end
+  return true, rules
+end
+
+--- The fleet of the command's providers, listed and selected, for a
+-- plan: fleet, clients, rows. Or nil and what the command returns: the
+-- exit status once the errors are printed (no key; a listing that failed:
+-- deciding on the others' rows alone would be a plan made from half the
+-- answer), or nil and a usage message.
+function M.listed(lib, call, out, sys)
+  local fleet, clients, entries = make_fleet(lib, call, sys)
+  if not fleet then
+    out.error { code = "no_api_key", message = clients }
+    return nil, 1
+  end
+  local rows, errs = selected(fleet, call.opts)
+  if not rows or #errs > 0 then close(clients) end
+  if not rows then return nil, nil, errs end
+  if #errs > 0 then
+    errors_out(out, errs, entries)
+    return nil, 1
+  end
+  return fleet, clients, rows
+end
+
+--- The plan of selected rows: those with deletion protection on are
+-- left out (a delete the provider would refuse), and listed apart; what
+-- a keep rule keeps is in plan.kept. Returns plan, by_key, skipped.
+function M.plan_of(fleet, rows, rules, expires)
+  local by_key, skipped = {}, {}
+  for _, r in ipairs(rows) do by_key[r.key] = r end
+  local chosen = rows:filter(function(r)
+    if r.protected then skipped[#skipped + 1] = r end
+    return not r.protected
+  end)
+  return fleet:plan(chosen, { keep = rules, expires = expires }), by_key, skipped
+end
+
 function M.list(lib, call, out, sys)
+  local ok, why = observed(call.opts)
+  if not ok then return nil, why end
   local fleet, clients, entries = make_fleet(lib, call, sys)
   if not fleet then
     out.error { code = "no_api_key", message = clients }
@@ -132,113 +187,44 @@ function M.list(lib, call, out, sys)
   local rows, errs = selected(fleet, call.opts)
   close(clients)
   if not rows then return nil, errs end
-  local shown, why = out.list(rows)
-  if not shown then return nil, why end
+  local shown, why2 = out.list(rows)
+  if not shown then return nil, why2 end
   if out.format ~= "json" then errors_out(out, errs, entries) end
   return #errs > 0 and 1 or 0
 end
 
--- A thing's cells: "vast workergroup", "201", its name, state, $/h, age.
-local function thing(r)
-  local money = require("gpucloud.cli.table").FORMATS["money/h"]
-  return { r.provider .. " " .. r.kind, output.text(r.id) or tostring(r.id), r.name and tostring(r.name) or "",
-    r.state or "?", r.cost_per_hour and money(r.cost_per_hour) or "-", r.age and ("age " .. times.age(r.age)) or "" }
-end
-
--- Lines for rows of cells, each with a leading word, aligned.
-local function things(lead, rows)
-  local cells = {}
-  for i, r in ipairs(rows) do
-    cells[i] = thing(r.row)
-    if lead then table.insert(cells[i], 1, r.lead) end
-    if r.tail then cells[i][#cells[i] + 1] = r.tail end
-  end
-  return report_words.aligned(cells)
-end
-
---- The plan in words: what goes (each thing, its name, state, $/h and
--- age), selected by what, and what is skipped and why.
-function M.plan_text(plan, by_key, skipped, opts)
-  local lines = {}
-  if plan.count == 0 then
-    lines[1] = "plan: nothing to delete (selected by " .. selection(opts) .. ")"
-  else
-    lines[1] = format("plan: delete %d thing%s, saving %s%s; selected by %s:", plan.count,
-      plan.count == 1 and "" or "s", format("$%.2f/h", plan.cost_per_hour),
-      plan.unknown_cost > 0 and format(" (%d without a known cost)", plan.unknown_cost) or "", selection(opts))
-  end
-  local rows = {}
-  for _, key in ipairs(plan.keys) do rows[#rows + 1] = { row = by_key[key] } end
-  report_words.folded(lines, things(false, rows))
-  if #skipped > 0 then
-    lines[#lines + 1] = format("skipped %d with deletion protection on (the provider refuses to delete it until "
-      .. "an edit turns it off: --deletion-protection false):", #skipped)
-    rows = {}
-    for i, r in ipairs(skipped) do rows[i] = { row = r } end
-    report_words.folded(lines, things(false, rows))
-  end
-  return concat(lines, "\n")
-end
-
--- The report of a fleet delete, naming each thing.
-local function report_text(r, by_key)
-  local lines = {}
-  local failed = r:failed_ids()
-  lines[1] = format("deleted %d of %d thing%s in %.2f s%s", #r.ok, r.total, r.total == 1 and "" or "s",
-    r.elapsed or 0, #failed > 0 and format(", %d failed", #failed) or "")
-  local rows = {}
-  for _, key in ipairs(r.ok) do rows[#rows + 1] = { lead = "deleted", row = by_key[key] } end
-  for _, key in ipairs(failed) do
-    rows[#rows + 1] = { lead = "failed", row = by_key[key],
-      tail = (tostring(r.failed[key]):gsub("^gpucloud: ", "")) }
-  end
-  report_words.folded(lines, things(true, rows))
-  if r.unverified and #r.unverified > 0 then
-    lines[#lines + 1] = "  not verified (the listing failed): " .. concat(r.unverified, ", ")
-  end
-  return concat(lines, "\n")
-end
-
 function M.delete(lib, call, out, sys)
   local opts = call.opts
-  local fleet, clients, entries = make_fleet(lib, call, sys)
-  if not fleet then
-    out.error { code = "no_api_key", message = clients }
-    return 1
-  end
-  local rows, errs = selected(fleet, opts)
-  if not rows then
-    close(clients)
-    return nil, errs
-  end
-  if #errs > 0 then
-    -- a provider that could not be listed: deciding on the others' rows
-    -- alone would be a plan made from half the answer
-    close(clients)
-    errors_out(out, errs, entries)
-    return 1
-  end
-  local by_key, skipped = {}, {}
-  for _, r in ipairs(rows) do by_key[r.key] = r end
-  local chosen = rows:filter(function(r)
-    if r.protected then skipped[#skipped + 1] = r end
-    return not r.protected
-  end)
-  local plan = chosen:plan()
+  local ok, rules = prepare(opts)
+  if not ok then return nil, rules end
+  local fleet, clients, rows = M.listed(lib, call, out, sys)
+  if not fleet then return clients, rows end
+  local plan, by_key, skipped = M.plan_of(fleet, rows, rules)
+  return M.execute(fleet, clients, { plan = plan, by_key = by_key, skipped = skipped, rules = rules,
+    why = text.selection(opts) }, call, out, sys)
+end
+
+--- Delete a plan (what.plan; what.by_key: its rows; what.skipped: rows
+-- left out; what.why: what selected them; what.rules: keep rules): the
+-- --max check, the plan printed, the dry run or the confirmation, the
+-- report (fleet delete, and fleet apply's saved plan).
+function M.execute(fleet, clients, what, call, out, sys)
+  local opts, plan, by_key = call.opts, what.plan, what.by_key
   if plan.count > opts.max then
     close(clients)
     return nil, format("refusing to delete %d things: more than max = %d (raise --max to go ahead)",
       plan.count, opts.max)
   end
-  local text = out.format == "table" or out.format == "csv"
-  if text and not opts.quiet then io.stdout:write(M.plan_text(plan, by_key, skipped, opts), "\n") end
-  local settings = { max = opts.max, concurrency = opts.concurrency, verify = opts.verify, deadline = opts.deadline }
+  local words = out.format == "table" or out.format == "csv"
+  if words and not opts.quiet then io.stdout:write(text.plan(plan, by_key, what.skipped or {}, what.why), "\n") end
+  local settings = { max = opts.max, concurrency = opts.concurrency, verify = opts.verify, deadline = opts.deadline,
+                     journal = opts.journal, force = opts.force or nil, keep = what.rules }
   if opts["dry-run"] or plan.count == 0 then
     settings.dry_run = true
     local r = fleet:delete(plan, settings)
     close(clients)
-    if text then
-      if not opts.quiet and plan.count > 0 then io.stdout:write("dry run: nothing sent\n") end
+    if words then
+      if not opts.quiet and (plan.count > 0 or #r.skipped > 0) then io.stdout:write(text.dry_run(r, by_key), "\n") end
     else
       out.report(r)
     end
@@ -259,12 +245,14 @@ function M.delete(lib, call, out, sys)
   end
   local report = fleet:delete(plan, settings)
   close(clients)
-  if text then
-    if not opts.quiet then io.stdout:write(report_text(report, by_key), "\n") end
+  if words then
+    if not opts.quiet then io.stdout:write(text.report(report, by_key), "\n") end
   else
     out.report(report)
   end
   return next(report.failed) and 1 or 0
 end
+
+M.make_fleet, M.close, M.errors_out, M.prepare, M.observed = make_fleet, close, errors_out, prepare, observed
 
 return M

@@ -37,9 +37,12 @@ function M.full(parser, provider)
   -- a command's line, and its own options for the list below
   local function command(node)
     out[#out + 1] = format("  %-34s %s%s", words_and_args(node), node.row.help, M.aliases(node))
+    -- one line per option and meaning: --state of a fleet selection is
+    -- not --state of `vast update endpoint`
     for _, o in ipairs(node.options) do
-      if not seen[o[1]] then
-        seen[o[1]] = true
+      local key = option_label(o) .. "\0" .. (o.help or "")
+      if not seen[key] then
+        seen[key] = true
         own[#own + 1] = o
       end
     end
@@ -66,7 +69,7 @@ function M.full(parser, provider)
   for _, o in ipairs(parser.data.global) do
     out[#out + 1] = format("  %-24s %s", option_label(o), o.help)
   end
-  out[#out + 1] = "Options of some commands, after the command's words:"
+  if #own > 0 then out[#out + 1] = "Options of some commands, after the command's words:" end
   for _, o in ipairs(own) do
     out[#out + 1] = format("  %-24s %s", option_label(o), o.help)
   end

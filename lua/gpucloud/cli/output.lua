@@ -70,6 +70,8 @@ local function report_json(r)
     unprotected = r.unprotected, protected = r.protected,
     -- a dry run that read the listing: the ids it does not have
     missing = r.missing,
+    -- fleet delete/apply: why each skipped thing was (changed since the plan, a keep rule)
+    skip_reasons = r.skip_reasons and object(r.skip_reasons), forced = r.forced,
     total = r.total or (#r.ok + count(r.failed)),
     elapsed = math.floor((r.elapsed or 0) * 1000 + 0.5) / 1000,
   }

@@ -48,17 +48,13 @@ function M.aligned(rows)
   return out
 end
 
--- An id with what is known of it: "201  vLLM-Qwen3-8B  running".
+-- An id's cells with what is known of it: "201", "vLLM-Qwen3-8B", "running".
 local function named(id, names)
   local n = names and names[id]
-  if not n then return text(id) end
-  if n.missing then return text(id) .. "  (does not exist)" end
-  local parts = { text(id) }
-  if n.name ~= nil and n.name ~= "" then parts[#parts + 1] = tostring(n.name) end
-  if n.status ~= nil then parts[#parts + 1] = tostring(n.status) end
-  return concat(parts, "  ")
+  if not n then return { text(id) } end
+  if n.missing then return { text(id), "(does not exist)" } end
+  return { text(id), n.name ~= nil and tostring(n.name) or "", n.status ~= nil and tostring(n.status) or "" }
 end
-M.named = named
 
 -- "201, 202, 203"
 local function ids_text(ids)
@@ -88,7 +84,7 @@ function M.text(r, row, ids, names)
       #missing > 0 and format(" (%d of them do%s not exist)", #missing, #missing == 1 and "es" or "") or "")
     local items = {}
     for i, id in ipairs(r.would_delete or ids) do items[i] = named(id, names) end
-    folded(lines, items)
+    folded(lines, M.aligned(items))
   else
     local failed = {}
     for _, id in ipairs(ids) do

@@ -57,7 +57,7 @@ local function run_bulk(client, call, out, sys)
     return nil, format("refusing to %s %s: more than max = %d (raise --max to go ahead)",
       row.bulk.verb, report_words.count(#ids, row.bulk), opts.max)
   end
-  local settings = { concurrency = opts.concurrency, max = opts.max, wait = opts.wait }
+  local settings = { concurrency = opts.concurrency, max = opts.max, wait = opts.wait, journal = opts.journal }
   for k, v in pairs(call.options) do settings[k] = v end
   -- the whole run, every call and wait of it
   settings.deadline = opts.deadline
@@ -186,8 +186,8 @@ end
 -- getenv, isatty(fd), stdin and stderr.
 function M.run(lib, call, out, sys)
   local p, row, opts = call.provider, call.row, call.opts
-  -- a command of its own (the fleet's): it makes what it needs
-  if row.run then return require(p.module)[row.run](lib, call, out, sys) end
+  -- a command of its own (the fleet's, the journal's): it makes what it needs
+  if row.run then return require(row.module or p.module)[row.run](lib, call, out, sys) end
   if row.needs_option and next(call.options) == nil then
     local names = {}
     for _, o in ipairs(row.options) do names[#names + 1] = "--" .. o[1] end

@@ -1,7 +1,8 @@
 -- A list as a table for people: the columns a command names (its row's
 -- `columns` and `fields`, in the provider's cli.lua), or those --columns
--- asks for; times as ages or UTC dates, money with its unit, credentials
--- <hidden>, and a total line under a cost column. Scripts get the raw
+-- asks for (a field, or a dotted path into a nested object: "gpu.id");
+-- times as ages or UTC dates, money with its unit, credentials <hidden>,
+-- and a total line under a cost column. Scripts get the raw
 -- values (-o json, jsonl, csv): nothing here changes a value, only its text.
 
 local secrets = require "gpucloud.secrets"
@@ -32,13 +33,41 @@ local FORMATS = {
   duration = function(v) return type(v) == "number" and times.age(v) or nil end,
   money = function(v) return type(v) == "number" and money(v) or nil end,
   ["money/h"] = function(v) return type(v) == "number" and (money(v) .. "/h") or nil end,
+  -- a price in cents (Lambda's price_cents_per_hour), shown in dollars
+  ["cents/h"] = function(v) return type(v) == "number" and (money(v / 100) .. "/h") or nil end,
 }
 M.FORMATS = FORMATS
+-- the formats a total line sums
+local MONEY = { money = true, ["money/h"] = true, ["cents/h"] = true }
+
+--- An item's value of a column: its field, else the dotted path's value
+-- ("instance_type.name": the name of the item's instance_type).
+function M.get(item, field)
+  if type(item) ~= "table" then return nil end
+  local v = item[field]
+  if v ~= nil or not field:find(".", 1, true) then return v end
+  v = item
+  for part in field:gmatch("[^.]+") do
+    if type(v) ~= "table" then return nil end
+    v = v[part]
+  end
+  return v
+end
+local get = M.get
+
+-- A column of a credential: its field, or any part of its path ("env.X").
+local function secret(field)
+  if secrets.is_secret_name(field) then return true end
+  for part in field:gmatch("[^.]+") do
+    if secrets.is_secret_name(part) then return true end
+  end
+  return false
+end
 
 --- One cell's text.
 function M.cell(col, v, now)
   if v == nil then return "" end
-  if secrets.is_secret_name(col.field) then return secrets.HIDDEN end
+  if secret(col.field) then return secrets.HIDDEN end
   local f = col.format and FORMATS[col.format]
   local s = f and f(v, now)
   if not s then
@@ -88,11 +117,20 @@ function M.columns(items, spec, wanted)
   local out, chosen = {}, true
   local by_title = {}
   for field, f in pairs(spec.fields or {}) do by_title[f[1]] = field end
+  -- a dotted path is a column when some item has a value there
+  local function has(field)
+    if seen[field] then return true end
+    if not field:find(".", 1, true) then return false end
+    for i = 1, #items do
+      if get(items[i], field) ~= nil then return true end
+    end
+    return false
+  end
   if type(wanted) == "table" then
     local unknown = {}
     for _, w in ipairs(wanted) do
-      local field = (seen[w] or #items == 0) and w or by_title[w] or w
-      if seen[field] or #items == 0 then out[#out + 1] = column(spec, field) else unknown[#unknown + 1] = w end
+      local field = (has(w) or #items == 0) and w or by_title[w] or w
+      if has(field) or #items == 0 then out[#out + 1] = column(spec, field) else unknown[#unknown + 1] = w end
     end
     if #unknown > 0 then return nil, unknown, names end
     return out, chosen
@@ -105,7 +143,10 @@ function M.columns(items, spec, wanted)
     end
   end
   if spec.columns and wanted ~= "all" then
-    for _, f in ipairs(spec.columns) do add(f) end
+    for _, f in ipairs(spec.columns) do
+      -- an optional column (a fleet row's idle_for) shows when some item has it
+      if not (spec.fields and spec.fields[f] and spec.fields[f].optional) or has(f) then add(f) end
+    end
     return out, chosen
   end
   for _, f in ipairs(spec.columns or {}) do add(f) end
@@ -137,11 +178,11 @@ function M.render(items, cols, chosen, now)
     local w = #col.title
     cells[j] = {}
     for i = 1, n do
-      local v = type(items[i]) == "table" and items[i][col.field] or nil
+      local v = get(items[i], col.field)
       local c = M.cell(col, v, now)
       cells[j][i] = c
       if #c > w then w = #c end
-      if col.format == "money" or col.format == "money/h" then
+      if MONEY[col.format] then
         local t = totals[j] or { sum = 0, unknown = 0 }
         totals[j] = t
         if type(v) == "number" then t.sum = t.sum + v else t.unknown = t.unknown + 1 end
@@ -157,10 +198,10 @@ function M.render(items, cols, chosen, now)
     shown[#shown + 1] = j
     widths[j] = w
   end
-  local function line(get)
+  local function line(text_of)
     local parts = {}
     for k, j in ipairs(shown) do
-      local s = get(j)
+      local s = text_of(j)
       parts[k] = s .. string.rep(" ", widths[j] - #s)
     end
     return (concat(parts, "  "):gsub("%s+$", ""))
@@ -201,8 +242,8 @@ function M.csv(items, cols, encode)
   for i = 1, #items do
     local row = {}
     for j, col in ipairs(cols) do
-      local v = type(items[i]) == "table" and items[i][col.field] or nil
-      if v ~= nil and secrets.is_secret_name(col.field) then v = secrets.HIDDEN end
+      local v = get(items[i], col.field)
+      if v ~= nil and secret(col.field) then v = secrets.HIDDEN end
       row[j] = quote(v == nil and "" or text(v) or encode(v))
     end
     lines[#lines + 1] = concat(row, ",")
