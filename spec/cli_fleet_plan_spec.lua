@@ -78,6 +78,8 @@ describe("gpucloud fleet plan and apply, in words", function()
     local file = support.tmpfile("plan.json")
     local r = fleet { "plan", "--provider", "vast", "--kind", "endpoint", "--state", "idle", "--out", file }
     assert.equal(0, r.code, r.err)
+    -- Vast.ai endpoints have no price: no $0.00/h saving
+    assert.match("^plan: delete 2 things, none with a known cost; selected by", r.out)
     assert.match("\nsaved plan p%-[%d-]+%-%x+ to ", r.out)
     support.reset_with(sim, support.busy(102))
     r = fleet { "apply", file, "--dry-run" }

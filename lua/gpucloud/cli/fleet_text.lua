@@ -78,9 +78,12 @@ function M.plan(plan, by_key, skipped, why)
   if plan.count == 0 then
     lines[1] = "plan: nothing to delete (selected by " .. why .. ")"
   else
-    lines[1] = format("plan: delete %d thing%s, saving %s%s; selected by %s:", plan.count,
-      plan.count == 1 and "" or "s", format("$%.2f/h", plan.cost_per_hour),
-      plan.unknown_cost > 0 and format(" (%d without a known cost)", plan.unknown_cost) or "", why)
+    -- no known cost at all is not a saving of $0.00/h
+    local saving = plan.unknown_cost == plan.count and "none with a known cost"
+      or format("saving $%.2f/h%s", plan.cost_per_hour,
+        plan.unknown_cost > 0 and format(" (%d without a known cost)", plan.unknown_cost) or "")
+    lines[1] = format("plan: delete %d thing%s, %s; selected by %s:", plan.count, plan.count == 1 and "" or "s",
+      saving, why)
   end
   local rows = {}
   for _, key in ipairs(plan.keys) do rows[#rows + 1] = { row = row_of(by_key, key) } end
