@@ -95,17 +95,16 @@ function M.plan(plan, by_key, skipped, why)
     for i, r in ipairs(skipped) do rows[i] = { row = r } end
     things(lines, rows)
   end
-  if #(plan.refused or {}) > 0 then
-    lines[#lines + 1] = format("not deletable, never sent (%d):", #plan.refused)
-    rows = {}
-    for i, r in ipairs(plan.refused) do rows[i] = { row = row_of(by_key, r.key), tail = r.reason } end
-    things(lines, rows)
-  end
-  if #(plan.kept or {}) > 0 then
-    lines[#lines + 1] = format("kept by a keep rule (%d):", #plan.kept)
-    rows = {}
-    for i, k in ipairs(plan.kept) do rows[i] = { row = row_of(by_key, k.key), tail = k.rule } end
-    things(lines, rows)
+  -- {key, why} each: the ids that cannot be deleted, what a keep rule kept
+  for _, part in ipairs { { "not deletable, never sent", plan.refused, "reason" },
+                          { "kept by a keep rule", plan.kept, "rule" } } do
+    local list, field = part[2] or {}, part[3]
+    if #list > 0 then
+      lines[#lines + 1] = format("%s (%d):", part[1], #list)
+      rows = {}
+      for i, e in ipairs(list) do rows[i] = { row = row_of(by_key, e.key), tail = e[field] } end
+      things(lines, rows)
+    end
   end
   return concat(lines, "\n")
 end
