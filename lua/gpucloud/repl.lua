@@ -268,8 +268,18 @@ end
 function M.main(call, sys)
   local o = call.opts
   if o.url or o["api-key"] then
-    return nil, "repl: --url and --api-key are one provider's; set " .. table.concat(help.variables(), ", ")
-      .. " (or use --sim)"
+    -- each provider's variables: its base URLs', its key's
+    local vars = {}
+    for _, p in ipairs(help.providers) do
+      local spec, urls = help.spec_of(p), {}
+      for _, h in pairs(spec.hosts or {}) do
+        if h.env and not h.follows then urls[#urls + 1] = h.env end
+      end
+      table.sort(urls)
+      for _, v in ipairs(urls) do vars[#vars + 1] = v end
+      vars[#vars + 1] = spec.key and spec.key.env and spec.key.env[1] or nil
+    end
+    return nil, "repl: --url and --api-key are one provider's; set " .. table.concat(vars, ", ") .. " (or use --sim)"
   end
   if o.json then return nil, "repl: --json is for commands; the REPL prints for people" end
   local function out(s) sys.stdout:write(s, "\n") end

@@ -3,7 +3,7 @@
 -- anywhere after it), a command's groups and own options on its last word
 -- (so they go after its words); ids and other arguments converted by their
 -- checks while parsing. parse(argv) gives the call to make, or a usage
--- error in the command line's words.
+-- error in the command line's words (cli/help.lua's message).
 --
 -- A command line that is well formed is read without argparse (lua-argparse
 -- and the parser it would build cost more than the rest of a one-shot
@@ -216,49 +216,6 @@ function M:locate(argv)
   return node
 end
 
--- The node the words before the first use of option `name` reach.
-local function node_before(self, argv, name)
-  local before = {}
-  for _, a in ipairs(argv) do
-    if a == "--" or a == name or a:sub(1, #name + 1) == name .. "=" then break end
-    before[#before + 1] = a
-  end
-  return self:locate(before)
-end
-
--- argparse's messages in the command line's words, on one line. `node` is
--- where the words of argv led (see locate).
-function M:message(msg, node, argv)
-  local where = node.path and (node.path .. ": ") or ""
-  local name = msg:match("^unknown option '(.-)'")
-  if name then
-    if not self.known[name] then return "unknown option " .. name end
-    local at = node_before(self, argv, name)
-    if at.row then return format("%s does not apply to %s", name, at.path) end
-    return format("%s is an option of some commands: it goes after the command's words", name)
-  end
-  local word = msg:match("^unknown command '(.-)'")
-  if word then
-    if node == self.root then return format("unknown command %q (%s)", word, self.provider_names) end
-    local tip = msg:match("\nDid you mean (.-)%?$")
-    tip = tip and ("; did you mean " .. tip:gsub("'", '"') .. "?") or ""
-    return format("%sunknown command %q%s", where, word, tip)
-  end
-  if msg == "a command is required" then return where .. "no command given" end
-  name = msg:match("^missing option '(.-)'")
-  if name then return format("%smissing %s %s", where, name, self.known[name] and self.known[name].value or "") end
-  name = msg:match("^option '(.-)' requires an argument")
-  if name then return format("%s needs %s", name, self.known[name] and self.known[name].value or "a value") end
-  name = msg:match("^option '(.-)' does not take arguments")
-  if name then return name .. " takes no value" end
-  name = msg:match("^missing argument '(.-)'")
-  if name then return where .. "missing " .. name end
-  if msg == "too many arguments" and node.row then
-    return #node.args == 0 and (node.path .. " takes no arguments") or (where .. "too many arguments")
-  end
-  return (msg:gsub("\n", " "))
-end
-
 -- "--opt value" as "--opt=value" for every option that takes a value, so
 -- the value is the next word whatever it is: argparse would read a key
 -- that starts with "-" as options, and name a letter of it in its error.
@@ -387,7 +344,7 @@ function M:parse(argv, slow)
     ok, result = self:argparse():pparse(joined(self, argv))
     if not ok then
       local node = self:locate(argv)
-      return nil, self:message(result, node, argv), node
+      return nil, require("gpucloud.cli.help").message(self, result, node, argv), node
     end
   end
   local node = result[NODE]

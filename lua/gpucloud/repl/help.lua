@@ -38,22 +38,6 @@ local function fleet_module()
 end
 M.fleet_module = fleet_module
 
---- Each provider's variables, in order: its base URL's, its key's.
-function M.variables()
-  local out = {}
-  for _, p in ipairs(M.providers) do
-    local spec = spec_of(p)
-    local names = {}
-    for _, h in pairs(spec.hosts or {}) do
-      if h.env and not h.follows then names[#names + 1] = h.env end
-    end
-    table.sort(names)
-    for _, n in ipairs(names) do out[#out + 1] = n end
-    if spec.key and spec.key.env then out[#out + 1] = spec.key.env[1] end
-  end
-  return out
-end
-
 -- "vast =, tensorpool =": the providers' fields of a table (`suffix`
 -- after each name), those with `part` only when given.
 local function provider_fields(suffix, part)
