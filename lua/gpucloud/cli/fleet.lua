@@ -126,19 +126,33 @@ local function observed(opts)
   return true
 end
 
--- Keep rules from --keep FILE: rules, or nil and a message; nil without --keep.
-local function keep_rules(opts)
-  if not opts.keep then return nil end
-  return require("gpucloud.fleet.keep").read(opts.keep)
+-- Keep rules: the config file's `keep` section, then --keep FILE's lines.
+-- The rules (nil when there are none), or nil and a message.
+local function keep_rules(opts, sys)
+  local keep, settings = require "gpucloud.fleet.keep", require "gpucloud.cli.settings"
+  local rules, err
+  local listed = settings.keep(sys.config)
+  if #listed > 0 then
+    rules, err = keep.rules(listed, (sys.config.path or "the config file") .. ": keep rule")
+    if not rules then return nil, err end
+  end
+  if opts.keep then
+    local more
+    more, err = keep.read(opts.keep)
+    if not more then return nil, err end
+    if not rules then return more end
+    for _, r in ipairs(more) do rules[#rules + 1] = r end
+  end
+  return rules
 end
 
--- What the command needs before any listing: --idle-for's state file,
--- --keep's rules (nil, usage message when either is wrong).
-local function prepare(opts)
+-- What the command needs before any listing: --idle-for's state file, the
+-- keep rules (nil and a usage message when either is wrong).
+local function prepare(opts, sys)
   local ok, why = observed(opts)
   if not ok then return nil, why end
-  local rules, kerr = keep_rules(opts)
-  if opts.keep and not rules then return nil, kerr end
+  local rules, kerr = keep_rules(opts, sys)
+  if kerr then return nil, kerr end
   return true, rules
 end
 
@@ -195,7 +209,7 @@ end
 
 function M.delete(lib, call, out, sys)
   local opts = call.opts
-  local ok, rules = prepare(opts)
+  local ok, rules = prepare(opts, sys)
   if not ok then return nil, rules end
   local fleet, clients, rows = M.listed(lib, call, out, sys)
   if not fleet then return clients, rows end

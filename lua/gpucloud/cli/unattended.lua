@@ -65,7 +65,7 @@ end
 
 function M.plan(lib, call, out, sys)
   local opts = call.opts
-  local ok, rules = fleet_cli.prepare(opts)
+  local ok, rules = fleet_cli.prepare(opts, sys)
   if not ok then return nil, rules end
   local fleet, clients, rows = fleet_cli.listed(lib, call, out, sys)
   if not fleet then return clients, rows end
@@ -94,7 +94,7 @@ end
 
 function M.apply(lib, call, out, sys)
   local opts, file = call.opts, call.args[1]
-  local ok, rules = fleet_cli.prepare(opts)
+  local ok, rules = fleet_cli.prepare(opts, sys)
   if not ok then return nil, rules end
   local fleet, clients, entries = fleet_of(lib, call, out, sys)
   if not fleet then return clients end
