@@ -30,10 +30,8 @@ M.CODES = {
 -- turns anything else into "transport".
 M.TRANSPORT = { timeout = true, connect = true, tls = true, too_large = true, transport = true }
 
-local function id_text(v)
-  if type(v) == "number" and v == math.floor(v) then return string.format("%d", v) end
-  return tostring(v)
-end
+
+local id_text = require("gpucloud.args").id_text
 
 Error.__tostring = function(e)
   local parts = { "gpucloud:", e.op and (e.op .. ":") or nil }

@@ -17,9 +17,10 @@ local function read_file(path)
   return s
 end
 
--- ssh's rule for key files that others can read: say so, naming the file
+--- ssh's rule for key files that others can read: say so, naming the file
 -- (never the key), and go on, so an unattended job is not broken by it.
-local function warn_if_exposed(path)
+-- (A provider's own key file reader asks it too.)
+function M.warn_if_exposed(path)
   local ok, core = pcall(require, "gpucloud.core")
   if not ok or type(core) ~= "table" or not core.file_mode then return end
   local mode = core.file_mode(path)
@@ -28,6 +29,7 @@ local function warn_if_exposed(path)
       path, mode))
   end
 end
+local warn_if_exposed = M.warn_if_exposed
 
 local function trim(s)
   return (s:gsub("^%s+", ""):gsub("%s+$", ""))

@@ -24,8 +24,11 @@ end
 -- was cut short, a TLS failure. Anything else (401, 403, 404) ends a wait.
 local poll_code = { rate_limited = true, server_error = true, bad_response = true, too_large = true, tls = true }
 
---- Is `err` a failed poll worth polling through (wait.lua)?
+--- Is `err` a failed poll worth polling through (wait.lua)? A poll that
+-- was not sent, because what it would ask is not an id, would not be sent
+-- the next time either.
 function M.poll_through(err)
+  if err.not_sent then return false end
   return err.retryable or transient_code[err.code] or poll_code[err.code] or false
 end
 

@@ -40,7 +40,8 @@ function M.poll(s, poll)
     if state == "pending" then
       last = a
     elseif transient(a) then
-      last_err = a
+      -- a poll the deadline kept from being sent says less than the one before
+      if not (last_err and a.attempts == 0) then last_err = a end
     else
       return nil, a
     end

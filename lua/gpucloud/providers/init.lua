@@ -15,6 +15,8 @@
 local NAMES = {
   "vast",
   "tensorpool",
+  "runpod",
+  "lambda",
 }
 
 local M = {}
@@ -68,6 +70,13 @@ function M.part(name, part)
   if package.loaded[modname] ~= nil then return package.loaded[modname] end
   if not findable(modname) then return nil end
   return require(modname)
+end
+
+--- Whether provider `name` has part `part`, without loading it.
+function M.has(name, part)
+  if not KNOWN[name] then error("gpucloud: no provider '" .. tostring(name) .. "'", 2) end
+  local modname = "gpucloud.providers." .. name .. "." .. part
+  return package.loaded[modname] ~= nil or findable(modname)
 end
 
 --- Every provider's part `part`, in order: a list of {name =, module =}.

@@ -4,6 +4,10 @@ local key = require("gpucloud.fleet.plan").key
 
 local M = {}
 
+-- No kind names a `show` for the re-read before a delete (fleet/drift.lua):
+-- the info answers' fields are not documented to be the listing's, and an
+-- unpaged listing costs one request however many things are re-read.
+
 local CLUSTER_STATE = {
   RUNNING = "running", PENDING = "pending", PROVISIONING = "pending", CREATING = "pending",
   STOPPED = "stopped", FAILED = "failed", ERROR = "failed", DESTROYING = "gone", DESTROYED = "gone",
@@ -49,6 +53,12 @@ M.kinds = {
     list = "list_jobs", id = "id", name = "name", status = "status",
     created_at = "created_at",
     state = function(r) return JOB_STATE[lower(r.status)] end,
+    -- a canceled (or finished) job stays listed: what a check after the
+    -- cancel counts as done (fleet/check.lua)
+    done = function(row) return row.state == "stopped" or row.state == "failed" end,
+    -- a job works or has ended, never idle: a failed one costs nothing,
+    -- and a cancel of it is refused (fleet/observe.lua's idle_for)
+    idle = function(row) if row.state ~= nil then return false end end,
     delete = "cancel_jobs", stage = 1, delete_opts = { wait = true },
     needs = "list_jobs",
   },

@@ -35,6 +35,7 @@ local spec = {
       method = "GET", host = "engine", path = "/cluster/info/{cluster_id}",
       args = { { "cluster_id", "tp_id" } }, object = "cluster_info", idempotent = true,
       sample = { "c-dev-h100" },
+      echo = { cluster_id = "cluster_id", id = "cluster_id" }, echo_optional = true,
     },
     -- 202 and a CLUSTER_EDIT request; repeating the same fields is harmless
     edit_cluster = {
@@ -57,6 +58,7 @@ local spec = {
       method = "GET", host = "engine", path = "/storage/info/{storage_id}",
       args = { { "storage_id", "tp_id" } }, object = "storage_info", idempotent = true,
       sample = { "s-scratch" },
+      echo = { storage_id = "storage_id", id = "storage_id" }, echo_optional = true,
     },
     edit_storage = {
       method = "PATCH", host = "engine", path = "/storage/edit/{storage_id}",
@@ -78,6 +80,9 @@ local spec = {
       method = "GET", host = "engine", path = "/job/info/{job_id}",
       args = { { "job_id", "tp_id" } }, object = "job_info", idempotent = true,
       sample = { "j-train-001" },
+      -- the polls of a cancel: an info about another job is never its end
+      -- (which field names the job is not documented: either, when there)
+      echo = { job_id = "job_id", id = "job_id" }, echo_optional = true,
     },
     -- idempotent on the server: a repeat says "already canceled"
     cancel_job = {
@@ -95,6 +100,8 @@ local spec = {
       method = "GET", host = "engine", path = "/request/info/{request_id}",
       args = { { "request_id", "tp_id" } }, object = true, idempotent = true,
       sample = { "r-unknown" },
+      -- the polls of every destroy and edit: about this request, or bad_response
+      echo = { request_id = "request_id" },
     },
   },
 }
