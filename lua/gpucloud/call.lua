@@ -141,7 +141,7 @@ end
 function M.perform(self, p, rt, op, row, argv, opts, stop_at)
   local j = rows.destructive(row) and setting(self, opts, "journal")
   if not j then return perform(self, p, rt, op, row, argv, opts, stop_at) end
-  return require("gpucloud.journal").around(j, p.spec.name, op, row, argv, rt, function(counting)
+  return require("gpucloud.journal").around(j, p.spec, op, row, argv, rt, function(counting)
     return perform(self, p, counting, op, row, argv, opts, stop_at)
   end)
 end

@@ -11,10 +11,8 @@
 -- at once, as tasks of one runtime when the clients' runtimes allow it.
 -- @module gpucloud.fleet
 
-local args = require "gpucloud.args"
 local define = require "gpucloud.define"
 local list = require "gpucloud.list"
-local money = require "gpucloud.money"
 local plan_mod = require "gpucloud.fleet.plan"
 local providers = require "gpucloud.providers"
 local runtime = require "gpucloud.runtime"
@@ -61,42 +59,8 @@ for i, map in ipairs(MAPS) do ORDER[i] = { map.provider, kind_names(map) } end
 -- Rows
 -- @section rows
 
--- Epoch seconds from a number or an ISO 8601 UTC text ("2026-01-03T17:47:00Z").
-local epoch = require("gpucloud.times").epoch
-M.epoch = epoch
-
-local function field(kind, name, r)
-  local f = kind[name]
-  if type(f) == "function" then return f(r) end
-  if f then return r[f] end
-end
-
--- `id_check`: the check of the kind's delete (gpucloud.args'). A listed id
--- it refuses (123.5, an id the VM cannot hold, "..") makes the row not
--- actionable, with why: shown and planned as such, never deleted.
-local function make_row(provider, kind_name, kind, r, now, id_check)
-  local id = r[kind.id]
-  local created = epoch(field(kind, "created_at", r))
-  local cost, cost_unknown = nil, "no price for a " .. kind_name
-  if kind.cost_per_hour then cost, cost_unknown = money.per_hour(field(kind, "cost_per_hour", r)) end
-  local not_actionable
-  if id_check then
-    local ok, why = args.check(id_check, id, kind_name .. " id")
-    if ok == nil then not_actionable = why end
-  end
-  return {
-    provider = provider, kind = kind_name, id = id, key = plan_mod.key(provider, kind_name, id),
-    name = field(kind, "name", r), label = field(kind, "label", r), status = field(kind, "status", r),
-    state = kind.state(r),
-    created_at = created, age = created and math.max(0, now - created) or nil,
-    cost_per_hour = cost, cost_unknown = cost_unknown, not_actionable = not_actionable,
-    protected = kind.protected and kind.protected(r) or false,
-    parent = kind.parent and kind.parent(r) or nil,
-    raw = r,
-  }
-end
-
-M.make_row = make_row
+-- A row from a listed record (fleet/row.lua: drift.lua makes rows the same way).
+local make_row = require("gpucloud.fleet.row").make
 
 local new_rows -- the rows' list class (with plan), set below
 
@@ -318,14 +282,18 @@ end
 -- @function Fleet:load_plan
 function Fleet.load_plan(_, path)
   if type(path) ~= "string" or path == "" then fail(2, "fleet:load_plan: expected the plan file's name") end
-  return require("gpucloud.fleet.saved").load(path, ORDER)
+  local rows, fields = require("gpucloud.fleet.saved").load(path, ORDER)
+  if not rows then return nil, fields end
+  return plan_mod.new(rows, ORDER, 2, fields)
 end
 
 --- fleet:check_journal(path) -> results | nil, err: every intent of a
 -- journal resolved against fresh listings (fleet/check.lua).
 function Fleet:check_journal(path)
   if type(path) ~= "string" or path == "" then fail(2, "fleet:check_journal: expected the journal's name") end
-  return require("gpucloud.fleet.check").run(self, path)
+  -- the listing, handed over: fleet/check.lua does not require this module back
+  local function relist(kinds) return list_jobs(self, select_kinds(self, kinds, 4)) end
+  return require("gpucloud.fleet.check").run(self, path, relist)
 end
 
 -- help's line for each method (gpucloud repl)
@@ -351,7 +319,5 @@ M.docs = {
 
 M.Fleet = Fleet
 M.ORDER = ORDER
-M.select_kinds = select_kinds
-M.list_jobs = list_jobs
 
 return M

@@ -13,13 +13,8 @@ M.Plan = Plan
 
 local money = require "gpucloud.money"
 
--- an id as reports show it (integral numbers without ".0")
-local id_text = require("gpucloud.bulk").show_id
-
---- The key of a thing in the fleet: "provider:kind:id".
-function M.key(provider, kind, id)
-  return provider .. ":" .. kind .. ":" .. id_text(id)
-end
+--- The key of a thing in the fleet: "provider:kind:id" (fleet/row.lua's).
+M.key = require("gpucloud.fleet.row").key
 
 -- How many requests the listing each row came from took (fleet:list
 -- notes it): what re-reading a whole kind would cost (fleet/drift.lua).

@@ -2,7 +2,7 @@
 -- vast/fleet.lua): instances and file systems, with their $/h (prices.lua).
 -- Lambda has no billing history in its API: no charges here.
 
-local key = require("gpucloud.fleet.plan").key
+local key = require("gpucloud.fleet.row").key
 local prices = require "gpucloud.providers.lambda.prices"
 -- RFC 3339 times, read as RunPod's are (one reader for both)
 local stamps = require "gpucloud.providers.runpod.stamps"

@@ -3,7 +3,7 @@
 -- (prices.lua), and its billing history as charges (billing.lua).
 
 local billing = require "gpucloud.providers.runpod.billing"
-local key = require("gpucloud.fleet.plan").key
+local key = require("gpucloud.fleet.row").key
 local prices = require "gpucloud.providers.runpod.prices"
 local stamps = require "gpucloud.providers.runpod.stamps"
 

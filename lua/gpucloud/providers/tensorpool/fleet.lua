@@ -1,6 +1,6 @@
 -- How TensorPool's billable things look in the fleet view (see fleet/vast.lua).
 
-local key = require("gpucloud.fleet.plan").key
+local key = require("gpucloud.fleet.row").key
 
 local M = {}
 

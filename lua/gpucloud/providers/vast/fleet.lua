@@ -2,7 +2,7 @@
 -- naming the listing, the fields, the common state, the cost and the bulk
 -- call that deletes them. Read by gpucloud.fleet; documented in README "Fleet".
 
-local key = require("gpucloud.fleet.plan").key
+local key = require("gpucloud.fleet.row").key
 local ops = require("gpucloud.providers.vast").spec.ops
 
 local M = {}

@@ -8,7 +8,7 @@
 -- (no verified email or payment method): 403 `global/account-inactive` on
 -- every route. Lambda documents no read-only key.
 
-local fixture = require "gpucloud.sim.fixture"
+local fixture = require "gpucloud.sim.section"
 local common = require "gpucloud.providers.lambda.sim.common"
 local filesystems = require "gpucloud.providers.lambda.sim.filesystems"
 local instances = require "gpucloud.providers.lambda.sim.instances"

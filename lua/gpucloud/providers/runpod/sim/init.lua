@@ -9,7 +9,7 @@
 -- anything else answers 403 (v2: "access denied").
 
 local values = require "gpucloud.sim.values"
-local fixture = require "gpucloud.sim.fixture"
+local fixture = require "gpucloud.sim.section"
 local billing = require "gpucloud.providers.runpod.sim.billing"
 local common = require "gpucloud.providers.runpod.sim.common"
 local pods = require "gpucloud.providers.runpod.sim.pods"
