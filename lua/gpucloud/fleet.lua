@@ -247,7 +247,7 @@ end
 
 --- fleet:plan(rows[, opts]) -> a plan (fleet/plan.lua): what a delete would act on,
 -- made at the fleet's `now`. opts: `keep` (keep rules: fleet/keep.lua),
--- `expires` (seconds the plan stays valid; default a day).
+-- `expires` (seconds the plan stays valid; the schema's default: a day).
 -- @function Fleet:plan
 -- @tparam List rows fleet rows (from fleet:list, filtered as you like)
 -- @tparam[opt] table opts keep, expires

@@ -49,10 +49,11 @@ local providers = require "gpucloud.providers"
 
 local M = {}
 
--- "(default N)" from the options schema, the one home of every default.
-local function default(name)
-  local v = config.default(name)
-  return "(default " .. (v == nil and "none" or tostring(v)) .. ")"
+-- "(default N)" from the options schema, the one home of every default
+-- (in `scope`'s, shown by `show` where given).
+local function default(name, scope, show)
+  local v = config.default(name, scope)
+  return "(default " .. (v == nil and "none" or (show or tostring)(v)) .. ")"
 end
 
 -- The output formats of -o.
@@ -254,7 +255,7 @@ local FLEET = {
       options = {
         { "out", value = "FILE", check = checks.path, help = "fleet plan: save the plan there, for `fleet apply`" },
         { "expires", value = "AGE", check = checks.duration,
-          help = "fleet plan: how long the plan holds (default 24h)" },
+          help = "fleet plan: how long the plan holds " .. default("expires", "plan", require("gpucloud.times").age) },
         KEEP,
       }, help = "print what a delete would act on, naming each thing; --out saves it for review",
       examples = { "gpucloud fleet plan --state idle --older-than 6h",

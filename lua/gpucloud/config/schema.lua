@@ -101,7 +101,7 @@ end
 -- The schema. scope: client (the constructor), call (every operation's
 -- last argument; the client's value is the default), bulk (bulk calls and
 -- client:batch, on top of call), wait (waits for an asynchronous request),
--- paged (paged listings, on top of call).
+-- paged (paged listings, on top of call), plan (fleet:plan and rows:plan).
 
 local O = {
   api_key = { kind = "api_key", scope = "client",
@@ -151,8 +151,10 @@ local O = {
     doc = "fleet delete: list again afterwards; what is still there moves from ok to failed" },
   force = { kind = "boolean", default = false, scope = "fleet",
     doc = "fleet delete: no re-read to skip what changed since the plan (the report says so)" },
-  keep = { kind = "table", scope = "fleet",
+  keep = { kind = "table", scope = "fleet plan",
     doc = "fleet delete: keep rules (gpucloud.fleet.keep): a thing one matches is skipped, with the rule" },
+  expires = { kind = "seconds", default = 86400, scope = "plan",
+    doc = "seconds a plan stays valid: fleet:delete refuses it afterwards" },
   unprotect = { kind = "boolean", default = false, scope = "bulk fleet",
     doc = "when a destroy is refused for deletion protection, turn it off (and wait for that), then destroy again" },
   wait_timeout = { kind = "seconds", scope = "bulk", deprecated = "deadline",
