@@ -20,7 +20,7 @@ local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
 local providers = require "gpucloud.providers"
 local acts = require("gpucloud.rows").acts
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local L = require "support.lying"
 
 local unpack = table.unpack or unpack -- luacheck: ignore
@@ -28,10 +28,7 @@ local BIG, HALF = "9007199254740993", "123.5"
 local WAIT_OPTS = { wait = { deadline = 0.3, interval = 0.02 }, call = { deadline = 0.3 } }
 
 describe("a lying server, flow by flow", function()
-  local s
-  setup(function() s = assert(server.start {}) end)
-  teardown(function() s:stop() end)
-  before_each(function() assert(s:reset()) end)
+  local s = fixture.use()
 
   local function log() return assert(s:log()) end
 

@@ -39,6 +39,8 @@ function M.client(name, s)
   local spec = providers.spec(name)
   local o = { api_key = M.key(name), getenv = no_env, retries = 0, backoff = { base = 0, max = 0 } }
   for _, h in pairs(spec.hosts) do o[h.option] = s.url end
+  -- a spec/support/sim.lua handle: on its test's virtual clock
+  if s.runtime then o.runtime = s:runtime() end
   return providers.get(name).new(o)
 end
 
