@@ -9,12 +9,9 @@ local warn = require "gpucloud.warn"
 
 local M = {}
 
+-- a key file's text, or nil when it cannot be read (gpucloud.files')
 local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
+  return (require("gpucloud.files").read(path))
 end
 
 --- ssh's rule for key files that others can read: say so, naming the file

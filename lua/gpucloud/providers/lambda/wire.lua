@@ -13,7 +13,6 @@
 -- Every row's method goes through `call` (M.install replaces them), and so
 -- do the bulk continuations and the waits: one reading of every answer.
 
-local config = require "gpucloud.config"
 local define = require "gpucloud.define"
 local errors = require "gpucloud.errors"
 local json = require "gpucloud.json"
@@ -105,11 +104,8 @@ end
 function M.method(spec, name)
   local row = spec.ops[name]
   local op = spec.name .. "." .. name
-  local params = row.args or {}
   return function(ctx, ...)
-    local argv = define.check_args(op, params, 2, ...)
-    local opts = (select(#params + 1, ...))
-    if opts ~= nil then config.call(op, row, opts, 2) end
+    local argv, opts = define.check_call(op, row, 2, ...)
     local value, err, _, decoded = M.call(ctx, spec, name, argv, opts)
     if value == nil then return nil, err end
     if decoded ~= nil and decoded ~= value then return value, decoded end

@@ -9,7 +9,6 @@
 -- what ctx:call, bulk and batch run.
 
 local billing = require "gpucloud.providers.runpod.billing"
-local config = require "gpucloud.config"
 local define = require "gpucloud.define"
 local errors = require "gpucloud.errors"
 
@@ -44,11 +43,8 @@ M.more_than = more_than
 function M.method(spec, name)
   local row = spec.ops[name]
   local op = spec.name .. "." .. name
-  local params = row.args or {}
   return function(ctx, ...)
-    local argv = define.check_args(op, params, 2, ...)
-    local opts = (select(#params + 1, ...))
-    if opts ~= nil then config.call(op, row, opts, 2) end
+    local argv, opts = define.check_call(op, row, 2, ...)
     local items, err, res, decoded = ctx:call(name, argv, opts)
     if items == nil then return nil, err end
     local why = more_than(decoded, #items) or billing.repeated(name, items)

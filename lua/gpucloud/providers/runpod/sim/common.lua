@@ -29,14 +29,8 @@ function M.find(list, id)
   end
 end
 
--- A copy of `list` without `item`, kept an array.
-function M.without(list, item)
-  local kept = json.array()
-  for _, x in ipairs(list) do
-    if x ~= item then kept[#kept + 1] = x end
-  end
-  return kept
-end
+-- A copy of `list` without `item`, kept an array (sim/listing.lua's).
+M.without = require("gpucloud.sim.listing").without
 
 --- The request's JSON object body, or nil and the 400 to answer.
 function M.object_body(req)

@@ -33,14 +33,8 @@ function M.find(list, field, id)
   return nil
 end
 
--- A copy of `list` without `item`, kept an array.
-function M.without(list, item)
-  local kept = json.array()
-  for _, x in ipairs(list) do
-    if x ~= item then kept[#kept + 1] = x end
-  end
-  return kept
-end
+-- A copy of `list` without `item`, kept an array (sim/listing.lua's).
+M.without = require("gpucloud.sim.listing").without
 
 function M.now_iso()
   return os.date("!%Y-%m-%dT%H:%M:%SZ")
