@@ -36,9 +36,9 @@ M.spec_of = spec_of
 -- gpucloud.fleet, where it is installed (it documents its methods in
 -- its `docs`, as providers do in spec.docs)
 local function fleet_module()
-  if not (package.searchpath and package.searchpath("gpucloud.fleet", package.path)) then return nil end
-  local f = require "gpucloud.fleet"
-  return type(f) == "table" and type(f.docs) == "table" and f or nil
+  -- (package.searchpath is 5.2's: under 5.1 it was never found)
+  local ok, f = pcall(require, "gpucloud.fleet")
+  return ok and type(f) == "table" and type(f.docs) == "table" and f or nil
 end
 M.fleet_module = fleet_module
 

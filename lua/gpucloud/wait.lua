@@ -40,8 +40,9 @@ function M.poll(s, poll)
     if state == "pending" then
       last = a
     elseif transient(a) then
-      -- a poll the deadline kept from being sent says less than the one before
-      if not (last_err and a.attempts == 0) then last_err = a end
+      -- a poll the deadline kept from being sent, or cut short, says less
+      -- than the one before
+      if not (last_err and (a.attempts == 0 or a.code == "timeout")) then last_err = a end
     else
       return nil, a
     end
