@@ -35,11 +35,12 @@ local is_array = json.is_array
 -- placeholders, an encoder for its body fields.
 local compiled = setmetatable({}, { __mode = "k" })
 
--- The names a body of fields holds: the row's args, its fixed fields, its
--- options sent in the body.
+-- The names a body of fields holds: the row's args, its lists of one arg,
+-- its fixed fields, its options sent in the body.
 local function body_names(row)
   local names = {}
-  for _, n in ipairs(row.body) do names[#names + 1] = n end
+  for _, n in ipairs(type(row.body) == "table" and row.body or {}) do names[#names + 1] = n end
+  for n in pairs(row.body_list or {}) do names[#names + 1] = n end
   for n in pairs(row.body_const or {}) do names[#names + 1] = n end
   for _, o in ipairs(row.body_opts or {}) do names[#names + 1] = o[1] end
   return names
@@ -59,7 +60,7 @@ local function compile(row)
   local c = {
     templated = row.path:find("{", 1, true) ~= nil,
     has_query = row.path:find("?", 1, true) ~= nil,
-    body = type(row.body) == "table" and json.object_encoder(body_names(row)) or nil,
+    body = (type(row.body) == "table" or row.body_list) and json.object_encoder(body_names(row)) or nil,
     query = query_fields(row),
   }
   compiled[row] = c
@@ -82,12 +83,14 @@ local function query_string(c, argv, opts)
   return (c.has_query and "&" or "?") .. table.concat(parts, "&")
 end
 
--- The values a body is made of: the args, then the fixed fields, then the
--- options the row sends in the body.
+-- The values a body is made of: the args, each `body_list` field a JSON
+-- array of its one arg, then the fixed fields, then the options the row
+-- sends in the body.
 local function body_values(row, base, opts)
-  if not row.body_const and not row.body_opts then return base end
+  if not row.body_const and not row.body_opts and not row.body_list then return base end
   local v = {}
   for k, x in pairs(base) do v[k] = x end
+  for k, a in pairs(row.body_list or {}) do v[k] = json.array { base[a] } end
   for k, x in pairs(row.body_const or {}) do v[k] = x end
   for _, o in ipairs(row.body_opts or {}) do v[o[1]] = opts[o[1]] end
   return v
