@@ -88,7 +88,6 @@ build = {
     ["gpucloud.providers.runpod.sim.pods"] = "lua/gpucloud/providers/runpod/sim/pods.lua",
     ["gpucloud.providers.runpod.sim.serverless"] = "lua/gpucloud/providers/runpod/sim/serverless.lua",
     ["gpucloud.providers.runpod.sim.volumes"] = "lua/gpucloud/providers/runpod/sim/volumes.lua",
-    ["gpucloud.providers.runpod.stamps"] = "lua/gpucloud/providers/runpod/stamps.lua",
     ["gpucloud.providers.runpod.whole"] = "lua/gpucloud/providers/runpod/whole.lua",
     ["gpucloud.providers.tensorpool.cli"] = "lua/gpucloud/providers/tensorpool/cli.lua",
     ["gpucloud.providers.tensorpool.confirm"] = "lua/gpucloud/providers/tensorpool/confirm.lua",
@@ -132,6 +131,7 @@ build = {
     ["gpucloud.sim.server"] = "lua/gpucloud/sim/server.lua",
     ["gpucloud.sim.sys"] = "lua/gpucloud/sim/sys.lua",
     ["gpucloud.sim.values"] = "lua/gpucloud/sim/values.lua",
+    ["gpucloud.stamps"] = "lua/gpucloud/stamps.lua",
     ["gpucloud.wait"] = "lua/gpucloud/wait.lua",
     -- end of generated list
     ["gpucloud.core"] = {

@@ -9,7 +9,7 @@ local json = require "gpucloud.json"
 local server = require "gpucloud.sim.server"
 local fleet_map = require "gpucloud.providers.runpod.fleet"
 local prices = require "gpucloud.providers.runpod.prices"
-local stamps = require "gpucloud.providers.runpod.stamps"
+local stamps = require "gpucloud.stamps"
 
 local function no_env() end
 

@@ -4,8 +4,7 @@
 
 local key = require("gpucloud.fleet.plan").key
 local prices = require "gpucloud.providers.lambda.prices"
--- RFC 3339 times, read as RunPod's are (one reader for both)
-local stamps = require "gpucloud.providers.runpod.stamps"
+local stamps = require "gpucloud.stamps"
 
 local M = {}
 

@@ -9,7 +9,7 @@ local args = require "gpucloud.args"
 local checks = require "gpucloud.providers.runpod.checks"
 local errors = require "gpucloud.errors"
 local prices = require "gpucloud.providers.runpod.prices"
-local stamps = require "gpucloud.providers.runpod.stamps"
+local stamps = require "gpucloud.stamps"
 
 local M = {}
 

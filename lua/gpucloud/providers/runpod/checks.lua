@@ -4,7 +4,7 @@
 
 local args = require "gpucloud.args"
 local json = require "gpucloud.json"
-local stamps = require "gpucloud.providers.runpod.stamps"
+local stamps = require "gpucloud.stamps"
 
 local M = {}
 

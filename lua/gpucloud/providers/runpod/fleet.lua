@@ -5,7 +5,7 @@
 local billing = require "gpucloud.providers.runpod.billing"
 local key = require("gpucloud.fleet.plan").key
 local prices = require "gpucloud.providers.runpod.prices"
-local stamps = require "gpucloud.providers.runpod.stamps"
+local stamps = require "gpucloud.stamps"
 
 local M = {}
 

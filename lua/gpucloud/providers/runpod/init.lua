@@ -7,8 +7,8 @@
 -- What rows cannot say, each in its own file: the whole-list check of
 -- every listing (whole.lua), a pod action judged by the pod and a pause
 -- followed until its workers drain (settle.lua), the key file
--- (keyfile.lua), prices (prices.lua, read by fleet.lua) and times
--- (stamps.lua).
+-- (keyfile.lua) and prices (prices.lua, read by fleet.lua); its times are
+-- read by gpucloud.stamps.
 
 local checks = require "gpucloud.providers.runpod.checks"
 local define = require "gpucloud.define"

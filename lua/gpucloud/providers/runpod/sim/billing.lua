@@ -8,7 +8,7 @@
 
 local json = require "gpucloud.json"
 local common = require "gpucloud.providers.runpod.sim.common"
-local stamps = require "gpucloud.providers.runpod.stamps"
+local stamps = require "gpucloud.stamps"
 
 local M = {}
 

@@ -1,9 +1,10 @@
--- RunPod's times as epoch seconds, and back. v2 sends RFC 3339
--- ("2026-06-01T12:00:00Z", with a fraction or an offset); a third party
--- recorded Go's default format on the wire ("2026-10-04 11:09:24.633 +0000
--- UTC"), and the official CLI also reads Unix seconds as text. Each is
--- read; anything else is unknown (nil), never a guess. Pure arithmetic:
--- os.time would read the fields as local time.
+-- Times as the providers send them, as epoch seconds, and back: RFC 3339
+-- ("2026-06-01T12:00:00Z", with a fraction or an offset: RunPod's v2,
+-- Lambda Cloud's `created`), Go's default format ("2026-10-04
+-- 11:09:24.633 +0000 UTC", recorded on RunPod's wire by a third party) and
+-- Unix seconds as text (RunPod's CLI reads them). Each is read; anything
+-- else is unknown (nil), never a guess. Pure arithmetic: os.time would
+-- read the fields as local time.
 
 local M = {}
 
