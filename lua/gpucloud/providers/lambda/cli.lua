@@ -6,11 +6,11 @@ local checks = require "gpucloud.cli.checks"
 
 return {
   -- how an ID argument is checked: the library's rule for string ids
-  -- (one path segment), the same as TensorPool's
-  id = checks.tensorpool_id,
+  -- (one path segment)
+  id = checks.segment_id,
   commands = {
   { "instance list", "list_instances", groups = { "list" }, help = "list instances, with their $/h (cost)",
-    options = { { "cluster-id", value = "ID", check = checks.tensorpool_id, field = "cluster_id",
+    options = { { "cluster-id", value = "ID", check = checks.segment_id, field = "cluster_id",
                   help = "instance list: only the instances of this cluster" } } },
   { "instance get", "get_instance", args = { "ID" }, help = "show an instance" },
   { "instance terminate", "terminate_instances", args = { "ID..." }, groups = { "bulk", "wait" },

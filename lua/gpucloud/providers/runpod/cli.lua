@@ -16,13 +16,6 @@ local function typed(check)
   end
 end
 
---- A RunPod id: text that stays one path segment (the library's rule,
--- the same as TensorPool's ids).
-local function id(s)
-  if rp.id(s) then return s end
-  return nil, format("id must be 1 to 256 bytes without '/' or control characters, and not . or .., got %s",
-    checks.describe(s))
-end
 
 -- A billing listing's options; `id_option` narrows it to one thing.
 local function billing(id_option, field, noun)
@@ -35,12 +28,13 @@ local function billing(id_option, field, noun)
       field = "bucketSize", help = "billing: hour, day (default), week, month or year" },
     { "last", value = "N", check = checks.count(1), field = "lastN",
       help = "billing: the last N buckets, the current one included (instead of the times)" },
-    { id_option, value = "ID", check = id, field = field, help = "billing: only this " .. noun },
+    { id_option, value = "ID", check = checks.segment_id, field = field, help = "billing: only this " .. noun },
   }
 end
 
 return {
-  id = id, -- how an ID argument is checked
+  -- how an ID argument is checked: the library's rule for string ids (one path segment)
+  id = checks.segment_id,
   commands = {
   { "pod list", "list_pods", groups = { "list" }, help = "list pods, with their $/h (cost)",
     options = { { "include-cluster-pods", field = "includeClusterPods",
