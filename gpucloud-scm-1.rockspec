@@ -73,7 +73,6 @@ build = {
     ["gpucloud.providers.lambda.sim.instances"] = "lua/gpucloud/providers/lambda/sim/instances.lua",
     ["gpucloud.providers.lambda.terminate"] = "lua/gpucloud/providers/lambda/terminate.lua",
     ["gpucloud.providers.lambda.watch"] = "lua/gpucloud/providers/lambda/watch.lua",
-    ["gpucloud.providers.lambda.wire"] = "lua/gpucloud/providers/lambda/wire.lua",
     ["gpucloud.providers.runpod.billing"] = "lua/gpucloud/providers/runpod/billing.lua",
     ["gpucloud.providers.runpod.checks"] = "lua/gpucloud/providers/runpod/checks.lua",
     ["gpucloud.providers.runpod.cli"] = "lua/gpucloud/providers/runpod/cli.lua",
