@@ -19,7 +19,9 @@
 -- method is DELETE follows the rule for deletions instead: a 2xx means the
 -- server acted, whatever the body says, unless it says `success: false`.
 -- `null_is = "not_found"`: a bare JSON `null` answer is that failure (a
--- lookup's "none"), never an empty object.
+-- lookup's "none"), never an empty object. `check_answer = fn(value,
+-- decoded, argv) -> nil | why`: a provider's own rule about what an
+-- answer must be (RunPod's whole lists), bad_response when it says why.
 
 local args = require "gpucloud.args"
 local errors = require "gpucloud.errors"
@@ -266,6 +268,7 @@ function M.read(op, row, res, key, server_codes, argv)
   end
   local value, why = M.shape(row, decoded)
   if value ~= nil and row.echo then why = not_about(row, value, argv or {}) end
+  if value ~= nil and not why and row.check_answer then why = row.check_answer(value, decoded, argv or {}) end
   if value == nil or why then
     return nil, errors.bad_response(op, status, why, raw, key, { body = errors.redact(decoded, key) })
   end

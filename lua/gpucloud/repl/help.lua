@@ -177,6 +177,7 @@ local function row_detail(spec, row, lines)
   lines[#lines + 1] = "  answer    " .. answer(row)
     .. ((row.list and row.id_field) and format("; ids() reads %q", row.id_field) or "")
     .. (row.null_is and ("; a bare null is " .. row.null_is) or "")
+    .. (row.check_answer and "; checked by the provider's own rule (else bad_response)" or "")
   local acts = row.method ~= "GET" and not row.read
   lines[#lines + 1] = "  repeats   " .. (row.idempotent and "safe to repeat after a lost answer" or "not repeated")
     .. (acts and "; changes what it names" or "; changes nothing")
