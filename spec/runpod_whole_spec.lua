@@ -7,15 +7,9 @@
 local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
 local server = require "gpucloud.sim.server"
+local virtual_runtime = require("support.unattended").virtual_runtime
 
 local function no_env() end
-
-local function virtual_runtime()
-  local curl = require("gpucloud.runtime.curl").new()
-  local t = 0
-  return { request = curl.request, close = curl.close, now = function() return t end,
-           sleep = function(s) t = t + s end }
-end
 
 describe("runpod's whole lists, on every path", function()
   local sim, rp
