@@ -135,7 +135,6 @@ build = {
     ["gpucloud.sim.server"] = "lua/gpucloud/sim/server.lua",
     ["gpucloud.sim.sys"] = "lua/gpucloud/sim/sys.lua",
     ["gpucloud.sim.values"] = "lua/gpucloud/sim/values.lua",
-    ["gpucloud.stamps"] = "lua/gpucloud/stamps.lua",
     ["gpucloud.times"] = "lua/gpucloud/times.lua",
     ["gpucloud.wait"] = "lua/gpucloud/wait.lua",
     -- end of generated list

@@ -1,6 +1,6 @@
 -- A provider's folder is its own: no file of one provider requires a
 -- module of another (what two share lives in the generic library:
--- gpucloud.stamps, gpucloud.sim.values). The registry, gpucloud.providers,
+-- gpucloud.times, gpucloud.sim.values). The registry, gpucloud.providers,
 -- is generic. Read from the files themselves, every registered provider.
 
 local providers = require "gpucloud.providers"

@@ -4,7 +4,7 @@
 
 local key = require("gpucloud.fleet.plan").key
 local prices = require "gpucloud.providers.lambda.prices"
-local stamps = require "gpucloud.stamps"
+local times = require "gpucloud.times"
 
 local M = {}
 
@@ -77,7 +77,7 @@ M.kinds = {
   },
   filesystem = {
     list = "list_filesystems", id = "id", name = "name", status = in_use,
-    created_at = function(r) return stamps.epoch(r.created) end,
+    created_at = function(r) return times.exact(r.created) end,
     cost_per_hour = prices.filesystem,
     state = function(r)
       if r.is_in_use == true then return "running" end

@@ -8,7 +8,7 @@
 -- every listing (whole.lua), a pod action judged by the pod and a pause
 -- followed until its workers drain (settle.lua), the key file
 -- (keyfile.lua) and prices (prices.lua, read by fleet.lua); its times are
--- read by gpucloud.stamps.
+-- read by gpucloud.times.
 
 local checks = require "gpucloud.providers.runpod.checks"
 local define = require "gpucloud.define"
