@@ -152,6 +152,16 @@ describe("lambda over HTTP", function()
       local help = require("gpucloud.repl.help").text(1, lam.terminate_instance)
       assert.match('JSON {"instance_ids": %[id%]}', help)
       assert.match("terminate_instances", help)
+      -- an answer that does not name the instance is no acceptance, on every path
+      for _ = 1, 2 do
+        assert(sim:inject { method = "POST", path = "/api/v1/instance-operations/terminate", status = 200,
+                            json = { data = { terminated_instances = { { id = "i-someone-else" } } } } })
+      end
+      local err = failed("bad_response", 200, lam:terminate_instance("i-dev-a10"))
+      assert.match('without naming instance "i%-dev%-a10"', err.message)
+      assert.is_true(err.may_have_landed)
+      local r = lam:batch("terminate_instance", { "i-dev-a10" }, { rate = false })
+      assert.equal("bad_response", r.failed["i-dev-a10"].code, tostring(r))
     end)
 
     it("with wait, lists again until each instance has gone, on the run's clock", function()

@@ -59,12 +59,13 @@ local spec = {
       echo = { id = "id" }, idempotent = true, rate = RATE,
     },
     -- The terminate of one instance: Lambda's terminate with a list of one
-    -- id. 200 lists those accepted, now `terminating`. Not safe to repeat:
+    -- id. 200 lists those accepted, now `terminating`: an answer that does
+    -- not name the id is bad_response (it may have landed). Not safe to repeat:
     -- a second terminate of an instance already terminating answered an
     -- error (global/unknown).
     terminate_instance = {
       method = "POST", host = "api", path = TERMINATE, args = { ID }, body_list = { instance_ids = "id" },
-      object = "data", destructive = true, rate = RATE,
+      object = "data", check_answer = terminate.about, destructive = true, rate = RATE,
     },
     -- Any number of ids at once, as given
     terminate_batch = {

@@ -3,7 +3,7 @@
 -- report is exact per id (docs/lambda.md, "Terminating").
 --
 -- The terminate is accepted when its answer names the id among
--- `terminated_instances`. Lambda documents no partial failure of a batch,
+-- `terminated_instances` (the row's check_answer, M.about). Lambda documents no partial failure of a batch,
 -- and answered a second terminate of an instance already terminating with
 -- `global/unknown`: so any other answer (a bad key, an inactive account or
 -- a rate limit aside: nothing was done) is judged by a listing asked for
@@ -46,6 +46,15 @@ local function named(answer, id)
   if not json.is_array(list) then return nil end
   for _, x in ipairs(list) do
     if type(x) == "table" and x.id == id then return x end
+  end
+end
+
+--- terminate_instance's check_answer: the answer names the instance asked
+-- for among those it terminates, or it is no acceptance (bad_response,
+-- which may have landed), whichever path reads it.
+function M.about(answer, _, argv)
+  if not named(answer, argv.id) then
+    return format("Lambda answered without naming instance %s among those it terminates", args.describe(argv.id))
   end
 end
 
@@ -95,18 +104,13 @@ local function judged(id, err, seen)
   return nil, err
 end
 
---- terminate_instances' settle: `answer`, err are the terminate's.
+--- terminate_instances' settle: `answer`, err are the terminate's (an
+-- answer names the instance: the row's check_answer).
 function M.settle(ctx, argv, answer, err)
   local id = argv.id
   local accepted = answer and named(answer, id)
   if not accepted then
-    if answer then
-      err = errors.local_failure(OP, "bad_response",
-        format("Lambda answered without naming instance %s among those it terminates", id),
-        { may_have_landed = true, body = answer })
-    elseif NOTHING_DONE[err.code] then
-      return nil, err
-    end
+    if NOTHING_DONE[err.code] then return nil, err end
     local seen = watch.watch(ctx, id, watch.mark(ctx), settings(ctx), "after its terminate", as_listed)
     -- no listing read: the terminate's own failure
     if not seen then return nil, err end
