@@ -285,6 +285,7 @@ M.SCOPES = {
   paged = "The options of a paged listing (an operation whose row is `paged`, and its iterator), "
     .. "on top of the call options of its pages, which are paced at the documented rate unless `rate = false`.",
   fleet = "The options of @{gpucloud.fleet.Fleet:delete|fleet:delete}.",
+  pricing = "The options of `gpucloud.fleet{...}` beside its clients: what a fleet's costs are read with.",
 }
 
 -- Where a scope's own default is not the option's: fleet:delete waits and

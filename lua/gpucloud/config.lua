@@ -79,6 +79,29 @@ function kinds.api_key(where, name, v, level)
   return v
 end
 
+-- {provider = {name = $ | {key = $}}}: every amount finite and >= 0.
+function kinds.prices(where, name, v, level)
+  local function bad(path, what)
+    fail(level + 2, "%s: '%s' must be {provider = {table = amount or {key = amount}}}: %s %s", where, name, path, what)
+  end
+  local function amount(path, x)
+    if type(x) ~= "number" or x ~= x or x == math.huge or x < 0 then bad(path, "is not an amount >= 0") end
+  end
+  if type(v) ~= "table" then bad(name, "is not a table") end
+  for provider, t in pairs(v) do
+    if type(provider) ~= "string" or type(t) ~= "table" then bad(tostring(provider), "is not a table") end
+    for tname, x in pairs(t) do
+      local path = provider .. "." .. tostring(tname)
+      if type(x) == "table" then
+        for k, y in pairs(x) do amount(path .. "[" .. tostring(k) .. "]", y) end
+      else
+        amount(path, x)
+      end
+    end
+  end
+  return v
+end
+
 function kinds.runtime(where, name, v, level)
   if v == "auto" or v == "curl" or v == "ngx" then return v end
   if type(v) == "table" and type(v.request) == "function" and type(v.now) == "function"
@@ -142,6 +165,10 @@ local O = {
     doc = "deprecated: use deadline" },
   interval = { kind = "pause", default = 2, scope = "wait",
     doc = "seconds between polls when the server sends no Retry-After" },
+
+  prices = { kind = "prices", scope = "pricing",
+    doc = "the rates no answer carries, in USD: {tensorpool = {instance_types = {[\"8xH100\"] = $/h a node}, "
+      .. "storage_gb_month = $, object_storage_gb_month = $}} (docs/tensorpool.md lists the published ones)" },
 
   max_pages = { kind = "positive_count", default = 1000, scope = "paged",
     doc = "a paged listing that needs more pages than this fails (code too_large) instead of going on" },

@@ -11,6 +11,8 @@
 -- at once, as tasks of one runtime when the clients' runtimes allow it.
 -- @module gpucloud.fleet
 
+local config = require "gpucloud.config"
+local cost = require "gpucloud.fleet.cost"
 local define = require "gpucloud.define"
 local list = require "gpucloud.list"
 local plan_mod = require "gpucloud.fleet.plan"
@@ -21,10 +23,11 @@ local M = {}
 
 -- Each provider's kinds, in the registry's order; a map's `provider` is
 -- its provider's name.
-local MAPS = {}
+local MAPS, KINDS = {}, {}
 for _, p in ipairs(providers.parts("fleet")) do
   p.module.provider = p.name
   MAPS[#MAPS + 1] = p.module
+  KINDS[p.name] = p.module.kinds
 end
 -- "vast =, tensorpool =" for messages
 local FIELDS = {}
@@ -79,15 +82,14 @@ local function field(kind, name, r)
   if f then return r[f] end
 end
 
+-- (cost_per_hour and the other money fields: fleet/cost.lua, after refine)
 local function make_row(provider, kind_name, kind, r, now)
   local id = r[kind.id]
   local created = epoch(field(kind, "created_at", r))
-  local cost = field(kind, "cost_per_hour", r)
   return {
     provider = provider, kind = kind_name, id = id, key = plan_mod.key(provider, kind_name, id),
     name = field(kind, "name", r), status = field(kind, "status", r), state = kind.state(r),
     created_at = created, age = created and math.max(0, now - created) or nil,
-    cost_per_hour = type(cost) == "number" and cost or nil,
     protected = kind.protected and kind.protected(r) or false,
     parent = kind.parent and kind.parent(r) or nil,
     raw = r,
@@ -127,7 +129,8 @@ end
 
 --- gpucloud.fleet{vast = client | true, tensorpool = client | true}: a
 -- fleet of these clients (`true`: a client made from the environment).
--- @tparam table opts `vast`, `tensorpool`: at least one
+-- @tparam table opts `vast`, `tensorpool`: at least one; `prices`: the
+-- rates no answer carries (see the pricing options)
 -- @treturn Fleet the fleet
 function M.new(opts)
   if type(opts) ~= "table" then
@@ -150,8 +153,9 @@ function M.new(opts)
     end
   end
   for k in pairs(opts) do
-    if not known[k] then fail(2, "gpucloud.fleet: unknown option '%s'", tostring(k)) end
+    if not known[k] and k ~= "prices" then fail(2, "gpucloud.fleet: unknown option '%s'", tostring(k)) end
   end
+  if opts.prices ~= nil then self.prices = config.kinds.prices("gpucloud.fleet", "prices", opts.prices, 2) end
   if #self.entries == 0 then fail(2, "gpucloud.fleet: give at least one client (%s)", FIELDS) end
   return self
 end
@@ -205,8 +209,9 @@ local function select_kinds(self, wanted, level)
   return jobs
 end
 
-local function list_jobs(self, jobs)
+local function list_jobs(self, jobs, priced)
   local run, bind = self:runner()
+  priced = priced or cost.context(self.prices)
   local tasks = {}
   for i, job in ipairs(jobs) do
     tasks[i] = function(trt)
@@ -222,6 +227,7 @@ local function list_jobs(self, jobs)
       -- what a refinement could not learn stays on its row (state nil,
       -- state_error): the thing was listed, only its state is unknown
       if job.kind.refine then job.kind.refine(c, rows) end
+      cost.listed(c, job.entry.provider, job.kind, rows, priced)
       return rows, {}
     end
   end
@@ -229,8 +235,10 @@ local function list_jobs(self, jobs)
 end
 
 --- fleet:list{kinds = {...}} -> rows, errs. rows: one list of every thing
--- (provider, kind, id, key, name, status, state, created_at, age,
--- cost_per_hour, protected, parent, raw), with the list methods and
+-- (provider, kind, id, key, name, status, state, created_at, age or
+-- age_unknown, cost_per_hour (or cost_unknown: why) and cost_source,
+-- next_cost_per_hour and next_cost_starts where a price change is pending,
+-- protected, parent, raw), with the list methods and
 -- :plan(). errs: nil, or a list of the errors of listings that failed
 -- (err.fleet says which "provider:kind"): the other providers' rows are
 -- there, and a provider is never silently missing.
@@ -241,11 +249,19 @@ function Fleet:list(opts)
     if k ~= "kinds" then fail(2, "fleet:list: unknown option '%s'", tostring(k)) end
   end
   local jobs = select_kinds(self, opts.kinds, 2)
-  local rows, errs = new_rows(), {}
-  for _, r in ipairs(list_jobs(self, jobs)) do
-    for _, row in ipairs(r[1] or {}) do rows[#rows + 1] = row end
-    for _, e in ipairs(r[2] or {}) do errs[#errs + 1] = e end
+  local n = #jobs
+  -- what derived costs need and the selection left out: listed for them
+  -- alone (their failures show as those costs' reasons)
+  for _, job in ipairs(cost.helper_jobs(jobs, kinds_of)) do jobs[#jobs + 1] = job end
+  local rows, errs, extra = new_rows(), {}, {}
+  for i, r in ipairs(list_jobs(self, jobs)) do
+    local into = i <= n and rows or extra
+    for _, row in ipairs(r[1] or {}) do into[#into + 1] = row end
+    if i <= n then
+      for _, e in ipairs(r[2] or {}) do errs[#errs + 1] = e end
+    end
   end
+  cost.finish(rows, extra, KINDS)
   return rows, (#errs > 0 and errs or nil)
 end
 
@@ -266,6 +282,20 @@ function Fleet:delete(plan, opts)
   return require("gpucloud.fleet.delete").run(self, plan, opts, 2)
 end
 
+--- fleet:costs{since =, ["until"] =} -> report, errs: what each thing
+-- was billed in the window (the providers' charges, by contract) beside
+-- its estimate ($/h x the time it was alive in the window), things billed
+-- and gone included (`gone = true`). `since`, `until`: epoch seconds
+-- (`until` defaults to now; `since` to the window's UTC day start). The
+-- report: `rows` (one per thing: key, provider, kind, id, name, label,
+-- gone, cost_per_hour, hours, estimate or estimate_unknown, billed (nil
+-- where the provider has no charges), unbilled, difference = billed -
+-- estimate), `totals` and `from`/`to` (the window, whole UTC days back
+-- from `until`); errs: the listings and charge readings that failed.
+function Fleet:costs(opts)
+  return require("gpucloud.fleet.costs").run(self, opts, 2)
+end
+
 -- help's line for each method (gpucloud repl)
 M.docs = {
   list = { args = "[{kinds = {...}}]", "one list of every billable thing of every provider, and the failed listings" },
@@ -273,6 +303,8 @@ M.docs = {
   delete = { args = "plan_or_rows [, opts]", options = "fleet",
     "delete a plan, providers at once, children first: one report (verify = true lists again)" },
   kinds = { args = "", "the kinds this fleet's clients can list" },
+  costs = { args = "{since = t [, until = t]}",
+    "each thing's billed amount in a window beside its estimate ($/h x time alive): one report" },
 }
 
 --- What fleet:list returns: a @{gpucloud.list.List} of fleet rows, each

@@ -10,7 +10,9 @@
 -- method is DELETE follows the rule for deletions instead: a 2xx means the
 -- server acted, whatever the body says, unless it says `success: false`.
 -- `null_is = "not_found"`: a bare JSON `null` answer is that failure (a
--- lookup's "none"), never an empty object.
+-- lookup's "none"), never an empty object. `item = fn`: each element of a
+-- list goes through fn(element) -> element | nil, why (before the check that
+-- every element is an object).
 
 local args = require "gpucloud.args"
 local errors = require "gpucloud.errors"
@@ -158,6 +160,15 @@ function M.shape(row, decoded)
     if not is_array(value) then
       return nil, "expected a JSON array" .. (type(row.list) == "string" and (" under '" .. row.list .. "'") or "")
         .. ", got " .. json.kind(value)
+    end
+    -- a row's `item` reads each element (amounts as numbers, a name as a
+    -- record); what it refuses makes the whole answer bad, never a short list
+    if row.item then
+      for i = 1, #value do
+        local v, why = row.item(value[i])
+        if v == nil then return nil, "list element " .. i .. ": " .. tostring(why) end
+        value[i] = v
+      end
     end
     local ok, at = all_objects(value)
     if not ok then return nil, "list element " .. at .. " is not an object" end

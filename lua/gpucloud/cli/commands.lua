@@ -29,6 +29,7 @@
 --   { "state", value = "STATE", check = checks.one_of { "active", "stopped" }, field = "state" } } }.
 
 local checks = require "gpucloud.cli.checks"
+local cost = require "gpucloud.cli.cost"
 local fleet = require "gpucloud.cli.fleet"
 local keys = require "gpucloud.keys"
 local providers = require "gpucloud.providers"
@@ -96,9 +97,17 @@ M.groups = {
       help = "fleet: only this kind (repeatable)" },
     { "state", value = "S", check = checks.one_of { "running", "idle", "stopped", "failed", "pending", "gone" },
       repeats = true, help = "fleet: only things in this state (repeatable: any of them)" },
-    { "older-than", value = "AGE", check = checks.duration, help = "fleet: only things older than AGE (6h, 2d)" },
+    { "older-than", value = "AGE", check = checks.duration,
+      help = "fleet: only things older than AGE (6h, 2d); those of unknown age are left out, and counted" },
+    { "cost-above", value = "USD", check = cost.amount,
+      help = "fleet: only things costing more than USD an hour; those of unknown cost are left out, and counted" },
     { "filter", value = "FIELD=VALUE", check = checks.filter, repeats = true,
       help = "fleet: keep rows whose FIELD is VALUE (repeatable)" },
+  },
+  -- the rates no answer carries (gpucloud.fleet's prices option)
+  prices = {
+    { "prices", value = "FILE", check = cost.prices_file,
+      help = "fleet: a JSON file of prices, e.g. {\"tensorpool\": {\"instance_types\": {\"8xH100\": 20.0}}}" },
   },
   verify = {
     { "verify", help = "fleet delete: list again afterwards; what is still there counts as failed" },
@@ -142,10 +151,22 @@ M.providers[#M.providers + 1] = {
   name = "fleet", title = "every provider at once (clients from the environment)",
   key = "each provider's own",
   commands = {
-    { "list", "list", run = fleet.list, groups = { "select" },
-      help = "list every billable thing: kind, state, age, $/h" },
-    { "delete", "delete", run = fleet.delete, groups = { "select", "bulk", "verify" },
+    { "list", "list", run = fleet.list, groups = { "select", "prices" },
+      help = "list every billable thing: kind, state, age, $/h, and the totals" },
+    { "delete", "delete", run = fleet.delete, groups = { "select", "bulk", "verify", "prices" },
       help = "delete what the selection lists, plan first" },
+    { "cost", "cost", run = fleet.cost, groups = { "prices" },
+      help = "what each thing was billed in a window, beside its estimate ($/h x time alive)",
+      options = {
+        { "since", value = "WHEN", check = cost.when, required = true,
+          help = "fleet cost: from WHEN: a duration back (7d) or a UTC day (2026-01-05)" },
+        { "until", value = "WHEN", check = cost.when,
+          help = "fleet cost: up to WHEN (default now)" },
+        { "by", value = "WHAT", check = checks.one_of { "provider", "kind", "label", "thing" },
+          help = "fleet cost: one line per provider, kind, label or thing (default thing)" },
+        { "provider", value = "P", check = checks.one_of(FLEET_PROVIDERS), repeats = true,
+          help = "fleet: only this provider (repeatable; default all)" },
+      } },
   },
 }
 

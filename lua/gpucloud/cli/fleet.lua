@@ -5,6 +5,7 @@
 -- plan (count and $/h) before it acts, with the confirmation rules of the
 -- other deletes.
 
+local cost = require "gpucloud.cli.cost"
 local output = require "gpucloud.cli.output"
 local providers = require "gpucloud.providers"
 
@@ -36,12 +37,16 @@ local function make_fleet(lib, call)
   else
     for _, p in ipairs(providers.parts("fleet")) do set[p.name] = true end
   end
+  local prices, why = cost.prices(opts)
+  if why then return nil, nil, why end
   local client = { timeout = opts.timeout, retries = opts.retries, deadline = opts.deadline }
   local clients = {}
   for _, p in ipairs(providers.names()) do
     if set[p] then clients[p] = lib[p](client) end
   end
-  return lib.fleet(clients), clients
+  local o = { prices = prices }
+  for p, c in pairs(clients) do o[p] = c end
+  return lib.fleet(o), clients
 end
 
 local function close(clients)
@@ -53,15 +58,15 @@ local function selected(fleet, opts)
   local rows, errs = fleet:list { kinds = given(opts.kind) }
   local pick = {}
   if given(opts.state) then pick.state = opts.state end
-  if opts["older-than"] then
-    local min = opts["older-than"]
-    pick.age = function(age) return type(age) == "number" and age > min end
-  end
   for _, f in ipairs(opts.filter or {}) do
     local field, value = f[1], f[2]
     pick[field] = function(v) return output.text(v) == value end
   end
   if next(pick) then rows = rows:filter(pick) end
+  -- age and cost: what is unknown is left out, and said so
+  local notes
+  rows, notes = cost.filters(rows, opts)
+  cost.say_notes(notes, opts)
   return rows, errs or {}
 end
 
@@ -84,13 +89,15 @@ local function shown(rows)
 end
 
 function M.list(lib, call, out)
-  local fleet, clients = make_fleet(lib, call)
+  local fleet, clients, why = make_fleet(lib, call)
+  if not fleet then return nil, why end
   local rows, errs = selected(fleet, call.opts)
   close(clients)
   if call.opts.json then
     out.list(rows)
   else
     out.list(shown(rows))
+    if not call.opts.quiet then io.stdout:write(cost.totals_line(rows), "\n") end
   end
   errors_out(out, errs, call.opts.json)
   return #errs > 0 and 1 or 0
@@ -98,7 +105,8 @@ end
 
 function M.delete(lib, call, out, sys)
   local opts = call.opts
-  local fleet, clients = make_fleet(lib, call)
+  local fleet, clients, why = make_fleet(lib, call)
+  if not fleet then return nil, why end
   local rows, errs = selected(fleet, opts)
   if #errs > 0 then
     -- a provider that could not be listed: deciding on the others' rows
@@ -140,6 +148,11 @@ function M.delete(lib, call, out, sys)
   close(clients)
   out.report(report, { bulk = { verb = "delete" } }, plan.keys)
   return next(report.failed) and 1 or 0
+end
+
+-- `gpucloud fleet cost`: cli/cost.lua's, with this file's fleet.
+function M.cost(lib, call, out)
+  return cost.cost(lib, call, out, make_fleet, errors_out)
 end
 
 return M

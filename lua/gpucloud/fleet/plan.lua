@@ -5,6 +5,8 @@
 -- shows what would go, per provider and kind, and the $/h it saves.
 -- @module gpucloud.fleet.plan
 
+local adder = require("gpucloud.fleet.cost").adder
+
 local M = {}
 
 local Plan = {}
@@ -32,7 +34,9 @@ function M.new(rows, order, level)
   for pi, entry in ipairs(order) do
     for ki, kind in ipairs(entry[2]) do rank[entry[1] .. ":" .. kind] = pi * 100 + ki end
   end
-  local groups, by_group, seen = {}, {}, {}
+  -- a thing whose $/h is the sum of others' (an endpoint's workers) is
+  -- counted once, however many rows name it
+  local groups, by_group, seen, add, group_add = {}, {}, {}, adder(), {}
   local plan = setmetatable({ count = 0, cost_per_hour = 0, unknown_cost = 0, keys = {}, protected = {},
                               groups = groups }, Plan)
   for i = 1, #rows do
@@ -51,14 +55,16 @@ function M.new(rows, order, level)
               unknown_cost = 0, rank = rank[gk] }
         by_group[gk] = g
         groups[#groups + 1] = g
+        group_add[gk] = adder()
       end
       g.ids[#g.ids + 1] = r.id
       g.keys[#g.keys + 1] = key
       g.count = g.count + 1
       plan.count = plan.count + 1
-      if type(r.cost_per_hour) == "number" then
-        g.cost_per_hour = g.cost_per_hour + r.cost_per_hour
-        plan.cost_per_hour = plan.cost_per_hour + r.cost_per_hour
+      local v = type(r.cost_per_hour) == "number" and add(r)
+      if v then
+        g.cost_per_hour = g.cost_per_hour + group_add[gk](r)
+        plan.cost_per_hour = plan.cost_per_hour + v
       else
         g.unknown_cost = g.unknown_cost + 1
         plan.unknown_cost = plan.unknown_cost + 1

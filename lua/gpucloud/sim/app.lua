@@ -272,6 +272,14 @@ function App:control(req)
   return status, h, out, {}
 end
 
+-- The providers' clock (req.now): config `now` (epoch seconds, a time a
+-- spec fixes), else opts.now, else os.time. Rate limits keep the real one.
+function App:now()
+  local fixed = tonumber(self.config.now)
+  if fixed then return fixed end
+  return (self.opts.now or os.time)()
+end
+
 -- app:handle(method, path_with_query, headers, body)
 --   -> status, headers, body, directives
 function App:handle(method, target, headers, body)
@@ -281,7 +289,7 @@ function App:handle(method, target, headers, body)
   local req = {
     method = method, path = path, query = parse_query(qs), query_string = qs,
     headers = headers, body = body or "", bearer = bearer(headers),
-    now = (self.opts.now or os.time)(),
+    now = self:now(),
   }
   if path == "/_sim" or path:sub(1, 6) == "/_sim/" then return self:control(req) end
 
