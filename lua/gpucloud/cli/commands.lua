@@ -119,6 +119,7 @@ M.arguments = {
   ID = { id = true },
   ["ID..."] = { id = true, many = true },
   LABEL = { check = checks.text },
+  GB = { check = checks.count(1) },
 }
 
 -- Each provider's commands (its cli.lua: `id`, the check of an ID

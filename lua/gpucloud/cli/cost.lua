@@ -30,6 +30,12 @@ function M.prices(opts)
   return t
 end
 
+--- A UTC day as typed (YYYY-MM-DD), for the money listings' --from/--to.
+function M.day(s)
+  if s:match("^%d%d%d%d%-%d%d%-%d%d$") and require("gpucloud.providers.vast.billing").epoch(s) then return s end
+  return nil, "a UTC day YYYY-MM-DD, got " .. require("gpucloud.cli.checks").describe(s)
+end
+
 --- --cost-above USD: dollars an hour, in decimal (0.5, 12).
 function M.amount(s)
   local n = (s:match("^%d+%.?%d*$") or s:match("^%.%d+$")) and tonumber(s)

@@ -40,5 +40,11 @@ return {
   { "job delete", "delete_jobs", args = { "ID..." }, groups = { "bulk" }, help = "delete finished jobs",
     bulk = { noun = "jobs", verb = "delete", doing = "deleting" } },
   { "request info", "get_request_info", args = { "ID" }, help = "show a request's status" },
+  -- issue 21
+  { "storage quote", "get_storage_quote", args = { "GB" }, help = "what a storage volume of GB costs an hour" },
+  { "bucket list", "list_buckets", groups = { "list" }, help = "list the organization's object storage buckets" },
+  { "bucket delete", "delete_buckets", args = { "ID..." }, groups = { "bulk" },
+    help = "delete empty buckets (a bucket that holds objects is refused; gpucloud never empties one)",
+    bulk = { noun = "buckets", verb = "delete", doing = "deleting" } },
   },
 }

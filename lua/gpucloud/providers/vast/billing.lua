@@ -60,8 +60,8 @@ local function range_check(column, what, extra, extra_values)
     end
     local from, to = M.epoch(t.from), M.epoch(t.to)
     if not from or not to then return nil, want, "from and to must each be " .. WANT_DAY end
-    if from > to then return nil, want, "from is after to" end
     local gte, lte = M.whole_days(from, to)
+    if gte > lte then return nil, want, "from is a day after to" end
     local f = json.object { [column] = json.object { gte = gte, lte = lte } }
     if t[extra] ~= nil then
       local list = type(t[extra]) == "string" and { t[extra] } or t[extra]

@@ -2,6 +2,13 @@
 -- in gpucloud.cli.commands), in the official CLI's words.
 
 local checks = require "gpucloud.cli.checks"
+local cost = require "gpucloud.cli.cost"
+
+-- --from and --to of the money listings: UTC days, both required.
+local FROM = { "from", value = "DAY", check = cost.day, field = "from", required = true,
+  help = "show charges/invoices: the first UTC day (YYYY-MM-DD)" }
+local TO = { "to", value = "DAY", check = cost.day, field = "to", required = true,
+  help = "show charges/invoices: the last UTC day (YYYY-MM-DD)" }
 
 return {
   id = checks.vast_id, -- how an ID argument is checked
@@ -44,5 +51,22 @@ return {
   { "get endpoint logs", "get_endpoint_logs", args = { "ID" }, help = "an endpoint's logs",
     options = { { "tail", value = "N", check = checks.count(1), field = "tail",
                   help = "get endpoint logs: only the last N lines" } } },
+  -- money and deployments (issue 21): the listings' options are their range
+  { "show charges", "show_charges", groups = { "list" }, help = "what was billed, per contract (every page)",
+    options = { FROM, TO, { "type", value = "TYPE", check = checks.one_of { "instance", "volume", "serverless" },
+      field = "type", help = "show charges: only this type" } } },
+  { "show invoices", "show_invoices", groups = { "list" }, help = "payments and credits (not usage)",
+    options = { FROM, TO } },
+  { "show pending-price-increases", "show_pending_price_increases", groups = { "list" },
+    help = "price increases waiting for your instances' contracts to end ($/s converted to $/h)" },
+  { "show deployments", "show_deployments", groups = { "list" }, help = "list deployments" },
+  { "show deployment", "show_deployment", args = { "ID" }, help = "show one deployment" },
+  { "stop deployment", "stop_deployments", args = { "ID..." }, groups = { "bulk" },
+    help = "stop deployments (their workers' disks still bill)",
+    bulk = { noun = "deployments", verb = "stop", doing = "stopping" } },
+  { "start deployment", "start_deployments", args = { "ID..." }, groups = { "bulk" }, help = "start deployments",
+    bulk = { noun = "deployments", verb = "start", doing = "starting" } },
+  { "delete deployment", "delete_deployments", args = { "ID..." }, groups = { "bulk" }, help = "delete deployments",
+    bulk = { noun = "deployments", verb = "delete", doing = "deleting" } },
   },
 }

@@ -1,0 +1,129 @@
+-- The command line's money (issue 21): `fleet list` says every row's cost
+-- or why not, and its totals; --older-than and --cost-above say what they
+-- left out; `fleet cost`; --prices; the new provider commands.
+
+local cli = require "support.cli"
+local server = require "gpucloud.sim.server"
+
+local NOW = 1767312000 -- 2026-01-02 00:00 UTC
+
+describe("gpucloud command line: costs", function()
+  local sim, run, env, dir
+
+  setup(function()
+    sim = assert(server.start { config = { retry_after = "0" } })
+    run = cli.runner(sim)
+    env = { VAST_URL = sim.url, TENSORPOOL_ENGINE = sim.url, VAST_API_KEY = sim.keys.vast,
+            TENSORPOOL_KEY = sim.keys.tensorpool }
+    dir = os.tmpname()
+    os.remove(dir)
+    assert(os.execute("mkdir -p " .. server.shell_quote(dir)))
+  end)
+  teardown(function()
+    if sim then sim:stop() end
+    os.execute("rm -rf " .. server.shell_quote(dir))
+  end)
+  before_each(function()
+    assert(sim:reset())
+    assert(sim:config { now = NOW })
+  end)
+
+  local function fleet(...) return run.run({ "fleet", ... }, nil, env) end
+
+  local function file(name, text)
+    local path = dir .. "/" .. name
+    local f = assert(io.open(path, "w"))
+    f:write(text)
+    f:close()
+    return path
+  end
+
+  it("fleet list --json gives every row a $/h or the reason it has none", function()
+    local r = fleet("list", "--json")
+    assert.equal(0, r.code, r.err)
+    local rows = run.decoded(r)
+    local kinds = {}
+    for _, row in ipairs(rows) do
+      kinds[row.provider .. ":" .. row.kind] = true
+      assert.truthy((type(row.cost_per_hour) == "number") ~= (type(row.cost_unknown) == "string"), row.key)
+    end
+    for _, k in ipairs { "vast:instance", "vast:volume", "vast:endpoint", "vast:workergroup", "vast:deployment",
+                         "tensorpool:cluster", "tensorpool:storage", "tensorpool:job", "tensorpool:bucket" } do
+      assert.truthy(kinds[k], k)
+    end
+    assert.not_match("SECRET", r.out) -- a deployment's env
+  end)
+
+  it("fleet list prints the totals: $/h now, after pending increases, and how many are unknown", function()
+    local r = fleet("list", "--provider", "vast", "--kind", "instance")
+    assert.equal(0, r.code, r.err)
+    assert.match("\ntotal: %$8%.06/h now, %$8%.11/h once 1 pending price increase starts, "
+      .. "0 things of unknown cost\n$", r.out)
+  end)
+
+  it("says how many rows a filter on age or cost left out, and why", function()
+    local r = fleet("list", "--kind", "cluster", "--older-than", "1h")
+    assert.equal(0, r.code, r.err)
+    assert.match("gpucloud: note: --older-than left out 6 things whose age is unknown: "
+      .. "tensorpool cluster (6): TensorPool's cluster list carries no creation time", r.err, 1, true)
+    assert.not_match("c%-train", r.out)
+    r = fleet("list", "--kind", "job", "--cost-above", "0")
+    assert.match("(empty list)", r.out, 1, true)
+    assert.match("--cost-above left out 8 things whose $/h is unknown: tensorpool job (8): no rate of its own",
+      r.err, 1, true)
+    r = fleet("delete", "--kind", "cluster", "--state", "running", "--dry-run")
+    assert.equal(0, r.code, r.err)
+    assert.match("saving $2.49/h (5 without a known cost)", r.out, 1, true)
+    assert.equal(2, fleet("list", "--cost-above", "cheap").code)
+  end)
+
+  it("--prices prices what no answer does, and refuses a bad file", function()
+    local path = file("prices.json", '{"tensorpool": {"instance_types": {"8xA100": 14.0, "1xH100": 3.0}}}')
+    local r = fleet("list", "--kind", "cluster", "--json", "--prices", path)
+    assert.equal(0, r.code, r.err)
+    for _, row in ipairs(run.decoded(r)) do
+      if row.id == "c-train-a100x8" then assert.equal(28, row.cost_per_hour) end
+      if row.id == "c-empty" then assert.equal(3, row.cost_per_hour) end
+    end
+    r = fleet("list", "--prices", file("bad.json", '{"tensorpool": {"storage_gb_month": -1}}'))
+    assert.equal(2, r.code)
+    assert.match("not an amount >= 0", r.err, 1, true)
+    assert.equal(2, fleet("list", "--prices", dir .. "/none.json").code)
+  end)
+
+  it("fleet cost prints estimate, billed and the difference, by what is asked, and --json", function()
+    local r = fleet("cost", "--since", "2026-01-01", "--until", "2026-01-02", "--by", "kind")
+    assert.equal(0, r.code, r.err)
+    assert.match("costs from 2026-01-01 00:00 UTC to 2026-01-02 00:00 UTC, by kind", r.out, 1, true)
+    assert.match("\ninstance +13 +%$[%d.]+ +%$[%d.]+ +%+%$1%.25", r.out)
+    assert.match("\ntotal: estimate %$[%d.]+, billed %$[%d.]+, difference %+%$1%.25", r.out)
+    r = fleet("cost", "--since", "2026-01-01", "--until", "2026-01-02", "--json")
+    assert.equal(0, r.code, r.err)
+    local doc = run.decoded(r)
+    assert.equal("thing", doc.by)
+    assert.same({ 1767225600, NOW }, { doc.from, doc.to })
+    local gone
+    for _, row in ipairs(doc.rows) do
+      if row.key == "vast:volume:2990" then gone = row end
+    end
+    assert.is_true(gone.gone)
+    assert.near(1.25, doc.totals.difference, 0.01)
+    assert.equal(2, fleet("cost").code, "--since is required")
+    assert.equal(2, fleet("cost", "--since", "last week").code)
+  end)
+
+  it("runs the new provider commands, and a non-empty bucket's delete fails saying so", function()
+    local r = run.vast("show", "charges", "--from", "2026-01-01", "--to", "2026-01-01", "--json")
+    assert.equal(0, r.code, r.err)
+    assert.truthy(#run.decoded(r) > 0)
+    assert.equal(2, run.vast("show", "charges", "--from", "2026-01-01").code)
+    assert.equal(0, run.vast("show", "pending-price-increases").code)
+    assert.equal(0, run.vast("show", "deployments").code)
+    r = run.tp("bucket", "delete", "datasets-raw")
+    assert.equal(1, r.code)
+    assert.match("bucket datasets-raw is not empty", r.out .. r.err, 1, true)
+    r = run.tp("bucket", "list", "--json")
+    assert.equal(3, #run.decoded(r))
+    assert.equal(0, run.tp("storage", "quote", "100").code)
+  end)
+end)
