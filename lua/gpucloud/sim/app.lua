@@ -168,6 +168,7 @@ end
 -- Raises a message on a malformed fixture, changing nothing.
 function App:reset(fx)
   self.state = fixture.build(fx or self.initial, PROVIDERS)
+  self.writes = (self.writes or 0) + 1
   self.injections = {}
   self.log = {}
   self.buckets = {}
@@ -290,7 +291,11 @@ function App:handle(method, target, headers, body)
     method = method, path = path, query = parse_query(qs), query_string = qs,
     headers = headers, body = body or "", bearer = bearer(headers),
     now = self:now(),
+    -- what a handler may cache a computed answer against: the state is the
+    -- same while no request that could change it came (a GET may not)
+    writes = self.writes,
   }
+  if method ~= "GET" then self.writes = self.writes + 1 end
   if path == "/_sim" or path:sub(1, 6) == "/_sim/" then return self:control(req) end
 
   local route, caps, allowed = match(ROUTES, method, path)

@@ -137,24 +137,25 @@ local function range(f, column)
   return c.gte, c.lte
 end
 
-local function list_charges(req)
-  local f = filters_of(req.query)
-  local gte, lte = range(f, "day")
-  if not gte then
-    return 400, { success = false, msg = "Must provide both 'day' gte and lte filters for instance charges" }
-  end
+-- Every charge the query selects, sorted; the same list for each page
+-- of a listing while nothing changed (a listing of thousands is one
+-- computation, not one a page).
+local function charges_of(req, f, gte, lte)
+  local q = req.query
+  local id = table.concat({ q.select_filters, tostring(q.latest_first), req.now, req.writes or "" }, "|")
+  local cached = req.state._charges
+  if cached and cached.id == id then return cached.list end
   local types = type(f.type) == "table" and type(f.type["in"]) == "table" and f.type["in"] or nil
   local wanted = {}
   for _, t in ipairs(types or {}) do wanted[t] = true end
-  local now = req.now
   local out = {}
   for _, c in ipairs(contracts(req.state)) do
     if not types or wanted[c.type] then
-      local ch = charge(c, gte, lte + 1, now)
+      local ch = charge(c, gte, lte + 1, req.now)
       if ch then out[#out + 1] = ch end
     end
   end
-  local latest = req.query.latest_first ~= "false"
+  local latest = q.latest_first ~= "false"
   table.sort(out, function(a, b)
     if a.start ~= b.start then
       if latest then return a.start > b.start end
@@ -162,6 +163,17 @@ local function list_charges(req)
     end
     return a.source < b.source
   end)
+  req.state._charges = { id = id, list = out }
+  return out
+end
+
+local function list_charges(req)
+  local f = filters_of(req.query)
+  local gte, lte = range(f, "day")
+  if not gte then
+    return 400, { success = false, msg = "Must provide both 'day' gte and lte filters for instance charges" }
+  end
+  local out = charges_of(req, f, gte, lte)
   local page, nxt, body = page_of(out, req.query, CHARGES_DEFAULT, CHARGES_MAX)
   if not page then return nxt, body end
   return 200, { success = true, count = #page, total = #out, next_token = nxt, results = page }
