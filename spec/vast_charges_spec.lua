@@ -127,12 +127,16 @@ describe("vast charges", function()
   end)
 
   it("bills what the instances' prices and lifetimes say, the destroyed ones too", function()
+    local before = assert(vast:show_charges({ from = DAY1, to = NOW }, { rate = false }))
+    assert(vast:stop_instance(5001))
     assert(vast:destroy_instance(5006))
     local l = assert(vast:show_charges({ from = DAY1, to = NOW }, { rate = false }))
+    -- what changed in between is billed anew (a stopped 5001 bills its disk)
+    assert.near(0.452 * 24, before:first { key = "vast:instance:5001" }.amount, 0.001)
+    assert.near(0.0452 * 24, l:first { key = "vast:instance:5001" }.amount, 0.001)
     local by = {}
     for _, c in ipairs(l) do by[c.key] = c end
-    -- 5001: 24 h at $0.452; 5006 billed up to its destroy (the clock: NOW)
-    assert.near(0.452 * 24, by["vast:instance:5001"].amount, 0.001)
+    -- 5006 billed up to its destroy (the clock: NOW)
     assert.near(0.512 * (NOW - 1767226200) / 3600, by["vast:instance:5006"].amount, 0.001)
     assert.near(1.25 + 0.398 * (NOW - 1767229200) / 3600, by["vast:instance:5002"].amount, 0.001)
     assert.is_nil(by["vast:instance:5013"], "starts in 2100: nothing billed")

@@ -59,6 +59,25 @@ local function add(t, k, v)
   if v ~= nil then t[k] = (t[k] or 0) + v end
 end
 
+-- A sum of report rows: how many, of which gone, unbilled, without an
+-- estimate or a bill; estimate (a derived row's is its parts', counted on
+-- their own rows), billed and difference where known.
+local function new_sum(fields)
+  fields.things, fields.gone, fields.unbilled, fields.estimate_unknown, fields.billed_unknown = 0, 0, 0, 0, 0
+  return fields
+end
+
+local function tally(t, row)
+  t.things = t.things + 1
+  if row.gone then t.gone = t.gone + 1 end
+  if row.unbilled then t.unbilled = t.unbilled + 1 end
+  if row.estimate == nil then t.estimate_unknown = t.estimate_unknown + 1 end
+  if row.billed == nil then t.billed_unknown = t.billed_unknown + 1 end
+  if not row.derived then add(t, "estimate", row.estimate) end
+  add(t, "billed", row.billed)
+  add(t, "difference", row.difference)
+end
+
 --- Run it: the report (see Fleet:costs) and the errors, or raise on misuse.
 function M.run(fleet, opts, level)
   level = (level or 1) + 1
@@ -111,8 +130,7 @@ function M.run(fleet, opts, level)
   end
 
   local out, seen = {}, {}
-  local totals = { things = 0, estimate = 0, billed = 0, difference = 0, gone = 0, unbilled = 0,
-                   estimate_unknown = 0, billed_unknown = 0 }
+  local totals = new_sum { estimate = 0, billed = 0, difference = 0 }
   local function finish(row)
     local b = has_bill[row.provider]
     if b == true then
@@ -122,15 +140,7 @@ function M.run(fleet, opts, level)
       row.billed_unknown = b or "the provider has no charges gpucloud can read"
     end
     if row.billed and row.estimate and not row.derived then row.difference = row.billed - row.estimate end
-    totals.things = totals.things + 1
-    if row.gone then totals.gone = totals.gone + 1 end
-    if row.unbilled then totals.unbilled = totals.unbilled + 1 end
-    if row.estimate == nil then totals.estimate_unknown = totals.estimate_unknown + 1 end
-    if row.billed == nil then totals.billed_unknown = totals.billed_unknown + 1 end
-    -- a derived row's estimate is its parts', counted on their own rows
-    if not row.derived then add(totals, "estimate", row.estimate) end
-    add(totals, "billed", row.billed)
-    add(totals, "difference", row.difference)
+    tally(totals, row)
     out[#out + 1] = row
   end
   for _, r in ipairs(rows) do
@@ -165,18 +175,11 @@ function M.group(report, by)
     local name = r[by] ~= nil and tostring(r[by]) or "-"
     local g = groups[name]
     if not g then
-      g = { group = name, things = 0, gone = 0, unbilled = 0, estimate_unknown = 0, billed_unknown = 0 }
+      g = new_sum { group = name }
       groups[name] = g
       out[#out + 1] = g
     end
-    g.things = g.things + 1
-    if r.gone then g.gone = g.gone + 1 end
-    if r.unbilled then g.unbilled = g.unbilled + 1 end
-    if r.estimate == nil then g.estimate_unknown = g.estimate_unknown + 1 end
-    if r.billed == nil then g.billed_unknown = g.billed_unknown + 1 end
-    if not r.derived then add(g, "estimate", r.estimate) end
-    add(g, "billed", r.billed)
-    add(g, "difference", r.difference)
+    tally(g, r)
   end
   table.sort(out, function(a, b)
     if (a.billed or 0) ~= (b.billed or 0) then return (a.billed or 0) > (b.billed or 0) end
