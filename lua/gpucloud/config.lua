@@ -79,27 +79,10 @@ function kinds.api_key(where, name, v, level)
   return v
 end
 
--- {provider = {name = $ | {key = $}}}: every amount finite and >= 0.
+-- the fleet's price tables: their rule is the cost evaluator's
 function kinds.prices(where, name, v, level)
-  local function bad(path, what)
-    fail(level + 2, "%s: '%s' must be {provider = {table = amount or {key = amount}}}: %s %s", where, name, path, what)
-  end
-  local function amount(path, x)
-    if type(x) ~= "number" or x ~= x or x == math.huge or x < 0 then bad(path, "is not an amount >= 0") end
-  end
-  if type(v) ~= "table" then bad(name, "is not a table") end
-  for provider, t in pairs(v) do
-    if type(provider) ~= "string" or type(t) ~= "table" then bad(tostring(provider), "is not a table") end
-    for tname, x in pairs(t) do
-      local path = provider .. "." .. tostring(tname)
-      if type(x) == "table" then
-        for k, y in pairs(x) do amount(path .. "[" .. tostring(k) .. "]", y) end
-      else
-        amount(path, x)
-      end
-    end
-  end
-  return v
+  local ok = require("gpucloud.fleet.cost").check_prices(where, name, v, level + 1)
+  return ok -- not a tail call: the level counts this frame
 end
 
 function kinds.runtime(where, name, v, level)

@@ -63,6 +63,32 @@ local function describe(v)
   return tostring(v)
 end
 
+--- The fleet's `prices` option: {provider = {name = $ | {key = $}}}, every
+-- amount finite and >= 0; raises (misuse) otherwise.
+function M.check_prices(where, name, v, level)
+  local function problem()
+    if type(v) ~= "table" then return name, "is not a table" end
+    for provider, t in pairs(v) do
+      if type(provider) ~= "string" or type(t) ~= "table" then return tostring(provider), "is not a table" end
+      for tname, x in pairs(t) do
+        local path = provider .. "." .. tostring(tname)
+        local amounts = type(x) == "table" and x or { [""] = x }
+        for k, y in pairs(amounts) do
+          if type(y) ~= "number" or y ~= y or y == math.huge or y < 0 then
+            return path .. (k ~= "" and ("[" .. tostring(k) .. "]") or ""), "is not an amount >= 0"
+          end
+        end
+      end
+    end
+  end
+  local path, what = problem()
+  if path then
+    error(string.format("%s: '%s' must be {provider = {table = amount or {key = amount}}}: %s %s", where, name,
+      path, what), level + 1)
+  end
+  return v
+end
+
 ------------------------------------------------------------------------
 -- One source
 
