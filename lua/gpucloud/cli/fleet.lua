@@ -83,7 +83,9 @@ local function shown(rows)
   return shown_list(rows:map(function(r)
     return {
       provider = r.provider, kind = r.kind, id = r.id, state = r.state or "?", status = r.status,
-      name = r.name, age = age_text(r.age), ["$/h"] = r.cost_per_hour, protected = r.protected or nil,
+      name = r.name, age = age_text(r.age), protected = r.protected or nil,
+      -- four decimals: a quote's 0.0068493150684932 reads as 0.0068 (--json keeps it whole)
+      ["$/h"] = r.cost_per_hour and math.floor(r.cost_per_hour * 10000 + 0.5) / 10000,
     }
   end))
 end
