@@ -285,8 +285,9 @@ end
 --- fleet:costs{since =, ["until"] =} -> report, errs: what each thing
 -- was billed in the window (the providers' charges, by contract) beside
 -- its estimate ($/h x the time it was alive in the window), things billed
--- and gone included (`gone = true`). `since`, `until`: epoch seconds
--- (`until` defaults to now; `since` to the window's UTC day start). The
+-- and gone included (`gone = true`). `since` (required), `until`: epoch
+-- seconds (`until` defaults to now; the window starts at the start of
+-- `since`'s UTC day, as charges are kept per day). The
 -- report: `rows` (one per thing: key, provider, kind, id, name, label,
 -- gone, cost_per_hour, hours, estimate or estimate_unknown, billed (nil
 -- where the provider has no charges), unbilled, difference = billed -
