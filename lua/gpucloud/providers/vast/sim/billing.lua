@@ -72,12 +72,17 @@ local function item(kind, hours, rate)
     amount = round3(hours * rate), metadata = json.object(), items = json.array() }
 end
 
--- One contract's charge over [from, to], or nil when it bills nothing there.
-local function charge(c, from, to, now)
+-- The part of [from, to] a contract bills: s, e; nil when none.
+local function billed_span(c, from, to, now)
   if c.unbilled or type(c.start) ~= "number" then return nil end
   local s = math.max(c.start, from)
   local e = math.min(c["end"] or now, to, now)
   if e <= s then return nil end
+  return s, e
+end
+
+-- One contract's charge over its billed span s..e.
+local function charge(c, s, e)
   local hours = (e - s) / 3600
   local items = json.array()
   if c.gpu > 0 then items[#items + 1] = item("gpu", hours, c.gpu) end
@@ -137,9 +142,11 @@ local function range(f, column)
   return c.gte, c.lte
 end
 
--- Every charge the query selects, sorted; the same list for each page
--- of a listing while nothing changed (a listing of thousands is one
--- computation, not one a page).
+-- Every contract the query bills, sorted, as {c, s, e}; the same list for
+-- each page of a listing while nothing changed, each charge made when its
+-- page is asked for (a listing of thousands is one light computation, not
+-- one a page: the one worker that serves every request must not keep the
+-- other requests waiting past the rate limiter's grace).
 local function charges_of(req, f, gte, lte)
   local q = req.query
   local id = table.concat({ q.select_filters, tostring(q.latest_first), req.now, req.writes or "" }, "|")
@@ -151,17 +158,18 @@ local function charges_of(req, f, gte, lte)
   local out = {}
   for _, c in ipairs(contracts(req.state)) do
     if not types or wanted[c.type] then
-      local ch = charge(c, gte, lte + 1, req.now)
-      if ch then out[#out + 1] = ch end
+      local s, e = billed_span(c, gte, lte + 1, req.now)
+      if s then out[#out + 1] = { c = c, s = s, e = e } end
     end
   end
   local latest = q.latest_first ~= "false"
   table.sort(out, function(a, b)
-    if a.start ~= b.start then
-      if latest then return a.start > b.start end
-      return a.start < b.start
+    if a.s ~= b.s then
+      if latest then return a.s > b.s end
+      return a.s < b.s
     end
-    return a.source < b.source
+    if a.c.type ~= b.c.type then return a.c.type < b.c.type end
+    return a.c.id < b.c.id
   end)
   req.state._charges = { id = id, list = out }
   return out
@@ -176,6 +184,10 @@ local function list_charges(req)
   local out = charges_of(req, f, gte, lte)
   local page, nxt, body = page_of(out, req.query, CHARGES_DEFAULT, CHARGES_MAX)
   if not page then return nxt, body end
+  for i, r in ipairs(page) do
+    r.charge = r.charge or charge(r.c, r.s, r.e)
+    page[i] = r.charge
+  end
   return 200, { success = true, count = #page, total = #out, next_token = nxt, results = page }
 end
 
