@@ -5,7 +5,8 @@
 -- shows what would go, per provider and kind, and the $/h it saves.
 -- @module gpucloud.fleet.plan
 
-local adder = require("gpucloud.fleet.cost").adder
+-- (required when a plan is made: the command line loads this file for plan.key)
+local function adder() return require("gpucloud.fleet.cost").adder() end
 
 local M = {}
 
