@@ -20,6 +20,7 @@ M.INTERNAL = {
     epoch = "the providers' fleet.lua read created_at with it",
     select_kinds = "fleet:list's and the command line's kind selection",
     list_jobs = "fleet:list's listing tasks, shared with the command line",
+    make_row = "a provider's record as a fleet row, shared with the re-read before a delete",
     rows = "the constructor of fleet:list's rows (documented as Rows)",
     ["Fleet:runner"] = "how fleet/delete.lua runs providers at once",
   },

@@ -3,8 +3,10 @@
 -- left out; `fleet cost`; --prices; the new provider commands.
 
 local cli = require "support.cli"
+local providers = require "gpucloud.providers"
 local server = require "gpucloud.sim.server"
 
+local unpack = table.unpack or unpack -- luacheck: ignore
 local NOW = 1767312000 -- 2026-01-02 00:00 UTC
 
 describe("gpucloud command line: costs", function()
@@ -13,8 +15,9 @@ describe("gpucloud command line: costs", function()
   setup(function()
     sim = assert(server.start { config = { retry_after = "0" } })
     run = cli.runner(sim)
-    env = { VAST_URL = sim.url, TENSORPOOL_ENGINE = sim.url, VAST_API_KEY = sim.keys.vast,
-            TENSORPOOL_KEY = sim.keys.tensorpool }
+    -- every registered provider pointed at the simulator, with its key
+    env = {}
+    for _, pair in ipairs(server.env(sim)) do env[pair[1]] = pair[2] end
     dir = os.tmpname()
     os.remove(dir)
     assert(os.execute("mkdir -p " .. server.shell_quote(dir)))
@@ -38,7 +41,7 @@ describe("gpucloud command line: costs", function()
     return path
   end
 
-  it("fleet list --json gives every row a $/h or the reason it has none", function()
+  it("fleet list --json gives every row of every provider's kinds a $/h or the reason it has none", function()
     local r = fleet("list", "--json")
     assert.equal(0, r.code, r.err)
     local rows = run.decoded(r)
@@ -47,10 +50,15 @@ describe("gpucloud command line: costs", function()
       kinds[row.provider .. ":" .. row.kind] = true
       assert.truthy((type(row.cost_per_hour) == "number") ~= (type(row.cost_unknown) == "string"), row.key)
     end
-    for _, k in ipairs { "vast:instance", "vast:volume", "vast:endpoint", "vast:workergroup", "vast:deployment",
-                         "tensorpool:cluster", "tensorpool:storage", "tensorpool:job", "tensorpool:bucket" } do
-      assert.truthy(kinds[k], k)
+    -- every kind of every registered provider is in the simulator's seed
+    local n = 0
+    for _, p in ipairs(providers.parts("fleet")) do
+      for k in pairs(p.module.kinds) do
+        n = n + 1
+        assert.truthy(kinds[p.name .. ":" .. k], p.name .. ":" .. k)
+      end
     end
+    assert.is_true(n >= 14)
     assert.not_match("SECRET", r.out) -- a deployment's env
   end)
 
@@ -87,17 +95,19 @@ describe("gpucloud command line: costs", function()
     end
     r = fleet("list", "--prices", file("bad.json", '{"tensorpool": {"storage_gb_month": -1}}'))
     assert.equal(2, r.code)
-    assert.match("not an amount >= 0", r.err, 1, true)
+    assert.match("tensorpool.storage_gb_month is negative", r.err, 1, true)
     assert.equal(2, fleet("list", "--prices", dir .. "/none.json").code)
   end)
 
   it("fleet cost prints estimate, billed and the difference, by what is asked, and --json", function()
-    local r = fleet("cost", "--since", "2026-01-01", "--until", "2026-01-02", "--by", "kind")
+    -- (Vast.ai's bill and TensorPool's estimates: RunPod's and Lambda's are below)
+    local only = { "--provider", "vast", "--provider", "tensorpool" }
+    local r = fleet("cost", "--since", "2026-01-01", "--until", "2026-01-02", "--by", "kind", unpack(only))
     assert.equal(0, r.code, r.err)
     assert.match("costs from 2026-01-01 00:00 UTC to 2026-01-02 00:00 UTC, by kind", r.out, 1, true)
     assert.match("\ninstance +13 +%$[%d.]+ +%$[%d.]+ +%+%$1%.25", r.out)
     assert.match("\ntotal: estimate %$[%d.]+, billed %$[%d.]+, difference %+%$1%.25", r.out)
-    r = fleet("cost", "--since", "2026-01-01", "--until", "2026-01-02", "--json")
+    r = fleet("cost", "--since", "2026-01-01", "--until", "2026-01-02", "--json", unpack(only))
     assert.equal(0, r.code, r.err)
     local doc = run.decoded(r)
     assert.equal("thing", doc.by)
@@ -110,6 +120,33 @@ describe("gpucloud command line: costs", function()
     assert.near(1.25, doc.totals.difference, 0.01)
     assert.equal(2, fleet("cost").code, "--since is required")
     assert.equal(2, fleet("cost", "--since", "last week").code)
+  end)
+
+  it("fleet cost reads RunPod's bill beside its estimates, and says Lambda has none", function()
+    local r = fleet("cost", "--since", "2026-06-01", "--until", "2026-06-03", "--provider", "runpod",
+      "--provider", "lambda", "--json")
+    assert.equal(0, r.code, r.err)
+    local doc = run.decoded(r)
+    local by = {}
+    for _, row in ipairs(doc.rows) do by[row.key] = row end
+    -- RunPod's billing records, by thing: the pod's two days, the volume's
+    local pod = by["runpod:pod:pod-train-h100"]
+    assert.near(35.88 + 72.24, pod.billed, 1e-6)
+    assert.is_number(pod.estimate)
+    assert.near(pod.billed - pod.estimate, pod.difference, 1e-6)
+    assert.near(2.4, by["runpod:volume:nv-datasets"].billed, 1e-6)
+    assert.near(65.28, by["runpod:endpoint:ep-idle"].billed, 1e-6)
+    -- Lambda: estimates, no bill, and why
+    local inst = by["lambda:instance:i-train-a100x8"]
+    assert.is_nil(inst.billed)
+    assert.match("no billing history", inst.billed_unknown, 1, true)
+    assert.match("no billing history", doc.no_bill.lambda, 1, true)
+    assert.is_nil(doc.no_bill.runpod)
+    r = fleet("cost", "--since", "2026-06-01", "--until", "2026-06-03", "--provider", "runpod",
+      "--provider", "lambda", "--by", "provider")
+    assert.equal(0, r.code, r.err)
+    assert.match("\nrunpod +%d+ +%$[%d.]+ +%$[%d.]+", r.out)
+    assert.match("no bill from lambda: Lambda's API has no billing history", r.out, 1, true)
   end)
 
   it("runs the new provider commands, and a non-empty bucket's delete fails saying so", function()

@@ -179,7 +179,7 @@ describe("docs: LDoc", function()
   it("make docs' build of this tree: every public name documented, no warning", function()
     local ok, text = build.run { config = "config.ld", out = "build/docs" }
     assert.is_true(ok, text)
-    assert.match("docs: %d+ public names in 10 modules, each documented", text)
+    assert.match("docs: %d+ public names in %d+ modules, each documented", text)
     local f = assert(io.open("build/docs/modules/gpucloud.vast.html", "rb"))
     local html = f:read("*a")
     f:close()

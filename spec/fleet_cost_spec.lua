@@ -1,5 +1,5 @@
--- What each fleet row costs (issue 21): every kind of both providers has a
--- known $/h or a stated reason; each source form of the cost rules (a
+-- What each fleet row costs (issue 21): every kind of every registered
+-- provider has a known $/h or a stated reason; each source form of the cost rules (a
 -- field, a quote, the user's price table, a derivation); a bad quote or a
 -- bad amount leaves the cost unknown, never 0; pending price increases;
 -- unknown ages say why; a plan counts a thing once.
@@ -9,6 +9,7 @@ local json = require "gpucloud.json"
 local server = require "gpucloud.sim.server"
 local fixture = require "gpucloud.sim.fixture"
 local cost = require "gpucloud.fleet.cost"
+local providers = require "gpucloud.providers"
 
 local function no_env() end
 
@@ -45,9 +46,24 @@ describe("fleet costs per hour", function()
     return rows, by
   end
 
-  it("gives every kind of both providers a known $/h or a reason, and every row one of the two", function()
-    local rows = listed()
-    local kinds, seen = gpucloud.fleet { vast = vast, tensorpool = tp }:kinds(), {}
+  it("gives every kind of every registered provider a known $/h or a reason, and every row one of the two", function()
+    -- a client of each provider the registry names, every host the simulator
+    local clients = {}
+    for _, name in ipairs(providers.names()) do
+      local o = { api_key = s.keys[name], getenv = no_env, retries = 0, backoff = { base = 0, max = 0 } }
+      for _, h in pairs(providers.spec(name).hosts) do o[h.option] = s.url end
+      clients[name] = providers.get(name).new(o)
+    end
+    finally(function() for _, c in pairs(clients) do c:close() end end)
+    local all = gpucloud.fleet(clients)
+    local rows, errs = all:list()
+    assert.is_nil(errs)
+    local kinds, seen = all:kinds(), {}
+    local want = 0
+    for _, p in ipairs(providers.parts("fleet")) do
+      for _ in pairs(p.module.kinds) do want = want + 1 end
+    end
+    assert.equal(want, #kinds, "every kind of every provider is listed")
     for _, r in ipairs(rows) do
       seen[r.provider .. ":" .. r.kind] = true
       if r.cost_per_hour ~= nil then

@@ -88,7 +88,7 @@ describe("fleet:costs", function()
     local _, by = report()
     local c = by["tensorpool:cluster:c-dev-h100"]
     assert.is_nil(c.billed)
-    assert.match("no charges", c.billed_unknown, 1, true)
+    assert.match("TensorPool has no billing call", c.billed_unknown, 1, true)
     assert.near(2.49 * 16, c.estimate, 1e-9) -- created 08:00, at $2.49
     assert.match("^cost unknown", by["tensorpool:cluster:c-train-a100x8"].estimate_unknown)
     assert.match("^age unknown", by["tensorpool:storage:s-datasets"].estimate_unknown)
@@ -117,6 +117,23 @@ describe("fleet:costs", function()
     assert.is_nil(by["vast:instance:5001"].billed)
     assert.match("could not be read", by["vast:instance:5001"].billed_unknown, 1, true)
     assert.is_true(r.totals.billed_unknown > 0)
+  end)
+
+  it("takes a charge whose amount is not money as an unreadable bill, never as 0", function()
+    assert(s:inject { method = "GET", path = "/api/v0/charges/", status = 200, times = -1, json = {
+      results = { { source = "instance-5001", amount = -3, start = DAY1, ["end"] = NOW },
+                  { source = "instance-5002", amount = 4, start = DAY1, ["end"] = NOW } },
+      next_token = json.null } })
+    local r, by, errs = report()
+    assert.equal(1, #errs)
+    assert.equal("vast:charges", errs[1].fleet)
+    assert.equal("bad_response", errs[1].code)
+    assert.match("charge 1's amount is negative", tostring(errs[1]), 1, true)
+    for _, key in ipairs { "vast:instance:5001", "vast:instance:5002" } do
+      assert.is_nil(by[key].billed, key)
+      assert.match("could not be read", by[key].billed_unknown, 1, true)
+    end
+    assert.equal(0, r.totals.billed)
   end)
 
   it("does not call a thing gone when its listing failed", function()

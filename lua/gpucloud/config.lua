@@ -79,10 +79,14 @@ function kinds.api_key(where, name, v, level)
   return v
 end
 
--- the fleet's price tables: their rule is the cost evaluator's
-function kinds.prices(where, name, v, level)
-  local ok = require("gpucloud.fleet.cost").check_prices(where, name, v, level + 1)
-  return ok -- not a tail call: the level counts this frame
+-- A journal: a file name, or what gpucloud.journal.open made.
+function kinds.journal(where, name, v, level)
+  if (type(v) == "string" and v ~= "") or (type(v) == "table" and v.journal == true) then return v end
+  fail(level + 1, "%s: '%s' must be a file name (the journal's)", where, name)
+end
+
+function kinds.table(where, name, v, level)
+  return type(v) == "table" and v or fail(level + 1, "%s: '%s' must be a table", where, name)
 end
 
 function kinds.runtime(where, name, v, level)
@@ -128,6 +132,8 @@ local O = {
   insecure = { kind = "boolean", default = false, scope = "client",
     doc = "do not verify TLS certificates (warns once; for tests only)" },
   getenv = { kind = "func", scope = "client", doc = "os.getenv's stand-in, for the key and URL lookup" },
+  journal = { kind = "journal", scope = "client call fleet",
+    doc = "a file: one synced JSON line before and after each destructive call (gpucloud journal check reads it)" },
   on_request = { kind = "func", scope = "client", doc = "hook: function(info) before each attempt" },
   on_response = { kind = "func", scope = "client", doc = "hook: function(info) after each attempt" },
   pace_dict = { kind = "text", scope = "client",
@@ -142,16 +148,17 @@ local O = {
     doc = "wait for each accepted asynchronous request to end" },
   verify = { kind = "boolean", default = false, scope = "fleet",
     doc = "fleet delete: list again afterwards; what is still there moves from ok to failed" },
+  force = { kind = "boolean", default = false, scope = "fleet",
+    doc = "fleet delete: no re-read to skip what changed since the plan (the report says so)" },
+  keep = { kind = "table", scope = "fleet",
+    doc = "fleet delete: keep rules (gpucloud.fleet.keep): a thing one matches is skipped, with the rule" },
   unprotect = { kind = "boolean", default = false, scope = "bulk fleet",
     doc = "when a destroy is refused for deletion protection, turn it off (and wait for that), then destroy again" },
+  prices = { kind = "table", scope = "pricing", doc = "rates in USD: {provider = {table = $ | {key = $}}}" },
   wait_timeout = { kind = "seconds", scope = "bulk", deprecated = "deadline",
     doc = "deprecated: use deadline" },
   interval = { kind = "pause", default = 2, scope = "wait",
     doc = "seconds between polls when the server sends no Retry-After" },
-
-  prices = { kind = "prices", scope = "pricing",
-    doc = "the rates no answer carries, in USD: {tensorpool = {instance_types = {[\"8xH100\"] = $/h a node}, "
-      .. "storage_gb_month = $, object_storage_gb_month = $}} (docs/tensorpool.md lists the published ones)" },
 
   max_pages = { kind = "positive_count", default = 1000, scope = "paged",
     doc = "a paged listing that needs more pages than this fails (code too_large) instead of going on" },

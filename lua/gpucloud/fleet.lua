@@ -11,7 +11,7 @@
 -- at once, as tasks of one runtime when the clients' runtimes allow it.
 -- @module gpucloud.fleet
 
-local config = require "gpucloud.config"
+local args = require "gpucloud.args"
 local cost = require "gpucloud.fleet.cost"
 local define = require "gpucloud.define"
 local list = require "gpucloud.list"
@@ -82,19 +82,31 @@ local function field(kind, name, r)
   if f then return r[f] end
 end
 
+-- `id_check`: the check of the kind's delete (gpucloud.args'). A listed id
+-- it refuses (123.5, an id the VM cannot hold, "..") makes the row not
+-- actionable, with why: shown and planned as such, never deleted.
 -- (cost_per_hour and the other money fields: fleet/cost.lua, after refine)
-local function make_row(provider, kind_name, kind, r, now)
+local function make_row(provider, kind_name, kind, r, now, id_check)
   local id = r[kind.id]
   local created = epoch(field(kind, "created_at", r))
+  local not_actionable
+  if id_check then
+    local ok, why = args.check(id_check, id, kind_name .. " id")
+    if ok == nil then not_actionable = why end
+  end
   return {
     provider = provider, kind = kind_name, id = id, key = plan_mod.key(provider, kind_name, id),
-    name = field(kind, "name", r), status = field(kind, "status", r), state = kind.state(r),
+    name = field(kind, "name", r), label = field(kind, "label", r), status = field(kind, "status", r),
+    state = kind.state(r),
     created_at = created, age = created and math.max(0, now - created) or nil,
+    not_actionable = not_actionable,
     protected = kind.protected and kind.protected(r) or false,
     parent = kind.parent and kind.parent(r) or nil,
     raw = r,
   }
 end
+
+M.make_row = make_row
 
 local new_rows -- the rows' list class (with plan), set below
 
@@ -129,15 +141,18 @@ end
 
 --- gpucloud.fleet{vast = client | true, tensorpool = client | true}: a
 -- fleet of these clients (`true`: a client made from the environment).
--- @tparam table opts `vast`, `tensorpool`: at least one; `prices`: the
--- rates no answer carries (see the pricing options)
+-- `now`: the clock of what the fleet observes and plans (epoch seconds;
+-- default os.time), a virtual one in specs.
+-- @tparam table opts `vast`, `tensorpool`: at least one; `now`; `prices`:
+-- the rates no answer carries (see the pricing options)
 -- @treturn Fleet the fleet
 function M.new(opts)
   if type(opts) ~= "table" then
     fail(2, "gpucloud.fleet: expected a table {%s}, got %s", FIELDS, type(opts))
   end
-  local self = setmetatable({ entries = {}, by_provider = {} }, Fleet)
-  local known = {}
+  if opts.now ~= nil and type(opts.now) ~= "function" then fail(2, "gpucloud.fleet: 'now' must be a function") end
+  local self = setmetatable({ entries = {}, by_provider = {}, now = opts.now or os.time }, Fleet)
+  local known = { now = true, prices = true }
   for _, map in ipairs(MAPS) do
     known[map.provider] = true
     local c = opts[map.provider]
@@ -153,9 +168,9 @@ function M.new(opts)
     end
   end
   for k in pairs(opts) do
-    if not known[k] and k ~= "prices" then fail(2, "gpucloud.fleet: unknown option '%s'", tostring(k)) end
+    if not known[k] then fail(2, "gpucloud.fleet: unknown option '%s'", tostring(k)) end
   end
-  if opts.prices ~= nil then self.prices = config.kinds.prices("gpucloud.fleet", "prices", opts.prices, 2) end
+  if opts.prices ~= nil then self.prices = cost.check_prices("gpucloud.fleet", "prices", opts.prices, 2) end
   if #self.entries == 0 then fail(2, "gpucloud.fleet: give at least one client (%s)", FIELDS) end
   return self
 end
@@ -209,9 +224,18 @@ local function select_kinds(self, wanted, level)
   return jobs
 end
 
+-- The id check of a kind's delete: its bulk entry's row's argument.
+local function id_check(client, kind)
+  local spec = define.spec_of(client)
+  local entry = spec.bulk and spec.bulk[kind.delete]
+  local row = entry and spec.ops[entry.op]
+  return row and row.args and row.args[1] and row.args[1][2]
+end
+
+-- `priced`: a cost context (fleet/cost.lua) when the rows need their
+-- costs (a verifying listing does not: no quote is asked for it).
 local function list_jobs(self, jobs, priced)
   local run, bind = self:runner()
-  priced = priced or cost.context(self.prices)
   local tasks = {}
   for i, job in ipairs(jobs) do
     tasks[i] = function(trt)
@@ -221,32 +245,42 @@ local function list_jobs(self, jobs, priced)
         err.fleet = job.entry.provider .. ":" .. job.name
         return nil, { err }
       end
-      local now = os.time()
-      local rows = {}
-      for j, r in ipairs(items) do rows[j] = make_row(job.entry.provider, job.name, job.kind, r, now) end
+      local now = self.now()
+      local check = id_check(c, job.kind)
+      local rows, usable = {}, {}
+      for j, r in ipairs(items) do
+        rows[j] = make_row(job.entry.provider, job.name, job.kind, r, now, check)
+        if not rows[j].not_actionable then usable[#usable + 1] = rows[j] end
+      end
       -- what a refinement could not learn stays on its row (state nil,
       -- state_error): the thing was listed, only its state is unknown
-      if job.kind.refine then job.kind.refine(c, rows) end
-      cost.listed(c, job.entry.provider, job.kind, rows, priced)
+      if job.kind.refine then job.kind.refine(c, usable) end
+      if priced then cost.listed(c, job.entry.provider, job.kind, rows, priced) end
+      -- what listing this kind again would cost (a delete's re-read)
+      local requests = job.kind.list_cost and job.kind.list_cost(rows) or 1
+      for _, row in ipairs(rows) do plan_mod.listing_cost[row] = requests end
       return rows, {}
     end
   end
   return run(tasks)
 end
 
---- fleet:list{kinds = {...}} -> rows, errs. rows: one list of every thing
--- (provider, kind, id, key, name, status, state, created_at, age or
--- age_unknown, cost_per_hour (or cost_unknown: why) and cost_source,
+--- fleet:list{kinds = {...}, state = path} -> rows, errs. rows: one list of every thing
+-- (provider, kind, id, key, name, label, status, state, created_at, age or
+-- age_unknown, cost_per_hour (or cost_unknown: why not) and cost_source,
 -- next_cost_per_hour and next_cost_starts where a price change is pending,
--- protected, parent, raw), with the list methods and
+-- not_actionable (why its id cannot be deleted, when it cannot), protected,
+-- parent, raw), with the list methods and
 -- :plan(). errs: nil, or a list of the errors of listings that failed
 -- (err.fleet says which "provider:kind"): the other providers' rows are
--- there, and a provider is never silently missing.
+-- there, and a provider is never silently missing. `state`: a state file
+-- of fleet:observe; rows gain idle_for from it (a damaged or missing file
+-- is an error in errs, err.fleet = "state").
 function Fleet:list(opts)
   if opts ~= nil and type(opts) ~= "table" then fail(2, "fleet:list: options must be a table") end
   opts = opts or {}
   for k in pairs(opts) do
-    if k ~= "kinds" then fail(2, "fleet:list: unknown option '%s'", tostring(k)) end
+    if k ~= "kinds" and k ~= "state" then fail(2, "fleet:list: unknown option '%s'", tostring(k)) end
   end
   local jobs = select_kinds(self, opts.kinds, 2)
   local n = #jobs
@@ -254,7 +288,7 @@ function Fleet:list(opts)
   -- alone (their failures show as those costs' reasons)
   for _, job in ipairs(cost.helper_jobs(jobs, kinds_of)) do jobs[#jobs + 1] = job end
   local rows, errs, extra = new_rows(), {}, {}
-  for i, r in ipairs(list_jobs(self, jobs)) do
+  for i, r in ipairs(list_jobs(self, jobs, cost.context(self.prices))) do
     local into = i <= n and rows or extra
     for _, row in ipairs(r[1] or {}) do into[#into + 1] = row end
     if i <= n then
@@ -262,24 +296,59 @@ function Fleet:list(opts)
     end
   end
   cost.finish(rows, extra, KINDS)
+  if opts.state then
+    local ok, err = require("gpucloud.fleet.observe").read_into(self, rows, opts.state)
+    if not ok then
+      err.fleet = "state"
+      errs[#errs + 1] = err
+    end
+  end
   return rows, (#errs > 0 and errs or nil)
 end
 
---- fleet:plan(rows) -> a plan (fleet/plan.lua): what a delete would act on.
+--- fleet:plan(rows[, opts]) -> a plan (fleet/plan.lua): what a delete would act on,
+-- made at the fleet's `now`. opts: `keep` (keep rules: fleet/keep.lua),
+-- `expires` (seconds the plan stays valid; default a day).
 -- @function Fleet:plan
 -- @tparam List rows fleet rows (from fleet:list, filtered as you like)
+-- @tparam[opt] table opts keep, expires
 -- @treturn gpucloud.fleet.plan.Plan the plan
-function Fleet.plan(_, rows)
-  return plan_mod.new(rows, ORDER, 2)
+function Fleet:plan(rows, opts)
+  local o = { now = self.now() }
+  for k, v in pairs(opts or {}) do o[k] = v end
+  return plan_mod.new(rows, ORDER, 2, o)
 end
 
-new_rows = list.class("key", { plan = function(rows) return plan_mod.new(rows, ORDER, 2) end },
+new_rows = list.class("key", { plan = function(rows, opts) return plan_mod.new(rows, ORDER, 2, opts) end },
   { "key", "state", "status", "name", "age", "cost_per_hour", "protected" })
 M.rows = new_rows
 
 --- fleet:delete(plan_or_rows, opts) -> report: see fleet/delete.lua.
 function Fleet:delete(plan, opts)
   return require("gpucloud.fleet.delete").run(self, plan, opts, 2)
+end
+
+--- fleet:observe(state_path[, opts]) -> rows, errs: list every kind and
+-- update the state file (fleet/observe.lua); rows gain idle_for. nil, err
+-- when the state file is damaged or cannot be written.
+function Fleet:observe(path, opts)
+  if type(path) ~= "string" or path == "" then fail(2, "fleet:observe: expected the state file's name") end
+  return require("gpucloud.fleet.observe").observe(self, path, opts)
+end
+
+--- fleet:load_plan(path) -> plan | nil, err: a plan saved by plan:save
+-- (fleet/saved.lua), for fleet:delete.
+-- @function Fleet:load_plan
+function Fleet.load_plan(_, path)
+  if type(path) ~= "string" or path == "" then fail(2, "fleet:load_plan: expected the plan file's name") end
+  return require("gpucloud.fleet.saved").load(path, ORDER)
+end
+
+--- fleet:check_journal(path) -> results | nil, err: every intent of a
+-- journal resolved against fresh listings (fleet/check.lua).
+function Fleet:check_journal(path)
+  if type(path) ~= "string" or path == "" then fail(2, "fleet:check_journal: expected the journal's name") end
+  return require("gpucloud.fleet.check").run(self, path)
 end
 
 --- fleet:costs{since =, ["until"] =} -> report, errs: what each thing
@@ -291,8 +360,9 @@ end
 -- report: `rows` (one per thing: key, provider, kind, id, name, label,
 -- gone, cost_per_hour, hours, estimate or estimate_unknown, billed (nil
 -- where the provider has no charges), unbilled, difference = billed -
--- estimate), `totals` and `from`/`to` (the window, whole UTC days back
--- from `until`); errs: the listings and charge readings that failed.
+-- estimate), `totals`, `from`/`to` (the window, whole UTC days back
+-- from `until`) and `no_bill` ({provider = why} for each provider whose
+-- bill gpucloud cannot read); errs: the listings and charge readings that failed.
 function Fleet:costs(opts)
   return require("gpucloud.fleet.costs").run(self, opts, 2)
 end
@@ -300,9 +370,12 @@ end
 -- help's line for each method (gpucloud repl)
 M.docs = {
   list = { args = "[{kinds = {...}}]", "one list of every billable thing of every provider, and the failed listings" },
-  plan = { args = "rows", "what a delete of these rows would act on, in a safe order" },
+  plan = { args = "rows [, {keep =, expires =}]", "what a delete of these rows would act on, in a safe order" },
+  observe = { args = "state_path [, opts]", "list every kind and update the state file: since when each is idle" },
+  load_plan = { args = "path", "a plan saved by plan:save, for fleet:delete (which re-reads what it planned)" },
+  check_journal = { args = "path", "resolve every intent of a journal against fresh listings" },
   delete = { args = "plan_or_rows [, opts]", options = "fleet",
-    "delete a plan, providers at once, children first: one report (verify = true lists again)" },
+    "delete a plan, providers at once, children first, what changed since the plan skipped: one report" },
   kinds = { args = "", "the kinds this fleet's clients can list" },
   costs = { args = "{since = t [, until = t]}",
     "each thing's billed amount in a window beside its estimate ($/h x time alive): one report" },
@@ -310,7 +383,7 @@ M.docs = {
 
 --- What fleet:list returns: a @{gpucloud.list.List} of fleet rows, each
 -- {provider, kind, id, key, name, status, state, created_at, age,
--- cost_per_hour, protected, parent, raw}, whose filter, map and sort_by
+-- cost_per_hour, cost_unknown, not_actionable, protected, parent, raw}, whose filter, map and sort_by
 -- keep this method.
 -- @type Rows
 

@@ -31,6 +31,11 @@
 local checks = require "gpucloud.cli.checks"
 local cost = require "gpucloud.cli.cost"
 local fleet = require "gpucloud.cli.fleet"
+
+-- The unattended commands' run functions, loaded when one runs.
+local function unattended(name)
+  return function(...) return require("gpucloud.cli.unattended")[name](...) end
+end
 local keys = require "gpucloud.keys"
 local providers = require "gpucloud.providers"
 
@@ -85,6 +90,8 @@ M.groups = {
       help = "delete/destroy: refuse more than N ids (default 50)" },
     { "concurrency", value = "N", check = checks.count(1),
       help = "delete/destroy: requests in flight at once (default 8)" },
+    { "journal", value = "FILE", check = checks.path,
+      help = "delete/destroy: append a synced JSON line before and after each call (gpucloud journal check FILE)" },
   },
   wait = {
     { "wait", help = "destroy/cancel: wait until each destroy or cancel has finished" },
@@ -112,6 +119,19 @@ M.groups = {
   verify = {
     { "verify", help = "fleet delete: list again afterwards; what is still there counts as failed" },
   },
+  -- what `fleet observe` saw (cli/unattended.lua)
+  observed = {
+    { "state-file", value = "FILE", check = checks.path,
+      help = "fleet: the state file of `fleet observe`: rows gain how long each was seen idle" },
+    { "idle-for", value = "AGE", check = checks.duration,
+      help = "fleet: only things observed idle (or failed) for at least AGE (6h, 2d); needs --state-file" },
+  },
+  -- what a delete of a plan keeps and records
+  unattended = {
+    { "keep", value = "FILE", check = checks.path,
+      help = "fleet: keep rules, one a line (provider=, kind=, id=, name=, label=): never deleted" },
+    { "force", help = "fleet delete/apply: do not read each thing again to skip what changed since the plan" },
+  },
 }
 
 -- Positional argument kinds. `id`: the provider's id rule.
@@ -120,6 +140,7 @@ M.arguments = {
   ["ID..."] = { id = true, many = true },
   LABEL = { check = checks.text },
   GB = { check = checks.count(1) },
+  FILE = { check = checks.path },
 }
 
 -- Each provider's commands (its cli.lua: `id`, the check of an ID
@@ -152,10 +173,28 @@ M.providers[#M.providers + 1] = {
   name = "fleet", title = "every provider at once (clients from the environment)",
   key = "each provider's own",
   commands = {
-    { "list", "list", run = fleet.list, groups = { "select", "prices" },
+    { "list", "list", run = fleet.list, groups = { "select", "observed", "prices" },
       help = "list every billable thing: kind, state, age, $/h, and the totals" },
-    { "delete", "delete", run = fleet.delete, groups = { "select", "bulk", "verify", "prices" },
+    { "delete", "delete", run = fleet.delete,
+      groups = { "select", "observed", "bulk", "verify", "unattended", "prices" },
       help = "delete what the selection lists, plan first" },
+    { "observe", "observe", run = unattended "observe", options = {
+        { "state-file", value = "FILE", check = checks.path,
+          help = "fleet: the state file of `fleet observe`: rows gain how long each was seen idle" },
+        { "state", value = "FILE", check = checks.path, help = "fleet observe: the state file (as --state-file)" },
+        { "provider", value = "P", check = checks.one_of(FLEET_PROVIDERS), repeats = true,
+          help = "fleet: only this provider (repeatable; default all)" },
+      }, help = "list every thing and record in the state file since when each is idle (run it every 15 min)" },
+    { "plan", "plan", run = unattended "plan", groups = { "select", "observed", "prices" }, options = {
+        { "out", value = "FILE", check = checks.path, help = "fleet plan: save the plan there, for `fleet apply`" },
+        { "expires", value = "AGE", check = checks.duration,
+          help = "fleet plan: how long the plan holds (default 24h)" },
+        { "keep", value = "FILE", check = checks.path,
+          help = "fleet: keep rules, one a line (provider=, kind=, id=, name=, label=): never deleted" },
+      }, help = "print what a delete would act on; --out saves it for review" },
+    { "apply", "apply", run = unattended "apply", args = { "FILE" },
+      groups = { "bulk", "verify", "unattended", "prices" },
+      help = "delete what a saved plan names and still matches it (changed things are skipped)" },
     { "cost", "cost", run = fleet.cost, groups = { "prices" },
       help = "what each thing was billed in a window, beside its estimate ($/h x time alive)",
       options = {
@@ -168,6 +207,14 @@ M.providers[#M.providers + 1] = {
         { "provider", value = "P", check = checks.one_of(FLEET_PROVIDERS), repeats = true,
           help = "fleet: only this provider (repeatable; default all)" },
       } },
+  },
+}
+
+M.providers[#M.providers + 1] = {
+  name = "journal", title = "the journal of destructive calls (--journal FILE)", key = "each provider's own",
+  commands = {
+    { "check", "check", run = unattended "journal_check", args = { "FILE" },
+      help = "list again and say what became of each call: gone, still there, unresolved" },
   },
 }
 

@@ -25,7 +25,7 @@ function M.prices(opts)
   if type(t) ~= "table" then
     return nil, "--prices " .. path .. ": not a JSON object" .. (derr and (" (" .. derr .. ")") or "")
   end
-  local ok, why = pcall(require("gpucloud.config").kinds.prices, "--prices " .. path, "prices", t, 1)
+  local ok, why = pcall(require("gpucloud.fleet.cost").check_prices, "--prices " .. path, "prices", t, 1)
   if not ok then return nil, (tostring(why):gsub("^[^:]*:%d+: ", "")) end
   return t
 end
@@ -187,6 +187,10 @@ local function text_report(report, groups, by)
   end
   if t.billed_unknown > 0 then n[#n + 1] = format("%d whose provider's bill gpucloud cannot read", t.billed_unknown) end
   if #n > 0 then lines[#lines + 1] = "of " .. t.things .. " things: " .. table.concat(n, "; ") end
+  local providers = {}
+  for p in pairs(report.no_bill or {}) do providers[#providers + 1] = p end
+  table.sort(providers)
+  for _, p in ipairs(providers) do lines[#lines + 1] = format("no bill from %s: %s", p, report.no_bill[p]) end
   return table.concat(lines, "\n")
 end
 
@@ -197,7 +201,7 @@ local function json_report(report, groups, by)
   local gs = json.array()
   for i, g in ipairs(groups) do gs[i] = json.object(g) end
   return json.object { from = report.from, to = report.to, by = by, groups = gs, rows = rows,
-    totals = json.object(report.totals) }
+    totals = json.object(report.totals), no_bill = json.object(report.no_bill or {}) }
 end
 
 --- `gpucloud fleet cost`: the report, grouped by --by.

@@ -53,10 +53,15 @@ local function close(clients)
   for _, c in pairs(clients) do c:close() end
 end
 
--- The rows the options select, and the listings' errors.
+-- The rows the options select, and the listings' errors (a state file's
+-- too: with --state-file, rows have idle_for, and --idle-for selects on it).
 local function selected(fleet, opts)
-  local rows, errs = fleet:list { kinds = given(opts.kind) }
+  local rows, errs = fleet:list { kinds = given(opts.kind), state = opts["state-file"] }
   local pick = {}
+  if opts["idle-for"] then
+    local min = opts["idle-for"]
+    pick.idle_for = function(v) return type(v) == "number" and v >= min end
+  end
   if given(opts.state) then pick.state = opts.state end
   for _, f in ipairs(opts.filter or {}) do
     local field, value = f[1], f[2]
@@ -77,7 +82,7 @@ end
 
 -- What a person sees of a row (JSON gets the row itself).
 local shown_list = require("gpucloud.list").class("id", {},
-  { "provider", "kind", "id", "state", "status", "name", "age", "$/h", "protected" })
+  { "provider", "kind", "id", "state", "status", "name", "age", "idle for", "$/h", "protected" })
 
 local function shown(rows)
   return shown_list(rows:map(function(r)
@@ -86,13 +91,30 @@ local function shown(rows)
       name = r.name, age = age_text(r.age), protected = r.protected or nil,
       -- four decimals: a quote's 0.0068493150684932 reads as 0.0068 (--json keeps it whole)
       ["$/h"] = r.cost_per_hour and math.floor(r.cost_per_hour * 10000 + 0.5) / 10000,
+      ["idle for"] = age_text(r.idle_for),
     }
   end))
 end
 
+-- --idle-for is observed time: it needs the observations.
+local function observed(opts)
+  if opts["idle-for"] and not opts["state-file"] then
+    return nil, "--idle-for needs --state-file FILE (what `gpucloud fleet observe` keeps)"
+  end
+  return true
+end
+
+-- Keep rules from --keep FILE -> rules | nil, message.
+local function keep_rules(opts)
+  if not opts.keep then return nil end
+  return require("gpucloud.fleet.keep").read(opts.keep)
+end
+
 function M.list(lib, call, out)
-  local fleet, clients, why = make_fleet(lib, call)
-  if not fleet then return nil, why end
+  local ok, why = observed(call.opts)
+  if not ok then return nil, why end
+  local fleet, clients, fwhy = make_fleet(lib, call)
+  if not fleet then return nil, fwhy end
   local rows, errs = selected(fleet, call.opts)
   close(clients)
   if call.opts.json then
@@ -107,8 +129,12 @@ end
 
 function M.delete(lib, call, out, sys)
   local opts = call.opts
-  local fleet, clients, why = make_fleet(lib, call)
-  if not fleet then return nil, why end
+  local ok, why = observed(opts)
+  if not ok then return nil, why end
+  local rules, kerr = keep_rules(opts)
+  if opts.keep and not rules then return nil, kerr end
+  local fleet, clients, fwhy = make_fleet(lib, call)
+  if not fleet then return nil, fwhy end
   local rows, errs = selected(fleet, opts)
   if #errs > 0 then
     -- a provider that could not be listed: deciding on the others' rows
@@ -118,19 +144,26 @@ function M.delete(lib, call, out, sys)
     if opts.json then out.error(errs[1]) end
     return 1
   end
-  local plan = rows:plan()
+  return M.execute(fleet, clients, fleet:plan(rows, { keep = rules }), call, out, sys)
+end
+
+--- Delete a plan: the --max check, the plan printed, the dry run or the
+-- confirmation, the report (fleet delete, and fleet apply's saved plan).
+function M.execute(fleet, clients, plan, call, out, sys)
+  local opts = call.opts
   if plan.count > opts.max then
     close(clients)
     return nil, format("refusing to delete %d things: more than max = %d (raise --max to go ahead)",
       plan.count, opts.max)
   end
   if not opts.json then io.stdout:write(tostring(plan), "\n") end
-  local settings = { max = opts.max, concurrency = opts.concurrency, verify = opts.verify, deadline = opts.deadline }
+  local settings = { max = opts.max, concurrency = opts.concurrency, verify = opts.verify, deadline = opts.deadline,
+                     journal = opts.journal, force = opts.force or nil, keep = keep_rules(opts) }
   if opts["dry-run"] or plan.count == 0 then
     settings.dry_run = true
     local r = fleet:delete(plan, settings)
     close(clients)
-    if opts.json then out.report(r) end
+    if opts.json then out.report(r) elseif #r.skipped > 0 then io.stdout:write(tostring(r), "\n") end
     return 0
   end
   if plan.count > 1 and not opts.yes then
@@ -156,5 +189,8 @@ end
 function M.cost(lib, call, out)
   return cost.cost(lib, call, out, make_fleet, errors_out)
 end
+
+M.make_fleet, M.close, M.selected, M.shown, M.errors_out = make_fleet, close, selected, shown, errors_out
+M.observed, M.keep_rules, M.age_text = observed, keep_rules, age_text
 
 return M

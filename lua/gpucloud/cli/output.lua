@@ -57,6 +57,8 @@ local function report_json(r)
     would_delete = r.would_delete or {}, results = results, dry_run = r.dry_run,
     -- when the run was asked to unprotect / a dry run could say
     unprotected = r.unprotected, protected = r.protected,
+    -- fleet delete/apply: why each skipped thing was (changed since the plan, a keep rule)
+    skip_reasons = r.skip_reasons and object(r.skip_reasons), forced = r.forced,
     total = r.total or (#r.ok + count(r.failed)),
     elapsed = math.floor((r.elapsed or 0) * 1000 + 0.5) / 1000,
   }

@@ -6,24 +6,30 @@
 -- leaves a cost unknown, never 0 and never negative.
 --
 -- Sources (each may have `when = fn(raw) -> bool`: it applies only then):
---   { field = "dph_total" }           a number of the answer, $/h
+--   { field = "dph_total" }           a number of the answer, $/h; a dotted
+--                                     name reads nested objects
+--                                     ("instance_type.price_cents_per_hour");
+--                                     `read = fn(v) -> number | nil, why`
+--                                     converts the wire's unit or form
+--   { fixed = 0 }                     a rate the rule knows (a terminated
+--                                     thing bills nothing)
 --   { quote = "get_storage_quote", arg = fn(raw) -> v | nil, why,
 --     read = "hourly_rate" }          a call of the client, once per distinct
 --                                     arg in a listing; a numeric `read`
 --                                     field of its answer, $/h
---   { price = "instance_types", key = fn(raw) -> k | nil, why,
---     times = fn(raw) -> n }          the user's table (the fleet's `prices`
---                                     option): prices[provider][price][k]
---                                     $/h, times n
---   { price = "storage_gb_month", size = fn(raw) -> GB | nil, why }
---                                     $ per GB-month x GB / 730 h
+--   { price = "instance_types", ... } a rate from a table (the user's
+--                                     `prices` option, the provider's
+--                                     published rates, a catalog call) times
+--                                     a count, a size or parts: fleet/rates.lua
 --   { derive = fn(row) -> keys | nil, why, needs = {kind, ...} }
 --                                     the sum of those rows' $/h (rows of the
 --                                     same listing; `needs` are listed for it
 --                                     when not asked for); a plan counts each
 --                                     underlying thing once (cost_parts)
---   { none = "why" }                  never known here: the reason
+--   { none = "why" | fn(raw) -> why } never known here: the reason
 -- `source_note` on a source is added to cost_source (a unit's caveat).
+-- Whatever a source makes passes gpucloud.money's check (rates.amount)
+-- before it is a row's cost: a provider's function cannot make -1 a price.
 --
 -- A kind may also have `age_unknown` (why, when created_at is absent) and
 -- `next_cost = { call = method, match = field, key = fn(raw) -> id,
@@ -31,27 +37,28 @@
 -- one call per listing whose entries, matched to rows, give the $/h after a
 -- pending price change (next_cost_per_hour, next_cost_starts).
 
+local rates = require "gpucloud.fleet.rates"
+
 local M = {}
 
 local format = string.format
-local HOURS_A_MONTH = 730 -- 365 x 24 / 12
 
---- An amount of money as gpucloud accepts it: a finite number >= 0.
--- Returns it, or nil and why not.
-function M.money(v, what)
-  if type(v) ~= "number" then
-    return nil, format("%s is %s, not a number", what, v == nil and "absent" or type(v))
-  end
-  if v ~= v or v == math.huge or v == -math.huge then return nil, what .. " is not a finite number" end
-  if v < 0 then return nil, format("%s is negative (%s)", what, tostring(v)) end
-  return v
-end
+--- An amount of money as gpucloud accepts it (gpucloud.money.per_hour):
+-- returns it, or nil and why not, naming `what`.
+M.money = rates.amount
 local money = M.money
 
--- The answer's field, where it holds one.
+--- The fleet's `prices` option checked (fleet/rates.lua): raises on misuse.
+M.check_prices = rates.check
+
+-- A field of the answer; a dotted name reads nested objects.
 local function field_of(raw, name)
-  if type(raw) ~= "table" then return nil end
-  return raw[name]
+  local v = raw
+  for part in name:gmatch("[^.]+") do
+    if type(v) ~= "table" then return nil end
+    v = v[part]
+  end
+  return v
 end
 
 local function describe(v)
@@ -63,32 +70,6 @@ local function describe(v)
   return tostring(v)
 end
 
---- The fleet's `prices` option: {provider = {name = $ | {key = $}}}, every
--- amount finite and >= 0; raises (misuse) otherwise.
-function M.check_prices(where, name, v, level)
-  local function problem()
-    if type(v) ~= "table" then return name, "is not a table" end
-    for provider, t in pairs(v) do
-      if type(provider) ~= "string" or type(t) ~= "table" then return tostring(provider), "is not a table" end
-      for tname, x in pairs(t) do
-        local path = provider .. "." .. tostring(tname)
-        local amounts = type(x) == "table" and x or { [""] = x }
-        for k, y in pairs(amounts) do
-          if type(y) ~= "number" or y ~= y or y == math.huge or y < 0 then
-            return path .. (k ~= "" and ("[" .. tostring(k) .. "]") or ""), "is not an amount >= 0"
-          end
-        end
-      end
-    end
-  end
-  local path, what = problem()
-  if path then
-    error(string.format("%s: '%s' must be {provider = {table = amount or {key = amount}}}: %s %s", where, name,
-      path, what), level + 1)
-  end
-  return v
-end
-
 ------------------------------------------------------------------------
 -- One source
 
@@ -97,32 +78,21 @@ local TRY = {}
 function TRY.field(src, raw)
   local v = field_of(raw, src.field)
   if v == nil then return nil, "the answer has no " .. src.field end
+  if src.read then
+    local got, why = src.read(v)
+    if got == nil then return nil, src.field .. " " .. (why or ("cannot be read: " .. describe(v))) end
+    v = got
+  end
   local amount, why = money(v, src.field)
   if amount == nil then return nil, why end
   return amount, "field " .. src.field
 end
 
-function TRY.price(src, raw, ctx, provider)
-  -- what the row lacks first: a table cannot help a row without a size
-  local k, size, why
-  if src.key then k, why = src.key(raw) else size, why = src.size(raw) end
-  if k == nil and size == nil then return nil, why end
-  local table_of = ctx.prices[provider]
-  local entry = table_of and table_of[src.price]
-  local where = format("prices.%s.%s", provider, src.price)
-  if entry == nil then return nil, format("no %s in the fleet's prices option", where) end
-  if src.key then
-    local rate = entry[k]
-    if rate == nil then return nil, format("%s has no price for %s", where, tostring(k)) end
-    local amount, bad = money(rate, format("%s[%q]", where, tostring(k)))
-    if amount == nil then return nil, bad end
-    local n = src.times and src.times(raw) or 1
-    return amount * n, format("price table %s[%q]%s", where, tostring(k), n ~= 1 and format(" x %d", n) or "")
-  end
-  local amount, bad = money(entry, where)
-  if amount == nil then return nil, bad end
-  return amount * size / HOURS_A_MONTH, format("price table %s x %s GB / %d h", where, tostring(size), HOURS_A_MONTH)
+function TRY.fixed(src)
+  return src.fixed, format("$%s/h by rule", tostring(src.fixed))
 end
+
+TRY.price = rates.price
 
 function TRY.quote(src, raw, ctx, _, client)
   local arg, why = src.arg(raw)
@@ -145,15 +115,16 @@ function TRY.quote(src, raw, ctx, _, client)
   return amount, format("quote %s(%s)", src.quote, tostring(arg))
 end
 
-function TRY.none(src)
+function TRY.none(src, raw)
+  if type(src.none) == "function" then return nil, src.none(raw) end
   return nil, src.none
 end
 
 local function kind_of(src)
-  for _, k in ipairs { "field", "price", "quote", "none", "derive" } do
+  for _, k in ipairs { "field", "fixed", "price", "quote", "none", "derive" } do
     if src[k] ~= nil then return k end
   end
-  error("fleet cost: a cost source needs field, price, quote, derive or none", 3)
+  error("fleet cost: a cost source needs field, fixed, price, quote, derive or none", 3)
 end
 
 -- Try the sources from `first` on; stops at a derive (done after every
@@ -167,13 +138,16 @@ local function evaluate(row, sources, first, ctx, provider, client, reasons)
         row.cost_pending = i
         return true
       end
-      local amount, why = TRY[k](src, row.raw, ctx, provider, client)
+      local made, why = TRY[k](src, row.raw, ctx, provider, client, row)
+      -- the one check, whatever the source made (a product, a sum, a conversion)
+      local amount, bad = made, why
+      if made ~= nil then amount, bad = money(made, "its $/h (" .. tostring(why) .. ")") end
       if amount ~= nil then
         row.cost_per_hour, row.cost_source = amount, why .. (src.source_note and ("; " .. src.source_note) or "")
         row.cost_unknown = nil
         return false
       end
-      reasons[#reasons + 1] = why
+      reasons[#reasons + 1] = tostring(bad)
     end
   end
   row.cost_per_hour = nil
@@ -184,9 +158,11 @@ end
 ------------------------------------------------------------------------
 -- A listing
 
---- The state one listing shares: the user's prices and the quotes asked.
-function M.context(prices)
-  return { prices = prices or {}, quotes = {} }
+--- The state one listing shares: the user's prices, the quotes and
+-- catalogs asked. `opts.next_cost = false`: no pending price changes (a
+-- delete's re-read compares what selected a thing, not what comes next).
+function M.context(prices, opts)
+  return { prices = prices or {}, quotes = {}, catalogs = {}, next_cost = not (opts and opts.next_cost == false) }
 end
 
 -- The pending price changes of a kind's rows: one call, matched by id.
@@ -221,6 +197,19 @@ local function next_costs(client, kind, rows)
   end
 end
 
+--- One record against a kind's cost rule, as a listing prices it (a
+-- derivation aside): $/h, cost_source | nil, cost_unknown. opts:
+-- `provider`, `client` (for quotes and catalogs), `prices`, `row` (the
+-- fields a refinement adds).
+function M.rate(kind, raw, opts)
+  opts = opts or {}
+  local row = opts.row or {}
+  row.raw = raw
+  evaluate(row, kind.cost or {}, 1, M.context(opts.prices), opts.provider or "?", opts.client, {})
+  if row.cost_pending then return nil, "derived from other rows" end
+  return row.cost_per_hour, row.cost_per_hour ~= nil and row.cost_source or row.cost_unknown
+end
+
 --- Price and date a kind's rows, just listed by `client` (a task's).
 function M.listed(client, provider, kind, rows, ctx)
   for _, row in ipairs(rows) do
@@ -231,7 +220,7 @@ function M.listed(client, provider, kind, rows, ctx)
     end
     evaluate(row, kind.cost or { { none = "no cost rule for this kind" } }, 1, ctx, provider, client, {})
   end
-  if kind.next_cost and #rows > 0 then next_costs(client, kind, rows) end
+  if kind.next_cost and ctx.next_cost and #rows > 0 then next_costs(client, kind, rows) end
 end
 
 --- The listing jobs derived costs need that `jobs` (fleet:list's) lack:
@@ -331,10 +320,14 @@ end
 function M.adder()
   local counted = {}
   return function(row, next_too)
-    local own = row.cost_per_hour
+    -- a row made by hand is held to the same rule as a listed one
+    local own = money(row.cost_per_hour, "")
     if own == nil then return nil end
-    local next_rate = row.next_cost_per_hour
+    local next_rate = money(row.next_cost_per_hour, "")
     if row.cost_parts then
+      for _, v in pairs(row.cost_parts) do
+        if money(v, "") == nil then return nil end
+      end
       local now_sum = 0
       for k, v in pairs(row.cost_parts) do
         if not counted[k] then

@@ -7,6 +7,7 @@
 -- partial, so "no charge yet" is not "free").
 
 local cost = require "gpucloud.fleet.cost"
+local errors = require "gpucloud.errors"
 local plan = require "gpucloud.fleet.plan"
 
 local M = {}
@@ -29,7 +30,8 @@ end
 -- runs as a nested group of that task (beside the charges).
 local function bound(fleet, bind, trt)
   if trt == nil then return fleet end
-  local f = setmetatable({ entries = {}, by_provider = {}, prices = fleet.prices }, getmetatable(fleet))
+  local f = setmetatable({ entries = {}, by_provider = {}, prices = fleet.prices, now = fleet.now },
+    getmetatable(fleet))
   for i, e in ipairs(fleet.entries) do
     local b = { provider = e.provider, client = bind(e.client, trt), map = e.map }
     f.entries[i], f.by_provider[e.provider] = b, b
@@ -94,12 +96,16 @@ function M.run(fleet, opts, level)
   local run, bind = fleet:runner()
   local tasks, hooks = {}, {}
   tasks[1] = function(trt) return bound(fleet, bind, trt):list() end
+  -- a provider without a charges hook says why (its fleet.lua's no_charges)
+  local no_bill = {}
   for _, e in ipairs(fleet.entries) do
     if e.map.charges then
       hooks[#hooks + 1] = e
       tasks[#tasks + 1] = function(trt)
         return e.map.charges(trt and bind(e.client, trt) or e.client, from, to)
       end
+    else
+      no_bill[e.provider] = e.map.no_charges or "gpucloud reads no bill of this provider"
     end
   end
   local results = run(tasks)
@@ -118,8 +124,21 @@ function M.run(fleet, opts, level)
       has_bill[e.provider] = "its charges could not be read: " .. tostring(err)
     else
       has_bill[e.provider] = true
+      -- an amount that is not money makes the bill unreadable: a report
+      -- never counts it as 0
       for n, c in ipairs(charges) do
-        local amount = cost.money(c.amount, "a charge's amount") or 0
+        local _, bad = cost.money(c.amount, format("charge %d's amount", n))
+        if bad then
+          charges = {}
+          err = errors.local_failure(e.provider .. ".charges", "bad_response", bad)
+          err.fleet = e.provider .. ":charges"
+          errs[#errs + 1] = err
+          has_bill[e.provider] = "its charges could not be read: " .. bad
+          break
+        end
+      end
+      for n, c in ipairs(charges) do
+        local amount = c.amount
         local key = (c.kind and c.id ~= nil) and plan.key(e.provider, c.kind, c.id)
           or format("%s:unattributed:%d", e.provider, n)
         billed[key] = (billed[key] or 0) + amount
@@ -137,7 +156,7 @@ function M.run(fleet, opts, level)
       row.billed = billed[row.key] or 0
       row.unbilled = billed[row.key] == nil or nil
     else
-      row.billed_unknown = b or "the provider has no charges gpucloud can read"
+      row.billed_unknown = b or no_bill[row.provider] or "the provider has no charges gpucloud can read"
     end
     if row.billed and row.estimate and not row.derived then row.difference = row.billed - row.estimate end
     tally(totals, row)
@@ -162,7 +181,7 @@ function M.run(fleet, opts, level)
     end
     finish(row)
   end
-  return { from = from, to = to, rows = out, totals = totals }, (#errs > 0 and errs or nil)
+  return { from = from, to = to, rows = out, totals = totals, no_bill = no_bill }, (#errs > 0 and errs or nil)
 end
 
 --- The report's rows grouped by "provider", "kind", "label" or "thing":

@@ -15,6 +15,8 @@
 local NAMES = {
   "vast",
   "tensorpool",
+  "runpod",
+  "lambda",
 }
 
 local M = {}

@@ -317,7 +317,10 @@ function App:handle(method, target, headers, body)
   if not answers or rule.act then
     status, h, out = self:serve(req, route, caps, allowed, directives)
   end
-  if answers then status, h, out = faults.canned(rule) end
+  if answers then
+    local auth = headers.authorization
+    status, h, out = faults.canned(rule, type(auth) == "string" and auth:match("^%S+%s+(%S+)") or nil)
+  end
 
   self:record({
     method = method, path = path, query = qs, headers = headers, body = req.body,

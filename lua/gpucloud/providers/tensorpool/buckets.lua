@@ -5,18 +5,21 @@
 -- month's peak size bills anyway): a refusal says so, in words a person
 -- can act on.
 
-local define = require "gpucloud.define"
 local config = require "gpucloud.config"
+local define = require "gpucloud.define"
+local wait = require "gpucloud.wait"
 
 local M = {}
 
 --- A listed bucket as a record: a name becomes {name = name}; a record
 -- keeps its fields and gets `name` from `bucket_name` or `Name` if needed.
+-- A name that cannot be one (a number, "..") stays as listed: the fleet
+-- shows that bucket as not actionable, and the delete's check refuses it.
 function M.item(v)
   if type(v) == "string" and v ~= "" then return { name = v } end
   if type(v) == "table" then
-    v.name = v.name or v.bucket_name or v.Name
-    if type(v.name) == "string" and v.name ~= "" then return v end
+    if v.name == nil then v.name = v.bucket_name or v.Name end
+    if v.name ~= nil then return v end
   end
   return nil, "a bucket is neither a name nor a record with one"
 end
@@ -52,9 +55,29 @@ function M.delete_method(spec)
   end
 end
 
---- What follows each delete of a bulk run: the same words.
-function M.settle(_, argv, value, err)
-  if value == nil then return nil, M.refusal(argv.bucket_name, err) end
+--- What follows each delete of a bulk run: the same words; with `wait =
+-- true`, a delete answered 2xx followed by listing the buckets again until
+-- it has left the listing, bounded by the run's deadline (as Lambda's file
+-- systems: whether a 2xx means gone TensorPool does not say).
+function M.settle(ctx, argv, value, err)
+  local name = argv.bucket_name
+  if value == nil then return nil, M.refusal(name, err) end
+  if not ctx.settings.wait then return value end
+  local gone, werr = wait.poll({ rt = ctx.rt, op = "tensorpool.delete_buckets",
+    what = "bucket " .. name .. " leaving the listing",
+    deadline = ctx.settings.wait_timeout or config.WAIT_DEADLINE, interval = config.default("interval"),
+    stop_at = ctx.stop_at }, function(stop)
+    local list, e, res = ctx:call("list_buckets", {}, { retries = 0 }, stop)
+    if not list then return nil, e, wait.retry_after(res) end
+    if list:first { name = name } then return "pending", "listed" end
+    return "done", "absent from the listing"
+  end)
+  if not gone then
+    -- answered as done, and not seen to go: it may still
+    werr.may_have_landed = true
+    return nil, werr
+  end
+  if type(value) == "table" then value.confirmed = gone end
   return value
 end
 

@@ -46,7 +46,8 @@ local function settle_destroy(spec, k)
     local id = argv[k.id]
     if value then
       if type(value.request_id) == "string" then
-        local info, werr = waits.wait_for_request(ctx, value.request_id, s, k.release)
+        local info, werr = waits.wait_for_request(ctx, value.request_id, s,
+          { request_type = k.release, object_id = id })
         if info then
           value.request = info
           return value

@@ -9,6 +9,10 @@ local key = require("gpucloud.fleet.plan").key
 
 local M = {}
 
+-- No kind names a `show` for the re-read before a delete (fleet/drift.lua):
+-- the info answers' fields are not documented to be the listing's, and an
+-- unpaged listing costs one request however many things are re-read.
+
 local CLUSTER_STATE = {
   RUNNING = "running", PENDING = "pending", PROVISIONING = "pending", CREATING = "pending",
   STOPPED = "stopped", FAILED = "failed", ERROR = "failed", DESTROYING = "gone", DESTROYED = "gone",
@@ -83,6 +87,12 @@ M.kinds = {
       return nil, "no rate of its own: it runs on "
         .. (row.raw.cluster_id and key("tensorpool", "cluster", row.raw.cluster_id) or "a cluster") .. ", which bills"
     end } },
+    -- a canceled (or finished) job stays listed: what a check after the
+    -- cancel counts as done (fleet/check.lua)
+    done = function(row) return row.state == "stopped" or row.state == "failed" end,
+    -- a job works or has ended, never idle: a failed one costs nothing,
+    -- and a cancel of it is refused (fleet/observe.lua's idle_for)
+    idle = function(row) if row.state ~= nil then return false end end,
     delete = "cancel_jobs", stage = 1, delete_opts = { wait = true },
     needs = "list_jobs",
   },
@@ -101,5 +111,8 @@ M.kinds = {
     delete = "delete_buckets", stage = 2,
   },
 }
+
+--- Why fleet cost reports show TensorPool's estimates without a bill.
+M.no_charges = "TensorPool has no billing call gpucloud knows (docs/tensorpool.md): estimates only"
 
 return M

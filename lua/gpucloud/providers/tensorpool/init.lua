@@ -35,6 +35,7 @@ local spec = {
     get_cluster_info = {
       method = "GET", host = "engine", path = "/cluster/info/{cluster_id}",
       args = { { "cluster_id", "tp_id" } }, object = "cluster_info", idempotent = true,
+      echo = { cluster_id = "cluster_id", id = "cluster_id" }, echo_optional = true,
     },
     -- 202 and a CLUSTER_EDIT request; repeating the same fields is harmless
     edit_cluster = {
@@ -54,6 +55,7 @@ local spec = {
     get_storage_info = {
       method = "GET", host = "engine", path = "/storage/info/{storage_id}",
       args = { { "storage_id", "tp_id" } }, object = "storage_info", idempotent = true,
+      echo = { storage_id = "storage_id", id = "storage_id" }, echo_optional = true,
     },
     edit_storage = {
       method = "PATCH", host = "engine", path = "/storage/edit/{storage_id}",
@@ -72,6 +74,9 @@ local spec = {
     get_job_info = {
       method = "GET", host = "engine", path = "/job/info/{job_id}",
       args = { { "job_id", "tp_id" } }, object = "job_info", idempotent = true,
+      -- the polls of a cancel: an info about another job is never its end
+      -- (which field names the job is not documented: either, when there)
+      echo = { job_id = "job_id", id = "job_id" }, echo_optional = true,
     },
     -- idempotent on the server: a repeat says "already canceled"
     cancel_job = {
@@ -86,6 +91,8 @@ local spec = {
     get_request_info = {
       method = "GET", host = "engine", path = "/request/info/{request_id}",
       args = { { "request_id", "tp_id" } }, object = true, idempotent = true,
+      -- the polls of every destroy and edit: about this request, or bad_response
+      echo = { request_id = "request_id" },
     },
 
     -- Money and object storage (issue 21; docs/tensorpool.md). The quote's
@@ -155,6 +162,8 @@ spec.docs = {
       .. "one fails (not_empty = true) and gpucloud never empties it" },
   destroy_clusters = {
     "destroy_cluster for each id; with wait = true, wait for each and confirm a lost answer by the listing" },
+  delete_buckets = { "delete_bucket for each name; one not empty is refused (not_empty = true); "
+    .. "with wait = true, listed again until it is gone" },
 }
 
 return { spec = spec, new = define.define(spec) }

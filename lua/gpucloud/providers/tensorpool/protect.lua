@@ -44,7 +44,7 @@ local function lift(ctx, spec, k, id, s, opts)
   if not v then return nil, not_lifted(err, err.may_have_landed) end
   local ok, werr
   if type(v.request_id) == "string" then
-    ok, werr = waits.wait_for_request(ctx, v.request_id, s, k.edit_type)
+    ok, werr = waits.wait_for_request(ctx, v.request_id, s, { request_type = k.edit_type, object_id = id })
   else
     ok, werr = confirm.watch(ctx, spec, k, id, s, "losing its deletion protection", function(item)
       -- not listed: nothing to see; the destroy will say what is true

@@ -3,6 +3,7 @@
 -- transient and unreadable polls (wait.lua's one poll loop), bounded by a
 -- deadline. The public wait_request and wait_job, and cancel_jobs' settle.
 
+local args = require "gpucloud.args"
 local config = require "gpucloud.config"
 local define = require "gpucloud.define"
 local errors = require "gpucloud.errors"
@@ -26,21 +27,33 @@ end
 ------------------------------------------------------------------------
 -- Requests
 
+-- A request answer that is not the one the wait follows: of another type
+-- than `want.request_type`, or about another thing than `want.object_id`
+-- (when the server names one). nil, or why. (Which request it is, the row
+-- checks: get_request_info's `echo`.)
+local function not_ours(id, info, want)
+  if want.request_type and info.request_type ~= want.request_type then
+    return format("request %s is a %s, not a %s", id, args.describe(info.request_type), want.request_type)
+  end
+  if want.object_id and info.object_id ~= nil and info.object_id ~= want.object_id then
+    return format("request %s is about %s, not %s", id, args.describe(info.object_id), args.describe(want.object_id))
+  end
+end
+
 -- Poll request `id` until COMPLETED (its info) or FAILED (nil, err with
 -- code "failed"); transient and unreadable polls are polled through. With
--- `want_type`, a request of another type is bad_response: it is not the
--- one the call was answered with.
-function M.wait_for_request(ctx, id, s, want_type)
+-- `want` ({request_type =, object_id =}), a request of another type or
+-- about another thing is bad_response: it is not the one the call was
+-- answered with.
+function M.wait_for_request(ctx, id, s, want)
   local op = "tensorpool.wait_request"
-  return wait.poll({ rt = ctx.rt, op = op, what = "request " .. id, deadline = s.deadline,
+  return wait.poll({ rt = ctx.rt, op = op, what = "request " .. args.id_text(id), deadline = s.deadline,
                      interval = s.interval, stop_at = ctx.stop_at }, function(stop)
     -- this loop is the retry: each poll is one attempt
     local info, err, res = ctx:call("get_request_info", { request_id = id }, { retries = 0 }, stop)
     if not info then return nil, err, wait.retry_after(res) end
-    if want_type and type(info.request_type) == "string" and info.request_type ~= want_type then
-      return "failed", errors.local_failure(op, "bad_response", format("request %s is a %s, not a %s", id,
-        info.request_type, want_type), { info = info })
-    end
+    local why = want and not_ours(id, info, want)
+    if why then return "failed", errors.local_failure(op, "bad_response", why, { info = info }) end
     if info.status == "COMPLETED" then return "done", info end
     if info.status == "FAILED" then
       return "failed", errors.local_failure(op, "failed",

@@ -6,6 +6,7 @@
 -- README "Fleet" and docs/vast.md "What gpucloud assumes about money".
 
 local key = require("gpucloud.fleet.plan").key
+local ops = require("gpucloud.providers.vast").spec.ops
 local pricing = require "gpucloud.providers.vast.pricing"
 
 local M = {}
@@ -19,6 +20,11 @@ local INSTANCE_STATE = {
   running = "running", created = "pending", loading = "pending", rebooting = "pending",
   stopped = "stopped", frozen = "stopped", exited = "failed", offline = "failed", unknown = "failed",
 }
+
+-- How many things of a kind `n` listed rows stand for in requests: what
+-- re-reading the kind by its listing costs (fleet/drift.lua compares it
+-- with `show` per thing, `show_requests` each).
+local PAGE = ops.show_instances.paged.limit
 
 M.kinds = {
   endpoint = {
@@ -56,6 +62,16 @@ M.kinds = {
     end,
     cost = { pricing.endpoint },
     delete = "delete_endpoints", stage = 2,
+    -- one endpoint again: its show and its workers; the listing: one page
+    -- and the workers of every active endpoint
+    show = "show_endpoint", show_requests = 2,
+    list_cost = function(rows)
+      local n = 1
+      for _, row in ipairs(rows) do
+        if row.workers ~= nil or row.state_error ~= nil then n = n + 1 end
+      end
+      return n
+    end,
   },
   workergroup = {
     list = "show_workergroups", id = "id", name = "endpoint_name",
@@ -66,14 +82,16 @@ M.kinds = {
     delete = "delete_workergroups", stage = 1,
   },
   instance = {
-    list = "show_instances", id = "id", name = "label", status = "actual_status",
+    list = "show_instances", id = "id", name = "label", label = "label", status = "actual_status",
     created_at = "start_date", cost = pricing.instance, next_cost = pricing.instance_next,
+    show = "show_instance",
+    list_cost = function(rows) return math.max(1, math.ceil(#rows / PAGE)) end,
     state = function(r) return INSTANCE_STATE[r.actual_status] or (r.actual_status == nil and "pending" or nil) end,
     delete = "destroy_instances", stage = 1,
     needs = "show_instances",
   },
   volume = {
-    list = "show_volumes", id = "id", name = "label", status = "status",
+    list = "show_volumes", id = "id", name = "label", label = "label", status = "status",
     created_at = "start_date",
     state = function(r)
       if type(r.instances) == "table" and #r.instances > 0 then return "running" end

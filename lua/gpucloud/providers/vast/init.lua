@@ -113,10 +113,11 @@ local spec = {
       args = { { "id", "vast_id" } }, body = { "id" },
       list = "workers", idempotent = true, read = true,
     },
+    -- the official CLI also takes a bare list here (docs/vast.md)
     get_endpoint_workers = {
       method = "POST", host = "run", path = "/get_endpoint_workers/",
       args = { { "id", "vast_id" } }, body = { "id" },
-      list = "workers", idempotent = true, read = true,
+      list = "workers", bare = true, idempotent = true, read = true,
     },
     show_endpoints = {
       method = "GET", host = "console", path = "/api/v0/endptjobs/",
@@ -129,6 +130,7 @@ local spec = {
     show_endpoint = {
       method = "GET", host = "console", path = "/api/v0/endptjobs/{id}/",
       args = { { "id", "vast_id" } }, object = "result", idempotent = true,
+      echo = { id = "id" }, echo_optional = true,
     },
     -- {endpoint_state = "stopped"} is the pause that deletes nothing
     update_endpoint = {
@@ -152,11 +154,14 @@ local spec = {
       method = "GET", host = "console", path = "/api/v1/instances/",
       args = { { "filters", filters.select_filters, query = "select_filters" } },
       list = "instances", idempotent = true, rate = 1.0,
-      paged = { cursor = "after_token", next = "next_token", limit = 25, each = "each_instance" },
+      -- every page states how many instances match: the listing must hold that many
+      paged = { cursor = "after_token", next = "next_token", limit = 25, each = "each_instance",
+                total = "instances_found" },
     },
     show_instance = {
       method = "GET", host = "console", path = "/api/v0/instances/{id}/?owner=me",
       args = { { "id", "vast_id" } }, object = "instances", null_is = "not_found", idempotent = true, rate = 2.0,
+      echo = { id = "id" }, echo_optional = true,
     },
     destroy_instance = {
       method = "DELETE", host = "console", path = "/api/v0/instances/{id}/",
