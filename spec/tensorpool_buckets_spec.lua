@@ -1,6 +1,7 @@
 -- TensorPool's object storage buckets (issue 21): the listing (names or
 -- records), a delete that works on an empty bucket and fails, saying so,
--- on one that holds objects (gpucloud never empties one), and the quote.
+-- on one that holds objects (gpucloud never empties one), a bulk delete
+-- followed until the bucket leaves the listing, and the quote.
 
 local gpucloud = require "gpucloud"
 local server = require "gpucloud.sim.server"
@@ -63,6 +64,20 @@ describe("tensorpool buckets", function()
     table.sort(deletes)
     assert.same({ "/object-storage/bucket/delete/ckpt-archive", "/object-storage/bucket/delete/datasets-raw",
                   "/object-storage/bucket/delete/scratch-empty" }, deletes)
+    assert.same({ "datasets-raw", "ckpt-archive" }, assert(tp:list_buckets()):ids())
+  end)
+
+  it("with wait = true, follows a delete until the bucket has left the listing, or says it may not have", function()
+    local r = tp:delete_buckets({ "scratch-empty" }, { rate = false, wait = true })
+    assert.same({ "scratch-empty" }, r.ok, tostring(r))
+    assert.equal("absent from the listing", r.results["scratch-empty"].confirmed)
+    -- answered 204, and still listed: not done, and it may have landed
+    assert(s:inject { method = "DELETE", path = "/object-storage/bucket/delete/ckpt-archive", status = 204, body = "" })
+    r = tp:delete_buckets({ "ckpt-archive" }, { rate = false, wait = true, deadline = 0.3 })
+    assert.same({}, r.ok, tostring(r))
+    local err = r.failed["ckpt-archive"]
+    assert.equal("timeout", err.code)
+    assert.is_true(err.may_have_landed)
     assert.same({ "datasets-raw", "ckpt-archive" }, assert(tp:list_buckets()):ids())
   end)
 

@@ -108,6 +108,13 @@ local function quantity(v, what)
   return nil, what .. " is not a number: " .. args.describe(v)
 end
 
+-- A provider's function of the record, as a quantity: number | nil, why.
+local function measure(fn, raw, what)
+  local v, why = fn(raw)
+  if v == nil then return nil, why end
+  return quantity(v, what)
+end
+
 -- A checked rate: rate, whence | nil, why.
 local function rate(src, k, ctx, provider, client)
   local v, whence = rate_of(src, k, ctx, provider, client)
@@ -140,9 +147,7 @@ function M.price(src, raw, ctx, provider, client, row)
     if k == nil then return nil, why end
   end
   if src.size then
-    size, why = src.size(raw)
-    if size == nil then return nil, why end
-    size, why = quantity(size, "its size")
+    size, why = measure(src.size, raw, "its size")
     if size == nil then return nil, why end
   end
   local r, whence = rate(src, k, ctx, provider, client)
@@ -153,9 +158,7 @@ function M.price(src, raw, ctx, provider, client, row)
   end
   local n = 1
   if src.times then
-    n, why = src.times(raw)
-    if n == nil then return nil, why end
-    n, why = quantity(n, "its count")
+    n, why = measure(src.times, raw, "its count")
     if n == nil then return nil, why end
   end
   return r * n, whence .. (n ~= 1 and format(" x %s", tostring(n)) or "")

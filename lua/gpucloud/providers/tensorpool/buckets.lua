@@ -63,22 +63,9 @@ function M.settle(ctx, argv, value, err)
   local name = argv.bucket_name
   if value == nil then return nil, M.refusal(name, err) end
   if not ctx.settings.wait then return value end
-  local gone, werr = wait.poll({ rt = ctx.rt, op = "tensorpool.delete_buckets",
-    what = "bucket " .. name .. " leaving the listing",
-    deadline = ctx.settings.wait_timeout or config.WAIT_DEADLINE, interval = config.default("interval"),
-    stop_at = ctx.stop_at }, function(stop)
-    local list, e, res = ctx:call("list_buckets", {}, { retries = 0 }, stop)
-    if not list then return nil, e, wait.retry_after(res) end
-    if list:first { name = name } then return "pending", "listed" end
-    return "done", "absent from the listing"
-  end)
-  if not gone then
-    -- answered as done, and not seen to go: it may still
-    werr.may_have_landed = true
-    return nil, werr
-  end
-  if type(value) == "table" then value.confirmed = gone end
-  return value
+  return wait.until_unlisted(ctx, "tensorpool.delete_buckets", "bucket " .. name, function(stop)
+    return ctx:call("list_buckets", {}, { retries = 0 }, stop)
+  end, { name = name }, value)
 end
 
 return M
