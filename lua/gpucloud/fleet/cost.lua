@@ -2,8 +2,9 @@
 -- not known. Each provider's fleet.lua says where a kind's $/h comes from,
 -- as data (`cost`, a list of sources tried in order); this file is the one
 -- evaluator, and the one place `cost_per_hour` and `cost_unknown` are made:
--- every amount is checked here (a finite number >= 0), so a bad answer
--- leaves a cost unknown, never 0 and never negative.
+-- every amount is checked here by gpucloud.money's one rule (finite, >= 0,
+-- no absurd price), so a bad answer leaves a cost unknown, never 0 and never
+-- negative.
 --
 -- Sources (each may have `when = fn(raw) -> bool`: it applies only then):
 --   { field = "dph_total" }           a number of the answer, $/h; a dotted
