@@ -62,11 +62,48 @@ describe("gpucloud command line: costs", function()
     assert.not_match("SECRET", r.out) -- a deployment's env
   end)
 
-  it("fleet list prints the totals: $/h now, after pending increases, and how many are unknown", function()
+  it("fleet list's total line: $/h now, after pending increases, and how many are unknown", function()
     local r = fleet("list", "--provider", "vast", "--kind", "instance")
     assert.equal(0, r.code, r.err)
-    assert.match("\ntotal: %$8%.06/h now, %$8%.11/h once 1 pending price increase starts, "
-      .. "0 things of unknown cost\n$", r.out)
+    -- the increase's column, blank where none is pending
+    assert.match("^provider +kind +id +name +state +status +age +%$/h +%$/h after increase +protected\n", r.out)
+    assert.match("\nvast +instance +5001 +ci +running +running +%S+ +%$0%.452/h +%$0%.495/h +false\n", r.out)
+    assert.match("\nvast +instance +5002 +ci +running +running +%S+ +%$0%.398/h +false\n", r.out)
+    assert.match("\ntotal +%$8%.062/h +%$8%.105/h\n%(13 items%)\n$", r.out)
+    -- one total line, under the table
+    local _, n = r.out:gsub("total", "")
+    assert.equal(1, n)
+    -- unknown costs: -, counted, and where to read why
+    r = fleet("list", "--provider", "vast", "--kind", "endpoint", "--kind", "workergroup")
+    assert.equal(0, r.code, r.err)
+    assert.match("\nvast +endpoint +102 +sdxl%-turbo +idle +active +%S+ +%- +false\n", r.out)
+    assert.match("\ntotal +%$0%.00/h\n%(14 items, 13 without a cost, not in the total: "
+      .. "%-%-columns key,cost_unknown says why%)\n$", r.out)
+    r = fleet("list", "--provider", "vast", "--kind", "workergroup", "--columns", "key,cost_unknown")
+    assert.match("\nvast:workergroup:201 +its workers bill as instances, counted in vast:endpoint:101\n", r.out)
+  end)
+
+  it("fleet list's total counts each thing once: an endpoint's $/h is its workers' instances'", function()
+    local tbl = require "gpucloud.cli.table"
+    local cols = { { field = "key", title = "key" }, { field = "cost_per_hour", title = "$/h", format = "money/h" } }
+    local rows = {
+      { key = "vast:instance:1", cost_per_hour = 0.5 },
+      { key = "vast:endpoint:9", cost_per_hour = 0.5, cost_parts = { ["vast:instance:1"] = 0.5 } },
+      { key = "vast:workergroup:3", cost_unknown = "counted in vast:endpoint:9" },
+    }
+    local text = tbl.render(rows, cols, true, 0, require("gpucloud.cli.fleet").sums)
+    assert.match("\ntotal +%$0%.50/h\n%(3 items, 1 without a cost, not in the total: %-%-columns key,cost_unknown "
+      .. "says why%)$", text)
+    -- the same rows summed as any list would be: twice
+    assert.match("\ntotal +%$1%.00/h\n", tbl.render(rows, cols, true, 0))
+    -- and over the simulator's fleet, the table's total is the fleet's
+    local only = { "--provider", "vast", "--provider", "tensorpool", "--provider", "runpod" }
+    local r = fleet("list", "--json", unpack(only))
+    assert.equal(0, r.code, r.err)
+    local t = require("gpucloud.fleet.cost").totals(run.decoded(r))
+    text = fleet("list", unpack(only)).out
+    assert.near(t.now, tonumber(text:match("\ntotal +%$([%d.]+)/h")), 0.001)
+    assert.match(string.format("%%(%d items, %d without a cost, not in the total", #run.decoded(r), t.unknown), text)
   end)
 
   it("says how many rows a filter on age or cost left out, and why", function()
@@ -81,7 +118,7 @@ describe("gpucloud command line: costs", function()
       r.err, 1, true)
     r = fleet("delete", "--kind", "cluster", "--state", "running", "--dry-run")
     assert.equal(0, r.code, r.err)
-    assert.match("saving $2.49/h (5 without a known cost)", r.out, 1, true)
+    assert.match("saving $2.49/h (4 without a known cost)", r.out, 1, true)
     assert.equal(2, fleet("list", "--cost-above", "cheap").code)
   end)
 
@@ -105,8 +142,10 @@ describe("gpucloud command line: costs", function()
     local r = fleet("cost", "--since", "2026-01-01", "--until", "2026-01-02", "--by", "kind", unpack(only))
     assert.equal(0, r.code, r.err)
     assert.match("costs from 2026-01-01 00:00 UTC to 2026-01-02 00:00 UTC, by kind", r.out, 1, true)
-    assert.match("\ninstance +13 +%$[%d.]+ +%$[%d.]+ +%+%$1%.25", r.out)
-    assert.match("\ntotal: estimate %$[%d.]+, billed %$[%d.]+, difference %+%$1%.25", r.out)
+    assert.match("\ninstance +13 +%$[%d.]+ +%$[%d.]+ +%+%$1%.252 +1 not billed yet\n", r.out)
+    -- the table's total line is the report's totals; what they leave out is said under it
+    assert.match("\ntotal +%$229%.231 +%$190%.778 +%+%$1%.252\n%(9 items%)\n", r.out)
+    assert.match("\nof 60 things: 1 billed and gone; 17 listed and not billed yet; ", r.out)
     r = fleet("cost", "--since", "2026-01-01", "--until", "2026-01-02", "--json", unpack(only))
     assert.equal(0, r.code, r.err)
     local doc = run.decoded(r)
@@ -150,10 +189,11 @@ describe("gpucloud command line: costs", function()
   end)
 
   it("runs the new provider commands, and a non-empty bucket's delete fails saying so", function()
-    local r = run.vast("show", "charges", "--from", "2026-01-01", "--to", "2026-01-01", "--json")
+    local r = run.vast("show", "charges", "--since", "2026-01-01", "--until", "2026-01-01", "--json")
     assert.equal(0, r.code, r.err)
     assert.truthy(#run.decoded(r) > 0)
-    assert.equal(2, run.vast("show", "charges", "--from", "2026-01-01").code)
+    assert.equal(2, run.vast("show", "charges").code, "--since is required")
+    assert.equal(2, run.vast("show", "charges", "--since", "2026-13-01").code)
     assert.equal(0, run.vast("show", "pending-price-increases").code)
     assert.equal(0, run.vast("show", "deployments").code)
     r = run.tp("bucket", "delete", "datasets-raw")

@@ -1,184 +1,54 @@
--- The command line's money: `gpucloud fleet cost` (the report of
--- fleet:costs), and what `fleet list` and `fleet delete` add: the price
--- table file (--prices), the filters on age and cost that say what they
--- left out and why (--older-than, --cost-above), and the totals line.
+-- `gpucloud fleet cost` (its row is cli/commands.lua's): fleet:costs'
+-- report of a window, grouped by --by: each group's estimate ($/h x the
+-- time alive), what was billed and the difference, as a table whose total
+-- line is the report's totals, then what was gone, not billed yet or
+-- unknown, and each provider whose bill gpucloud cannot read. -o json is
+-- the whole report (rows, groups, totals, errors); jsonl and csv the groups.
+
+local fleet_cli = require "gpucloud.cli.fleet"
+local json = require "gpucloud.json"
 
 local M = {}
 
-local format = string.format
+local format, concat = string.format, table.concat
 
---- --prices FILE: the file's name (read when the command runs).
-function M.prices_file(s)
-  if s == "" then return nil, "a JSON file of prices, got an empty name" end
-  return s
-end
-
---- The fleet's prices option from --prices FILE: a table, or nil and why.
-function M.prices(opts)
-  local path = opts.prices
-  if not path then return nil end
-  local f, err = io.open(path, "rb")
-  if not f then return nil, "--prices: " .. tostring(err) end
-  local text = f:read("*a")
-  f:close()
-  local t, derr = require("gpucloud.json").decode(text)
-  if type(t) ~= "table" then
-    return nil, "--prices " .. path .. ": not a JSON object" .. (derr and (" (" .. derr .. ")") or "")
-  end
-  local ok, why = pcall(require("gpucloud.fleet.cost").check_prices, "--prices " .. path, "prices", t, 1)
-  if not ok then return nil, (tostring(why):gsub("^[^:]*:%d+: ", "")) end
-  return t
-end
-
---- A UTC day as typed (YYYY-MM-DD), for the money listings' --from/--to.
-function M.day(s)
-  if s:match("^%d%d%d%d%-%d%d%-%d%d$") and require("gpucloud.providers.vast.billing").epoch(s) then return s end
-  return nil, "a UTC day YYYY-MM-DD, got " .. require("gpucloud.cli.checks").describe(s)
-end
-
---- --cost-above USD: dollars an hour, in decimal (0.5, 12).
-function M.amount(s)
-  local n = (s:match("^%d+%.?%d*$") or s:match("^%.%d+$")) and tonumber(s)
-  if n and n < math.huge then return n end
-  return nil, "an amount of dollars such as 0.5 or 12, got " .. require("gpucloud.cli.checks").describe(s)
-end
-
---- An amount of money for a person.
-function M.money(v)
-  if v == nil then return "-" end
-  if v < 0 then return format("-$%.2f", -v) end
-  return format("$%.2f", v)
-end
-
-local function signed(v)
-  if v == nil then return "-" end
-  if v >= 0.005 then return "+" .. M.money(v) end
-  if v <= -0.005 then return M.money(v) end
-  return "$0.00"
-end
-
--- "provider kind (n): why; ...": the rows left out, by kind, each with
--- the reason most of them share.
-local function reasons(by_kind)
-  local list = {}
-  for kind, t in pairs(by_kind) do
-    local top, most = nil, 0
-    for why, n in pairs(t.why) do
-      if n > most or (n == most and why < top) then top, most = why, n end
-    end
-    list[#list + 1] = { kind, t.n, top }
-  end
-  table.sort(list, function(a, b)
-    if a[2] ~= b[2] then return a[2] > b[2] end
-    return a[1] < b[1]
-  end)
-  local parts = {}
-  for i, e in ipairs(list) do parts[i] = format("%s (%d): %s", e[1], e[2], e[3]) end
-  return table.concat(parts, "; ")
-end
-
---- --older-than and --cost-above over fleet rows: the rows kept, and a
--- note for each filter that left out rows whose age or cost is unknown.
-function M.filters(rows, opts)
-  local notes = {}
-  local function by(field, unknown_field, test, name, what)
-    local left, kinds = 0, {}
-    rows = rows:filter(function(r)
-      if r[field] == nil then
-        left = left + 1
-        local k = r.provider .. " " .. r.kind
-        kinds[k] = kinds[k] or { n = 0, why = {} }
-        local t, w = kinds[k], r[unknown_field] or "unknown"
-        t.n, t.why[w] = t.n + 1, (t.why[w] or 0) + 1
-        return false
-      end
-      return test(r[field])
-    end)
-    if left > 0 then
-      notes[#notes + 1] = format("%s left out %d thing%s whose %s is unknown: %s", name, left,
-        left == 1 and "" or "s", what, reasons(kinds))
-    end
-  end
-  local min_age = opts["older-than"]
-  if min_age then by("age", "age_unknown", function(age) return age > min_age end, "--older-than", "age") end
-  local min_cost = opts["cost-above"]
-  if min_cost then
-    by("cost_per_hour", "cost_unknown", function(c) return c > min_cost end, "--cost-above", "$/h")
-  end
-  return rows, notes
-end
-
---- Write notes on stderr (unless --quiet): what a filter left out.
-function M.say_notes(notes, opts)
-  if opts.quiet then return end
-  for _, n in ipairs(notes) do io.stderr:write("gpucloud: note: ", n, "\n") end
-end
-
---- The totals of fleet rows as a line: $/h now, after pending price
--- increases, and how many have no known cost.
-function M.totals_line(rows)
-  local t = require("gpucloud.fleet.cost").totals(rows)
-  local parts = { format("total: %s/h now", M.money(t.now)) }
-  if t.changes > 0 then
-    parts[#parts + 1] = format("%s/h once %d pending price increase%s start%s", M.money(t.after), t.changes,
-      t.changes == 1 and "" or "s", t.changes == 1 and "s" or "")
-  else
-    parts[#parts + 1] = "no pending price increases"
-  end
-  if t.next_unknown > 0 then parts[#parts + 1] = format("%d not checked for one", t.next_unknown) end
-  parts[#parts + 1] = format("%d thing%s of unknown cost", t.unknown, t.unknown == 1 and "" or "s")
-  return table.concat(parts, ", ")
-end
-
-------------------------------------------------------------------------
--- gpucloud fleet cost
-
---- --since / --until: a duration back from now (7d, 12h) or a UTC day
--- (YYYY-MM-DD); {ago = s} or {at = epoch}.
-function M.when(s)
-  local billing = require "gpucloud.providers.vast.billing"
-  local at = billing.epoch(s)
-  if at then return { at = at } end
-  local ago = require("gpucloud.cli.checks").duration(s)
-  if ago then return { ago = ago } end
-  return nil, "a duration back from now (7d, 12h) or a UTC day YYYY-MM-DD, got "
-    .. require("gpucloud.cli.checks").describe(s)
-end
-
-local function resolve(w, now, default)
-  if w == nil then return default end
-  if w.at then return w.at end
-  return now - w.ago
-end
-
-local function day_text(t)
+local function utc(t)
   return os.date("!%Y-%m-%d %H:%M", t) .. " UTC"
 end
 
-local shown_list = require("gpucloud.list").class("group", {},
-  { "group", "things", "estimate", "billed", "difference", "notes" })
-
+-- What a group's amounts leave out, in words ("2 gone, 1 no estimate").
 local function notes_of(g)
   local n = {}
   if g.gone > 0 then n[#n + 1] = format("%d gone", g.gone) end
   if g.unbilled > 0 then n[#n + 1] = format("%d not billed yet", g.unbilled) end
   if g.estimate_unknown > 0 then n[#n + 1] = format("%d no estimate", g.estimate_unknown) end
   if g.billed_unknown > 0 then n[#n + 1] = format("%d no bill", g.billed_unknown) end
-  return #n > 0 and table.concat(n, ", ") or nil
+  return #n > 0 and concat(n, ", ") or nil
 end
 
-local function text_report(report, groups, by)
+local groups_list = require("gpucloud.list").class("group", {},
+  { "group", "things", "estimate", "billed", "difference", "notes" })
+
+-- The table's total line: the report's totals (a derived thing's estimate
+-- is its parts', counted once), unknown only when no group has an amount.
+local function sums_of(report, groups)
   local t = report.totals
-  local lines = { format("costs from %s to %s, by %s (charges are kept per UTC day: today's grow)",
-    day_text(report.from), day_text(report.to), by) }
-  local shown = {}
-  for i, g in ipairs(groups) do
-    shown[i] = { group = g.group, things = g.things, estimate = M.money(g.estimate), billed = M.money(g.billed),
-      difference = signed(g.difference), notes = notes_of(g) }
+  local function none(field)
+    for _, g in ipairs(groups) do
+      if g[field] ~= nil then return 0 end
+    end
+    return #groups
   end
-  lines[#lines + 1] = tostring(shown_list(shown))
-  lines[#lines + 1] = format("total: estimate %s, billed %s, difference %s (billed - estimate, where both are known)",
-    M.money(t.estimate), M.money(t.billed), signed(t.difference))
+  return function(field)
+    if t[field] == nil and field ~= "difference" then return nil end
+    return { sum = t[field] or 0, unknown = none(field) }
+  end
+end
+
+-- The lines under the table: what the amounts leave out, and why.
+local function after_lines(report)
+  local t = report.totals
+  local lines = { "difference: billed - estimate, where both are known (charges are kept per UTC day: today's grow)" }
   local n = {}
   if t.gone > 0 then n[#n + 1] = format("%d billed and gone", t.gone) end
   if t.unbilled > 0 then n[#n + 1] = format("%d listed and not billed yet", t.unbilled) end
@@ -186,43 +56,57 @@ local function text_report(report, groups, by)
     n[#n + 1] = format("%d without an estimate (cost or age unknown)", t.estimate_unknown)
   end
   if t.billed_unknown > 0 then n[#n + 1] = format("%d whose provider's bill gpucloud cannot read", t.billed_unknown) end
-  if #n > 0 then lines[#lines + 1] = "of " .. t.things .. " things: " .. table.concat(n, "; ") end
+  if #n > 0 then lines[#lines + 1] = format("of %d things: %s", t.things, concat(n, "; ")) end
   local providers = {}
   for p in pairs(report.no_bill or {}) do providers[#providers + 1] = p end
   table.sort(providers)
   for _, p in ipairs(providers) do lines[#lines + 1] = format("no bill from %s: %s", p, report.no_bill[p]) end
-  return table.concat(lines, "\n")
+  return lines
 end
 
-local function json_report(report, groups, by)
-  local json = require "gpucloud.json"
+local function json_report(report, groups, by, errs)
+  local errors = json.array()
+  for i, e in ipairs(errs or {}) do
+    errors[i] = require("gpucloud.cli.output").error_fields(e)
+    errors[i].fleet = e.fleet
+  end
   local rows = json.array()
   for i, r in ipairs(report.rows) do rows[i] = json.object(r) end
   local gs = json.array()
   for i, g in ipairs(groups) do gs[i] = json.object(g) end
   return json.object { from = report.from, to = report.to, by = by, groups = gs, rows = rows,
-    totals = json.object(report.totals), no_bill = json.object(report.no_bill or {}) }
+    totals = json.object(report.totals), no_bill = json.object(report.no_bill or {}), errors = errors }
 end
 
 --- `gpucloud fleet cost`: the report, grouped by --by.
-function M.cost(lib, call, out, make_fleet, errors_out)
+function M.cost(lib, call, out, sys)
   local opts = call.opts
-  local now = os.time()
-  local to = resolve(opts["until"], now, now)
-  local since = resolve(opts.since, now)
-  if since > to then return nil, "--since is after --until" end
-  local fleet, clients, why = make_fleet(lib, call)
-  if not fleet then return nil, why end
-  local report, errs = fleet:costs { since = since, ["until"] = to }
-  for _, c in pairs(clients) do c:close() end
+  local to = opts["until"] or os.time()
+  if opts.since > to then return nil, "--since is after --until" end
+  local fleet, clients, entries = fleet_cli.make_fleet(lib, call, sys)
+  if not fleet then
+    out.error { code = "no_api_key", message = clients }
+    return 1
+  end
+  local report, errs = fleet:costs { since = opts.since, ["until"] = to }
+  fleet_cli.close(clients)
   local by = opts.by or "thing"
   local groups = require("gpucloud.fleet.costs").group(report, by)
-  if opts.json then
-    out.record(json_report(report, groups, by))
-  elseif not opts.quiet then
-    io.stdout:write(text_report(report, groups, by), "\n")
+  for _, g in ipairs(groups) do g.notes = notes_of(g) end
+  if out.format == "json" then
+    out.record(json_report(report, groups, by, errs))
+  else
+    local words = out.format == "table" and not opts.quiet
+    if words then
+      io.stdout:write(format("costs from %s to %s, by %s\n", utc(report.from), utc(report.to), by))
+    end
+    local shown, why = out.list(groups_list(groups), sums_of(report, groups))
+    if not shown then return nil, why end
+    if words then
+      for _, l in ipairs(after_lines(report)) do io.stdout:write(l, "\n") end
+    end
   end
-  errors_out(out, errs or {}, opts.json)
+  if out.format ~= "json" then fleet_cli.errors_out(out, errs or {}, entries) end
   return errs and 1 or 0
 end
 

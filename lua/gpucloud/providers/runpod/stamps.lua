@@ -9,18 +9,8 @@ local M = {}
 
 local floor = math.floor
 
--- Days from 1970-01-01 to a civil date (proleptic Gregorian).
-local function days_from_civil(y, m, d)
-  if m <= 2 then y = y - 1 end
-  local era = floor(y / 400)
-  local yoe = y - era * 400
-  local mp = (m + 9) % 12
-  local doy = floor((153 * mp + 2) / 5) + d - 1
-  local doe = yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + doy
-  return era * 146097 + doe - 719468
-end
-
 --- Days from 1970-01-01 to year `y`, month `m`, day `d` (UTC).
+local days_from_civil = require("gpucloud.times").days_from_civil
 M.days_from_civil = days_from_civil
 
 local function epoch(y, mo, d, h, mi, s)

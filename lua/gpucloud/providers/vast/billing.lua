@@ -5,22 +5,12 @@
 -- "Charges, invoices, price increases".
 
 local json = require "gpucloud.json"
-local key = require("gpucloud.fleet.plan").key
+local times = require "gpucloud.times"
 
 local M = {}
 
 local floor, format = math.floor, string.format
 local DAY = 86400
-
--- Days since 1970-01-01 of a civil date (proleptic Gregorian): arithmetic,
--- so no time zone or os.time can move it.
-local function days_from_civil(y, m, d)
-  if m <= 2 then y = y - 1 end
-  local era = floor(y / 400)
-  local yoe = y - era * 400
-  local doy = floor((153 * ((m + 9) % 12) + 2) / 5) + d - 1
-  return era * 146097 + yoe * 365 + floor(yoe / 4) - floor(yoe / 100) + doy - 719468
-end
 
 --- A day as epoch seconds: a number (any second of it), or "YYYY-MM-DD"
 -- (UTC). Returns the epoch second, or nil.
@@ -29,11 +19,7 @@ function M.epoch(v)
     if v ~= v or v < 0 or v >= 2 ^ 40 then return nil end
     return v
   end
-  if type(v) ~= "string" then return nil end
-  local y, m, d = v:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)$")
-  y, m, d = tonumber(y), tonumber(m), tonumber(d)
-  if not y or m < 1 or m > 12 or d < 1 or d > 31 then return nil end
-  return days_from_civil(y, m, d) * DAY
+  return times.day(v)
 end
 
 --- The first and last second of the UTC days `from` and `to` fall on.
@@ -127,7 +113,9 @@ function M.charge(c, depth)
   local kind, id = M.source(c.source)
   if kind then
     c.provider, c.kind, c.id = "vast", kind, id
-    c.key = key("vast", kind, id)
+    -- (the fleet's key rule, loaded when a charge names a thing: a
+    -- command of the vast client alone loads no fleet)
+    c.key = require("gpucloud.fleet.plan").key("vast", kind, id)
   end
   if c.items ~= nil then
     if not json.is_array(c.items) then return nil, "items is not a list" end
