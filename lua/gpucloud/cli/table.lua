@@ -184,16 +184,17 @@ function M.columns(items, spec, wanted)
 end
 
 -- A money column's total: the sum of its amounts, how many have none
--- (nil) and how many hold something that is not money.
-local function plain_sum(items, field)
+-- (nil: unknown, but nothing to add in an optional column) and how many
+-- hold something that is not money.
+local function plain_sum(items, col)
   local t = { sum = 0, unknown = 0, bad = 0 }
   for i = 1, #items do
-    local v = get(items[i], field)
+    local v = get(items[i], col.field)
     local a = amount(v)
     if a then
       t.sum = t.sum + a
     elseif v == nil then
-      t.unknown = t.unknown + 1
+      if not col.optional then t.unknown = t.unknown + 1 end
     else
       t.bad = t.bad + 1
     end
@@ -226,7 +227,7 @@ function M.render(items, cols, chosen, now, sums)
       if #c > w then w = #c end
     end
     if MONEY[col.format] then
-      totals[j] = sums and sums(col.field, items) or plain_sum(items, col.field)
+      totals[j] = sums and sums(col.field, items) or plain_sum(items, col)
       local t = totals[j]
       -- no known cost at all: no total, rather than a $0.00 that is not one
       t.text = (t.unknown or 0) + (t.bad or 0) >= n and "-" or FORMATS[col.format](t.sum)
