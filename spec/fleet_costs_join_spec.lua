@@ -61,6 +61,19 @@ describe("fleet:costs", function()
     assert.near(odd.billed - odd.estimate, odd.difference, 1e-9)
   end)
 
+  it("bills the window's days only: one that ends at midnight asks no charge of the next day", function()
+    -- a day later, the simulator has billed 2026-01-02 too
+    assert(s:config { now = NOW + 86400 })
+    local r, errs = fleet:costs { since = DAY1, ["until"] = NOW }
+    assert.is_nil(errs)
+    local i
+    for _, row in ipairs(r.rows) do
+      if row.key == "vast:instance:5001" then i = row end
+    end
+    assert.near(0.452 * 24, i.estimate, 1e-9)
+    assert.near(i.estimate, i.billed, 0.001)
+  end)
+
   it("shows a thing billed and deleted as gone, with its bill and no estimate", function()
     clients.vast:destroy_instance(5006)
     local r, by = report()

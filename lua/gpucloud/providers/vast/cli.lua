@@ -22,11 +22,12 @@ local FIELDS = {
   storage = { "GB" },
 }
 
--- The money listings' window (UTC days: Vast.ai keeps charges per day).
+-- The money listings' window: whole UTC days (Vast.ai keeps charges per
+-- day), the days WHEN falls on included.
 local SINCE = { "since", value = "WHEN", check = checks.when, field = "from", required = true,
-  help = "show charges/invoices: from WHEN: a duration back (7d) or a UTC day (2026-01-05)" }
+  help = "show charges/invoices: from WHEN's UTC day: a duration back (7d) or a day (2026-01-05)" }
 local UNTIL = { "until", value = "WHEN", check = checks.when, field = "to", default = os.time,
-  help = "show charges/invoices: up to WHEN (default now)" }
+  help = "show charges/invoices: through WHEN's UTC day (default today)" }
 
 local LIST = { "list" }
 

@@ -98,9 +98,11 @@ M.deployment = {
 }
 
 --- The charges hook: what was billed between `from` and `to` (epoch
--- seconds; whole UTC days are asked for), one entry per contract.
+-- seconds; whole UTC days are asked for), one entry per contract. The
+-- window ends before `to`: one that ends at midnight asks nothing of the
+-- day that starts then (a whole day's charges beside no estimate).
 function M.charges(client, from, to)
-  local out, nxt = {}, client:each_charge { from = from, to = to }
+  local out, nxt = {}, client:each_charge { from = from, to = math.max(from, to - 1) }
   while true do
     local c, err = nxt()
     if c == nil then
