@@ -22,6 +22,8 @@
 -- lookup's "none"), never an empty object. `check_answer = fn(value,
 -- decoded, argv) -> nil | why`: a provider's own rule about what an
 -- answer must be (RunPod's whole lists), bad_response when it says why.
+-- `item = fn`: each element of a list goes through fn(element) -> element
+-- | nil, why (before the check that every element is an object).
 
 local args = require "gpucloud.args"
 local errors = require "gpucloud.errors"
@@ -187,6 +189,15 @@ function M.shape(row, decoded)
     if not is_array(value) then
       return nil, "expected a JSON array" .. (type(row.list) == "string" and (" under '" .. row.list .. "'") or "")
         .. ", got " .. json.kind(value)
+    end
+    -- a row's `item` reads each element (amounts as numbers, a name as a
+    -- record); what it refuses makes the whole answer bad, never a short list
+    if row.item then
+      for i = 1, #value do
+        local v, why = row.item(value[i])
+        if v == nil then return nil, "list element " .. i .. ": " .. tostring(why) end
+        value[i] = v
+      end
     end
     local id_field = row.id_field
     if id_field == nil then id_field = "id" end

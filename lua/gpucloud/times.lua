@@ -13,7 +13,8 @@ local M = {}
 
 local format, floor = string.format, math.floor
 
--- Days from 1970-01-01 to a civil date (proleptic Gregorian).
+-- Days from 1970-01-01 to a civil date (proleptic Gregorian): arithmetic,
+-- so no time zone or os.time can move it.
 local function days_from_civil(y, m, d)
   if m <= 2 then y = y - 1 end
   local era = floor(y / 400)
@@ -99,6 +100,16 @@ end
 --- RFC 3339 UTC text of epoch seconds.
 function M.rfc3339(t)
   return os.date("!%Y-%m-%dT%H:%M:%SZ", floor(t))
+end
+
+--- A UTC day "YYYY-MM-DD" as the epoch second it starts at; nil for
+-- anything else (a month past 12, a day past 31).
+function M.day(s)
+  if type(s) ~= "string" then return nil end
+  local y, m, d = s:match("^(%d%d%d%d)%-(%d%d)%-(%d%d)$")
+  y, m, d = tonumber(y), tonumber(m), tonumber(d)
+  if not y or m < 1 or m > 12 or d < 1 or d > 31 then return nil end
+  return days_from_civil(y, m, d) * 86400
 end
 
 --- A number of seconds as people read it: "3d4h", "5h12m", "42s".

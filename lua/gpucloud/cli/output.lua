@@ -118,7 +118,8 @@ local function render_text(t)
   return concat(parts, "\n")
 end
 
---- The printer for a run: list(l), record(t), report(r, row, ids),
+--- The printer for a run: list(l[, sums]) (sums: how a table totals its
+-- money columns, cli/table.lua's render), record(t), report(r, row, ids),
 -- error(err) (a library error or {code, message[, op]}) and usage(msg).
 -- `opts` are the call's options (output, json, raw, quiet, columns);
 -- `spec` the row's columns, fields, text, and the list's id field.
@@ -196,10 +197,10 @@ function M.printer(opts, spec, default_format)
     out.report = function(r, row, ids, names) say(report_text(r, row, ids, names)) end
     return out
   end
-  out.list = function(l)
+  out.list = function(l, sums)
     local cols, chosen = columns(l)
     if not cols then return nil, chosen end
-    say(tbl.render(l, cols, chosen))
+    say(tbl.render(l, cols, chosen, nil, sums))
     return true
   end
   out.record = function(t)

@@ -53,7 +53,9 @@ local function named(id, names)
   local n = names and names[id]
   if not n then return { text(id) } end
   if n.missing then return { text(id), "(does not exist)" } end
-  return { text(id), n.name ~= nil and tostring(n.name) or "", n.status ~= nil and tostring(n.status) or "" }
+  -- a name that is the id (a bucket's) is said once
+  local name = n.name ~= nil and tostring(n.name) or ""
+  return { text(id), name ~= text(id) and name or "", n.status ~= nil and tostring(n.status) or "" }
 end
 
 -- "201, 202, 203"

@@ -1,6 +1,7 @@
 -- How Lambda Cloud's billable things look in the fleet view (see
--- vast/fleet.lua): instances and file systems, with their $/h (prices.lua).
--- Lambda has no billing history in its API: no charges here.
+-- vast/fleet.lua): instances and file systems, with their cost rules
+-- (prices.lua, read by fleet/cost.lua). Lambda has no billing history in
+-- its API: no charges hook, and the cost report says so (no_charges).
 
 local key = require("gpucloud.fleet.plan").key
 local prices = require "gpucloud.providers.lambda.prices"
@@ -70,7 +71,7 @@ end
 M.kinds = {
   instance = {
     list = "list_instances", id = "id", name = "name", status = "status",
-    cost_per_hour = prices.instance,
+    cost = prices.instance,
     state = function(r) return INSTANCE_STATE[r.status] end,
     age_unknown = "Lambda gives no creation or start time for an instance",
     delete = "terminate_instances", stage = 1, delete_opts = { wait = true },
@@ -78,7 +79,7 @@ M.kinds = {
   filesystem = {
     list = "list_filesystems", id = "id", name = "name", status = in_use,
     created_at = function(r) return times.exact(r.created) end,
-    cost_per_hour = prices.filesystem,
+    cost = prices.filesystem,
     state = function(r)
       if r.is_in_use == true then return "running" end
       if r.is_in_use == false then return "idle" end
@@ -87,5 +88,8 @@ M.kinds = {
     delete = "delete_filesystems", stage = 2,
   },
 }
+
+--- Why fleet cost reports show Lambda's estimates without a bill.
+M.no_charges = "Lambda's API has no billing history (docs/lambda.md): estimates only"
 
 return M

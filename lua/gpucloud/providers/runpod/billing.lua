@@ -8,7 +8,7 @@
 local args = require "gpucloud.args"
 local checks = require "gpucloud.providers.runpod.checks"
 local errors = require "gpucloud.errors"
-local prices = require "gpucloud.providers.runpod.prices"
+local money = require "gpucloud.money"
 local times = require "gpucloud.times"
 
 local M = {}
@@ -53,7 +53,7 @@ end
 local HOURLY_UP_TO = 7 * 86400
 
 local function charge(c, r, i)
-  local amount = type(r.totalAmount) == "number" and prices.money(r.totalAmount) or nil
+  local amount = money.per_hour(r.totalAmount) -- the one rule for money (not text: "1.5" is no amount)
   local start, stop = times.exact(r.startTime), times.exact(r.endTime)
   local id = checks.id(r[c.id])
   local bad = (amount == nil and "totalAmount is not an amount of money")
