@@ -89,7 +89,8 @@ build = {
     ["gpucloud.sim.vast_instances"] = "lua/gpucloud/sim/vast_instances.lua",
     ["gpucloud.sim.vast_wire"] = "lua/gpucloud/sim/vast_wire.lua",
     ["gpucloud.core"] = {
-      sources = { "src/core.c", "src/client.c", "src/multi.c", "src/xfer.c", "src/request.c",
+      sources = { "src/core.c", "src/client.c", "src/multi.c", "src/xfer.c", "src/interrupt.c",
+                  "src/request.c",
                   "src/http_parse.c", "src/buf.c", "src/json.c" },
       libraries = { "curl" },
       incdirs = { "$(CURL_INCDIR)" },

@@ -49,12 +49,15 @@ local function count(t)
 end
 
 local function report_json(r)
-  local failed, results = object(), object()
+  local failed, results, skip_reasons = object(), object(), object()
   for id, err in pairs(r.failed) do failed[text(id)] = error_fields(err) end
+  for id, why in pairs(r.skip_reasons or {}) do skip_reasons[text(id)] = why end
   for id, value in pairs(r.results) do results[text(id)] = value end
   return object {
     ok = r.ok, failed = failed, skipped = r.skipped, maybe_deleted = r.maybe_deleted,
     would_delete = r.would_delete or {}, results = results, dry_run = r.dry_run,
+    -- a run stopped early: by what, and the ids it never started (in `skipped` too)
+    interrupted = r.interrupted, not_started = r.not_started or {}, skip_reasons = skip_reasons,
     -- when the run was asked to unprotect / a dry run could say
     unprotected = r.unprotected, protected = r.protected,
     total = r.total or (#r.ok + count(r.failed)),

@@ -59,6 +59,11 @@ local function fold(report, part, done)
         "deadline reached before the " .. g.kind .. " deletes began; nothing was sent")
     elseif r.failed[id] then
       report.failed[key] = r.failed[id]
+    elseif r.skip_reasons and r.skip_reasons[id] then
+      -- never started: the run was interrupted
+      report.skipped[#report.skipped + 1] = key
+      report.not_started[#report.not_started + 1] = key
+      report.skip_reasons[key] = r.skip_reasons[id]
     else
       done[key] = true
       report.results[key] = r.results[id]
@@ -66,6 +71,7 @@ local function fold(report, part, done)
     end
     if unprotected[id] then report.unprotected[#report.unprotected + 1] = key end
   end
+  report.interrupted = report.interrupted or (r and r.interrupted)
 end
 
 -- List again what the plan deleted; move what is still there to failed.
@@ -139,6 +145,7 @@ function M.run(fleet, plan, opts, level)
   local report = bulk.new_report {
     op = "fleet.delete", total = plan.count, order = plan.keys, ok = {}, failed = {}, skipped = {},
     results = {}, maybe_deleted = {}, unprotected = {}, dry_run = o.dry_run, elapsed = 0,
+    not_started = {}, skip_reasons = {},
     verb = "delete", done_verb = "deleted", plan = plan,
   }
   if o.dry_run then
