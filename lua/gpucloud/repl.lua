@@ -7,7 +7,15 @@
 -- installed (and stdin is a terminal); plain lines otherwise. `--sim`
 -- starts the simulator for the session, points the clients at it and
 -- stops it on exit.
+--
+-- Ctrl-C never ends the session: the core's interrupt guard is on while
+-- it runs, so a Ctrl-C ends the running call at once (its error says
+-- `interrupted`, and whether it may have landed), stops Lua code typed at
+-- the prompt (a hook looks at the guard every 1000 instructions), and at
+-- the prompt drops the line being typed. SIGTERM leaves as Ctrl-D does:
+-- the history saved, the simulator stopped.
 
+local core = require "gpucloud.core"
 local help = require "gpucloud.repl.help"
 local show = require "gpucloud.repl.show"
 
@@ -134,9 +142,37 @@ local function readline_reader(sys, env, lazy_names)
     if #list == 1 then rl.set_completion_append_character("") end
     return list
   end)
+  local previous
+  -- readline's own loop reads on after a Ctrl-C (it only echoes ^C), so
+  -- its callback interface is used: the wait for keys is ours, and a
+  -- signal ends it; readline then starts the next line afresh. Returns
+  -- the line, or nil at the end of input or on a signal (the caller looks).
+  local function read(prompt)
+    local line, got
+    -- removed in the handler, or readline draws the prompt again at once
+    rl.handler_install(prompt, function(l)
+      rl.handler_remove()
+      line, got = l, true
+    end)
+    while not got do
+      local n, sig = core.interrupted()
+      if n > 0 then
+        rl.handler_remove()
+        if sig == "SIGINT" then sys.stdout:write("^C") end
+        return nil
+      end
+      if core.wait_readable(0) then rl.read_char() end
+    end
+    if line then
+      line = line:gsub(" $", "") -- the space a completion left, as rl.readline drops it
+      if #line >= 2 and line ~= previous then rl.add_history(line) end
+      previous = line
+    end
+    return line
+  end
   return {
     kind = "readline",
-    read = function(prompt) return rl.readline(prompt) end,
+    read = read,
     close = function() rl.save_history() end,
   }
 end
@@ -159,6 +195,8 @@ end
 local fleet_module = help.fleet_module
 
 local EXIT = setmetatable({}, { __tostring = function() return "exit" end })
+
+local function lib_is_error(v) return require("gpucloud").is_error(v) end
 
 local function environment(call, sim, out)
   local lib = require "gpucloud"
@@ -212,10 +250,24 @@ end
 
 local function pack(...) return { n = select("#", ...), ... } end
 
+-- Raise in typed code once a signal came. Only there: a call of the
+-- library ends by itself (the core stops its transfer), and its error,
+-- which says whether the call may have landed, reaches the prompt.
+local function interrupt_hook()
+  local n, sig = core.interrupted()
+  if n > 0 then
+    local info = debug.getinfo(2, "S")
+    if info and info.source == "=stdin" then error("interrupted (" .. tostring(sig) .. ")", 0) end
+  end
+end
+
 -- Run one compiled chunk; prints its values or its error. Returns false
 -- when it asked to leave.
 local function evaluate(f, out)
+  core.clear_interrupt()
+  debug.sethook(interrupt_hook, "", 1000)
   local r = pack(xpcall(f, function(e) return e end))
+  debug.sethook()
   if r[1] then
     if r.n > 1 then out(show.values(r.n - 1, unpack(r, 2, r.n))) end
     return true
@@ -223,6 +275,8 @@ local function evaluate(f, out)
   local e = r[2]
   if e == EXIT then return false end
   out("error: " .. (type(e) == "string" and e or show.value(e)))
+  -- a bulk call stopped by the error says what it had done
+  if type(e) == "table" and lib_is_error(e) and e.report then out(show.value(e.report)) end
   return true
 end
 
@@ -262,10 +316,18 @@ function M.main(call, sys)
   local env, made, names, exit_code = environment(call, sim, out)
   local reader = sys.isatty(0) and readline_reader(sys, env, names) or plain_reader(sys)
   out(banner(reader, sim))
-  local pending
+  -- this session's signals: each ends the running call (abort at the first)
+  local was_guarded = core.interrupt_guard(true, 1)
+  local pending, status
   while true do
     local okr, line = pcall(reader.read, pending and MORE or PROMPT)
-    if not okr then -- Ctrl-C while reading: a fresh prompt
+    local n, sig = core.interrupted()
+    if sig == "SIGTERM" then
+      out("")
+      status = 143
+      break
+    elseif n > 0 or not okr then -- Ctrl-C while reading: the line dropped, a fresh prompt
+      core.clear_interrupt()
       out("")
       pending = nil
     elseif line == nil then
@@ -276,7 +338,13 @@ function M.main(call, sys)
       local f, err = M.compile(src, env)
       if f then
         pending = nil
-        if not evaluate(f, out) then break end
+        local more = evaluate(f, out)
+        if select(2, core.interrupted()) == "SIGTERM" then
+          status = 143
+          break
+        end
+        core.clear_interrupt() -- a Ctrl-C the call has answered
+        if not more then break end
       elseif err == true then
         pending = src
       else
@@ -285,10 +353,13 @@ function M.main(call, sys)
       end
     end
   end
+  -- leaving: what pauses (the simulator's stop) must not stop at once
+  core.clear_interrupt()
   reader.close()
   for _, c in ipairs(made) do pcall(c.close, c) end
   if sim then sim:stop() end
-  return exit_code() or 0
+  if not was_guarded then core.interrupt_guard(false) end
+  return exit_code() or status or 0
 end
 
 return M
