@@ -6,7 +6,6 @@
  * and a signal handler can only leave word in a static flag.
  */
 #include <errno.h>
-#include <poll.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -69,25 +68,6 @@ static int core_isatty(lua_State *L)
     return 1;
 }
 
-/* core.wait_readable(fd[, seconds]) -> whether fd has something to read
- * (or its end): false when the wait ended first, by the timeout or by a
- * signal.  The REPL waits for keys here, where a Ctrl-C (the interrupt
- * guard, no SA_RESTART) ends the wait instead of going unseen. */
-static int core_wait_readable(lua_State *L)
-{
-    lua_Integer   fd = luaL_checkinteger(L, 1);
-    lua_Number    s  = luaL_optnumber(L, 2, -1);
-    struct pollfd p;
-    int           ms = s < 0 ? -1 : (s > 86400 ? 86400 * 1000 : (int)(s * 1000));
-    if (fd < 0 || fd > 1024)
-        return luaL_argerror(L, 1, "not a file descriptor");
-    p.fd      = (int)fd;
-    p.events  = POLLIN;
-    p.revents = 0;
-    lua_pushboolean(L, poll(&p, 1, ms) > 0);
-    return 1;
-}
-
 /* core.file_mode(path) -> permission bits (0600 is 384) | nil, message.
  * For the key-file check, which must not fork a `stat` on every lookup. */
 static int core_file_mode(lua_State *L)
@@ -113,7 +93,6 @@ static const luaL_Reg core_funcs[] = {
     {"multi", core_multi},
     {"now", core_now},
     {"sleep", core_sleep},
-    {"wait_readable", core_wait_readable},
     {NULL, NULL},
 };
 

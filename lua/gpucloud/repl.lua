@@ -11,8 +11,10 @@
 -- Ctrl-C never ends the session: the core's interrupt guard is on while
 -- it runs, so a Ctrl-C ends the running call at once (its error says
 -- `interrupted`, and whether it may have landed), stops Lua code typed at
--- the prompt (a hook looks at the guard every 1000 instructions), and at
--- the prompt drops the line being typed. SIGTERM leaves as Ctrl-D does:
+-- the prompt (a hook looks at the guard every 1000 instructions; under
+-- LuaJIT that code is not compiled, where no hook runs), and at the
+-- prompt drops the line being typed (on plain lines at once; readline
+-- reads on to the Enter). SIGTERM leaves as Ctrl-D does:
 -- the history saved, the simulator stopped.
 
 local core = require "gpucloud.core"
@@ -142,37 +144,13 @@ local function readline_reader(sys, env, lazy_names)
     if #list == 1 then rl.set_completion_append_character("") end
     return list
   end)
-  local previous
-  -- readline's own loop reads on after a Ctrl-C (it only echoes ^C), so
-  -- its callback interface is used: the wait for keys is ours, and a
-  -- signal ends it; readline then starts the next line afresh. Returns
-  -- the line, or nil at the end of input or on a signal (the caller looks).
-  local function read(prompt)
-    local line, got
-    -- removed in the handler, or readline draws the prompt again at once
-    rl.handler_install(prompt, function(l)
-      rl.handler_remove()
-      line, got = l, true
-    end)
-    while not got do
-      local n, sig = core.interrupted()
-      if n > 0 then
-        rl.handler_remove()
-        if sig == "SIGINT" then sys.stdout:write("^C") end
-        return nil
-      end
-      if core.wait_readable(0) then rl.read_char() end
-    end
-    if line then
-      line = line:gsub(" $", "") -- the space a completion left, as rl.readline drops it
-      if #line >= 2 and line ~= previous then rl.add_history(line) end
-      previous = line
-    end
-    return line
-  end
+  -- readline reads on after a Ctrl-C (it echoes ^C and keeps the line;
+  -- its callback interface would start afresh, but lua-readline's
+  -- handler_remove closes the terminal's FILE before readline is done
+  -- with it): the main loop drops the line when it comes
   return {
     kind = "readline",
-    read = read,
+    read = function(prompt) return rl.readline(prompt) end,
     close = function() rl.save_history() end,
   }
 end
@@ -265,9 +243,14 @@ end
 -- when it asked to leave.
 local function evaluate(f, out)
   core.clear_interrupt()
+  -- LuaJIT runs no hook in compiled code: typed code stays interpreted
+  local jit = rawget(_G, "jit")
+  if jit then jit.off(f, true) end
   debug.sethook(interrupt_hook, "", 1000)
   local r = pack(xpcall(f, function(e) return e end))
   debug.sethook()
+  -- the terminal echoed ^C where the cursor was: what follows starts a line
+  if core.interrupted() > 0 then out("") end
   if r[1] then
     if r.n > 1 then out(show.values(r.n - 1, unpack(r, 2, r.n))) end
     return true
@@ -328,7 +311,7 @@ function M.main(call, sys)
       break
     elseif n > 0 or not okr then -- Ctrl-C while reading: the line dropped, a fresh prompt
       core.clear_interrupt()
-      out("")
+      out(okr and line and line ~= "" and "(Ctrl-C: line dropped)" or "")
       pending = nil
     elseif line == nil then
       out("")
