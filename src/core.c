@@ -48,7 +48,7 @@ static int core_sleep(lua_State *L)
 {
     lua_Number      s = luaL_checknumber(L, 1);
     struct timespec ts;
-    if (!(s > 0))
+    if (!(s > 0) || gc_interrupt_aborting())
         return 0;
     if (s > 1e9)
         s = 1e9;

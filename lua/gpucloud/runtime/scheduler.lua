@@ -93,6 +93,7 @@ function M.run(engine, base, tasks, n, on_done)
   local function close_if_ended(g)
     if g.done + g.dropped < #g.tasks then return end
     g.ended = true
+    g.results.interrupted = stopped_by
     for k = #groups, 1, -1 do
       if groups[k] == g then table.remove(groups, k) end
     end
@@ -213,7 +214,6 @@ function M.run(engine, base, tasks, n, on_done)
     engine:abort()
     stop.raise(e, root.results, root.next - 1, #tasks, sent)
   end
-  root.results.interrupted = stopped_by
   return root.results
 end
 
