@@ -12,10 +12,14 @@ local REPL = tmux.LUA .. " bin/gpucloud repl --sim"
 -- the system's C modules out of reach: require "readline" fails
 local PLAIN = "LUA_CPATH=" .. q(tmux.ROOT .. "/build/" .. tmux.ABI .. "/?.so") .. " " .. REPL
 
+local sims = {} -- the sessions' simulators, stopped by after_each if a session failed to
+
 -- The session's simulator, from the prefix its banner names.
 local function attach(t)
   local screen = t.wait_for("stopped on exit (prefix ")
-  return assert(server.attach(screen:match("%(prefix ([^)]+)%)")))
+  local sim = assert(server.attach(screen:match("%(prefix ([^)]+)%)")))
+  sims[#sims + 1] = sim
+  return sim
 end
 
 -- Wait (up to 20 s) until the simulator has been sent `method path`: the
@@ -43,6 +47,10 @@ describe("gpucloud repl interrupted", function()
   after_each(function()
     if t then t.stop() end
     t = nil
+    for _, sim in ipairs(sims) do
+      if sim:pid() then sim:stop() end
+    end
+    sims = {}
   end)
 
   local function prompts(n)
