@@ -7,20 +7,12 @@
 
 local cjson = require "cjson"
 local server = require "gpucloud.sim.server"
+local sys = require "gpucloud.sim.sys"
 local subprocess = require "support.subprocess"
 
 local q = server.shell_quote
+local read_all, sleep = sys.read_file, sys.sleep
 local IDS = { 5001, 5002, 5003, 5004, 5005, 5006, 5007, 5008 }
-
-local function read_all(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
-end
-
-local function sleep(s) subprocess.sh("sleep " .. s) end
 
 -- Start `bin/gpucloud words...` in the background: its pid, and a function
 -- that waits (up to 60 s) for it to end -> {out, err, code}.

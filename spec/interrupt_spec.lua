@@ -9,15 +9,13 @@ local gpucloud = require "gpucloud"
 local runtime = require "gpucloud.runtime"
 local server = require "gpucloud.sim.server"
 local subprocess = require "support.subprocess"
+local sys = require "gpucloud.sim.sys"
 
 local q = server.shell_quote
 local function no_env() end
 
 local function my_pid()
-  local f = assert(io.open("/proc/self/stat", "rb"))
-  local pid = f:read("*a"):match("^%d+")
-  f:close()
-  return pid
+  return assert(sys.read_file("/proc/self/stat")):match("^%d+")
 end
 
 -- Every id in exactly one of ok, failed and skipped.
@@ -93,25 +91,20 @@ describe("a transfer under the guard", function()
       .. " -e " .. q(code)
     assert(os.execute("( sh -c " .. q(inner) .. " > " .. q(dir .. "/out") .. " 2>&1; echo done > "
       .. q(dir .. "/done") .. " ) &"))
-    local function file(name)
-      local f = io.open(dir .. "/" .. name, "rb")
-      local s = f and f:read("*a")
-      if f then f:close() end
-      return s
-    end
+    local function file(name) return sys.read_file(dir .. "/" .. name) end
     local sent
     for _ = 1, 200 do
       for _, e in ipairs(assert(sim:log())) do
         if e.path == path then sent = true end
       end
       if sent then break end
-      subprocess.sh("sleep 0.1")
+      sys.sleep(0.1)
     end
     assert.is_true(sent, "the child never sent " .. path .. ": " .. tostring(file("out")))
     assert(os.execute("kill -" .. sig .. " " .. file("pid"):match("%d+")))
     for _ = 1, 300 do
       if file("done") then break end
-      subprocess.sh("sleep 0.1")
+      sys.sleep(0.1)
     end
     local out = file("out")
     subprocess.sh("rm -rf -- " .. q(dir))

@@ -12,16 +12,8 @@ M.LUA = require("support.subprocess").LUA
 M.ABI = rawget(_G, "jit") and "5.1" or _VERSION:match("%d+%.%d+")
 M.ROOT = server.lua_dir():gsub("/lua$", "")
 
-local function sh(cmd)
-  local p = assert(io.popen("( " .. cmd .. " ) 2>&1; echo \"rc=$?\""))
-  local out = p:read("*a")
-  p:close()
-  local body, rc = out:match("^(.-)rc=(%d+)%s*$")
-  return body or out, rc == "0"
-end
-M.sh = sh
-
-local function sleep(s) sh("sleep " .. s) end
+local sh = require("support.subprocess").sh
+local sleep = require("gpucloud.sim.sys").sleep
 M.sleep = sleep
 
 local function count(screen, text)
