@@ -64,6 +64,7 @@ build = {
     ["gpucloud.runtime.ngx_http"] = "lua/gpucloud/runtime/ngx_http.lua",
     ["gpucloud.runtime.ngx_read"] = "lua/gpucloud/runtime/ngx_read.lua",
     ["gpucloud.runtime.scheduler"] = "lua/gpucloud/runtime/scheduler.lua",
+    ["gpucloud.runtime.stop"] = "lua/gpucloud/runtime/stop.lua",
     ["gpucloud.secrets"] = "lua/gpucloud/secrets.lua",
     ["gpucloud.tensorpool"] = "lua/gpucloud/tensorpool.lua",
     ["gpucloud.tensorpool_flows"] = "lua/gpucloud/tensorpool_flows.lua",
