@@ -68,6 +68,9 @@ describe("gpucloud repl interrupted", function()
     t.keys("C-c")
     local screen = prompts(2)
     local elapsed = core.now() - t0
+    if os.getenv("GPUCLOUD_SPEC_VERBOSE") then
+      print(string.format("repl: the prompt back %.2f s after Ctrl-C in a call held 60 s", elapsed))
+    end
     assert.is_true(elapsed < 2, "the prompt came back " .. elapsed .. " s after Ctrl-C")
     -- the simulator had deleted it: the error says it may have landed
     assert.match("\n%[2%] gpucloud: vast%.delete_endpoint: interrupted: interrupted by SIGINT after the request "
