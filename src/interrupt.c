@@ -58,19 +58,22 @@ const char *gc_interrupt_name(void)
     }
 }
 
-/* core.interrupt_guard(on[, abort_at]) -> whether it was on before.
- * On: SIGINT and SIGTERM are counted from now on (the count starts at 0),
- * and transfers, the multi loop and core.sleep stop once `abort_at`
- * signals (default 1) have come; called again while on, only `abort_at`
- * changes.  Off: the dispositions it replaced are put back and the count
- * is cleared (read it first), so no later run stops for an old signal.
- * No SA_RESTART: a blocking read (the REPL's prompt)
- * returns, so its caller can see the signal. */
+/* core.interrupt_guard(on[, abort_at[, wake_reads]]) -> whether it was on
+ * before.  On: SIGINT and SIGTERM are counted from now on (the count
+ * starts at 0), and transfers, the multi loop and core.sleep stop once
+ * `abort_at` signals (default 1) have come; called again while on, only
+ * `abort_at` changes.  Off: the dispositions it replaced are put back and
+ * the count is cleared (read it first), so no later run stops for an old
+ * signal.  Other system calls are restarted after the handler (SA_RESTART:
+ * a report being written is not cut short), unless `wake_reads`: then a
+ * blocking read returns (the REPL's plain prompt sees the Ctrl-C).  poll
+ * and nanosleep, where the waits are, return at a signal either way. */
 static int core_interrupt_guard(lua_State *L)
 {
-    int         on   = lua_toboolean(L, 1);
-    lua_Integer at   = luaL_optinteger(L, 2, 1);
-    int         was  = abort_at > 0;
+    int         on    = lua_toboolean(L, 1);
+    lua_Integer at    = luaL_optinteger(L, 2, 1);
+    int         wake  = lua_toboolean(L, 3);
+    int         was   = abort_at > 0;
     int         i;
     luaL_checkany(L, 1);
     if (at < 1 || at > SHRT_MAX)
@@ -79,6 +82,7 @@ static int core_interrupt_guard(lua_State *L)
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = on_signal;
+        sa.sa_flags   = wake ? 0 : SA_RESTART;
         sigemptyset(&sa.sa_mask);
         for (i = 0; i < 2; i++)
             sigaddset(&sa.sa_mask, guarded[i]);

@@ -299,8 +299,9 @@ function M.main(call, sys)
   local env, made, names, exit_code = environment(call, sim, out)
   local reader = sys.isatty(0) and readline_reader(sys, env, names) or plain_reader(sys)
   out(banner(reader, sim))
-  -- this session's signals: each ends the running call (abort at the first)
-  local was_guarded = core.interrupt_guard(true, 1)
+  -- this session's signals: each ends the running call (abort at the
+  -- first), and a plain read returns at one (readline handles its own)
+  local was_guarded = core.interrupt_guard(true, 1, reader.kind == "plain lines")
   local pending, status
   while true do
     local okr, line = pcall(reader.read, pending and MORE or PROMPT)
