@@ -50,7 +50,8 @@ CMODDIR_5.1 = $(LUAJIT_CMODDIR)
 BINDIR    ?= $(PREFIX)/bin
 
 CORES     := $(foreach a,$(ABIS),build/$(a)/gpucloud/core.so)
-SRCS      := src/core.c src/client.c src/multi.c src/xfer.c src/interrupt.c src/request.c src/http_parse.c src/buf.c src/json.c
+SRCS      := src/core.c src/client.c src/multi.c src/xfer.c src/interrupt.c src/request.c src/http_parse.c src/buf.c \
+             src/json.c src/fsys.c
 HDRS      := $(wildcard src/*.h)
 
 BUSTED    := /usr/bin/busted
@@ -94,7 +95,7 @@ FUZZ_LIBS_request := -llua5.4
 FUZZ_SRCS_json    := fuzz/json.c src/json.c
 FUZZ_LIBS_json    := -llua5.4
 
-.PHONY: all deps deps-hardening deps-matrix test test-matrix test-slow lint spec \
+.PHONY: generated check-generated all deps deps-hardening deps-matrix test test-matrix test-slow lint spec \
         spec-5.4 spec-5.3 spec-5.2 spec-5.1 spec-luajit demo docs bench install uninstall clean check-memory check-asan check-valgrind fuzz fuzz-build fuzz-seed
 
 all: $(CORES)
@@ -168,8 +169,16 @@ test-slow: deps
 	@$(MAKE) --no-print-directory $(SPEC_CORES)
 	$(call SPEC_ENV,5.4) $(LUA) $(BUSTED) --tags=slow $(BUSTED_ARGS)
 
-lint:
-	luacheck -q lua spec examples bin/gpucloud bin/gpucloud-sim fuzz bench docs
+lint: check-generated
+	luacheck -q lua spec examples bin/gpucloud bin/gpucloud-sim fuzz bench docs tools
+
+# What is made from the tree and committed (the rockspec's module lists):
+# `make generated` rewrites it, `make check-generated` fails when it is stale.
+generated:
+	$(LUA) tools/rockspec.lua
+
+check-generated:
+	@$(LUA) tools/rockspec.lua --check
 
 # The HTML reference, into build/docs/ (never committed): docs/build.lua
 # writes the stubs of what is made from data (the clients' methods from

@@ -223,27 +223,52 @@ describe("a bulk run stopped early", function()
     vast:close()
   end)
 
-  it("in a fleet delete by a signal: what was not started is skipped, never counted deleted", function()
+  -- A fleet of one Vast.ai client whose curl runtime says "stop" (as the
+  -- core's guard would at SIGTERM) once `when(info)` has held for an answer.
+  local function fleet_stopping(when)
     local armed, stop = false, false
     local vast = gpucloud.vast { url = sim.url, api_key = sim.keys.vast, getenv = no_env,
-      on_response = function() if armed then stop = true end end }
+      on_response = function(info) if armed and when(info) then stop = true end end }
     local rt = runtime.concrete(define.runtime_of(vast))
     rt.interrupt = function() if stop then return "stop", "SIGTERM" end end
     local fleet = gpucloud.fleet { vast = vast }
-    local rows = assert(fleet:list())
-    local plan = rows:filter(function(r) return r.kind == "instance" and r.state == "stopped" end):plan()
+    local plan = assert(fleet:list()):filter(function(r) return r.kind == "instance" and r.state == "stopped" end)
+      :plan()
     assert.truthy(plan.count >= 2)
     armed = true
-    local r = fleet:delete(plan, { concurrency = 1 })
-    assert_complete(r, plan.keys)
-    assert.equal("SIGTERM", r.interrupted)
-    assert.equal(1, #r.ok)
-    assert.equal(plan.count - 1, #r.not_started)
+    return fleet, plan, vast
+  end
+
+  local function assert_not_started(r)
     local left = present()
     for _, key in ipairs(r.not_started) do
       assert.truthy(left[tonumber(key:match("%d+$"))], key .. " is still there")
       assert.equal("not started: the run was interrupted (SIGTERM)", r.skip_reasons[key])
     end
+  end
+
+  it("in a fleet delete by a signal: what was not started is skipped, never counted deleted", function()
+    local fleet, plan, vast = fleet_stopping(function(info) return info.method == "DELETE" end)
+    local r = fleet:delete(plan, { concurrency = 1 })
+    assert_complete(r, plan.keys)
+    assert.equal("SIGTERM", r.interrupted)
+    assert.equal(1, #r.ok)
+    assert.equal(plan.count - 1, #r.not_started)
+    assert_not_started(r)
+    vast:close()
+  end)
+
+  it("in a fleet delete by a signal before any provider starts: every id not started, nothing sent", function()
+    -- the signal comes with the answer of the re-read before the deletes
+    local fleet, plan, vast = fleet_stopping(function() return true end)
+    assert(sim:clear_log())
+    local r = fleet:delete(plan, { concurrency = 1 })
+    assert_complete(r, plan.keys)
+    assert.equal("SIGTERM", r.interrupted)
+    assert.same({}, r.ok)
+    assert.equal(plan.count, #r.not_started)
+    assert_not_started(r)
+    for _, e in ipairs(assert(sim:log())) do assert.not_equal("DELETE", e.method) end
     vast:close()
   end)
 end)

@@ -215,28 +215,46 @@ static int number(jd *d)
         gc_pushexact(d->L, i);
         return 0;
     }
+    if (digits_only) {
+        /* An integer the VM cannot hold exactly is its decimal text, as
+         * written: read through a double, an id above 2^53 would silently
+         * become its neighbour (9007199254740993 -> ...992). */
+        const char *q = s + (*s == '-');
+        size_t      nd;
+        while (q < d->p - 1 && *q == '0') /* leading zeros name no digit */
+            q++;
+        nd = (size_t)(d->p - q);
+        if (nd <= 19) {
+            unsigned long long u = 0;
 #if LUA_VERSION_NUM >= 503
-    /* Where the VM has 64-bit integers, every integer that fits is kept
-     * exact: an id above 2^53 read through a double would silently become
-     * its neighbour. */
-    if (digits_only && n - (*s == '-') <= 19) {
-        unsigned long long u     = 0;
-        unsigned long long limit = (*s == '-') ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
-        const char        *q     = s + (*s == '-');
-        int                fits  = 1;
-        for (; q < d->p && fits; q++) {
-            unsigned digit = (unsigned)(*q - '0');
-            if (u > (limit - digit) / 10)
-                fits = 0;
-            else
-                u = u * 10 + digit;
-        }
-        if (fits) {
-            lua_pushinteger(d->L, *s == '-' ? (lua_Integer)(0 - u) : (lua_Integer)u);
-            return 0;
-        }
-    }
+            /* 64-bit integers: every integer that fits is exact */
+            unsigned long long limit = (*s == '-') ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
+#else
+            /* doubles only: exact up to 2^53 */
+            unsigned long long limit = 9007199254740992ULL;
 #endif
+            int fits = 1;
+            for (; q < d->p && fits; q++) {
+                unsigned digit = (unsigned)(*q - '0');
+                if (u > (limit - digit) / 10)
+                    fits = 0;
+                else
+                    u = u * 10 + digit;
+            }
+            if (fits) {
+#if LUA_VERSION_NUM >= 503
+                lua_pushinteger(d->L, *s == '-' ? (lua_Integer)(0 - u) : (lua_Integer)u);
+#else
+                gc_pushexact(d->L, *s == '-' ? -(long long)u : (long long)u);
+#endif
+                return 0;
+            }
+        }
+        if (n > MAX_NUMBER)
+            return fail(d, "number too long");
+        lua_pushlstring(d->L, s, n);
+        return 0;
+    }
     if (n > MAX_NUMBER)
         return fail(d, "number too long");
     /* strtod reads the locale's decimal point; JSON's is always '.' */
@@ -251,6 +269,13 @@ static int number(jd *d)
     v = strtod(buf, &endp);
     if (endp != buf + n)
         return fail(d, "invalid number");
+    /* A fraction or an exponent of magnitude 2^53 or more (1e16, 1e999,
+     * 9007199254740993.0): no double holds every integer there, so it is
+     * its text too, the same under every VM, never a rounded id. */
+    if (!(v < 9007199254740992.0 && v > -9007199254740992.0)) {
+        lua_pushlstring(d->L, s, n);
+        return 0;
+    }
     gc_pushreal(d->L, v); /* as math.tointeger would leave it */
     return 0;
 }

@@ -29,10 +29,8 @@ local Report = {}
 Report.__index = Report
 M.Report = Report
 
-local function show_id(id)
-  if type(id) == "number" then return string.format("%d", id) end
-  return tostring(id)
-end
+-- an id as reports show it: digits, never rounded (args.id_text)
+local show_id = args.id_text
 M.show_id = show_id
 
 function M.map_ids(ids)
@@ -48,7 +46,8 @@ end
 -- - `failed`: `{[id] = err}` for the others (an @{gpucloud.errors.Error} each)
 -- - `skipped`: ids given more than once (each is done once), and ids not started
 -- - `not_started`: the ids a run stopped early never started (also in `skipped`)
--- - `skip_reasons`: `{[id] = why}` for the ids not started
+-- - `skip_reasons`: `{[id] = why}` for the skipped ids but repeated ones (not started;
+--   fleet:delete: changed since the plan, a keep rule)
 -- - `interrupted`: what stopped the run early ("SIGINT", "SIGTERM", "error"), or nil
 -- - `results`: `{[id] = value}`, each done id's answer (with `wait`, the final request under `request`)
 -- - `maybe_deleted`: ids gone, perhaps by an attempt whose answer was lost: counted as done
@@ -121,12 +120,25 @@ Report.__tostring = function(r)
   elseif r.protected_unknown then
     lines[#lines + 1] = "  deletion protection unknown: " .. tostring(r.protected_unknown)
   end
-  -- the repeated ids come first in `skipped`, the ids not started after them
-  local repeated = {}
-  for i = 1, #r.skipped - #not_started do repeated[i] = r.skipped[i] end
+  -- each skipped id once: those not started are said above; those with
+  -- a reason (fleet:delete: changed since the plan, a keep rule) a line
+  -- each; the rest were repeated in the input
+  local unsaid, repeated = {}, {}
+  for _, id in ipairs(not_started) do unsaid[id] = (unsaid[id] or 0) + 1 end
+  for _, id in ipairs(r.skipped) do
+    local why = r.skip_reasons and r.skip_reasons[id]
+    if (unsaid[id] or 0) > 0 then
+      unsaid[id] = unsaid[id] - 1
+    elseif why then
+      lines[#lines + 1] = "  skipped " .. show_id(id) .. ": " .. why
+    else
+      repeated[#repeated + 1] = id
+    end
+  end
   if #repeated > 0 then
     lines[#lines + 1] = "  skipped (repeated): " .. table.concat(M.map_ids(repeated), ", ")
   end
+  if r.forced then lines[#lines + 1] = "  force: nothing was read again to check for changes since the plan" end
   return table.concat(lines, "\n")
 end
 

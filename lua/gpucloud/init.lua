@@ -10,21 +10,12 @@ local config = require "gpucloud.config"
 local errors = require "gpucloud.errors"
 local json = require "gpucloud.json"
 local list = require "gpucloud.list"
+local providers = require "gpucloud.providers"
 
-return {
+local M = {
   --- "gpucloud" and the version: "gpucloud 0.2.0"
   _VERSION = "gpucloud " .. config.VERSION,
-  --- a Vast.ai client: @{gpucloud.vast.new}
-  -- @function vast
-  -- @tparam[opt] table opts the client's options
-  -- @treturn gpucloud.vast.vast the client
-  vast = require("gpucloud.vast").new,
-  --- a TensorPool client: @{gpucloud.tensorpool.new}
-  -- @function tensorpool
-  -- @tparam[opt] table opts the client's options
-  -- @treturn gpucloud.tensorpool.tp the client
-  tensorpool = require("gpucloud.tensorpool").new,
-  --- one view over every provider's billable things: gpucloud.fleet{vast =, tensorpool =}
+  --- one view over every provider's billable things: gpucloud.fleet{vast = true, tensorpool = true}
   -- (@{gpucloud.fleet.new})
   -- @tparam table opts `vast`, `tensorpool`: a client each, or `true`
   -- @treturn gpucloud.fleet.Fleet the fleet
@@ -42,3 +33,12 @@ return {
   -- @param v any value
   is_error = errors.is,
 }
+
+-- gpucloud.<provider>(opts): a client of each registered provider
+-- (gpucloud.vast, gpucloud.tensorpool, ...), each documented on its own
+-- page; the provider's module is loaded at the first client.
+for _, name in ipairs(providers.names()) do
+  M[name] = function(opts) return providers.get(name).new(opts) end
+end
+
+return M

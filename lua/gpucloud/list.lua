@@ -13,7 +13,7 @@ local methods = {}
 local metatables = {} -- one per id field, made on first use
 
 local function metatable_for(id_field)
-  id_field = id_field or "id"
+  if id_field == nil then id_field = "id" end -- false: records without an id
   local mt = metatables[id_field]
   if not mt then
     mt = {
@@ -139,12 +139,15 @@ function methods:each(fn)
 end
 
 --- The ids of the elements (the field named by the list's id field,
--- falling back to `id`), as a list.
+-- falling back to `id`), as a list. A list of records without an id
+-- (a row's `id_field = false`: billing records) has none to give: name
+-- the field to read.
 -- @function List:ids
 -- @tparam[opt] string field the field to read instead of the list's id field
 -- @treturn List the ids
 function methods:ids(field)
   local f = field or getmetatable(self).id_field
+  if f == false then error("ids: the items of this list have no id of their own; ids(field) reads a field", 2) end
   local out = {}
   for i = 1, #self do
     local v = self[i]

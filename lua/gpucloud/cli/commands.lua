@@ -31,6 +31,13 @@
 local checks = require "gpucloud.cli.checks"
 local fleet = require "gpucloud.cli.fleet"
 
+-- The unattended commands' run functions, loaded when one runs.
+local function unattended(name)
+  return function(...) return require("gpucloud.cli.unattended")[name](...) end
+end
+local keys = require "gpucloud.keys"
+local providers = require "gpucloud.providers"
+
 local M = {}
 
 -- Options every command takes, anywhere after `gpucloud`.
@@ -50,6 +57,24 @@ M.global = {
   { "help", before_parsing = true, help = "this help (also -h); `gpucloud vast --help` for one provider" },
 }
 
+-- The providers that have fleet kinds, and every kind name, in order.
+local FLEET_PROVIDERS, FLEET_KINDS = {}, {}
+do
+  local seen = {}
+  for _, p in ipairs(providers.parts("fleet")) do
+    FLEET_PROVIDERS[#FLEET_PROVIDERS + 1] = p.name
+    local names = {}
+    for k in pairs(p.module.kinds) do names[#names + 1] = k end
+    table.sort(names)
+    for _, k in ipairs(names) do
+      if not seen[k] then
+        seen[k] = true
+        FLEET_KINDS[#FLEET_KINDS + 1] = k
+      end
+    end
+  end
+end
+
 -- Option groups: the options of the commands that name the group, after
 -- the command's words.
 M.groups = {
@@ -64,16 +89,18 @@ M.groups = {
       help = "delete/destroy: refuse more than N ids (default 50)" },
     { "concurrency", value = "N", check = checks.count(1),
       help = "delete/destroy: requests in flight at once (default 8)" },
+    { "journal", value = "FILE", check = checks.path,
+      help = "delete/destroy: append a synced JSON line before and after each call (gpucloud journal check FILE)" },
   },
   wait = {
     { "wait", help = "destroy/cancel: wait until each destroy or cancel has finished" },
   },
   -- what the fleet's list and delete select, the same for both
   select = {
-    { "provider", value = "P", check = checks.one_of { "vast", "tensorpool" }, repeats = true,
-      help = "fleet: only this provider (repeatable; default both)" },
-    { "kind", value = "K", check = checks.one_of { "endpoint", "workergroup", "instance", "volume",
-      "cluster", "storage", "job" }, repeats = true, help = "fleet: only this kind (repeatable)" },
+    { "provider", value = "P", check = checks.one_of(FLEET_PROVIDERS), repeats = true,
+      help = "fleet: only this provider (repeatable; default all)" },
+    { "kind", value = "K", check = checks.one_of(FLEET_KINDS), repeats = true,
+      help = "fleet: only this kind (repeatable)" },
     { "state", value = "S", check = checks.one_of { "running", "idle", "stopped", "failed", "pending", "gone" },
       repeats = true, help = "fleet: only things in this state (repeatable: any of them)" },
     { "older-than", value = "AGE", check = checks.duration, help = "fleet: only things older than AGE (6h, 2d)" },
@@ -83,6 +110,19 @@ M.groups = {
   verify = {
     { "verify", help = "fleet delete: list again afterwards; what is still there counts as failed" },
   },
+  -- what `fleet observe` saw (cli/unattended.lua)
+  observed = {
+    { "state-file", value = "FILE", check = checks.path,
+      help = "fleet: the state file of `fleet observe`: rows gain how long each was seen idle" },
+    { "idle-for", value = "AGE", check = checks.duration,
+      help = "fleet: only things observed idle (or failed) for at least AGE (6h, 2d); needs --state-file" },
+  },
+  -- what a delete of a plan keeps and records
+  unattended = {
+    { "keep", value = "FILE", check = checks.path,
+      help = "fleet: keep rules, one a line (provider=, kind=, id=, name=, label=): never deleted" },
+    { "force", help = "fleet delete/apply: do not read each thing again to skip what changed since the plan" },
+  },
 }
 
 -- Positional argument kinds. `id`: the provider's id rule.
@@ -90,106 +130,67 @@ M.arguments = {
   ID = { id = true },
   ["ID..."] = { id = true, many = true },
   LABEL = { check = checks.text },
+  FILE = { check = checks.path },
 }
 
--- TensorPool's options shared by several commands.
-local TP_ORG = { "org", field = "include_org", help = "list: the organisation's, not only yours" }
-local TP_PROTECTION = { "deletion-protection", value = "BOOL", check = checks.boolean, field = "deletion_protection",
-  help = "edit: true or false" }
-local TP_UNPROTECT = { "unprotect", field = "unprotect",
-  help = "destroy: turn deletion protection off (and wait for that) when a destroy is refused for it" }
+-- Each provider's commands (its cli.lua: `id`, the check of an ID
+-- argument, and `commands`, the rows), with what the command line says of
+-- it made from its spec: its title, where its key comes from, the
+-- variable that overrides its base URL.
+local function provider_entry(name, cli)
+  local spec = providers.spec(name)
+  local places = keys.describe(spec)
+  local vars, files = {}, {}
+  for i, place in ipairs(places) do
+    if i <= #spec.key.env then vars[#vars + 1] = place else files[#files + 1] = place end
+  end
+  local url_env
+  for _, h in pairs(spec.hosts) do
+    if h.env and not h.follows then url_env = url_env or h.env end
+  end
+  return {
+    name = name, title = spec.title or name, id = cli.id, commands = cli.commands, url_env = url_env,
+    key = "--api-key, " .. table.concat(places, ", "),
+    no_key = string.format("no %s API key: pass --api-key, or set %s%s", spec.title or name,
+      table.concat(vars, " or "), #files > 0 and (" (or put it in " .. table.concat(files, " or ") .. ")") or ""),
+  }
+end
 
-M.providers = {
-  {
-    name = "vast", title = "Vast.ai", id = checks.vast_id,
-    key = "--api-key, VAST_API_KEY or ~/.config/vastai/vast_api_key",
-    no_key = "no Vast.ai API key: pass --api-key, or set VAST_API_KEY (or ~/.config/vastai/vast_api_key)",
-    url_env = "VAST_URL",
-    commands = {
-      { "show endpoints", "show_endpoints", groups = { "list" }, help = "list endpoints" },
-      { "show workergroups", "show_workergroups", groups = { "list" }, help = "list workergroups" },
-      { "get endpoint workers", "get_endpoint_workers", args = { "ID" }, groups = { "list" },
-        help = "list an endpoint's workers" },
-      { "get workergroup workers", "get_workergroup_workers", args = { "ID" }, groups = { "list" },
-        help = "list a workergroup's workers" },
-      { "delete endpoint", "delete_endpoints", args = { "ID..." }, groups = { "bulk" }, help = "delete endpoints",
-        bulk = { noun = "endpoints", verb = "delete", doing = "deleting" } },
-      { "delete workergroup", "delete_workergroups", args = { "ID..." }, groups = { "bulk" },
-        help = "delete workergroups", bulk = { noun = "workergroups", verb = "delete", doing = "deleting" } },
-      -- instances, volumes, endpoint show/update/logs (issue 12)
-      { "show instances", "show_instances", groups = { "list" }, help = "list instances (every page)",
-        options = { { "label", value = "LABEL", check = checks.text, field = "label",
-                      help = "show instances: only those with this label (filtered by Vast.ai)" } } },
-      { "show instance", "show_instance", args = { "ID" }, help = "show one instance" },
-      { "destroy instance", "destroy_instances", args = { "ID..." }, groups = { "bulk" },
-        help = "destroy instances (and what they bill)",
-        bulk = { noun = "instances", verb = "destroy", doing = "destroying" } },
-      { "stop instance", "stop_instances", args = { "ID..." }, groups = { "bulk" },
-        help = "stop instances (their disks still bill)",
-        bulk = { noun = "instances", verb = "stop", doing = "stopping" } },
-      { "start instance", "start_instances", args = { "ID..." }, groups = { "bulk" }, help = "start stopped instances",
-        bulk = { noun = "instances", verb = "start", doing = "starting" } },
-      { "label instance", "label_instance", args = { "ID", "LABEL" }, help = "set an instance's label" },
-      { "show volumes", "show_volumes", groups = { "list" }, help = "list volumes",
-        options = { { "type", value = "TYPE", check = checks.one_of { "all_volume", "local_volume", "network_volume" },
-                      field = "type", help = "show volumes: all_volume (default), local_volume or network_volume" } } },
-      { "delete volume", "delete_volumes", args = { "ID..." }, groups = { "bulk" },
-        help = "delete volumes (none with an instance attached)",
-        bulk = { noun = "volumes", verb = "delete", doing = "deleting" } },
-      { "show endpoint", "show_endpoint", args = { "ID" }, help = "show one endpoint" },
-      { "update endpoint", "update_endpoint", args = { "ID" }, help = "change an endpoint's state (stopped: a pause)",
-        options = { { "state", value = "STATE", check = checks.one_of { "active", "suspended", "stopped" },
-                      field = "endpoint_state", required = true,
-                      help = "update endpoint: active, suspended or stopped" } } },
-      { "get endpoint logs", "get_endpoint_logs", args = { "ID" }, help = "an endpoint's logs",
-        options = { { "tail", value = "N", check = checks.count(1), field = "tail",
-                      help = "get endpoint logs: only the last N lines" } } },
-    },
+M.providers = {}
+for _, p in ipairs(providers.parts("cli")) do M.providers[#M.providers + 1] = provider_entry(p.name, p.module) end
+
+M.providers[#M.providers + 1] = {
+  name = "fleet", title = "every provider at once (clients from the environment)",
+  key = "each provider's own",
+  commands = {
+    { "list", "list", run = fleet.list, groups = { "select", "observed" },
+      help = "list every billable thing: kind, state, age, $/h" },
+    { "delete", "delete", run = fleet.delete, groups = { "select", "observed", "bulk", "verify", "unattended" },
+      help = "delete what the selection lists, plan first" },
+    { "observe", "observe", run = unattended "observe", options = {
+        { "state-file", value = "FILE", check = checks.path,
+          help = "fleet: the state file of `fleet observe`: rows gain how long each was seen idle" },
+        { "state", value = "FILE", check = checks.path, help = "fleet observe: the state file (as --state-file)" },
+        { "provider", value = "P", check = checks.one_of(FLEET_PROVIDERS), repeats = true,
+          help = "fleet: only this provider (repeatable; default all)" },
+      }, help = "list every thing and record in the state file since when each is idle (run it every 15 min)" },
+    { "plan", "plan", run = unattended "plan", groups = { "select", "observed" }, options = {
+        { "out", value = "FILE", check = checks.path, help = "fleet plan: save the plan there, for `fleet apply`" },
+        { "expires", value = "AGE", check = checks.duration,
+          help = "fleet plan: how long the plan holds (default 24h)" },
+        { "keep", value = "FILE", check = checks.path,
+          help = "fleet: keep rules, one a line (provider=, kind=, id=, name=, label=): never deleted" },
+      }, help = "print what a delete would act on; --out saves it for review" },
+    { "apply", "apply", run = unattended "apply", args = { "FILE" }, groups = { "bulk", "verify", "unattended" },
+      help = "delete what a saved plan names and still matches it (changed things are skipped)" },
   },
-  {
-    name = "tensorpool", title = "TensorPool", id = checks.tensorpool_id,
-    key = "--api-key, TENSORPOOL_KEY or TENSORPOOL_API_KEY",
-    no_key = "no TensorPool API key: pass --api-key, or set TENSORPOOL_KEY (or TENSORPOOL_API_KEY)",
-    url_env = "TENSORPOOL_ENGINE",
-    commands = {
-      { "cluster list", "list_clusters", groups = { "list" }, options = { TP_ORG }, help = "list clusters" },
-      { "cluster info", "get_cluster_info", args = { "ID" }, help = "show a cluster" },
-      { "cluster edit", "edit_cluster", args = { "ID" }, needs_option = true, options = {
-        { "name", value = "NAME", check = checks.text, field = "cluster_name", help = "edit: the new name" },
-        TP_PROTECTION,
-      }, help = "rename a cluster, or turn its deletion protection on or off" },
-      { "cluster destroy", "destroy_clusters", args = { "ID..." }, groups = { "bulk", "wait" },
-        options = { TP_UNPROTECT },
-        help = "destroy clusters", bulk = { noun = "clusters", verb = "destroy", doing = "destroying" } },
-      { "storage list", "list_storage", groups = { "list" }, options = { TP_ORG }, help = "list storage volumes" },
-      { "storage info", "get_storage_info", args = { "ID" }, help = "show a storage volume" },
-      { "storage edit", "edit_storage", args = { "ID" }, needs_option = true, options = {
-        { "name", value = "NAME", check = checks.text, field = "tp_storage_name", help = "edit: the new name" },
-        { "size-gb", value = "N", check = checks.count(1), field = "size_gb",
-          help = "storage edit: the new size in GB (it only grows)" },
-        TP_PROTECTION,
-      }, help = "rename or grow a storage volume, or turn its deletion protection on or off" },
-      { "storage destroy", "destroy_storages", args = { "ID..." }, groups = { "bulk", "wait" },
-        options = { TP_UNPROTECT }, help = "destroy storage volumes",
-        bulk = { noun = "storage volumes", verb = "destroy", doing = "destroying" } },
-      { "job list", "list_jobs", groups = { "list" }, options = { TP_ORG }, help = "list jobs" },
-      { "job info", "get_job_info", args = { "ID" }, help = "show a job" },
-      { "job cancel", "cancel_jobs", args = { "ID..." }, groups = { "bulk", "wait" }, help = "cancel jobs",
-        bulk = { noun = "jobs", verb = "cancel", doing = "canceling" } },
-      { "job delete", "delete_jobs", args = { "ID..." }, groups = { "bulk" }, help = "delete finished jobs",
-        bulk = { noun = "jobs", verb = "delete", doing = "deleting" } },
-      { "request info", "get_request_info", args = { "ID" }, help = "show a request's status" },
-    },
-  },
-  {
-    name = "fleet", title = "every provider at once (clients from the environment)",
-    key = "each provider's own: VAST_API_KEY, TENSORPOOL_KEY, ...",
-    commands = {
-      { "list", "list", run = fleet.list, groups = { "select" },
-        help = "list every billable thing: kind, state, age, $/h" },
-      { "delete", "delete", run = fleet.delete, groups = { "select", "bulk", "verify" },
-        help = "delete what the selection lists, plan first" },
-    },
+}
+
+M.providers[#M.providers + 1] = {
+  name = "journal", title = "the journal of destructive calls (--journal FILE)", key = "each provider's own",
+  commands = {
+    { "check", "check", run = unattended "journal_check", args = { "FILE" },
+      help = "list again and say what became of each call: gone, still there, unresolved" },
   },
 }
 

@@ -6,6 +6,7 @@
 -- other deletes.
 
 local output = require "gpucloud.cli.output"
+local providers = require "gpucloud.providers"
 
 local M = {}
 
@@ -30,11 +31,16 @@ end
 local function make_fleet(lib, call)
   local opts = call.opts
   local set = {}
-  for _, p in ipairs(given(opts.provider) or { "vast", "tensorpool" }) do set[p] = true end
+  if given(opts.provider) then
+    for _, p in ipairs(opts.provider) do set[p] = true end
+  else
+    for _, p in ipairs(providers.parts("fleet")) do set[p.name] = true end
+  end
   local client = { timeout = opts.timeout, retries = opts.retries, deadline = opts.deadline }
   local clients = {}
-  if set.vast then clients.vast = lib.vast(client) end
-  if set.tensorpool then clients.tensorpool = lib.tensorpool(client) end
+  for _, p in ipairs(providers.names()) do
+    if set[p] then clients[p] = lib[p](client) end
+  end
   return lib.fleet(clients), clients
 end
 
@@ -42,10 +48,15 @@ local function close(clients)
   for _, c in pairs(clients) do c:close() end
 end
 
--- The rows the options select, and the listings' errors.
+-- The rows the options select, and the listings' errors (a state file's
+-- too: with --state-file, rows have idle_for, and --idle-for selects on it).
 local function selected(fleet, opts)
-  local rows, errs = fleet:list { kinds = given(opts.kind) }
+  local rows, errs = fleet:list { kinds = given(opts.kind), state = opts["state-file"] }
   local pick = {}
+  if opts["idle-for"] then
+    local min = opts["idle-for"]
+    pick.idle_for = function(v) return type(v) == "number" and v >= min end
+  end
   if given(opts.state) then pick.state = opts.state end
   if opts["older-than"] then
     local min = opts["older-than"]
@@ -66,18 +77,35 @@ end
 
 -- What a person sees of a row (JSON gets the row itself).
 local shown_list = require("gpucloud.list").class("id", {},
-  { "provider", "kind", "id", "state", "status", "name", "age", "$/h", "protected" })
+  { "provider", "kind", "id", "state", "status", "name", "age", "idle for", "$/h", "protected" })
 
 local function shown(rows)
   return shown_list(rows:map(function(r)
     return {
       provider = r.provider, kind = r.kind, id = r.id, state = r.state or "?", status = r.status,
       name = r.name, age = age_text(r.age), ["$/h"] = r.cost_per_hour, protected = r.protected or nil,
+      ["idle for"] = age_text(r.idle_for),
     }
   end))
 end
 
+-- --idle-for is observed time: it needs the observations.
+local function observed(opts)
+  if opts["idle-for"] and not opts["state-file"] then
+    return nil, "--idle-for needs --state-file FILE (what `gpucloud fleet observe` keeps)"
+  end
+  return true
+end
+
+-- Keep rules from --keep FILE -> rules | nil, message.
+local function keep_rules(opts)
+  if not opts.keep then return nil end
+  return require("gpucloud.fleet.keep").read(opts.keep)
+end
+
 function M.list(lib, call, out)
+  local ok, why = observed(call.opts)
+  if not ok then return nil, why end
   local fleet, clients = make_fleet(lib, call)
   local rows, errs = selected(fleet, call.opts)
   close(clients)
@@ -92,6 +120,10 @@ end
 
 function M.delete(lib, call, out, sys)
   local opts = call.opts
+  local ok, why = observed(opts)
+  if not ok then return nil, why end
+  local rules, kerr = keep_rules(opts)
+  if opts.keep and not rules then return nil, kerr end
   local fleet, clients = make_fleet(lib, call)
   local rows, errs = selected(fleet, opts)
   if #errs > 0 then
@@ -102,19 +134,26 @@ function M.delete(lib, call, out, sys)
     if opts.json then out.error(errs[1]) end
     return 1
   end
-  local plan = rows:plan()
+  return M.execute(fleet, clients, fleet:plan(rows, { keep = rules }), call, out, sys)
+end
+
+--- Delete a plan: the --max check, the plan printed, the dry run or the
+-- confirmation, the report (fleet delete, and fleet apply's saved plan).
+function M.execute(fleet, clients, plan, call, out, sys)
+  local opts = call.opts
   if plan.count > opts.max then
     close(clients)
     return nil, format("refusing to delete %d things: more than max = %d (raise --max to go ahead)",
       plan.count, opts.max)
   end
   if not opts.json then io.stdout:write(tostring(plan), "\n") end
-  local settings = { max = opts.max, concurrency = opts.concurrency, verify = opts.verify, deadline = opts.deadline }
+  local settings = { max = opts.max, concurrency = opts.concurrency, verify = opts.verify, deadline = opts.deadline,
+                     journal = opts.journal, force = opts.force or nil, keep = keep_rules(opts) }
   if opts["dry-run"] or plan.count == 0 then
     settings.dry_run = true
     local r = fleet:delete(plan, settings)
     close(clients)
-    if opts.json then out.report(r) end
+    if opts.json then out.report(r) elseif #r.skipped > 0 then io.stdout:write(tostring(r), "\n") end
     return 0
   end
   if plan.count > 1 and not opts.yes then
@@ -135,5 +174,8 @@ function M.delete(lib, call, out, sys)
   out.report(report, { bulk = { verb = "delete" } }, plan.keys)
   return next(report.failed) and 1 or 0
 end
+
+M.make_fleet, M.close, M.selected, M.shown, M.errors_out = make_fleet, close, selected, shown, errors_out
+M.observed, M.keep_rules, M.age_text = observed, keep_rules, age_text
 
 return M

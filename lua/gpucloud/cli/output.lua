@@ -57,9 +57,11 @@ local function report_json(r)
     ok = r.ok, failed = failed, skipped = r.skipped, maybe_deleted = r.maybe_deleted,
     would_delete = r.would_delete or {}, results = results, dry_run = r.dry_run,
     -- a run stopped early: by what, and the ids it never started (in `skipped` too)
-    interrupted = r.interrupted, not_started = r.not_started or {}, skip_reasons = skip_reasons,
+    interrupted = r.interrupted, not_started = r.not_started or {},
     -- when the run was asked to unprotect / a dry run could say
     unprotected = r.unprotected, protected = r.protected,
+    -- why each skipped id was (not started; fleet delete/apply: changed since the plan, a keep rule)
+    skip_reasons = skip_reasons, forced = r.forced,
     total = r.total or (#r.ok + count(r.failed)),
     elapsed = math.floor((r.elapsed or 0) * 1000 + 0.5) / 1000,
   }

@@ -56,7 +56,7 @@ local function run_bulk(client, call, out, sys)
     return nil, format("refusing to %s %d %s: more than max = %d (raise --max to go ahead)",
       row.bulk.verb, #ids, row.bulk.noun, opts.max)
   end
-  local settings = { concurrency = opts.concurrency, max = opts.max, wait = opts.wait }
+  local settings = { concurrency = opts.concurrency, max = opts.max, wait = opts.wait, journal = opts.journal }
   for k, v in pairs(call.options) do settings[k] = v end
   -- the whole run, every call and wait of it
   settings.deadline = opts.deadline

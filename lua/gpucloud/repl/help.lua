@@ -7,21 +7,27 @@
 local args = require "gpucloud.args"
 local config = require "gpucloud.config"
 local define = require "gpucloud.define"
+local providers = require "gpucloud.providers"
 local show = require "gpucloud.repl.show"
 
 local M = {}
 
 local format, concat = string.format, table.concat
 
---- The providers, and the name each client has in the REPL.
-M.providers = {
-  { var = "vast", ctor = "vast", module = "gpucloud.vast" },
-  { var = "tp", ctor = "tensorpool", module = "gpucloud.tensorpool" },
-}
-
-local function spec_of(p)
-  return require(p.module).spec
+--- The providers, and the name each client has in the REPL (its spec's
+-- `short`, else its name): {var =, ctor = name, module = "gpucloud.<name>"
+-- (the reference's page)}.
+M.providers = {}
+for _, name in ipairs(providers.names()) do
+  M.providers[#M.providers + 1] = { var = providers.spec(name).short or name, ctor = name,
+                                    module = "gpucloud." .. name }
 end
+
+-- (a provider the registry does not know, such as a spec's fake, brings its spec)
+local function spec_of(p)
+  return p.spec or providers.spec(p.ctor)
+end
+M.spec_of = spec_of
 
 -- gpucloud.fleet, where it is installed (it documents its methods in
 -- its `docs`, as providers do in spec.docs)
