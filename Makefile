@@ -95,7 +95,7 @@ FUZZ_LIBS_request := -llua5.4
 FUZZ_SRCS_json    := fuzz/json.c src/json.c
 FUZZ_LIBS_json    := -llua5.4
 
-.PHONY: generated check-generated all deps deps-hardening deps-matrix test test-matrix test-slow lint spec \
+.PHONY: completion generated check-generated all deps deps-hardening deps-matrix test test-matrix test-slow lint spec \
         spec-5.4 spec-5.3 spec-5.2 spec-5.1 spec-luajit demo docs bench install uninstall clean check-memory check-asan check-valgrind fuzz fuzz-build fuzz-seed
 
 all: $(CORES)
@@ -257,15 +257,42 @@ define install_abi
 
 endef
 
-install: $(CORES)
+# Shell completion and the man page, made from the command rows (no core
+# needed): `make docs` writes the same gpucloud.1 beside the HTML.
+GEN_ENV := LUA_PATH='./lua/?.lua;./lua/?/init.lua;./?.lua;;'
+COMPLETION_DIR := build/completion
+BASH_COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSH_COMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISH_COMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+MANDIR       ?= $(PREFIX)/share/man
+
+completion:
+	@mkdir -p $(COMPLETION_DIR)
+	@for s in bash zsh fish; do \
+	  $(GEN_ENV) $(LUA) -e "io.write(require('gpucloud.cli.completion').script('$$s'))" > $(COMPLETION_DIR)/gpucloud.$$s \
+	    || exit 1; \
+	done
+
+build/docs/gpucloud.1: $(wildcard lua/gpucloud/cli/*.lua lua/gpucloud/providers/*/cli.lua) docs/man.lua
+	@mkdir -p $(@D)
+	$(GEN_ENV) $(LUA) -e "io.write(require('docs.man').roff(require('gpucloud.config').VERSION))" > $@
+
+install: $(CORES) completion build/docs/gpucloud.1
 	$(foreach a,$(ABIS),$(call install_abi,$(a)))
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 bin/gpucloud $(DESTDIR)$(BINDIR)/gpucloud
 	install -m 755 bin/gpucloud-sim $(DESTDIR)$(BINDIR)/gpucloud-sim
+	install -d $(DESTDIR)$(BASH_COMPDIR) $(DESTDIR)$(ZSH_COMPDIR) $(DESTDIR)$(FISH_COMPDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(COMPLETION_DIR)/gpucloud.bash $(DESTDIR)$(BASH_COMPDIR)/gpucloud
+	install -m 644 $(COMPLETION_DIR)/gpucloud.zsh $(DESTDIR)$(ZSH_COMPDIR)/_gpucloud
+	install -m 644 $(COMPLETION_DIR)/gpucloud.fish $(DESTDIR)$(FISH_COMPDIR)/gpucloud.fish
+	install -m 644 build/docs/gpucloud.1 $(DESTDIR)$(MANDIR)/man1/gpucloud.1
 
 uninstall:
 	rm -rf $(foreach a,$(ABIS),$(DESTDIR)$(LUADIR_$(a))/gpucloud $(DESTDIR)$(CMODDIR_$(a))/gpucloud) \
-	  $(DESTDIR)$(BINDIR)/gpucloud $(DESTDIR)$(BINDIR)/gpucloud-sim
+	  $(DESTDIR)$(BINDIR)/gpucloud $(DESTDIR)$(BINDIR)/gpucloud-sim \
+	  $(DESTDIR)$(BASH_COMPDIR)/gpucloud $(DESTDIR)$(ZSH_COMPDIR)/_gpucloud $(DESTDIR)$(FISH_COMPDIR)/gpucloud.fish \
+	  $(DESTDIR)$(MANDIR)/man1/gpucloud.1
 
 clean:
 	rm -rf build

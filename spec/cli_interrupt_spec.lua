@@ -147,12 +147,15 @@ describe("a bulk command interrupted", function()
     kill("TERM", pid)
     local res = finish()
     assert.equal(130, res.code, res.err)
-    local first, rest = res.out:match("^(deleted %d+ of 8, 0 failed, %d+ skipped, in [%d.]+ s, interrupted %(SIGTERM%))\n(.*)$")
+    local first, rest = res.out:match("^(destroyed %d+ of 8 instances, 0 failed, %d+ not started, in [%d.]+ s, "
+      .. "interrupted %(SIGTERM%): [%d, ]+)\n(.*)$")
     assert.truthy(first, res.out)
     local unstarted = rest:match("  not started: ([%d, ]+)\n")
     assert.truthy(unstarted, res.out)
     local left = present(sim)
     for id in unstarted:gmatch("%d+") do assert.truthy(left[tonumber(id)]) end
+    -- skipped for not starting, not for being given twice
+    assert.not_match("more than once", res.out)
   end)
 
   it("at a second SIGINT ends the calls in flight too: failed, may have landed (--json), exit 130", function()
@@ -186,10 +189,12 @@ describe("a bulk command interrupted", function()
     interrupt_again(pid)
     local res = finish()
     assert.equal(130, res.code, res.err)
-    assert.match("^deleted 0 of 8, 2 failed, 6 skipped, in [%d.]+ s, interrupted %(SIGINT%)\n", res.out)
+    assert.match("^destroyed 0 of 8 instances, 2 failed, 6 not started, in [%d.]+ s, interrupted %(SIGINT%)\n",
+      res.out)
     assert.match("\n  failed, but may have been carried out: %d+, %d+\n", res.out)
     assert.match("\n  not started: %d+, %d+, %d+, %d+, %d+, %d+\n", res.out)
-    assert.match("\n  failed %d+: gpucloud: vast%.destroy_instance: interrupted: interrupted by SIGINT after the "
+    assert.match("\n  failed %d+: vast%.destroy_instance: interrupted: interrupted by SIGINT after the "
       .. "request was sent %[may have been carried out%]", res.out)
+    assert.not_match("more than once", res.out)
   end)
 end)

@@ -55,12 +55,14 @@ describe("gpucloud fleet plan / apply / observe, journal check", function()
     local journal = dir .. "/journal.jsonl"
     res = run("fleet", "apply", plan, "--yes", "--journal", journal)
     assert.equal(0, res.code, res.out .. res.err)
-    assert.match("deleted 7 of 10, 0 failed, 3 skipped", res.out, 1, true)
-    assert.match("skipped vast:endpoint:102: changed since plan: state idle -> running", res.out, 1, true)
-    assert.match("skipped vast:instance:5004: changed since plan: state stopped -> running, status stopped -> running",
-      res.out, 1, true)
-    assert.match("skipped vast:instance:5006: changed since plan: name ci -> renamed, label ci -> renamed", res.out,
-      1, true)
+    assert.match("\ndeleted 7 of 10 things in [%d.]+ s, 3 skipped\n", res.out)
+    -- each skipped thing named, with why
+    local function skipped(kind, id, why)
+      assert.match("\n  skipped +vast " .. kind .. " +" .. id .. " [^\n]* " .. why:gsub("%p", "%%%0") .. "\n", res.out)
+    end
+    skipped("endpoint", 102, "changed since plan: state idle -> running")
+    skipped("instance", 5004, "changed since plan: state stopped -> running, status stopped -> running")
+    skipped("instance", 5006, "changed since plan: name ci -> renamed, label ci -> renamed")
     local d = deleted()
     for _, id in ipairs { "/102/", "/5004/", "/5006/" } do assert.is_nil(d:find(id, 1, true), id .. " in " .. d) end
     assert.truthy(d:find("/api/v0/endptjobs/104/", 1, true))

@@ -62,17 +62,7 @@ for i, map in ipairs(MAPS) do ORDER[i] = { map.provider, kind_names(map) } end
 -- @section rows
 
 -- Epoch seconds from a number or an ISO 8601 UTC text ("2026-01-03T17:47:00Z").
-local function epoch(v)
-  if type(v) == "number" then return v end
-  if type(v) ~= "string" then return nil end
-  local y, mo, d, h, mi, s = v:match("^(%d%d%d%d)-(%d%d)-(%d%d)[T ](%d%d):(%d%d):(%d%d)")
-  if not y then return nil end
-  local t = os.time { year = tonumber(y), month = tonumber(mo), day = tonumber(d),
-                      hour = tonumber(h), min = tonumber(mi), sec = tonumber(s), isdst = false }
-  local u = os.date("!*t", t)
-  u.isdst = false
-  return t - (os.time(u) - t) -- os.time read the fields as local time
-end
+local epoch = require("gpucloud.times").epoch
 M.epoch = epoch
 
 local function field(kind, name, r)

@@ -1,7 +1,8 @@
--- A command under a pseudo-terminal, for the REPL's specs: Debian's tmux on
--- a socket of its own, one session running the command from the checkout,
--- under the interpreter running the specs. The pane stays after the
--- command ends, so its last screen and exit status can be read.
+-- A program under a pseudo-terminal, for the specs: Debian's tmux on a
+-- socket of its own, one session running a command from the checkout,
+-- keys typed with send-keys and the screen read with capture-pane. The
+-- pane stays after the command ends, so its last screen and exit status
+-- can be read.
 
 local server = require "gpucloud.sim.server"
 
@@ -14,7 +15,7 @@ M.ROOT = server.lua_dir():gsub("/lua$", "")
 
 local sh = require("support.subprocess").sh
 local sleep = require("gpucloud.sim.sys").sleep
-M.sleep = sleep
+M.sh, M.sleep = sh, sleep
 
 local function count(screen, text)
   local n, from = 0, 1

@@ -5,10 +5,11 @@
 --   gpucloud fleet apply FILE [--yes] [--max N]   delete what still matches the saved plan
 --   gpucloud journal check FILE                   what became of every journaled call
 --
--- Clients come from the environment, as for `fleet list`.
+-- The providers in use are the fleet commands' (cli/fleet.lua).
 
 local fleet_cli = require "gpucloud.cli.fleet"
 local json = require "gpucloud.json"
+local text = require "gpucloud.cli.fleet_text"
 
 local M = {}
 
@@ -18,11 +19,22 @@ local function utc(t)
   return os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(t))
 end
 
-function M.observe(lib, call, out)
+-- The fleet of the providers in use, or nil and the exit status (no key).
+local function fleet_of(lib, call, out, sys)
+  local fleet, clients, entries = fleet_cli.make_fleet(lib, call, sys)
+  if not fleet then
+    out.error { code = "no_api_key", message = clients }
+    return nil, 1
+  end
+  return fleet, clients, entries
+end
+
+function M.observe(lib, call, out, sys)
   local opts = call.opts
   local path = opts["state-file"] or opts.state
   if not path then return nil, "fleet observe: give the state file: --state-file FILE" end
-  local fleet, clients = fleet_cli.make_fleet(lib, call)
+  local fleet, clients, entries = fleet_of(lib, call, out, sys)
+  if not fleet then return clients end
   local rows, errs = fleet:observe(path)
   fleet_cli.close(clients)
   if not rows then
@@ -30,40 +42,35 @@ function M.observe(lib, call, out)
     return 1
   end
   errs = errs or {}
-  if opts.json then out.list(rows) elseif not opts.quiet then out.list(fleet_cli.shown(rows)) end
-  fleet_cli.errors_out(out, errs, opts.json)
+  local shown, why = out.list(rows)
+  if not shown then return nil, why end
+  if out.format ~= "json" then fleet_cli.errors_out(out, errs, entries) end
   return #errs > 0 and 1 or 0
 end
 
--- What --json says of a plan.
-local function plan_json(plan, saved)
-  local kept = json.array()
+-- What -o json says of a plan.
+local function plan_json(plan, saved, skipped)
+  local kept, refused, protected = json.array(), json.array(), json.array()
   for i, k in ipairs(plan.kept) do kept[i] = json.object { key = k.key, rule = k.rule } end
+  for i, r in ipairs(plan.refused) do refused[i] = json.object { key = r.key, reason = r.reason } end
+  for i, r in ipairs(skipped) do protected[i] = r.key end
   return json.object {
     plan = json.object {
-      id = plan.id, count = plan.count, keys = json.array(plan.keys), kept = kept,
-      cost_per_hour = plan.cost_per_hour, unknown_cost = plan.unknown_cost,
+      id = plan.id, count = plan.count, keys = json.array(plan.keys), kept = kept, refused = refused,
+      protected = protected, cost_per_hour = plan.cost_per_hour, unknown_cost = plan.unknown_cost,
       made_at = plan.made_at, expires_at = plan.expires_at, saved = saved,
     },
   }
 end
 
-function M.plan(lib, call, out)
+function M.plan(lib, call, out, sys)
   local opts = call.opts
-  local ok, why = fleet_cli.observed(opts)
-  if not ok then return nil, why end
-  local rules, kerr = fleet_cli.keep_rules(opts)
-  if opts.keep and not rules then return nil, kerr end
-  local fleet, clients = fleet_cli.make_fleet(lib, call)
-  local rows, errs = fleet_cli.selected(fleet, opts)
+  local ok, rules = fleet_cli.prepare(opts, sys)
+  if not ok then return nil, rules end
+  local fleet, clients, rows = fleet_cli.listed(lib, call, out, sys)
+  if not fleet then return clients, rows end
   fleet_cli.close(clients)
-  if #errs > 0 then
-    -- a plan made from half the answer is not saved
-    fleet_cli.errors_out(out, errs, false)
-    if opts.json then out.error(errs[1]) end
-    return 1
-  end
-  local plan = fleet:plan(rows, { keep = rules, expires = opts.expires })
+  local plan, by_key, skipped = fleet_cli.plan_of(fleet, rows, rules, opts.expires)
   if opts.out then
     local saved, err = plan:save(opts.out)
     if not saved then
@@ -71,10 +78,12 @@ function M.plan(lib, call, out)
       return 1
     end
   end
-  if opts.json then
-    out.record(plan_json(plan, opts.out))
+  if out.format == "ids" then
+    for _, key in ipairs(plan.keys) do io.stdout:write(key, "\n") end
+  elseif out.format ~= "table" and out.format ~= "csv" then
+    out.record(plan_json(plan, opts.out, skipped))
   elseif not opts.quiet then
-    io.stdout:write(tostring(plan), "\n")
+    io.stdout:write(text.plan(plan, by_key, skipped, text.selection(opts)), "\n")
     if opts.out then
       io.stdout:write(format("saved plan %s to %s (expires %s): gpucloud fleet apply %s\n", plan.id, opts.out,
         utc(plan.expires_at), opts.out))
@@ -85,23 +94,34 @@ end
 
 function M.apply(lib, call, out, sys)
   local opts, file = call.opts, call.args[1]
-  local rules, kerr = fleet_cli.keep_rules(opts)
-  if opts.keep and not rules then return nil, kerr end
-  local fleet, clients = fleet_cli.make_fleet(lib, call)
+  local ok, rules = fleet_cli.prepare(opts, sys)
+  if not ok then return nil, rules end
+  local fleet, clients, entries = fleet_of(lib, call, out, sys)
+  if not fleet then return clients end
   local plan, err = fleet:load_plan(file)
   if plan and plan:expired(fleet.now()) then
     plan, err = nil, { code = "invalid", message = format("%s: plan %s expired at %s: make a new plan", file,
       plan.id, utc(plan.expires_at)) }
+  end
+  -- a provider the plan names that is not in use (no key) cannot be asked
+  for _, g in ipairs(plan and plan.groups or {}) do
+    if not entries[g.provider] then
+      local e = require("gpucloud.cli.commands").provider(g.provider)
+      plan, err = nil, { code = "no_api_key", message = format("%s: plan %s names %s things: %s", file, plan.id,
+        e.title, e.no_key) }
+      break
+    end
   end
   if not plan then
     fleet_cli.close(clients)
     out.error(err)
     return 1
   end
-  return fleet_cli.execute(fleet, clients, plan, call, out, sys)
+  return fleet_cli.execute(fleet, clients, { plan = plan, by_key = text.rows_of(plan), rules = rules,
+    why = format("saved plan %s (made %s)", plan.id, utc(plan.made_at)) }, call, out, sys)
 end
 
--- What --json says of a journal check.
+-- What -o json says of a journal check.
 local function check_json(r)
   local items = json.array()
   for i, it in ipairs(r.items) do
@@ -117,15 +137,16 @@ local function check_json(r)
                        unknown = r.unknown, unresolved = r.unresolved, ok = r.ok }
 end
 
-function M.journal_check(lib, call, out)
-  local fleet, clients = fleet_cli.make_fleet(lib, call)
+function M.journal_check(lib, call, out, sys)
+  local fleet, clients = fleet_of(lib, call, out, sys)
+  if not fleet then return clients end
   local result, err = fleet:check_journal(call.args[1])
   fleet_cli.close(clients)
   if not result then
     out.error(err)
     return 1
   end
-  if call.opts.json then
+  if out.format ~= "table" and out.format ~= "csv" then
     out.record(check_json(result))
   elseif not call.opts.quiet then
     io.stdout:write(tostring(result), "\n")

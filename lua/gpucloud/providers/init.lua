@@ -72,6 +72,13 @@ function M.part(name, part)
   return require(modname)
 end
 
+--- Whether provider `name` has part `part`, without loading it.
+function M.has(name, part)
+  if not KNOWN[name] then error("gpucloud: no provider '" .. tostring(name) .. "'", 2) end
+  local modname = "gpucloud.providers." .. name .. "." .. part
+  return package.loaded[modname] ~= nil or findable(modname)
+end
+
 --- Every provider's part `part`, in order: a list of {name =, module =}.
 function M.parts(part)
   local out = {}
