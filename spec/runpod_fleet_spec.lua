@@ -2,14 +2,14 @@
 -- volumes) as rows with a state, an age and a $/h; what its refinements
 -- do when a listing fails or lies; a plan and a delete in a safe order;
 -- its billing history as charges; and the rules those rest on (prices.lua,
--- stamps.lua).
+-- gpucloud.times).
 
 local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
 local server = require "gpucloud.sim.server"
 local fleet_map = require "gpucloud.providers.runpod.fleet"
 local prices = require "gpucloud.providers.runpod.prices"
-local stamps = require "gpucloud.providers.runpod.stamps"
+local times = require "gpucloud.times"
 
 local function no_env() end
 
@@ -79,8 +79,8 @@ describe("runpod in the fleet", function()
     row("runpod:volume:nv-archive", "idle", 2000 * 0.05 / 730)
     row("runpod:volume:nv-fast", "idle", false) -- HIGH_PERFORMANCE: no published price
     -- ages from every time form RunPod has sent
-    assert.equal(stamps.epoch("2026-10-04T11:09:24Z"), k["runpod:pod:pod-dev-4090"].created_at)
-    assert.equal(stamps.epoch("2026-06-11T08:00:00Z"), k["runpod:pod:pod-nv-a6000"].created_at)
+    assert.equal(times.exact("2026-10-04T11:09:24Z"), k["runpod:pod:pod-dev-4090"].created_at)
+    assert.equal(times.exact("2026-06-11T08:00:00Z"), k["runpod:pod:pod-nv-a6000"].created_at)
     assert.equal(0, k["runpod:pod:pod-provisioning"].age, "created in the future: age 0")
     assert.is_true(k["runpod:pod:pod-train-h100"].age > 0)
     assert.same({ "runpod:endpoint:ep-empty", "runpod:endpoint:ep-idle", "runpod:endpoint:ep-nv" },
@@ -216,7 +216,7 @@ describe("runpod in the fleet", function()
   end)
 
   describe("charges", function()
-    local JUNE1, JUNE3 = stamps.epoch("2026-06-01T00:00:00Z"), stamps.epoch("2026-06-03T00:00:00Z")
+    local JUNE1, JUNE3 = times.exact("2026-06-01T00:00:00Z"), times.exact("2026-06-03T00:00:00Z")
 
     it("every billing listing as {kind, id, amount, start, end}, in hours over a short window", function()
       local charges = assert(fleet_map.charges(rp, JUNE1, JUNE3))
@@ -297,22 +297,22 @@ describe("runpod's money and times", function()
 
   it("times: RFC 3339 (fraction, offset), Go's format, Unix seconds; anything else unknown", function()
     local t = 1780315200 -- 2026-06-01T12:00:00Z
-    assert.equal(t, stamps.epoch("2026-06-01T12:00:00Z"))
-    assert.equal(t, stamps.epoch("2026-06-01T12:00:00.999z"))
-    assert.equal(t, stamps.epoch("2026-06-01T14:00:00+02:00"))
-    assert.equal(t, stamps.epoch("2026-06-01T07:30:00-04:30"))
-    assert.equal(t, stamps.epoch("2026-06-01 12:00:00.633 +0000 UTC"))
-    assert.equal(t, stamps.epoch("2026-06-01 14:00:00 +0200"))
-    assert.equal(t, stamps.epoch("1780315200"))
-    assert.equal(t, stamps.epoch(t + 0.5))
-    assert.equal(0, stamps.epoch("1970-01-01T00:00:00Z"))
-    assert.equal(951782400, stamps.epoch("2000-02-29T00:00:00Z"))
+    assert.equal(t, times.exact("2026-06-01T12:00:00Z"))
+    assert.equal(t, times.exact("2026-06-01T12:00:00.999z"))
+    assert.equal(t, times.exact("2026-06-01T14:00:00+02:00"))
+    assert.equal(t, times.exact("2026-06-01T07:30:00-04:30"))
+    assert.equal(t, times.exact("2026-06-01 12:00:00.633 +0000 UTC"))
+    assert.equal(t, times.exact("2026-06-01 14:00:00 +0200"))
+    assert.equal(t, times.exact("1780315200"))
+    assert.equal(t, times.exact(t + 0.5))
+    assert.equal(0, times.exact("1970-01-01T00:00:00Z"))
+    assert.equal(951782400, times.exact("2000-02-29T00:00:00Z"))
     for _, bad in ipairs { "2026-13-01T00:00:00Z", "2026-06-01T12:00:00", "2026-06-01", "June 1", "",
                            "2026-06-01T12:00:00+2", 0 / 0, true } do
-      assert.is_nil(stamps.epoch(bad), tostring(bad))
+      assert.is_nil(times.exact(bad), tostring(bad))
     end
-    assert.is_true(stamps.is_rfc3339("2026-06-01T12:00:00.5+01:00"))
-    assert.is_false(stamps.is_rfc3339("2026-06-01 12:00:00Z"))
-    assert.equal("2026-06-01T12:00:00Z", stamps.rfc3339(t))
+    assert.is_true(times.is_rfc3339("2026-06-01T12:00:00.5+01:00"))
+    assert.is_false(times.is_rfc3339("2026-06-01 12:00:00Z"))
+    assert.equal("2026-06-01T12:00:00Z", times.rfc3339(t))
   end)
 end)

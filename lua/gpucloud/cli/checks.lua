@@ -31,13 +31,15 @@ function M.vast_id(s)
     M.describe(s), MAX_VAST_ID)
 end
 
---- A TensorPool id: text that cannot change the path or the request line
--- (the library's rule: one path segment, percent-encoded when sent).
-function M.tensorpool_id(s)
-  if args.tp_id(s) then return s end
+--- An id that is text (TensorPool's, RunPod's, Lambda Cloud's): text that
+-- cannot change the path or the request line (the library's rule: one
+-- path segment, percent-encoded when sent).
+function M.segment_id(s)
+  if args.path_segment(s) then return s end
   return nil, format("id must be 1 to %d bytes without '/' or control characters, and not . or .., got %s",
     args.MAX_SEGMENT, M.describe(s))
 end
+M.tensorpool_id = M.segment_id -- its first name
 
 --- A positive number of seconds, in decimal: 5, 0.2, .5
 function M.seconds(s)

@@ -4,8 +4,7 @@
 
 local key = require("gpucloud.fleet.plan").key
 local prices = require "gpucloud.providers.lambda.prices"
--- RFC 3339 times, read as RunPod's are (one reader for both)
-local stamps = require "gpucloud.providers.runpod.stamps"
+local times = require "gpucloud.times"
 
 local M = {}
 
@@ -78,7 +77,7 @@ M.kinds = {
   },
   filesystem = {
     list = "list_filesystems", id = "id", name = "name", status = in_use,
-    created_at = function(r) return stamps.epoch(r.created) end,
+    created_at = function(r) return times.exact(r.created) end,
     cost_per_hour = prices.filesystem,
     state = function(r)
       if r.is_in_use == true then return "running" end

@@ -5,7 +5,7 @@
 local billing = require "gpucloud.providers.runpod.billing"
 local key = require("gpucloud.fleet.plan").key
 local prices = require "gpucloud.providers.runpod.prices"
-local stamps = require "gpucloud.providers.runpod.stamps"
+local times = require "gpucloud.times"
 
 local M = {}
 
@@ -14,7 +14,7 @@ local POD_STATE = {
   EXITED = "stopped", ERROR = "failed", TERMINATED = "gone",
 }
 
-local function created(r) return stamps.epoch(r.createdAt) end
+local function created(r) return times.exact(r.createdAt) end
 
 -- An endpoint from its workers: busy when any does anything (or says
 -- something unknown: unknown is never idle), failed when all are
