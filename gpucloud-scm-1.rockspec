@@ -134,6 +134,7 @@ build = {
     ["gpucloud.runtime.ngx_http"] = "lua/gpucloud/runtime/ngx_http.lua",
     ["gpucloud.runtime.ngx_read"] = "lua/gpucloud/runtime/ngx_read.lua",
     ["gpucloud.runtime.scheduler"] = "lua/gpucloud/runtime/scheduler.lua",
+    ["gpucloud.runtime.stop"] = "lua/gpucloud/runtime/stop.lua",
     ["gpucloud.secrets"] = "lua/gpucloud/secrets.lua",
     ["gpucloud.sim.app"] = "lua/gpucloud/sim/app.lua",
     ["gpucloud.sim.client"] = "lua/gpucloud/sim/client.lua",
@@ -149,8 +150,8 @@ build = {
     ["gpucloud.wait"] = "lua/gpucloud/wait.lua",
     -- end of generated list
     ["gpucloud.core"] = {
-      sources = { "src/core.c", "src/client.c", "src/multi.c", "src/xfer.c", "src/request.c",
-                  "src/http_parse.c", "src/buf.c", "src/json.c", "src/fsys.c" },
+      sources = { "src/core.c", "src/client.c", "src/multi.c", "src/xfer.c", "src/interrupt.c",
+                  "src/request.c", "src/http_parse.c", "src/buf.c", "src/json.c", "src/fsys.c" },
       libraries = { "curl" },
       incdirs = { "$(CURL_INCDIR)" },
       libdirs = { "$(CURL_LIBDIR)" },

@@ -21,7 +21,7 @@ M.CODES = {
   unauthorized = true, forbidden = true, not_found = true, conflict = true,
   invalid = true, rate_limited = true, server_error = true, bad_response = true,
   timeout = true, connect = true, tls = true, too_large = true, transport = true,
-  no_api_key = true, failed = true, deprecated = true,
+  no_api_key = true, failed = true, deprecated = true, interrupted = true,
 }
 
 local id_text = require("gpucloud.args").id_text
@@ -196,7 +196,8 @@ function M.from_response(op, status, decoded, raw, key, server_codes)
 end
 
 -- What the transports may say, kept; anything else is "transport".
-local transport_codes = { timeout = true, connect = true, tls = true, too_large = true, transport = true }
+local transport_codes = { timeout = true, connect = true, tls = true, too_large = true, transport = true,
+                          interrupted = true }
 
 --- The error for a transport failure ({code, message, sent, status}).
 -- A custom transport may hand back anything: the code is always one of

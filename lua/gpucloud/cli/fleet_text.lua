@@ -164,9 +164,10 @@ function M.report(r, by_key)
   local lines = {}
   local failed = r:failed_ids()
   local skipped = #(r.skipped or {})
-  lines[1] = format("deleted %d of %d thing%s in %.2f s%s%s%s", #r.ok, r.total, r.total == 1 and "" or "s",
+  lines[1] = format("deleted %d of %d thing%s in %.2f s%s%s%s%s", #r.ok, r.total, r.total == 1 and "" or "s",
     r.elapsed or 0, #failed > 0 and format(", %d failed", #failed) or "",
-    skipped > 0 and format(", %d skipped", skipped) or "", r.forced and " (--force: not read again)" or "")
+    skipped > 0 and format(", %d skipped", skipped) or "", r.forced and " (--force: not read again)" or "",
+    r.interrupted and format(", interrupted (%s)", r.interrupted) or "")
   local rows = {}
   for _, key in ipairs(r.ok) do rows[#rows + 1] = { lead = "deleted", row = row_of(by_key, key) } end
   for _, key in ipairs(failed) do

@@ -60,18 +60,21 @@ local function count(t)
 end
 
 local function report_json(r)
-  local failed, results = object(), object()
+  local failed, results, skip_reasons = object(), object(), object()
   for id, err in pairs(r.failed) do failed[text(id)] = error_fields(err) end
+  for id, why in pairs(r.skip_reasons or {}) do skip_reasons[text(id)] = why end
   for id, value in pairs(r.results) do results[text(id)] = value end
   return object {
     ok = r.ok, failed = failed, skipped = r.skipped, maybe_deleted = r.maybe_deleted,
     would_delete = r.would_delete or {}, results = results, dry_run = r.dry_run,
+    -- a run stopped early: by what, and the ids it never started (in `skipped` too)
+    interrupted = r.interrupted, not_started = r.not_started or {},
     -- when the run was asked to unprotect / a dry run could say
     unprotected = r.unprotected, protected = r.protected,
     -- a dry run that read the listing: the ids it does not have
     missing = r.missing,
-    -- fleet delete/apply: why each skipped thing was (changed since the plan, a keep rule)
-    skip_reasons = r.skip_reasons and object(r.skip_reasons), forced = r.forced,
+    -- why each skipped id was (not started; fleet delete/apply: changed since the plan, a keep rule)
+    skip_reasons = skip_reasons, forced = r.forced,
     total = r.total or (#r.ok + count(r.failed)),
     elapsed = math.floor((r.elapsed or 0) * 1000 + 0.5) / 1000,
   }
