@@ -303,6 +303,8 @@ M.SCOPES = {
     .. "on top of the call options of its pages, which are paced at the documented rate unless `rate = false`.",
   fleet = "The options of @{gpucloud.fleet.Fleet:delete|fleet:delete}.",
   plan = "The options of @{gpucloud.fleet.Fleet:plan|fleet:plan} and `rows:plan()`.",
+  pricing = "The options of `gpucloud.fleet{...}` beside its clients: what a fleet's costs are read with "
+    .. "(`prices`: each provider's tables, as README's fleet table names them; one given replaces a published rate).",
 }
 
 -- Where a scope's own default is not the option's: fleet:delete waits and

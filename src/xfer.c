@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "compat.h"
+#include "interrupt.h"
 #include "request.h"
 #include "xfer.h"
 
@@ -93,6 +94,21 @@ static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_por
     return CURL_PREREQFUNC_OK;
 }
 
+/* Only set while the interrupt guard is on: libcurl calls it at least
+ * about once a second, and at once when a signal wakes its poll (EINTR). */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    gc_xfer *x = ud;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    if (!gc_interrupt_aborting())
+        return 0;
+    x->interrupted = 1;
+    return 1; /* CURLE_ABORTED_BY_CALLBACK */
+}
+
 static int add_request_header(void *ud, const char *line)
 {
     gc_xfer           *x = ud;
@@ -125,6 +141,7 @@ void gc_xfer_prepare(lua_State *L, gc_xfer *x, int t, int keep_body)
     x->errbuf[0] = '\0';
     x->too_large = 0;
     x->sent      = 0;
+    x->interrupted = 0;
     x->max_body  = r.max_body;
     gc_buf_clear(&x->body, KEEP_BYTES);
     gc_head_clear(&x->head, KEEP_BYTES);
@@ -154,6 +171,11 @@ void gc_xfer_prepare(lua_State *L, gc_xfer *x, int t, int keep_body)
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
     curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
     curl_easy_setopt(e, CURLOPT_PREREQDATA, x);
+    if (gc_interrupt_active()) {
+        curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);
+    }
     /* libcurl's defaults, spelled out: these requests carry a key that can
      * delete a fleet, so the peer must prove it is the host in the URL. */
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, r.insecure ? 0L : 1L);
@@ -188,6 +210,8 @@ void gc_xfer_prepare(lua_State *L, gc_xfer *x, int t, int keep_body)
 
 static const char *error_code(CURLcode rc, const gc_xfer *x)
 {
+    if (x->interrupted)
+        return "interrupted";
     if (x->too_large || x->head.error == GC_HEAD_TOO_MANY || x->head.error == GC_HEAD_TOO_BIG)
         return "too_large";
     switch (rc) {
@@ -233,7 +257,11 @@ static int push_failure(lua_State *L, gc_xfer *x, CURLcode rc)
     }
     lua_pushstring(L, error_code(rc, x));
     lua_setfield(L, -2, "code");
-    if (x->too_large) {
+    if (x->interrupted) {
+        const char *sig = gc_interrupt_name();
+        lua_pushfstring(L, "interrupted by %s %s", sig ? sig : "a signal",
+            x->sent ? "after the request was sent" : "before the request was sent");
+    } else if (x->too_large) {
         char msg[96];
         snprintf(msg, sizeof msg, "response body larger than the limit of %zu bytes", x->max_body);
         lua_pushstring(L, msg);
@@ -296,4 +324,10 @@ int gc_xfer_push_result(lua_State *L, gc_xfer *x, CURLcode rc)
     gc_buf_clear(&x->body, KEEP_BYTES);
     gc_head_clear(&x->head, KEEP_BYTES);
     return n;
+}
+
+int gc_xfer_push_interrupted(lua_State *L, gc_xfer *x)
+{
+    x->interrupted = 1;
+    return gc_xfer_push_result(L, x, CURLE_ABORTED_BY_CALLBACK);
 }

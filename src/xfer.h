@@ -16,6 +16,7 @@ typedef struct gc_xfer {
     int                too_large;   /* the body went past max_body */
     int                body_ref;    /* registry ref keeping the body alive */
     int                sent;        /* times the request went on a connection */
+    int                interrupted; /* stopped by the interrupt guard (interrupt.c) */
     char               errbuf[CURL_ERROR_SIZE];
 } gc_xfer;
 
@@ -29,5 +30,8 @@ void gc_xfer_prepare(lua_State *L, gc_xfer *x, int t, int keep_body);
 /* After the transfer: pushes {status, headers, body, sent}, or nil and
  * {code, message, curl_code, sent}; returns how many values it pushed. */
 int  gc_xfer_push_result(lua_State *L, gc_xfer *x, CURLcode rc);
+/* The same for a transfer the interrupt guard stops (or never starts):
+ * nil and {code = "interrupted", message, curl_code, sent}. */
+int  gc_xfer_push_interrupted(lua_State *L, gc_xfer *x);
 
 #endif

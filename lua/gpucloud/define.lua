@@ -95,17 +95,6 @@ local function check_args(op, params, level, ...)
 end
 M.check_args = check_args
 
---- A row method's arguments and options checked, as every row's method
--- checks them (raises on misuse, `level` above the method): argv, opts. For
--- a provider's own method that stands for its row (Lambda's, RunPod's lists).
-function M.check_call(op, row, level, ...)
-  local params = row.args or {}
-  local argv = check_args(op, params, level + 1, ...)
-  local opts = (select(#params + 1, ...))
-  if opts ~= nil then config.call(op, row, opts, level + 1) end
-  return argv, opts
-end
-
 local function op_method(spec, name, row)
   local op = spec.name .. "." .. name
   local params = row.args or {}

@@ -11,6 +11,7 @@
 -- at once, as tasks of one runtime when the clients' runtimes allow it.
 -- @module gpucloud.fleet
 
+local cost = require "gpucloud.fleet.cost"
 local define = require "gpucloud.define"
 local list = require "gpucloud.list"
 local plan_mod = require "gpucloud.fleet.plan"
@@ -21,10 +22,11 @@ local M = {}
 
 -- Each provider's kinds, in the registry's order; a map's `provider` is
 -- its provider's name.
-local MAPS = {}
+local MAPS, KINDS = {}, {}
 for _, p in ipairs(providers.parts("fleet")) do
   p.module.provider = p.name
   MAPS[#MAPS + 1] = p.module
+  KINDS[p.name] = p.module.kinds
 end
 -- "vast =, tensorpool =" for messages
 local FIELDS = {}
@@ -97,7 +99,8 @@ end
 -- fleet of these clients (`true`: a client made from the environment).
 -- `now`: the clock of what the fleet observes and plans (epoch seconds;
 -- default os.time), a virtual one in specs.
--- @tparam table opts `vast`, `tensorpool`: at least one; `now`
+-- @tparam table opts `vast`, `tensorpool`: at least one; `now`; `prices`:
+-- the rates no answer carries (see the pricing options)
 -- @treturn Fleet the fleet
 function M.new(opts)
   if type(opts) ~= "table" then
@@ -105,7 +108,7 @@ function M.new(opts)
   end
   if opts.now ~= nil and type(opts.now) ~= "function" then fail(2, "gpucloud.fleet: 'now' must be a function") end
   local self = setmetatable({ entries = {}, by_provider = {}, now = opts.now or os.time }, Fleet)
-  local known = { now = true }
+  local known = { now = true, prices = true }
   for _, map in ipairs(MAPS) do
     known[map.provider] = true
     local c = opts[map.provider]
@@ -123,6 +126,7 @@ function M.new(opts)
   for k in pairs(opts) do
     if not known[k] then fail(2, "gpucloud.fleet: unknown option '%s'", tostring(k)) end
   end
+  if opts.prices ~= nil then self.prices = cost.check_prices("gpucloud.fleet", "prices", opts.prices, 2) end
   if #self.entries == 0 then fail(2, "gpucloud.fleet: give at least one client (%s)", FIELDS) end
   return self
 end
@@ -184,7 +188,9 @@ local function id_check(client, kind)
   return row and row.args and row.args[1] and row.args[1][2]
 end
 
-local function list_jobs(self, jobs)
+-- `priced`: a cost context (fleet/cost.lua) when the rows need their
+-- costs (a verifying listing does not: no quote is asked for it).
+local function list_jobs(self, jobs, priced)
   local run, bind = self:runner()
   local tasks = {}
   for i, job in ipairs(jobs) do
@@ -205,9 +211,10 @@ local function list_jobs(self, jobs)
       -- what a refinement could not learn stays on its row (state nil,
       -- state_error): the thing was listed, only its state is unknown
       if job.kind.refine then job.kind.refine(c, usable) end
+      if priced then cost.listed(c, job.entry.provider, job.kind, rows, priced) end
       -- what listing this kind again would cost (a delete's re-read)
-      local cost = job.kind.list_cost and job.kind.list_cost(rows) or 1
-      for _, row in ipairs(rows) do plan_mod.listing_cost[row] = cost end
+      local requests = job.kind.list_cost and job.kind.list_cost(rows) or 1
+      for _, row in ipairs(rows) do plan_mod.listing_cost[row] = requests end
       return rows, {}
     end
   end
@@ -215,9 +222,11 @@ local function list_jobs(self, jobs)
 end
 
 --- fleet:list{kinds = {...}, state = path} -> rows, errs. rows: one list of every thing
--- (provider, kind, id, key, name, label, status, state, created_at, age,
--- cost_per_hour (or cost_unknown: why not), not_actionable (why its id
--- cannot be deleted, when it cannot), protected, parent, raw), with the list methods and
+-- (provider, kind, id, key, name, label, status, state, created_at, age or
+-- age_unknown, cost_per_hour (or cost_unknown: why not) and cost_source,
+-- next_cost_per_hour and next_cost_starts where a price change is pending,
+-- not_actionable (why its id cannot be deleted, when it cannot), protected,
+-- parent, raw), with the list methods and
 -- :plan(). errs: nil, or a list of the errors of listings that failed
 -- (err.fleet says which "provider:kind"): the other providers' rows are
 -- there, and a provider is never silently missing. `state`: a state file
@@ -230,11 +239,19 @@ function Fleet:list(opts)
     if k ~= "kinds" and k ~= "state" then fail(2, "fleet:list: unknown option '%s'", tostring(k)) end
   end
   local jobs = select_kinds(self, opts.kinds, 2)
-  local rows, errs = new_rows(), {}
-  for _, r in ipairs(list_jobs(self, jobs)) do
-    for _, row in ipairs(r[1] or {}) do rows[#rows + 1] = row end
-    for _, e in ipairs(r[2] or {}) do errs[#errs + 1] = e end
+  local n = #jobs
+  -- what derived costs need and the selection left out: listed for them
+  -- alone (their failures show as those costs' reasons)
+  for _, job in ipairs(cost.helper_jobs(jobs, kinds_of)) do jobs[#jobs + 1] = job end
+  local rows, errs, extra = new_rows(), {}, {}
+  for i, r in ipairs(list_jobs(self, jobs, cost.context(self.prices))) do
+    local into = i <= n and rows or extra
+    for _, row in ipairs(r[1] or {}) do into[#into + 1] = row end
+    if i <= n then
+      for _, e in ipairs(r[2] or {}) do errs[#errs + 1] = e end
+    end
   end
+  cost.finish(rows, extra, KINDS)
   if opts.state then
     local ok, err = require("gpucloud.fleet.observe").read_into(self, rows, opts.state)
     if not ok then
@@ -296,6 +313,22 @@ function Fleet:check_journal(path)
   return require("gpucloud.fleet.check").run(self, path, relist)
 end
 
+--- fleet:costs{since =, ["until"] =} -> report, errs: what each thing
+-- was billed in the window (the providers' charges, by contract) beside
+-- its estimate ($/h x the time it was alive in the window), things billed
+-- and gone included (`gone = true`). `since` (required), `until`: epoch
+-- seconds (`until` defaults to now; the window starts at the start of
+-- `since`'s UTC day, as charges are kept per day). The
+-- report: `rows` (one per thing: key, provider, kind, id, name, label,
+-- gone, cost_per_hour, hours, estimate or estimate_unknown, billed (nil
+-- where the provider has no charges), unbilled, difference = billed -
+-- estimate), `totals`, `from`/`to` (the window, whole UTC days back
+-- from `until`) and `no_bill` ({provider = why} for each provider whose
+-- bill gpucloud cannot read); errs: the listings and charge readings that failed.
+function Fleet:costs(opts)
+  return require("gpucloud.fleet.costs").run(self, opts, 2)
+end
+
 -- help's line for each method (gpucloud repl)
 M.docs = {
   list = { args = "[{kinds = {...}}]", "one list of every billable thing of every provider, and the failed listings" },
@@ -306,6 +339,8 @@ M.docs = {
   delete = { args = "plan_or_rows [, opts]", options = "fleet",
     "delete a plan, providers at once, children first, what changed since the plan skipped: one report" },
   kinds = { args = "", "the kinds this fleet's clients can list" },
+  costs = { args = "{since = t [, until = t]}",
+    "each thing's billed amount in a window beside its estimate ($/h x time alive): one report" },
 }
 
 --- What fleet:list returns: a @{gpucloud.list.List} of fleet rows, each

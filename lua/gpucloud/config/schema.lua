@@ -157,6 +157,7 @@ local O = {
     doc = "seconds a plan stays valid: fleet:delete refuses it afterwards" },
   unprotect = { kind = "boolean", default = false, scope = "bulk fleet",
     doc = "when a destroy is refused for deletion protection, turn it off (and wait for that), then destroy again" },
+  prices = { kind = "table", scope = "pricing", doc = "rates in USD: {provider = {table = $ | {key = $}}}" },
   wait_timeout = { kind = "seconds", scope = "bulk", deprecated = "deadline",
     doc = "deprecated: use deadline" },
   interval = { kind = "pause", default = 2, scope = "wait",

@@ -6,7 +6,6 @@
 -- so none of them requires gpucloud.fleet back.
 
 local args = require "gpucloud.args"
-local money = require "gpucloud.money"
 local epoch = require("gpucloud.times").epoch
 
 local M = {}
@@ -28,12 +27,11 @@ end
 -- named `kind_name`). `id_check`: the check of the kind's delete
 -- (gpucloud.args'). A listed id it refuses (123.5, an id the VM cannot
 -- hold, "..") makes the row not actionable, with why: shown and planned as
--- such, never deleted.
+-- such, never deleted. (cost_per_hour and the other money fields:
+-- fleet/cost.lua, after the kind's refine)
 function M.make(provider, kind_name, kind, r, now, id_check)
   local id = r[kind.id]
   local created = epoch(field(kind, "created_at", r))
-  local cost, cost_unknown = nil, "no price for a " .. kind_name
-  if kind.cost_per_hour then cost, cost_unknown = money.per_hour(field(kind, "cost_per_hour", r)) end
   local not_actionable
   if id_check then
     local ok, why = args.check(id_check, id, kind_name .. " id")
@@ -44,7 +42,7 @@ function M.make(provider, kind_name, kind, r, now, id_check)
     name = field(kind, "name", r), label = field(kind, "label", r), status = field(kind, "status", r),
     state = kind.state(r),
     created_at = created, age = created and math.max(0, now - created) or nil,
-    cost_per_hour = cost, cost_unknown = cost_unknown, not_actionable = not_actionable,
+    not_actionable = not_actionable,
     protected = kind.protected and kind.protected(r) or false,
     parent = kind.parent and kind.parent(r) or nil,
     raw = r,

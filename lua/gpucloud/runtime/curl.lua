@@ -2,6 +2,7 @@
 -- time (keep-alive connections and TLS sessions reused across calls), one
 -- multi handle for many at once (runtime/scheduler.lua), the core's
 -- monotonic clock and nanosleep. close() releases both handles.
+-- interrupt() reads the core's interrupt guard, for the scheduler.
 
 local core = require "gpucloud.core"
 local scheduler = require "gpucloud.runtime.scheduler"
@@ -36,6 +37,14 @@ function M.new(clock)
       if not easy then easy = core.new() end
     end
     return easy:request(req)
+  end
+
+  --- nil, or what a signal asks of a run, with the guard on
+  -- (core.interrupt_guard): "stop" (start nothing new) or "abort" (the
+  -- core is ending what is in flight), and the signal's name.
+  function rt.interrupt()
+    local count, sig, aborting = core.interrupted()
+    if count > 0 then return aborting and "abort" or "stop", sig end
   end
 
   function rt.run_all(tasks, n, on_done)

@@ -146,7 +146,8 @@ end
 
 -- M.new(fixture_table_or_json_or_nil[, opts]) -> app. With no fixture, the
 -- default seed. opts.now: the clock for rate limits and requests that step
--- by themselves (default os.time), unless config.clock holds a time.
+-- by themselves (default os.time), unless config.clock holds a time (and,
+-- for the providers' records, config.now).
 -- Raises on an unreadable or malformed seed.
 function M.new(fx, opts)
   if fx == nil then
@@ -169,6 +170,7 @@ end
 -- Raises a message on a malformed fixture, changing nothing.
 function App:reset(fx)
   self.state = fixture.build(fx or self.initial, PROVIDERS)
+  self.writes = (self.writes or 0) + 1
   self.injections = {}
   self.log = {}
   self.buckets = {}
@@ -180,13 +182,20 @@ function App:default_config()
   self.config = values.deepcopy(DEFAULT_CONFIG)
 end
 
--- The simulator's time: config.clock when a client on a virtual clock set
--- it (runtime/virtual.lua; spec/support/sim.lua moves it along), else the
--- real clock.
-function App:now()
+-- The simulator's running clock (rate limits): config.clock when a client
+-- on a virtual clock set it (runtime/virtual.lua; spec/support/sim.lua
+-- moves it along), else opts.now, else the real clock.
+function App:clock()
   local c = self.config.clock
   if type(c) == "number" then return c end
   return (self.opts.now or os.time)()
+end
+
+-- The providers' clock (req.now: charges, requests that step by
+-- themselves): config `now` (epoch seconds, a date a spec fixes while
+-- rate limits keep running), else the running clock.
+function App:now()
+  return tonumber(self.config.now) or self:clock()
 end
 
 -- Sizes of the state, for /_sim/health.
@@ -222,7 +231,7 @@ function App:rate_limit(route, req)
   if not limits or limits == json.null then return nil end
   local rate = limits == true and route.rate or (type(limits) == "table" and tonumber(limits[route.key]))
   if not rate or rate <= 0 then return nil end
-  local now = self:now()
+  local now = self:clock()
   local grace = tonumber(self.config.rate_grace) or 0.05
   local id = route.key .. " " .. (req.headers.authorization or "")
   local b = self.buckets[id]
@@ -303,7 +312,11 @@ function App:handle(method, target, headers, body)
     method = method, path = path, query = parse_query(qs), query_string = qs,
     headers = headers, body = body or "", bearer = bearer(headers),
     now = self:now(),
+    -- what a handler may cache a computed answer against: the state is the
+    -- same while no request that could change it came (a GET may not)
+    writes = self.writes,
   }
+  if method ~= "GET" then self.writes = self.writes + 1 end
   if path == "/_sim" or path:sub(1, 6) == "/_sim/" then return self:control(req) end
 
   local route, caps, allowed = match(ROUTES, method, path)

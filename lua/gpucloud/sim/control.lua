@@ -75,8 +75,9 @@ end
 
 -- Merge settings. Known: retry_after (string or number of seconds),
 -- rate_limits, rate_grace, clock (a number: the simulator's time from now
--- on, as a client's virtual clock reads it; null: the real clock again).
--- Other keys are kept as given.
+-- on, as a client's virtual clock reads it; null: the real clock again),
+-- now (epoch seconds: the providers' date, fixed; rate limits keep the
+-- running clock; app.lua). Other keys are kept as given.
 local function set_config(req)
   local t, err = body_object(req)
   if not t then return fail(400, err) end

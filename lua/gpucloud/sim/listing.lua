@@ -6,7 +6,6 @@
 -- than a shape needs no handler of its own (M.handler), and may carry its
 -- seed (a route's `seed`, see sim/fixture.lua).
 
-local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
 
 local M = {}
@@ -33,15 +32,6 @@ end
 -- "after_token"), `id` (the records' id field, default "id").
 -- -> the page (public fields), the next cursor (nil on the last page) |
 -- nil, why (a size or cursor the route answers 400 for, in its own words).
---- A copy of `list` without `item`, kept an array (what a delete leaves).
-function M.without(list, item)
-  local kept = json.array()
-  for _, x in ipairs(list) do
-    if x ~= item then kept[#kept + 1] = x end
-  end
-  return kept
-end
-
 function M.page(query, items, opts)
   local size_field, cursor_field, id = opts.limit or "limit", opts.cursor or "after_token", opts.id or "id"
   local limit = opts.max

@@ -14,6 +14,7 @@
 --   fields of DEVELOPERS.md's list (paged, null_is, body_const, body_opts).
 
 local args = require "gpucloud.args"
+local billing = require "gpucloud.providers.vast.billing"
 local define = require "gpucloud.define"
 local filters = require "gpucloud.providers.vast.filters"
 local json = require "gpucloud.json"
@@ -96,6 +97,9 @@ local spec = {
     stop_instances = { op = "stop_instance" },
     start_instances = { op = "start_instance" },
     delete_volumes = { op = "delete_volume" },
+    delete_deployments = { op = "delete_deployment" },
+    stop_deployments = { op = "stop_deployment" },
+    start_deployments = { op = "start_deployment" },
   },
   ops = {
     delete_workergroup = {
@@ -210,6 +214,51 @@ local spec = {
     show_audit_logs = {
       method = "GET", host = "console", path = "/api/v0/audit_logs/",
       list = true, idempotent = true, hide = { "args" },
+    },
+
+    -- Money (issue 21): what was billed, what was paid, what will cost more.
+    -- Charges are per contract and UTC day; both days are required.
+    show_charges = {
+      method = "GET", host = "console", path = "/api/v0/charges/",
+      args = { { "range", billing.charges_range, query = "select_filters" } },
+      sample = { { from = "2026-01-01", to = "2026-01-02" } },
+      list = "results", item = billing.charge, id_field = "key", idempotent = true, rate = 1.0,
+      paged = { cursor = "after_token", next = "next_token", limit = 500, each = "each_charge" },
+    },
+    show_invoices = {
+      method = "GET", host = "console", path = "/api/v1/invoices/",
+      args = { { "range", billing.invoices_range, query = "select_filters" } },
+      sample = { { from = "2026-01-01", to = "2026-01-02" } },
+      list = "results", item = billing.invoice, idempotent = true, rate = 3.0,
+      paged = { cursor = "after_token", next = "next_token", limit = 100, each = "each_invoice" },
+    },
+    show_pending_price_increases = {
+      method = "GET", host = "console", path = "/api/v0/instances/pending-price-increases/",
+      list = "pending_price_increases", item = billing.price_increase, id_field = "pending_price_increase_id",
+      idempotent = true,
+    },
+
+    -- Deployments: a wrapper over one endpoint and workergroup. Stopping
+    -- one stops its workers, whose disks still bill; only delete ends it.
+    show_deployments = {
+      method = "GET", host = "console", path = "/api/v0/deployments/",
+      list = "deployments", idempotent = true, rate = 3.0,
+    },
+    show_deployment = {
+      method = "GET", host = "console", path = "/api/v0/deployment/{id}/",
+      args = { { "id", "vast_id" } }, object = "deployment", idempotent = true, rate = 3.0, sample = { 801 },
+    },
+    stop_deployment = {
+      method = "POST", host = "console", path = "/api/v0/deployment/{id}/stop/",
+      args = { { "id", "vast_id" } }, idempotent = true, rate = 2.0, sample = { 801 },
+    },
+    start_deployment = {
+      method = "POST", host = "console", path = "/api/v0/deployment/{id}/start/",
+      args = { { "id", "vast_id" } }, idempotent = true, rate = 2.0, sample = { 801 },
+    },
+    delete_deployment = {
+      method = "DELETE", host = "console", path = "/api/v0/deployment/{id}/",
+      args = { { "id", "vast_id" } }, idempotent = true, sample = { 802 },
     },
   },
 }

@@ -27,14 +27,11 @@ function M.path_id(req, name)
 end
 
 function M.find(list, field, id)
-  for _, x in ipairs(list) do
-    if x[field] == id then return x end
-  end
-  return nil
+  return values.find(list, id, field)
 end
 
--- A copy of `list` without `item`, kept an array (sim/listing.lua's).
-M.without = require("gpucloud.sim.listing").without
+-- A copy of `list` without `item`, kept an array.
+M.without = values.without
 
 function M.now_iso()
   return os.date("!%Y-%m-%dT%H:%M:%SZ")
