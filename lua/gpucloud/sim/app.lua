@@ -263,7 +263,9 @@ function App:serve(req, route, caps, allowed, directives)
   req.state, req.config = self.state[route.provider.name], self.config
   local ok, status, h, out = pcall(function()
     if route.auth then
-      local key, s, v, hh = route.provider.auth[route.auth](req)
+      -- the bearer's record in the state's keys (section.api_keys), or nil:
+      -- the scheme says what that key may do, or what to answer instead
+      local key, s, v, hh = route.provider.auth[route.auth](req, req.bearer and req.state.keys[req.bearer])
       if not key then return finish(s, v, hh) end
       req.key = key
     end

@@ -50,13 +50,23 @@ function M.api_keys(section, where)
   return out
 end
 
+-- Each element of list has a `field` that `ok` takes (raises naming it
+-- as `what` otherwise); the list.
+local function ids(list, field, where, ok, what)
+  for i, x in ipairs(list) do
+    if not ok(x[field]) then error(format("%s[%d].%s must be %s", where, i, field, what), 0) end
+  end
+  return list
+end
+
 -- Each element of list has an integral `field` (raises otherwise).
 function M.integer_ids(list, field, where)
-  for i, x in ipairs(list) do
-    if not values.is_integer(x[field]) then
-      error(format("%s[%d].%s must be an integer", where, i, field), 0)
-    end
-  end
+  return ids(list, field, where, values.is_integer, "an integer")
+end
+
+-- Each element of list has a string `field` (raises otherwise).
+function M.string_ids(list, field, where)
+  return ids(list, field, where, function(v) return type(v) == "string" end, "a string")
 end
 
 return M

@@ -19,8 +19,7 @@ local volumes = require "gpucloud.providers.runpod.sim.volumes"
 local M = { name = "runpod" }
 
 M.auth = {
-  runpod = function(req)
-    local k = req.bearer and req.state.keys[req.bearer]
+  runpod = function(req, k)
     if not k then
       return nil, common.problem(401, req.bearer and "invalid bearer token" or "missing bearer token")
     end

@@ -47,10 +47,7 @@ function M.delete(req)
 end
 
 function M.build(st, section)
-  st.buckets = fixture.list(section, "buckets", "tensorpool")
-  for i, b in ipairs(st.buckets) do
-    if type(b.name) ~= "string" then error(format("tensorpool.buckets[%d].name must be a string", i), 0) end
-  end
+  st.buckets = fixture.string_ids(fixture.list(section, "buckets", "tensorpool"), "name", "tensorpool.buckets")
 end
 
 return M

@@ -20,24 +20,8 @@ local detail = common.detail
 
 local FIELDS = { tp_storage_name = "string", deletion_protection = "boolean", size_gb = "integer" }
 
-local function volume_of(req)
-  local id, status, value = common.path_id(req, "storage_id")
-  if not id then return nil, status, value end
-  local v = common.find(req.state.volumes, "id", id)
-  if not v then return nil, detail(404, "Storage volume not found") end
-  return v
-end
-
--- What an edit and a destroy check first, in the server's order: the id
--- (422), a read-only key (403), the volume (404) -> id, volume | nil, status, value.
-local function changeable(req)
-  local id, bad, why = common.path_id(req, "storage_id")
-  if not id then return nil, bad, why end
-  if req.key.read_only then return nil, detail(403, "Access denied") end
-  local v, status, value = volume_of(req)
-  if not v then return nil, status, value end
-  return id, v
-end
+-- The volume of the path, for common.thing_of.
+local VOLUME = { param = "storage_id", list = "volumes", field = "id", missing = "Storage volume not found" }
 
 local function remove(st, v)
   st.volumes = common.without(st.volumes, v)
@@ -81,14 +65,14 @@ end
 M.list = common.found("volumes", "volumes", "storage volume")
 
 function M.info(req)
-  local v, status, value = volume_of(req)
-  if not v then return status, value end
+  local id, v, value = common.thing_of(req, VOLUME)
+  if not id then return v, value end
   return 200, { message = "Storage info retrieved", storage_info = values.public(v) }
 end
 
 -- Check order: 422, 403, 404, 422 (body), 400 (shrinking), 409.
 function M.edit(req)
-  local id, v, value = changeable(req)
+  local id, v, value = common.thing_of(req, VOLUME, true)
   if not id then return v, value end
   local fields, s, e = common.edit_fields(req, FIELDS)
   if not fields then return s, e end
@@ -102,7 +86,7 @@ end
 
 -- Check order: 422, 403, 404, 409 (destroying, protection, attached).
 function M.destroy(req)
-  local id, v, value = changeable(req)
+  local id, v, value = common.thing_of(req, VOLUME, true)
   if not id then return v, value end
   if v._destroying then return detail(409, "Storage volume is already being destroyed") end
   if v.deletion_protection == true then
@@ -118,9 +102,8 @@ function M.destroy(req)
 end
 
 function M.build(st, section)
-  st.volumes = fixture.list(section, "storage", "tensorpool")
-  for i, v in ipairs(st.volumes) do
-    if type(v.id) ~= "string" then error(("tensorpool.storage[%d].id must be a string"):format(i), 0) end
+  st.volumes = fixture.string_ids(fixture.list(section, "storage", "tensorpool"), "id", "tensorpool.storage")
+  for _, v in ipairs(st.volumes) do
     if v.attached_clusters == nil then v.attached_clusters = json.array() end
   end
 end

@@ -220,11 +220,10 @@ end
 
 local M = { name = "vast" }
 
--- Credential checks named by the rows' `auth`: a key record, or nil and
--- the answer to give instead.
+-- Credential checks named by the rows' `auth`, given the bearer's key
+-- record (or nil): a key record, or nil and the answer to give instead.
 M.auth = {
-  console = function(req)
-    local k = req.bearer and req.state.keys[req.bearer]
+  console = function(_, k)
     if k then return k end
     return nil, vast_error(401, "invalid_api_key", "Invalid or missing API key")
   end,
