@@ -662,7 +662,7 @@ local function server_suite()
 
     it("listens on 127.0.0.1", function()
       assert.truthy(s.url:match("^http://127%.0%.0%.1:%d+$"))
-      assert.is_true(s.port >= 20000 and s.port <= 60000)
+      assert.is_true(s.port >= 1024 and s.port <= 65535) -- sys.random_port: outside the ephemeral range
       assert.equal("ok", assert(s:health()).status)
       assert.equal(VKEY, s.keys.vast)
       assert.equal(TKEY, s.keys.tensorpool)

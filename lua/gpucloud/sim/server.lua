@@ -167,7 +167,9 @@ local function start_nginx(prefix, opts)
       shell_quote(prefix .. "/nginx.conf"), shell_quote(prefix .. "/error.log")))
     if okn then return port end
     last = out
-    if not out:find("Address already in use", 1, true) then break end
+    -- another port of the configuration (`extra`'s) is the caller's to
+    -- change: a new port of ours would fail the same way
+    if not out:find(format("127.0.0.1:%d failed (98: Address already in use)", port), 1, true) then break end
   end
   return nil, "nginx did not start: " .. tostring(last):gsub("%s+$", "")
 end
@@ -175,7 +177,8 @@ end
 -- server.start{fixture=, port=, nginx=, modules_dir=, config=,
 --              tls=, lua_path=, lua_cpath=, extra=}
 --   fixture: path to a JSON fixture, a fixture table, or nil (default seed)
---   port: fixed port (default: random in 20000..60000, retried when busy)
+--   port: fixed port (default: random, outside the kernel's ephemeral range
+--         (sys.random_port), drawn again when taken)
 --   config: a table for s:config() once the server is up
 --   tls: true for HTTPS (s.ca_file is the certificate to trust), or
 --        "localhost" for a certificate naming only localhost
