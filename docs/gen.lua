@@ -2,7 +2,7 @@
 -- the library makes from data, written from that data, so the reference
 -- and the REPL's help say the same things from one source:
 --   gpucloud.vast, gpucloud.tensorpool  each client's methods, from its
---       rows, bulk entries and spec.docs, through gpucloud.repl.help (the
+--       rows, bulk entries and spec.docs, through gpucloud.describe (the
 --       lines `help "delete_endpoint"` prints are the method's wire block)
 --   gpucloud.config  every option of every scope, from config.OPTIONS
 --   gpucloud.errors  the error fields and codes, from README's "Errors"
@@ -13,7 +13,7 @@
 local config = require "gpucloud.config"
 local define = require "gpucloud.define"
 local errors = require "gpucloud.errors"
-local help = require "gpucloud.repl.help"
+local describe = require "gpucloud.describe"
 local show = require "gpucloud.repl.show"
 
 local M = {}
@@ -60,7 +60,7 @@ end
 -- Returns {name -> {entry, ...}} and the names with nothing to say.
 local function named_entries(spec, class)
   local by_name, missing, unsaid = {}, {}, {}
-  for _, e in ipairs(help.entries(spec)) do
+  for _, e in ipairs(describe.entries(spec)) do
     if e.kind == "method" and not (spec.docs and spec.docs[e.name] and spec.docs[e.name][1]) then
       missing[#missing + 1] = e.name
       unsaid[e.name] = true
@@ -117,9 +117,9 @@ end
 
 local function option_links(e)
   local parts = {}
-  for _, g in ipairs(help.option_groups(e)) do
+  for _, g in ipairs(describe.option_groups(e)) do
     local scope, heading, except = g[1], g[2]:gsub(":$", ""), g[3]
-    local names = help.option_names(scope, except)
+    local names = describe.option_names(scope, except)
     for i, n in ipairs(names) do names[i] = "`" .. n .. "`" end
     parts[#parts + 1] = format("the @{gpucloud.config.%s|%s}: %s", scope, heading, concat(names, ", "))
       .. (except and format(" (not %s: the run's)", concat(sorted_keys(except), ", ")) or "")
@@ -135,7 +135,7 @@ local function param_doc(p, spec, e, name)
     for _, field in ipairs { "query", "body_opts" } do
       if e.row and (e.kind == "op" or e.kind == "each") and e.row[field] then
         local q = {}
-        for i, a in ipairs(e.row[field]) do q[i] = format("`%s` (%s)", a[1], help.accepts(a[2])) end
+        for i, a in ipairs(e.row[field]) do q[i] = format("`%s` (%s)", a[1], describe.accepts(a[2])) end
         text = text .. "; and what " .. carried[field] .. " carries: " .. concat(q, ", ")
       end
     end
@@ -143,24 +143,24 @@ local function param_doc(p, spec, e, name)
   end
   if e.kind == "op" or e.kind == "each" then
     for _, a in ipairs(e.row.args or {}) do
-      if a[1] == name then return nil, help.accepts(a[2]) end
+      if a[1] == name then return nil, describe.accepts(a[2]) end
     end
   elseif e.kind == "bulk" and name == "ids" then
-    return "table", format("the ids, each as %s:%s takes it: %s", p.var, e.entry.op, help.accepts(e.row.args[1][2]))
+    return "table", format("the ids, each as %s:%s takes it: %s", p.var, e.entry.op, describe.accepts(e.row.args[1][2]))
   elseif e.kind == "client" and name == "op_name" then
     return "string", "the name of an operation: " .. concat(sorted_keys(spec.ops), ", ")
   elseif e.kind == "client" and name == "items" then
     return "table", "one call each: the argument of a one-argument operation, else a list of its arguments"
   end
   local check = row_arg_check(spec, name)
-  if check ~= nil then return nil, help.accepts(check) end
+  if check ~= nil then return nil, describe.accepts(check) end
   return nil, "see above"
 end
 
 local function returns(e)
   if e.kind == "op" then
     -- help's words, the list linked to what a list can do
-    local answer = md(help.answer(e.row)):gsub("^a list", "a @{gpucloud.list.List|list}")
+    local answer = md(describe.answer(e.row)):gsub("^a list", "a @{gpucloud.list.List|list}")
     local r = { "@return[1] " .. answer }
     if type(e.row.list) == "string" or type(e.row.object) == "string" then
       r[#r + 1] = "@return[1] the whole decoded answer"
@@ -185,7 +185,7 @@ local function function_stub(lines, p, spec, entries)
   local primary = entries[#entries]
   local facts = {}
   for _, e in ipairs(entries) do
-    local f = help.facts(p, e)
+    local f = describe.facts(p, e)
     for i = 3, #f do facts[#facts + 1] = f[i] end
   end
   -- a full stop ends LDoc's summary; without one the wire block joins it
@@ -236,10 +236,26 @@ local function key_places(spec)
   return concat(places, ", else ")
 end
 
---- The stub of provider `p` (an entry of help.providers): its text, or
+-- The provider's operations as a markdown table, one row each, from its
+-- rows (describe.operations): what README leaves to the reference.
+local function operations_table(p)
+  local out = { "| method | wire | answer | documented rate | |", "| --- | --- | --- | --- | --- |" }
+  for _, o in ipairs(describe.operations(p)) do
+    local notes = {}
+    if o.deletes then notes[#notes + 1] = "deletes" elseif o.acts then notes[#notes + 1] = "changes" end
+    if o.paged then notes[#notes + 1] = "paged" end
+    if o.bulk then notes[#notes + 1] = format("many: `%s:%s(ids)`", p.var, o.bulk) end
+    out[#out + 1] = format("| `%s` | `%s` | %s | %s | %s |", o.signature, o.wire, md(o.answer),
+      o.rate and (show.inline(o.rate) .. "/s") or "", concat(notes, "; "))
+  end
+  return concat(out, "\n")
+end
+M.operations_table = operations_table
+
+--- The stub of provider `p` (an entry of describe.providers): its text, or
 -- nil and the client functions that have nothing to say.
 function M.provider(p)
-  local spec = help.spec_of(p)
+  local spec = describe.spec_of(p)
   local class = define.class_of(spec)
   local by_name, missing = named_entries(spec, class)
   if #missing > 0 then return nil, missing end
@@ -248,8 +264,9 @@ function M.provider(p)
   comment(lines, format("%s: `gpucloud.%s{...}` makes a client with one method per operation.\n\n"
     .. "Generated by docs/gen.lua from the provider's rows (lua/gpucloud/providers/%s/init.lua): the same facts as "
     .. "`help(%s)` in `gpucloud repl`. The wire: docs/%s.md. Arguments are checked before anything is sent "
-    .. "(misuse raises); a failure of the call itself returns nil and an @{gpucloud.errors.Error|Error}.",
-    title, p.ctor, spec.name, p.var, spec.name))
+    .. "(misuse raises); a failure of the call itself returns nil and an @{gpucloud.errors.Error|Error}.\n\n"
+    .. "Its operations, one row each:\n\n%s",
+    title, p.ctor, spec.name, p.var, spec.name, operations_table(p)))
   lines[#lines + 1] = "-- @module " .. p.module
   lines[#lines + 1] = ""
   local hosts = {}
@@ -285,6 +302,7 @@ M.SCOPES = {
   paged = "The options of a paged listing (an operation whose row is `paged`, and its iterator), "
     .. "on top of the call options of its pages, which are paced at the documented rate unless `rate = false`.",
   fleet = "The options of @{gpucloud.fleet.Fleet:delete|fleet:delete}.",
+  plan = "The options of @{gpucloud.fleet.Fleet:plan|fleet:plan} and `rows:plan()`.",
   pricing = "The options of `gpucloud.fleet{...}` beside its clients: what a fleet's costs are read with "
     .. "(`prices`: each provider's tables, as README's fleet table names them; one given replaces a published rate).",
 }
@@ -306,7 +324,7 @@ function M.options()
   end
   table.sort(order)
   local lines = {
-    "--- Every option and its default: one schema (`OPTIONS` in lua/gpucloud/config.lua) for clients,",
+    "--- Every option and its default: one schema (`OPTIONS` in lua/gpucloud/config/schema.lua) for clients,",
     "-- calls, bulk calls, waits and the fleet. An unknown option, or one of the wrong kind, raises.",
     "-- Generated by docs/gen.lua; `help` in `gpucloud repl` lists the same.",
     "-- @module gpucloud.config", "",
@@ -410,8 +428,8 @@ function M.stubs(readme)
       for _, m in ipairs(missing) do problems[#problems + 1] = file .. ": " .. m end
     end
   end
-  for _, p in ipairs(help.providers) do
-    local spec = help.spec_of(p)
+  for _, p in ipairs(describe.providers) do
+    local spec = describe.spec_of(p)
     add(spec.name .. ".lua", M.provider(p))
   end
   add("config.lua", M.options())

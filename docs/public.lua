@@ -8,7 +8,7 @@
 local config = require "gpucloud.config"
 local define = require "gpucloud.define"
 local errors = require "gpucloud.errors"
-local help = require "gpucloud.repl.help"
+local describe = require "gpucloud.describe"
 local providers = require "gpucloud.providers"
 
 local M = {}
@@ -17,10 +17,6 @@ local M = {}
 -- reference on purpose, each with the reason.
 M.INTERNAL = {
   ["gpucloud.fleet"] = {
-    epoch = "the providers' fleet.lua read created_at with it",
-    select_kinds = "fleet:list's and the command line's kind selection",
-    list_jobs = "fleet:list's listing tasks, shared with the command line",
-    make_row = "a provider's record as a fleet row, shared with the re-read before a delete",
     rows = "the constructor of fleet:list's rows (documented as Rows)",
     ["Fleet:runner"] = "how fleet/delete.lua runs providers at once",
   },
@@ -77,8 +73,8 @@ function M.surface()
   end
   add("gpucloud", gp)
 
-  for _, p in ipairs(help.providers) do
-    local class = define.class_of(help.spec_of(p))
+  for _, p in ipairs(describe.providers) do
+    local class = define.class_of(describe.spec_of(p))
     local items = functions(class, p.var .. ":")
     items[#items + 1] = "new"
     items[#items + 1] = p.var

@@ -144,7 +144,7 @@ static int run(lua_State *L)
         abort();
     if (r.ca_file)
         same_string(L, t, "ca_file", r.ca_file);
-    if (r.timeout_ms < 1 || r.connect_timeout_ms < 1 || r.max_body > SIZE_MAX / 2)
+    if (r.timeout_ms < 0 || r.connect_timeout_ms < 0 || r.max_body > SIZE_MAX / 2)
         abort();
     lua_getfield(L, t, "insecure");
     if (r.insecure != (lua_isboolean(L, -1) && lua_toboolean(L, -1)))

@@ -6,7 +6,7 @@
 -- an offset read as the instant they name.
 
 local cli = require "support.cli"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local tbl = require "gpucloud.cli.table"
 local times = require "gpucloud.times"
 
@@ -65,16 +65,10 @@ describe("cli tables: dotted columns, cents, optional columns", function()
 end)
 
 describe("gpucloud runpod and lambda tables", function()
-  local sim, run
-
-  setup(function()
-    sim = assert(server.start {})
-    run = cli.runner(sim)
-  end)
-  teardown(function()
-    if sim then sim:stop() end
-  end)
-  before_each(function() assert(sim:reset()) end)
+  -- real time: the command line is a child process with its own clock
+  local sim = fixture.use { real_time = true }
+  local run
+  setup(function() run = cli.runner(sim) end)
 
   local function lines_of(s)
     local out = {}
@@ -133,8 +127,7 @@ describe("gpucloud runpod and lambda tables", function()
   end)
 
   it("fleet list shows idle for only with a state file", function()
-    local env = { XDG_CONFIG_HOME = "/nonexistent" }
-    for _, kv in ipairs(server.env(sim)) do env[kv[1]] = kv[2] or false end
+    local env = run.env { XDG_CONFIG_HOME = "/nonexistent" }
     local r = run.run({ "fleet", "list", "--provider", "lambda" }, nil, env)
     assert.equal(0, r.code, r.err)
     assert.match("^provider +kind +id +name +state +status +age +%$/h +protected\n", r.out)

@@ -6,16 +6,18 @@
 
 local cli = require "support.cli"
 local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local settings = require "gpucloud.cli.settings"
 local providers = require "gpucloud.providers"
 
 local q = server.shell_quote
 
 describe("gpucloud config file", function()
-  local sim, run, dir
+  -- real time: the command line is a child process with its own clock
+  local sim = fixture.use { real_time = true }
+  local run, dir
 
   setup(function()
-    sim = assert(server.start())
     run = cli.runner(sim)
     local p = assert(io.popen("mktemp -d \"${TMPDIR:-/tmp}/gpucloud-config.XXXXXX\""))
     dir = p:read("*l")
@@ -23,11 +25,7 @@ describe("gpucloud config file", function()
     os.execute("mkdir -p " .. q(dir .. "/gpucloud"))
   end)
   teardown(function()
-    if sim then sim:stop() end
     if dir then os.execute("rm -rf -- " .. q(dir)) end
-  end)
-  before_each(function()
-    assert(sim:reset())
   end)
 
   local function write(text, mode)
@@ -39,8 +37,7 @@ describe("gpucloud config file", function()
 
   -- gpucloud WORDS with the config dir, and the simulator's env but what `unset` names
   local function gpucloud(words, unset)
-    local env = { XDG_CONFIG_HOME = dir }
-    for _, kv in ipairs(server.env(sim)) do env[kv[1]] = kv[2] or false end
+    local env = run.env { XDG_CONFIG_HOME = dir }
     for _, name in ipairs(unset or {}) do env[name] = false end
     return run.run(words, nil, env)
   end

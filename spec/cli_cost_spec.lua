@@ -5,30 +5,27 @@
 local cli = require "support.cli"
 local providers = require "gpucloud.providers"
 local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 local unpack = table.unpack or unpack -- luacheck: ignore
 local NOW = 1767312000 -- 2026-01-02 00:00 UTC
 
 describe("gpucloud command line: costs", function()
-  local sim, run, env, dir
+  -- real time: the command line is a child process with its own clock;
+  -- the providers' date is fixed (the simulator's `now`)
+  local sim = fixture.use { real_time = true, config = { retry_after = "0", now = NOW } }
+  local run, env, dir
 
   setup(function()
-    sim = assert(server.start { config = { retry_after = "0" } })
     run = cli.runner(sim)
     -- every registered provider pointed at the simulator, with its key
-    env = {}
-    for _, pair in ipairs(server.env(sim)) do env[pair[1]] = pair[2] end
+    env = run.env()
     dir = os.tmpname()
     os.remove(dir)
     assert(os.execute("mkdir -p " .. server.shell_quote(dir)))
   end)
   teardown(function()
-    if sim then sim:stop() end
     os.execute("rm -rf " .. server.shell_quote(dir))
-  end)
-  before_each(function()
-    assert(sim:reset())
-    assert(sim:config { now = NOW })
   end)
 
   local function fleet(...) return run.run({ "fleet", ... }, nil, env) end

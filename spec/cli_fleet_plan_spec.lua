@@ -8,23 +8,19 @@
 local cjson = require "cjson"
 local cli = require "support.cli"
 local providers = require "gpucloud.providers"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local support = require "support.unattended"
 
 describe("gpucloud fleet plan and apply, in words", function()
-  local sim, run, env
+  -- real time: the command line is a child process with its own clock
+  local sim = fixture.use { real_time = true, config = { retry_after = "0" } }
+  local run, env
 
   setup(function()
-    sim = assert(server.start { config = { retry_after = "0" } })
     run = cli.runner(sim)
-    env = { XDG_CONFIG_HOME = "/nonexistent" }
-    for _, kv in ipairs(server.env(sim)) do env[kv[1]] = kv[2] or false end
+    env = run.env { XDG_CONFIG_HOME = "/nonexistent" }
   end)
-  teardown(function()
-    sim:stop()
-    support.cleanup()
-  end)
-  before_each(function() assert(sim:reset()) end)
+  teardown(function() support.cleanup() end)
 
   local function fleet(words, extra)
     local e = {}

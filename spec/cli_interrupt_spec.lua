@@ -7,6 +7,7 @@
 
 local cjson = require "cjson"
 local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local sys = require "gpucloud.sim.sys"
 local subprocess = require "support.subprocess"
 
@@ -98,12 +99,10 @@ local function assert_complete(r)
 end
 
 describe("a bulk command interrupted", function()
-  local sim
-  setup(function() sim = assert(server.start()) end)
-  teardown(function() sim:stop() end)
+  -- real time: the command line is a child process with its own clock
+  local sim = fixture.use { real_time = true }
 
   local function destroy(delay, extra)
-    assert(sim:reset())
     assert(sim:inject { method = "DELETE", path = "/api/v0/instances/{id}/", delay = delay, times = -1 })
     local words = { "vast", "destroy", "instance" }
     for _, id in ipairs(IDS) do words[#words + 1] = tostring(id) end

@@ -5,34 +5,18 @@
 -- three providers.
 
 local cli = require "support.cli"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 describe("gpucloud lambda commands", function()
-  local sim, run
+  -- real time: the command line is a child process with its own clock;
+  -- the runner fails a run that prints a secret of the seed (Lambda's keys,
+  -- its Jupyter tokens and URLs among them)
+  local sim = fixture.use { real_time = true }
+  local run
+  setup(function() run = cli.runner(sim) end)
 
-  -- What the Lambda seed holds that must never be printed.
-  local SECRETS = { "lambda-sim-key-0123456789abcdef", "lambda-sim-inactive-key", "jt_simsecret" }
-
-  setup(function()
-    sim = assert(server.start {})
-    run = cli.runner(sim)
-  end)
-  teardown(function()
-    if sim then sim:stop() end
-  end)
-  before_each(function()
-    assert(sim:reset())
-  end)
-
-  local function clean(r)
-    for _, s in ipairs(SECRETS) do
-      assert.is_nil(r.out:find(s, 1, true), "a secret in stdout")
-      assert.is_nil(r.err:find(s, 1, true), "a secret in stderr")
-    end
-    return r
-  end
   local function lam(...)
-    return clean(run.run(run.with("lambda", { ... })))
+    return run.run(run.with("lambda", { ... }))
   end
   local function decoded(r) return run.decoded(r) end
   local function sent(method) return run.sent(method) end
@@ -103,13 +87,13 @@ describe("gpucloud lambda commands", function()
   end)
 
   it("a bad key is exit 1 and says unauthorized, without the key; an inactive account is forbidden", function()
-    local r = clean(run.run { "lambda", "instance", "terminate", "i-dev-a10", "--url", sim.url,
-                              "--api-key", "lambda-wrong-key-123" })
+    local r = run.run { "lambda", "instance", "terminate", "i-dev-a10", "--url", sim.url,
+                        "--api-key", "lambda-wrong-key-123" }
     assert.equal(1, r.code)
     assert.match("unauthorized %(global/invalid%-api%-key%)", r.out .. r.err)
     assert.not_match("lambda%-wrong%-key", r.out .. r.err)
     assert.equal("active", thing("instances", "i-dev-a10").status)
-    r = clean(run.run { "lambda", "filesystem", "list", "--url", sim.url, "--api-key", "lambda-sim-inactive-key" })
+    r = run.run { "lambda", "filesystem", "list", "--url", sim.url, "--api-key", "lambda-sim-inactive-key" }
     assert.equal(1, r.code)
     assert.match("forbidden %(global/account%-inactive%)", r.err)
   end)
@@ -121,12 +105,8 @@ describe("gpucloud lambda commands", function()
   end)
 
   it("fleet list shows Lambda's things with $/h next to the other three providers'", function()
-    local env = {
-      VAST_URL = sim.url, VAST_API_KEY = sim.keys.vast, TENSORPOOL_ENGINE = sim.url,
-      TENSORPOOL_KEY = sim.keys.tensorpool, RUNPOD_URL = sim.url, RUNPOD_API_KEY = sim.keys.runpod,
-      LAMBDA_URL = sim.url, LAMBDA_API_KEY = sim.keys.lambda,
-    }
-    local r = clean(run.run({ "fleet", "list", "--json" }, nil, env))
+    local env = run.env()
+    local r = run.run({ "fleet", "list", "--json" }, nil, env)
     assert.equal(0, r.code, r.err)
     local providers, priced = {}, {}
     for _, row in ipairs(decoded(r)) do
@@ -135,11 +115,11 @@ describe("gpucloud lambda commands", function()
     end
     assert.same({ vast = true, tensorpool = true, runpod = true, lambda = true }, providers)
     assert.same({ vast = true, tensorpool = true, runpod = true, lambda = true }, priced)
-    r = clean(run.run({ "fleet", "list" }, nil, env))
+    r = run.run({ "fleet", "list" }, nil, env)
     assert.equal(0, r.code, r.err)
     assert.match("lambda +instance +i%-train%-a100x8 +train%-llama +running +active +%$10%.32/h", r.out)
-    r = clean(run.run({ "fleet", "list", "--provider", "lambda", "--kind", "filesystem", "--state", "idle" }, nil,
-      { LAMBDA_URL = sim.url, LAMBDA_API_KEY = sim.keys.lambda }))
+    r = run.run({ "fleet", "list", "--provider", "lambda", "--kind", "filesystem", "--state", "idle" }, nil,
+      { LAMBDA_URL = sim.url, LAMBDA_API_KEY = sim.keys.lambda })
     assert.equal(0, r.code, r.err)
     assert.match("fs%-scratch", r.out)
     assert.not_match("fs%-datasets", r.out)

@@ -5,15 +5,14 @@
 
 local cli = require "support.cli"
 local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local providers = require "gpucloud.providers"
 
 local q = server.shell_quote
 
 describe("gpucloud loads only what the command needs", function()
-  local sim
-
-  setup(function() sim = assert(server.start()) end)
-  teardown(function() if sim then sim:stop() end end)
+  -- real time: the command line is a child process with its own clock
+  local sim = fixture.use { real_time = true }
 
   -- The modules `gpucloud WORDS...` loaded, as a set, and its exit status.
   local function loaded(words)

@@ -4,22 +4,14 @@
 -- --raw as aliases), log text as text, --version, and per-command help.
 
 local cli = require "support.cli"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local cjson = require "cjson"
 
 describe("gpucloud output", function()
-  local sim, run
-
-  setup(function()
-    sim = assert(server.start())
-    run = cli.runner(sim)
-  end)
-  teardown(function()
-    if sim then sim:stop() end
-  end)
-  before_each(function()
-    assert(sim:reset())
-  end)
+  -- real time: the command line is a child process with its own clock
+  local sim = fixture.use { real_time = true }
+  local run
+  setup(function() run = cli.runner(sim) end)
 
   it("a table shows the command's own columns, money with its unit, ages, and a total", function()
     local r = run.vast("show", "instances")

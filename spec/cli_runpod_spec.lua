@@ -4,32 +4,18 @@
 -- anything is sent; and the fleet showing RunPod beside the others.
 
 local cli = require "support.cli"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 describe("gpucloud runpod commands", function()
-  local sim, run
-
-  -- What the RunPod seed holds that must never be printed.
-  local SECRETS = { "rp-sim-key-0123456789abcdef", "rp-sim-readonly-key", "hf_simsecret_do_not_print" }
-
-  setup(function()
-    sim = assert(server.start {})
-    run = cli.runner(sim)
-  end)
-  teardown(function()
-    if sim then sim:stop() end
-  end)
-  before_each(function()
-    assert(sim:reset())
-  end)
+  -- real time: the command line is a child process with its own clock;
+  -- the runner fails a run that prints a secret of the seed (RunPod's
+  -- keys, a pod's HF_TOKEN among them)
+  local sim = fixture.use { real_time = true }
+  local run
+  setup(function() run = cli.runner(sim) end)
 
   local function rp(...)
-    local r = run.run(run.with("runpod", { ... }))
-    for _, s in ipairs(SECRETS) do
-      assert.is_nil(r.out:find(s, 1, true), "a secret in stdout")
-      assert.is_nil(r.err:find(s, 1, true), "a secret in stderr")
-    end
-    return r
+    return run.run(run.with("runpod", { ... }))
   end
   local function decoded(r) return run.decoded(r) end
   local function sent(method) return run.sent(method) end

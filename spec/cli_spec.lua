@@ -5,24 +5,17 @@
 
 local cli = require "support.cli"
 local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 local q = server.shell_quote
 local LUA = cli.LUA
 
 describe("gpucloud command line", function()
-  local sim, run
-
-  setup(function()
-    -- retry_after 0: --wait polls TensorPool requests without pausing
-    sim = assert(server.start { config = { retry_after = "0" } })
-    run = cli.runner(sim)
-  end)
-  teardown(function()
-    if sim then sim:stop() end
-  end)
-  before_each(function()
-    assert(sim:reset())
-  end)
+  -- retry_after 0: --wait polls TensorPool requests without pausing; real
+  -- time: the command line is a child process with its own clock
+  local sim = fixture.use { real_time = true, config = { retry_after = "0" } }
+  local run
+  setup(function() run = cli.runner(sim) end)
 
   -- Run `gpucloud WORDS...` (stdin from `stdin`, default /dev/null); returns
   -- {out, err, code}. No run may print a key, whatever it was asked.

@@ -5,7 +5,7 @@
 -- showed as 0.74 and the total left it out as "without a cost").
 
 local cli = require "support.cli"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local tbl = require "gpucloud.cli.table"
 
 local function cols(...)
@@ -51,13 +51,10 @@ describe("cli/table: money", function()
 end)
 
 describe("gpucloud runpod pod list: a cost sent as text", function()
-  local sim, run
-
-  setup(function()
-    sim = assert(server.start {})
-    run = cli.runner(sim)
-  end)
-  teardown(function() if sim then sim:stop() end end)
+  -- real time: the command line is a child process with its own clock
+  local sim = fixture.use { real_time = true }
+  local run
+  setup(function() run = cli.runner(sim) end)
 
   it("shows $0.74/h and counts it", function()
     local r = run.run(run.with("runpod", { "pod", "list" }))

@@ -3,21 +3,13 @@
 -- edits, and deletion protection on the command line.
 
 local cli = require "support.cli"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 describe("gpucloud tensorpool commands", function()
-  local sim, run
-
-  setup(function()
-    sim = assert(server.start { config = { retry_after = "0" } })
-    run = cli.runner(sim)
-  end)
-  teardown(function()
-    if sim then sim:stop() end
-  end)
-  before_each(function()
-    assert(sim:reset())
-  end)
+  -- real time: the command line is a child process with its own clock
+  local sim = fixture.use { real_time = true, config = { retry_after = "0" } }
+  local run
+  setup(function() run = cli.runner(sim) end)
 
   local function tp(...) return run.tp(...) end
   local function decoded(r) return run.decoded(r) end

@@ -5,26 +5,23 @@
 
 local cjson = require "cjson"
 local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local cli = require "support.cli"
 local support = require "support.unattended"
 
 local q = server.shell_quote
 
 describe("gpucloud fleet plan / apply / observe, journal check", function()
-  local s, r, env
+  -- real time: the command line is a child process with its own clock
+  local s = fixture.use { real_time = true, config = { retry_after = "0" } }
+  local r, env
 
   setup(function()
-    s = assert(server.start { config = { retry_after = "0" } })
     r = cli.runner(s)
     -- every provider's URL and key variables, as gpucloud-sim run sets them
-    env = {}
-    for _, kv in ipairs(server.env(s)) do env[kv[1]] = kv[2] end
+    env = r.env()
   end)
-  teardown(function()
-    s:stop()
-    support.cleanup()
-  end)
-  before_each(function() assert(s:reset()) end)
+  teardown(function() support.cleanup() end)
 
   local function run(...) return r.run({ ... }, nil, env) end
 

@@ -4,17 +4,13 @@
 
 local cli = require "support.cli"
 local unpack = table.unpack or unpack -- luacheck: ignore
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 describe("gpucloud vast instances, volumes, endpoints", function()
-  local sim, run
-
-  setup(function()
-    sim = assert(server.start {})
-    run = cli.runner(sim)
-  end)
-  teardown(function() sim:stop() end)
-  before_each(function() assert(sim:reset()) end)
+  -- real time: the command line is a child process with its own clock
+  local sim = fixture.use { real_time = true }
+  local run
+  setup(function() run = cli.runner(sim) end)
 
   local function vast(...) return run.vast(...) end
   local function decoded(r) return run.decoded(r) end

@@ -5,30 +5,20 @@
 -- reports that name every thing.
 
 local cli = require "support.cli"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 describe("gpucloud words", function()
-  local sim, run
-
-  setup(function()
-    sim = assert(server.start { config = { retry_after = "0" } })
-    run = cli.runner(sim)
-  end)
-  teardown(function()
-    if sim then sim:stop() end
-  end)
-  before_each(function()
-    assert(sim:reset())
-  end)
+  -- real time: the command line is a child process with its own clock
+  local sim = fixture.use { real_time = true, config = { retry_after = "0" } }
+  local run
+  setup(function() run = cli.runner(sim) end)
 
   local function sent(method) return run.sent(method) end
 
   -- `gpucloud fleet ...` with the simulator's variables, no config file
   local function fleet(words)
-    local env = { XDG_CONFIG_HOME = "/nonexistent" }
-    for _, kv in ipairs(server.env(sim)) do env[kv[1]] = kv[2] or false end
     table.insert(words, 1, "fleet")
-    return run.run(words, nil, env)
+    return run.run(words, nil, run.env { XDG_CONFIG_HOME = "/nonexistent" })
   end
 
   it("plural verbs and vastai's names are aliases of the same command; tp is tensorpool", function()

@@ -3,7 +3,7 @@
 -- them byte for byte).
 
 local core = require "gpucloud.core"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 describe("gpucloud.core request checks", function()
   local c
@@ -50,14 +50,9 @@ describe("gpucloud.core request checks", function()
 end)
 
 describe("gpucloud.core reading answers", function()
-  local sim, c
-
-  setup(function() sim = assert(server.start {}) end)
-  teardown(function() sim:stop() end)
-  before_each(function()
-    assert(sim:reset())
-    c = core.new()
-  end)
+  local sim = fixture.use()
+  local c
+  before_each(function() c = core.new() end)
   after_each(function() c:close() end)
 
   -- The answer to one request whose response is exactly `raw`.

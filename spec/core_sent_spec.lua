@@ -11,7 +11,7 @@
 -- luacheck: std +busted
 
 local core = require "gpucloud.core"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 local VKEY = "vast-sim-key-0123456789abcdef"
 local ROUTE = "/api/v0/endptjobs/{id}/"
@@ -22,11 +22,7 @@ local DELETE_102 = "/api/v0/endptjobs/102/"
 local CLOSED = "http://127.0.0.1:0/"
 
 describe("core: sent", function()
-  local s
-
-  setup(function() s = assert(server.start {}) end)
-  teardown(function() if s then assert(s:stop()) end end)
-  before_each(function() assert(s:reset()) end)
+  local s = fixture.use()
 
   local function delete_req()
     return { method = "DELETE", url = s.url .. DELETE_102, headers = { Authorization = "Bearer " .. VKEY } }

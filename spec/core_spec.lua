@@ -8,6 +8,7 @@
 
 local core = require "gpucloud.core"
 local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 local VKEY = "vast-sim-key-0123456789abcdef"
 local TKEY = "tp-sim-key-0123456789abcdef"
@@ -113,7 +114,8 @@ local CLOSED_PORT = 0
 ---------------------------------------------------------------- specs
 
 describe("gpucloud.core", function()
-  local s, c
+  local s = fixture.use()
+  local c
 
   local function url(path) return s.url .. path end
   local function log() return assert(s:log()) end
@@ -125,19 +127,8 @@ describe("gpucloud.core", function()
     return l[1]
   end
 
-  setup(function()
-    s = assert(server.start{})
-    c = core.new()
-  end)
-
-  teardown(function()
-    if c then c:close() end
-    if s then assert(s:stop()) end
-  end)
-
-  before_each(function()
-    assert(s:reset())
-  end)
+  setup(function() c = core.new() end)
+  teardown(function() if c then c:close() end end)
 
   describe("module", function()
     it("exposes its functions and version strings", function()
@@ -244,22 +235,19 @@ describe("gpucloud.core", function()
       assert.equal("application/json", r.headers["content-type"])
     end)
 
-    it("large POST bodies (100 KB, and 1 MB + 4 KB) go out whole and without Expect: 100-continue #timing", function()
+    it("large POST bodies (100 KB, and 1 MB + 4 KB) go out whole and without Expect: 100-continue", function()
       -- libcurl 7.88 adds "Expect: 100-continue" only above 1 MB; the second
       -- size is what proves the core turns it off.
       for _, size in ipairs({ 100 * 1024, 1024 * 1024 + 4096 }) do
         assert(s:reset())
         local body = string.rep("0123456789abcdef", floor(size / 16)) .. "\0\0end"
         assert.is_true(#body > size)
-        local t0 = core.now()
         assert(c:request{ method = "POST", url = url("/upload"), body = body })
-        local elapsed = core.now() - t0
         local r = only_request()
         assert.is_nil(r.headers.expect, "Expect sent with " .. #body .. " bytes")
         assert.equal(tostring(#body), r.headers["content-length"])
         assert.equal(#body, #r.body)
         assert.is_true(r.body == body, "body of " .. #body .. " bytes differs")
-        assert.is_true(elapsed < 0.9, "took " .. elapsed .. " s") -- curl's Expect wait is 1 s
       end
     end)
 
@@ -488,14 +476,14 @@ describe("gpucloud.core", function()
   end)
 
   describe("failures", function()
-    it("a delay longer than the timeout ends in 'timeout' in time; the client works after #timing", function()
+    -- (how soon after the timeout, in real time: wallclock_spec.lua)
+    it("a delay longer than the timeout ends in 'timeout', not before it; the client works after", function()
       assert(s:inject{ path = "/slow", delay = 1 })
       local t0 = core.now()
       local err = failure("timeout", c:request{ url = url("/slow"), timeout = 0.3 })
       local elapsed = core.now() - t0
       assert.equal(28, err.curl_code) -- CURLE_OPERATION_TIMEDOUT
       assert.is_true(elapsed >= 0.29, "returned after " .. elapsed .. " s")
-      assert.is_true(elapsed < 1, "returned after " .. elapsed .. " s")
       local res = assert(c:request{ url = url("/healthz"), timeout = 2 })
       assert.equal(200, res.status)
     end)
@@ -705,16 +693,14 @@ describe("gpucloud.core", function()
       end
     end)
 
-    it("core.sleep(0.05) sleeps about 50 ms; zero or negative returns at once #timing", function()
+    -- (and not much longer, in real time: wallclock_spec.lua)
+    it("core.sleep(0.05) sleeps at least 50 ms; zero or negative do not sleep", function()
       local t0 = core.now()
       core.sleep(0.05)
       local elapsed = core.now() - t0
       assert.is_true(elapsed >= 0.049, "slept " .. elapsed .. " s")
-      assert.is_true(elapsed < 0.25, "slept " .. elapsed .. " s")
-      t0 = core.now()
       core.sleep(0)
       core.sleep(-1)
-      assert.is_true(core.now() - t0 < 0.01)
       raises("number expected", function() core.sleep("soon") end)
     end)
   end)
@@ -796,7 +782,7 @@ describe("gpucloud.core", function()
 
     -- src/client.c:354 sets CURLOPT_MAXFILESIZE_LARGE for every method, and
     -- libcurl 7.88 compares a HEAD answer's Content-Length with it though no
-    -- body is read: a HEAD of anything over max_body (default 64 MB) fails.
+    -- body is read: a HEAD of anything over max_body fails.
     it("HEAD succeeds when Content-Length is over max_body (no body is read)", function()
       assert(s:inject{ path = "/large", status = 200, body = string.rep("h", 1000) })
       local res, err = c:request{ method = "HEAD", url = url("/large"), max_body = 100 }

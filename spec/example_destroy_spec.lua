@@ -4,12 +4,11 @@
 
 local server = require "gpucloud.sim.server"
 local sub = require "support.subprocess"
+local fixture = require "support.sim"
 
 describe("examples/destroy_clusters.lua", function()
-  local s
-  setup(function() s = assert(server.start { config = { retry_after = "0" } }) end)
-  teardown(function() s:stop() end)
-  before_each(function() assert(s:reset()) end)
+  -- real time: the script is a child process with its own clock
+  local s = fixture.use { real_time = true, config = { retry_after = "0" } }
 
   -- (the exit status echoed: io.popen's close reports none on Lua 5.1)
   local function script(...)

@@ -2,17 +2,14 @@
 -- default (nothing destroyed, the same ids the run takes), --yes destroys
 -- exactly the idle ones, and a listing that fails destroys nothing.
 
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local sub = require "support.subprocess"
 
 local IDLE = { 5004, 5005, 5006, 5007, 5008 } -- stopped long ago, exited, unknown, offline
 
 describe("examples/destroy_idle_instances.lua", function()
-  local sim
-
-  setup(function() sim = assert(server.start {}) end)
-  teardown(function() sim:stop() end)
-  before_each(function() assert(sim:reset()) end)
+  -- real time: the script is a child process with its own clock
+  local sim = fixture.use { real_time = true }
 
   local function script(...)
     -- (the exit status echoed: io.popen's close reports none on Lua 5.1)

@@ -8,6 +8,7 @@
 local json = require "gpucloud.json"
 local server = require "gpucloud.sim.server"
 local support = require "support.unattended"
+local fixture = require "support.sim"
 
 local q = server.shell_quote
 local LUA = require("support.subprocess").LUA
@@ -31,17 +32,15 @@ local function example(...)
 end
 
 describe("examples/nightly_cleanup.lua over a simulated day", function()
-  local s, main, dir
+  -- the clients' pauses on the test's virtual clock; the day on clock.t
+  local s = fixture.use { config = { retry_after = "0" } }
+  local main, dir
   local clock = { t = 0 }
 
   setup(function()
-    s = assert(server.start { config = { retry_after = "0" } })
     main = assert(loadfile("examples/nightly_cleanup.lua"))({}).main
   end)
-  teardown(function()
-    s:stop()
-    support.cleanup()
-  end)
+  teardown(function() support.cleanup() end)
 
   -- One run of the example at the virtual time; its log.
   local function nightly(...)
@@ -51,7 +50,7 @@ describe("examples/nightly_cleanup.lua over a simulated day", function()
     local out = { write = function(_, ...) for _, x in ipairs { ... } do buf[#buf + 1] = x end end }
     local status = main({ ... }, {
       now = function() return clock.t end, getenv = function(name) return env[name] end, out = out, err = out,
-      client_options = function() return { runtime = support.virtual_runtime() } end,
+      client_options = function() return { runtime = s:runtime() } end,
     })
     return status, table.concat(buf)
   end

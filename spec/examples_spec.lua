@@ -2,20 +2,14 @@
 -- interpreter, one that fails must say what failed (the error's own text),
 -- not how Lua's assert took it.
 
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local sub = require "support.subprocess"
 
 local q = sub.quote
 
 describe("examples", function()
-  local sim
-
-  setup(function()
-    sim = assert(server.start())
-  end)
-  teardown(function()
-    if sim then sim:stop() end
-  end)
+  -- real time: the scripts are child processes with their own clock
+  local sim = fixture.use { real_time = true }
 
   local function run(script, env)
     local out, ok, err = sub.sh(string.format("env %s %s %s %s", sub.env_words(env), sub.ENV, sub.LUA, script), true)

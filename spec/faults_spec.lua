@@ -10,15 +10,12 @@
 -- add the edit that lifts deletion protection: every volume that lost it
 -- must be among the report's `unprotected`.
 
-local gpucloud = require "gpucloud"
 local fixture = require "gpucloud.sim.fixture"
-local server = require "gpucloud.sim.server"
+local sim = require "support.sim"
 
 local SEED = 20261201
 local FAST = { base = 0.01, max = 0.05 }
 local TIMEOUT = 0.25
-
-local function no_env() end
 
 local function shuffled(rules)
   math.randomseed(SEED)
@@ -84,7 +81,6 @@ local function check(report, asked, before, after, label)
 end
 
 describe("bulk deletes under faults, checked against the simulator's state", function()
-  local s
   local fx = assert(fixture.load())
   for i = 1, 320 do
     fx.vast.workergroups[#fx.vast.workergroups + 1] = { id = 3000 + i, endpoint_id = 101, endpoint_name = "fault" }
@@ -102,11 +98,9 @@ describe("bulk deletes under faults, checked against the simulator's state", fun
     }
   end
 
-  setup(function()
-    -- requests also advance by themselves, for destroys whose answer was lost
-    s = assert(server.start { fixture = fx, config = { retry_after = "0", request_step = 0.05 } })
-  end)
-  teardown(function() s:stop() end)
+  -- requests also advance by themselves, for destroys whose answer was lost;
+  -- on a virtual clock, which the simulator's requests step by
+  local s = sim.use { fixture = fx, config = { retry_after = "0", request_step = 0.05 } }
 
   it("300 workergroups", function()
     local rules = {}
@@ -125,10 +119,8 @@ describe("bulk deletes under faults, checked against the simulator's state", fun
     for i = 1, 300 do asked[i] = 3000 + i end
     for i = 1, 5 do asked[#asked + 1] = 9000 + i end -- never existed
     local before = ids_in(assert(s:state()).vast.workergroups, "id")
-    local vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env,
-                                 backoff = FAST, timeout = TIMEOUT }
+    local vast = s:vast { backoff = FAST, timeout = TIMEOUT }
     local report = vast:delete_workergroups(asked, { rate = false, concurrency = 16, max = 400 })
-    vast:close()
     local after = ids_in(assert(s:state()).vast.workergroups, "id")
     local counts = check(report, asked, before, after, "workergroups")
     assert.is_true(counts.ok >= 250, "most of them went")
@@ -158,10 +150,8 @@ describe("bulk deletes under faults, checked against the simulator's state", fun
     local asked = {}
     for i = 1, 40 do asked[i] = string.format("c-f-%02d", i) end
     local before = ids_in(assert(s:state()).tensorpool.clusters, "cluster_id")
-    local tp = gpucloud.tensorpool { url = s.url, api_key = s.keys.tensorpool, getenv = no_env,
-                                     backoff = FAST, timeout = TIMEOUT }
+    local tp = s:tensorpool { backoff = FAST, timeout = TIMEOUT }
     local report = tp:destroy_clusters(asked, { wait = true, concurrency = 8, deadline = 60, rate = false })
-    tp:close()
     local after = ids_in(assert(s:state()).tensorpool.clusters, "cluster_id")
     local counts = check(report, asked, before, after, "clusters")
     assert.is_true(counts.ok >= 30, "most of them went")
@@ -193,11 +183,9 @@ describe("bulk deletes under faults, checked against the simulator's state", fun
     local state = assert(s:state()).tensorpool.volumes
     local before, was_protected = ids_in(state, "id"), {}
     for _, v in ipairs(state) do was_protected[v.id] = v.deletion_protection end
-    local tp = gpucloud.tensorpool { url = s.url, api_key = s.keys.tensorpool, getenv = no_env,
-                                     backoff = FAST, timeout = TIMEOUT }
+    local tp = s:tensorpool { backoff = FAST, timeout = TIMEOUT }
     local report = tp:destroy_storages(asked, { wait = true, unprotect = true, concurrency = 8, deadline = 60,
                                                 rate = false })
-    tp:close()
     local now = assert(s:state()).tensorpool.volumes
     local after, protected_now = ids_in(now, "id"), {}
     for _, v in ipairs(now) do protected_now[v.id] = v.deletion_protection end

@@ -4,11 +4,9 @@
 -- reason the row was made with, and `fleet list` showed both).
 
 local gpucloud = require "gpucloud"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local providers = require "gpucloud.providers"
 local cost = require "gpucloud.fleet.cost"
-
-local function no_env() end
 
 -- cost_per_hour a number and no cost_unknown, or the other way round.
 local function one_of_them(r)
@@ -19,25 +17,16 @@ local function one_of_them(r)
 end
 
 describe("fleet rows: a cost or why not, never both", function()
-  local sim, clients, fleet
+  -- the clients on the test's virtual clock (support/sim.lua closes them)
+  local sim = fixture.use()
+  local fleet
 
-  setup(function() sim = assert(server.start {}) end)
-  teardown(function() sim:stop() end)
   before_each(function()
-    assert(sim:reset())
-    clients = {}
+    local clients = {}
     for _, name in ipairs(providers.names()) do
-      if providers.has(name, "fleet") then
-        clients[name] = gpucloud[name] { url = sim.url, api_key = sim.keys[name], getenv = no_env,
-                                          backoff = { base = 0, max = 0 } }
-      end
+      if providers.has(name, "fleet") then clients[name] = sim:client(name, { backoff = { base = 0, max = 0 } }) end
     end
-    local o = {}
-    for k, v in pairs(clients) do o[k] = v end
-    fleet = gpucloud.fleet(o)
-  end)
-  after_each(function()
-    for _, c in pairs(clients) do c:close() end
+    fleet = gpucloud.fleet(clients)
   end)
 
   it("every row of every provider, RunPod's endpoints after their refinement among them", function()

@@ -6,38 +6,21 @@
 
 local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
-local server = require "gpucloud.sim.server"
 local fixture = require "gpucloud.sim.fixture"
+local sim = require "support.sim"
 local cost = require "gpucloud.fleet.cost"
 local providers = require "gpucloud.providers"
 
-local function no_env() end
-
 describe("fleet costs per hour", function()
-  local s, vast, tp
+  -- the clients on the test's virtual clock (support/sim.lua closes them)
+  local s = sim.use { config = { retry_after = "0" } }
+  local vast
 
-  setup(function()
-    s = assert(server.start { config = { retry_after = "0" } })
-  end)
-  teardown(function() s:stop() end)
+  before_each(function() vast = s:vast { backoff = { base = 0, max = 0 } } end)
 
-  before_each(function()
-    assert(s:reset())
-    vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env, backoff = { base = 0, max = 0 } }
-    tp = gpucloud.tensorpool { url = s.url, api_key = s.keys.tensorpool, getenv = no_env,
-                               backoff = { base = 0, max = 0 }, retries = 0 }
-  end)
-  after_each(function()
-    vast:close()
-    tp:close()
-  end)
-
-  -- fresh clients each time: a client's pacing would space two listings a second apart
+  -- fresh clients each time, as a script would make them
   local function listed(opts)
-    local quick = { base = 0, max = 0 }
-    local o = { vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env, backoff = quick },
-                tensorpool = gpucloud.tensorpool { url = s.url, api_key = s.keys.tensorpool, getenv = no_env,
-                                                   retries = 0 } }
+    local o = { vast = s:vast { backoff = { base = 0, max = 0 } }, tensorpool = s:tensorpool { retries = 0 } }
     for k, v in pairs(opts or {}) do o[k] = v end
     local rows, errs = gpucloud.fleet(o):list()
     assert.is_nil(errs)
@@ -50,11 +33,8 @@ describe("fleet costs per hour", function()
     -- a client of each provider the registry names, every host the simulator
     local clients = {}
     for _, name in ipairs(providers.names()) do
-      local o = { api_key = s.keys[name], getenv = no_env, retries = 0, backoff = { base = 0, max = 0 } }
-      for _, h in pairs(providers.spec(name).hosts) do o[h.option] = s.url end
-      clients[name] = providers.get(name).new(o)
+      clients[name] = s:client(name, { retries = 0, backoff = { base = 0, max = 0 } })
     end
-    finally(function() for _, c in pairs(clients) do c:close() end end)
     local all = gpucloud.fleet(clients)
     local rows, errs = all:list()
     assert.is_nil(errs)
@@ -178,8 +158,7 @@ describe("fleet costs per hour", function()
     end):plan()
     assert.near(0.6, plan.cost_per_hour, 1e-9)
     -- listed alone, the endpoint's instances are listed for it
-    local only = assert(gpucloud.fleet { vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env } }
-      :list { kinds = { "endpoint" } })
+    local only = assert(gpucloud.fleet { vast = s:vast() }:list { kinds = { "endpoint" } })
     for _, r in ipairs(only) do assert.equal("endpoint", r.kind) end
     assert.near(0.6, only:first { id = 102 }.cost_per_hour, 1e-9)
   end)

@@ -6,38 +6,29 @@
 
 local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
-local server = require "gpucloud.sim.server"
 local fixture = require "gpucloud.sim.fixture"
+local sim = require "support.sim"
 local costs = require "gpucloud.fleet.costs"
-
-local function no_env() end
 local DAY1, NOW = 1767225600, 1767312000 -- 2026-01-01 and 02, 00:00 UTC
 
 describe("fleet:costs", function()
-  local s, fx
+  -- the clients on the test's virtual clock; the providers' date fixed
+  local s = sim.use { config = { retry_after = "0", now = NOW } }
+  local fx
 
   setup(function()
-    s = assert(server.start { config = { retry_after = "0" } })
     fx = assert(fixture.load())
     -- alive since 06:00 and not billed yet
     fx.vast.instances[#fx.vast.instances + 1] = json.object { id = 5100, actual_status = "running",
       dph_total = 2.0, start_date = DAY1 + 6 * 3600, label = "fresh", _unbilled = true }
   end)
-  teardown(function() s:stop() end)
 
   local fleet, clients
   before_each(function()
     assert(s:reset(fx))
-    assert(s:config { now = NOW })
     local quick = { base = 0, max = 0 }
-    clients = {
-      vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env, backoff = quick, retries = 1 },
-      tensorpool = gpucloud.tensorpool { url = s.url, api_key = s.keys.tensorpool, getenv = no_env, backoff = quick },
-    }
+    clients = { vast = s:vast { backoff = quick, retries = 1 }, tensorpool = s:tensorpool { backoff = quick } }
     fleet = gpucloud.fleet(clients)
-  end)
-  after_each(function()
-    for _, c in pairs(clients) do c:close() end
   end)
 
   local function report()

@@ -4,7 +4,6 @@
 -- SIGKILL mid-way leaves a journal whose every line parses, and the check
 -- names the intents left without an outcome.
 
-local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
 local server = require "gpucloud.sim.server"
 local sub = require "support.subprocess"
@@ -52,8 +51,7 @@ describe("the journal", function()
 
   it("writes an intent before and an outcome after each destructive call, nothing secret", function()
     local vast = fleet.by_provider.vast.client
-    local client = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = function() end, journal = path,
-                                   runtime = support.virtual_runtime() }
+    local client = s:vast { journal = path }
     assert(client:delete_endpoint(102))
     assert.is_nil((client:delete_endpoint(9999)))
     assert(vast:show_endpoints()) -- reads are not journaled, nor are a client's calls without a journal

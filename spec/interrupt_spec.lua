@@ -4,10 +4,9 @@
 -- bulk call raises when a Lua error stops it.
 
 local core = require "gpucloud.core"
-local define = require "gpucloud.define"
 local gpucloud = require "gpucloud"
-local runtime = require "gpucloud.runtime"
 local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local subprocess = require "support.subprocess"
 local sys = require "gpucloud.sim.sys"
 
@@ -79,9 +78,8 @@ describe("core.interrupt_guard", function()
 end)
 
 describe("a transfer under the guard", function()
-  local sim
-  setup(function() sim = assert(server.start()) end)
-  teardown(function() sim:stop() end)
+  -- real time: the calls are a child process's
+  local sim = fixture.use { real_time = true }
 
   -- Run `code` in a child under the guard; once the simulator has been sent
   -- `path`, signal the child. Its output, once it has ended.
@@ -112,7 +110,6 @@ describe("a transfer under the guard", function()
   end
 
   it("ends a call the server holds at the first signal, as sent: it may have landed", function()
-    assert(sim:reset())
     -- held for a minute: only the abort ends it sooner (the child's timeout is longer)
     assert(sim:inject { method = "DELETE", path = "/api/v0/instances/{id}/", delay = 60 })
     local out = signalled(string.format([[
@@ -127,7 +124,6 @@ describe("a transfer under the guard", function()
   end)
 
   it("below abort_at, lets a bulk run's call in flight end and starts no other", function()
-    assert(sim:reset())
     -- held two seconds: ended by the signal, 5001 would have failed
     assert(sim:inject { method = "DELETE", path = "/api/v0/instances/{id}/", delay = 2, times = -1 })
     local out = signalled(string.format([[
@@ -143,10 +139,8 @@ describe("a transfer under the guard", function()
 end)
 
 describe("a bulk run stopped early", function()
-  local sim
-  setup(function() sim = assert(server.start()) end)
-  teardown(function() sim:stop() end)
-  before_each(function() assert(sim:reset()) end)
+  -- the clients on the test's virtual clock: a fleet delete's pacing takes no time
+  local sim = fixture.use()
 
   local IDS = { 5001, 5002, 5003, 5004, 5005, 5006 }
 
@@ -158,7 +152,7 @@ describe("a bulk run stopped early", function()
 
   it("by a Lua error raises an interrupted error holding the report so far", function()
     local responses = 0
-    local vast = gpucloud.vast { url = sim.url, api_key = sim.keys.vast, getenv = no_env,
+    local vast = sim:vast {
       on_response = function()
         responses = responses + 1
         if responses == 3 then error("a hook's bug", 0) end
@@ -204,11 +198,10 @@ describe("a bulk run stopped early", function()
 
   it("by a signal starts nothing more and returns every id accounted for", function()
     local stop = false
-    local vast = gpucloud.vast { url = sim.url, api_key = sim.keys.vast, getenv = no_env,
-      on_response = function() stop = true end }
     -- what the curl runtime reads from the core's guard, said here instead
-    local rt = runtime.concrete(define.runtime_of(vast))
+    local rt = sim:runtime()
     rt.interrupt = function() if stop then return "stop", "SIGINT" end end
+    local vast = sim:vast { runtime = rt, on_response = function() stop = true end }
     local r = vast:destroy_instances(IDS, { concurrency = 2, rate = false })
     assert_complete(r, IDS)
     assert.equal("SIGINT", r.interrupted)
@@ -227,10 +220,9 @@ describe("a bulk run stopped early", function()
   -- core's guard would at SIGTERM) once `when(info)` has held for an answer.
   local function fleet_stopping(when)
     local armed, stop = false, false
-    local vast = gpucloud.vast { url = sim.url, api_key = sim.keys.vast, getenv = no_env,
-      on_response = function(info) if armed and when(info) then stop = true end end }
-    local rt = runtime.concrete(define.runtime_of(vast))
+    local rt = sim:runtime()
     rt.interrupt = function() if stop then return "stop", "SIGTERM" end end
+    local vast = sim:vast { runtime = rt, on_response = function(info) if armed and when(info) then stop = true end end }
     local fleet = gpucloud.fleet { vast = vast }
     local plan = assert(fleet:list()):filter(function(r) return r.kind == "instance" and r.state == "stopped" end)
       :plan()

@@ -7,11 +7,10 @@
 
 local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local fleet_map = require "gpucloud.providers.lambda.fleet"
 local prices = require "gpucloud.providers.lambda.prices"
 
-local function no_env() end
 
 local function by_key(rows)
   local t = {}
@@ -24,24 +23,12 @@ local function near(want, got, what)
   assert.is_true(math.abs(want - got) < 1e-9, (what or "") .. ": want " .. want .. ", got " .. tostring(got))
 end
 
--- Requests through the C core, time of our own: the terminates' waits
--- pause for no real time.
-local function own_clock()
-  local curl = require("gpucloud.runtime.curl").new()
-  local t = 0
-  return { request = curl.request, close = curl.close, now = function() return t end,
-           sleep = function(s) t = t + s end }
-end
-
 describe("lambda in the fleet", function()
-  local sim, lam, fleet
+  local lam, fleet
+  local sim = fixture.use()
 
-  setup(function() sim = assert(server.start {}) end)
-  teardown(function() sim:stop() end)
   before_each(function()
-    assert(sim:reset())
-    lam = gpucloud.lambda { url = sim.url, api_key = sim.keys.lambda, getenv = no_env, runtime = own_clock(),
-                            backoff = { base = 0, max = 0 } }
+    lam = sim:client("lambda", { backoff = { base = 0, max = 0 } })
     fleet = gpucloud.fleet { lambda = lam }
   end)
   after_each(function() lam:close() end)
@@ -160,12 +147,14 @@ describe("lambda in the fleet", function()
 
   it("a plan across Vast.ai, TensorPool, RunPod and Lambda, under faults, reports what each simulator did", function()
     assert(sim:config { retry_after = "0" })
-    local function with(key)
-      return { api_key = key, getenv = no_env, backoff = { base = 0, max = 0 }, url = sim.url }
-    end
-    local vast, tp = gpucloud.vast(with(sim.keys.vast)), gpucloud.tensorpool(with(sim.keys.tensorpool))
-    local rp = gpucloud.runpod(with(sim.keys.runpod))
-    local all = gpucloud.fleet { vast = vast, tensorpool = tp, runpod = rp, lambda = lam }
+    -- every client on the test's virtual clock, which the simulator's follows, each call in
+    -- turn over one easy handle: the faults below are counted per request as the simulator
+    -- sees it (libcurl's multi resends a request whose reused connection closed: a second
+    -- `close` taken by the same terminate)
+    local easy = require("gpucloud.runtime.curl").new()
+    local quick = { backoff = { base = 0, max = 0 }, runtime = sim:runtime(easy.request) }
+    local vast, tp, rp = sim:vast(quick), sim:tensorpool(quick), sim:client("runpod", quick)
+    local all = gpucloud.fleet { vast = vast, tensorpool = tp, runpod = rp, lambda = sim:client("lambda", quick) }
     local want = { ["vast:volume:3002"] = true, ["tensorpool:storage:s-scratch"] = true,
                    ["runpod:pod:pod-error-l40"] = true, ["runpod:volume:nv-datasets"] = true,
                    ["lambda:instance:i-dev-a10"] = true, ["lambda:instance:i-unhealthy-gh200"] = true,

@@ -8,42 +8,23 @@
 
 local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local define = require "gpucloud.define"
 local watch = require "gpucloud.providers.lambda.watch"
 
 local function no_env() end
 
--- The C core's requests on a clock of our own: the waits' pauses take no
--- time, and time is asserted on this clock only.
-local function on_own_clock()
-  local curl = require("gpucloud.runtime.curl").new()
-  local clock = { t = 0 }
-  local rt = { request = curl.request, close = curl.close }
-  function rt.now() return clock.t end
-  function rt.sleep(s) clock.t = clock.t + s end
-  return rt, clock
-end
-
 describe("lambda over HTTP", function()
-  local sim, lam
+  local lam
+  local sim = fixture.use()
 
-  setup(function() sim = assert(server.start {}) end)
-  teardown(function()
-    if lam then lam:close() end
-    sim:stop()
-  end)
-
+  -- on the test's virtual clock (support/sim.lua): the waits' pauses take no time
   local function client(extra)
-    local o = { url = sim.url, api_key = sim.keys.lambda, getenv = no_env, backoff = { base = 0.01, max = 0.05 } }
+    local o = { backoff = { base = 0.01, max = 0.05 } }
     for k, v in pairs(extra or {}) do o[k] = v end
-    return gpucloud.lambda(o)
+    return sim:client("lambda", o)
   end
-  before_each(function()
-    assert(sim:reset())
-    if lam then lam:close() end
-    lam = client()
-  end)
+  before_each(function() lam = client() end)
 
   local function log() return assert(sim:log()) end
   local function sent(method, path)
@@ -165,8 +146,7 @@ describe("lambda over HTTP", function()
     end)
 
     it("with wait, lists again until each instance has gone, on the run's clock", function()
-      local rt, clock = on_own_clock()
-      local c = client { runtime = rt }
+      local c = client()
       local r = c:terminate_instances({ "i-terminating-a6000", "i-slow-h100" }, { rate = false, wait = true })
       assert.same({ "i-terminating-a6000", "i-slow-h100" }, r.ok, tostring(r))
       assert.equal("absent from the listing", r.results["i-slow-h100"].confirmed)
@@ -174,7 +154,8 @@ describe("lambda over HTTP", function()
       assert.is_nil(thing("instances", "i-slow-h100"))
       assert.is_nil(thing("instances", "i-terminating-a6000"))
       -- i-slow-h100 goes after four reads: the wait paused between listings
-      assert.is_true(clock.t >= 4, "it waited between polls: " .. clock.t)
+      local waited = sim.clock.now() - fixture.START
+      assert.is_true(waited >= 4, "it waited between polls: " .. waited)
       -- the one already terminating: its terminate failed (global/unknown), the listing said terminating
       assert.equal(2, sent("POST"))
       c:close()
@@ -184,8 +165,7 @@ describe("lambda over HTTP", function()
       assert(sim:reset { lambda = { api_keys = { sim.keys.lambda }, instances = {
         { id = "i-x", status = "active", _linger = true, _terminate_polls = 1 },
         { id = "i-done", status = "terminated" } } } })
-      local rt = on_own_clock()
-      local c = client { runtime = rt }
+      local c = client()
       local r = c:terminate_instances({ "i-x", "i-done" }, { rate = false, wait = true })
       assert.same({ "i-x", "i-done" }, r.ok, tostring(r))
       assert.equal("listed as terminated", r.results["i-x"].confirmed)
@@ -303,8 +283,7 @@ describe("lambda over HTTP", function()
     end)
 
     it("a wait that ends first is a failure that may have landed", function()
-      local rt = on_own_clock()
-      local c = client { runtime = rt }
+      local c = client()
       assert(sim:inject { method = "GET", path = "/api/v1/instances", status = 503,
                           body = error_body("provider/internal-unavailable", "Try again shortly"), times = -1 })
       local r = c:terminate_instances({ "i-dev-a10" }, { rate = false, wait = true, deadline = 10 })
@@ -387,8 +366,7 @@ describe("lambda over HTTP", function()
     end)
 
     it("with wait, a delete answered 2xx is followed until the file system has left the listing", function()
-      local rt = on_own_clock()
-      local c = client { runtime = rt }
+      local c = client()
       local r = c:delete_filesystems({ "fs-scratch" }, { rate = false, wait = true })
       assert.same({ "fs-scratch" }, r.ok, tostring(r))
       assert.equal("absent from the listing", r.results["fs-scratch"].confirmed)

@@ -17,16 +17,13 @@
 
 local json = require "gpucloud.json"
 local providers = require "gpucloud.providers"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local L = require "support.lying"
 
 local array, null = json.array, json.null
 
 describe("a lying server, row by row", function()
-  local s
-  setup(function() s = assert(server.start {}) end)
-  teardown(function() s:stop() end)
-  before_each(function() assert(s:reset()) end)
+  local s = fixture.use()
 
   -- Answer the next requests to `path` with these bodies (tables as JSON,
   -- strings as they are), in order.

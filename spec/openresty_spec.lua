@@ -87,7 +87,7 @@ end
 
 local function free_port()
   local port
-  repeat port = math.random(20000, 60000) until not server.port_listening(port)
+  repeat port = require("gpucloud.sim.sys").random_port() until not server.port_listening(port)
   return port
 end
 
@@ -109,19 +109,25 @@ describe("inside nginx #nginx", function()
   setup(function()
     sim = assert(server.start())
     certs = make_certs()
-    local extra = example_extra({ VAST_URL = sim.url, VAST_API_KEY = sim.keys.vast }, certs .. "/ca.crt")
-    assert.is_true(#extra.server > 5, "locations not found in examples/openresty/nginx.conf")
-    for _, l in ipairs(PROBES) do extra.server[#extra.server + 1] = l end
-    tls_ports = { good = free_port(), rogue = free_port() }
-    for name, port in pairs(tls_ports) do
-      for _, l in ipairs(tls_server(certs, name, port)) do extra.http[#extra.http + 1] = l end
-    end
+    -- the TLS servers' ports are chosen here, so a port taken between the
+    -- choice and nginx's bind (another suite runs beside this one) is
+    -- chosen again, as server.start does for its own
     local err
-    app, err = server.start {
-      lua_path = ROOT .. "/examples/openresty/?.lua;" .. ROOT .. "/spec/?.lua",
-      lua_cpath = ROOT .. "/build/5.1/?.so",
-      extra = extra,
-    }
+    for _ = 1, 10 do
+      local extra = example_extra({ VAST_URL = sim.url, VAST_API_KEY = sim.keys.vast }, certs .. "/ca.crt")
+      assert.is_true(#extra.server > 5, "locations not found in examples/openresty/nginx.conf")
+      for _, l in ipairs(PROBES) do extra.server[#extra.server + 1] = l end
+      tls_ports = { good = free_port(), rogue = free_port() }
+      for name, port in pairs(tls_ports) do
+        for _, l in ipairs(tls_server(certs, name, port)) do extra.http[#extra.http + 1] = l end
+      end
+      app, err = server.start {
+        lua_path = ROOT .. "/examples/openresty/?.lua;" .. ROOT .. "/spec/?.lua",
+        lua_cpath = ROOT .. "/build/5.1/?.so",
+        extra = extra,
+      }
+      if app or not tostring(err):find("Address already in use", 1, true) then break end
+    end
     assert(app, err)
   end)
 
@@ -180,7 +186,8 @@ describe("inside nginx #nginx", function()
     end)
   end)
 
-  describe("does not block the worker #timing", function()
+  -- (real time only: make test-slow)
+  describe("does not block the worker #slow", function()
     -- Two client requests at once to the one worker; the simulator answers
     -- each of its calls after 2 s. Both finish in about 2 s, not 4.
     local function two_requests(path)
@@ -220,8 +227,8 @@ describe("inside nginx #nginx", function()
   end)
 
   describe("the transport choice", function()
-    it("is made per call: libcurl in init_by_lua, cosockets in a handler, for one client #timing", function()
-      assert(sim:inject { method = "GET", path = "/api/v0/endptjobs/", delay = 1, times = 2 })
+    it("is made per call: libcurl in init_by_lua, cosockets in a handler, for one client", function()
+      assert(sim:inject { method = "GET", path = "/api/v0/endptjobs/", delay = 0.3, times = 2 })
       local status, out = get("/t/init")
       assert.equal(200, status)
       assert.same("init", out.init.phase)
@@ -231,13 +238,14 @@ describe("inside nginx #nginx", function()
       assert.same("content", out.content.phase)
       assert.same("ngx", out.content.transport)
       assert.same({ true, true }, out.content.calls.ok)
-      assert.is_true(out.content.calls.seconds < 1.8, "two 1 s calls took " .. out.content.calls.seconds)
+      -- at once: the simulator held both delayed answers together
+      assert.equal(2, assert(sim:stats()).max_held)
     end)
   end)
 
   describe("a timer job", function()
-    it("deletes workergroups concurrently with ngx.thread and reports #timing", function()
-      assert(sim:inject { method = "DELETE", path = "/api/v0/workergroups/{id}/", delay = 1, times = 4 })
+    it("deletes workergroups concurrently with ngx.thread and reports", function()
+      assert(sim:inject { method = "DELETE", path = "/api/v0/workergroups/{id}/", delay = 0.5, times = 4 })
       local status, out = get("/vast/cleanup", "POST", '{"workergroups":[201,202,203,9999]}')
       assert.equal(202, status)
       assert.equal(4, out.scheduled)
@@ -253,9 +261,9 @@ describe("inside nginx #nginx", function()
       assert.equal(1, #report.failed)
       assert.equal(9999, report.failed[1].id)
       assert.equal("not_found", report.failed[1].code)
-      -- four 1 s deletions, four light threads, paced at the documented
-      -- 3/s (the last starts at 1 s): about 2 s, against 4 s one by one
-      assert.is_true(report.seconds < 2.6, "took " .. report.seconds)
+      -- four 0.5 s deletions, four light threads, paced at the documented
+      -- 3/s (one every 0.33 s): more than one answer held at once
+      assert.is_true(assert(sim:stats()).max_held > 1)
       local deletes = 0
       for _, e in ipairs(assert(sim:log())) do
         if e.method == "DELETE" and e.status == 200 then deletes = deletes + 1 end

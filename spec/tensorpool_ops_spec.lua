@@ -3,27 +3,15 @@
 -- comes back, the waits, the bulk forms, and the failures they map to.
 
 local gpucloud = require "gpucloud"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local json = require "gpucloud.json"
 
 local function no_env() end
 
 describe("tensorpool storage, jobs, infos and edits over HTTP", function()
-  local sim, tp
-
-  setup(function()
-    sim = assert(server.start { config = { retry_after = "0" } })
-  end)
-  teardown(function()
-    if tp then tp:close() end
-    sim:stop()
-  end)
-  before_each(function()
-    assert(sim:reset())
-    assert(sim:config { retry_after = "0" }) -- reset keeps the config
-    if tp then tp:close() end
-    tp = gpucloud.tensorpool { url = sim.url, api_key = sim.keys.tensorpool, getenv = no_env }
-  end)
+  local sim = fixture.use { config = { retry_after = "0" } }
+  local tp
+  before_each(function() tp = sim:tensorpool() end)
 
   local function log() return assert(sim:log()) end
   local function last() local l = log() return l[#l] end

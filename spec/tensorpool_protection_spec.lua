@@ -4,29 +4,15 @@
 -- destroy that goes through, and a failed edit destroys nothing. Against
 -- the simulator over HTTP; every claim checked in its state and log.
 
-local gpucloud = require "gpucloud"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local json = require "gpucloud.json"
 
-local function no_env() end
-
 describe("deletion protection", function()
-  local sim, tp
+  -- on a virtual clock: the waits' pauses take no time
+  local sim = fixture.use { config = { retry_after = "0" } }
+  local tp
 
-  setup(function()
-    sim = assert(server.start { config = { retry_after = "0" } })
-  end)
-  teardown(function()
-    if tp then tp:close() end
-    sim:stop()
-  end)
-  before_each(function()
-    assert(sim:reset())
-    assert(sim:config { retry_after = "0" }) -- reset keeps the config
-    if tp then tp:close() end
-    tp = gpucloud.tensorpool { url = sim.url, api_key = sim.keys.tensorpool, getenv = no_env,
-                               backoff = { base = 0.01, max = 0.05 } }
-  end)
+  before_each(function() tp = sim:tensorpool { backoff = { base = 0.01, max = 0.05 } } end)
 
   local function thing(kind, id)
     for _, x in ipairs(assert(sim:state()).tensorpool[kind]) do
@@ -121,7 +107,7 @@ describe("deletion protection", function()
     assert.equal(1, count(trail(), "^DELETE"))
   end)
 
-  it("an edit whose wait runs out destroys nothing #timing", function()
+  it("an edit whose wait runs out destroys nothing", function()
     assert(sim:config { retry_after = "1" })
     local v, err = tp:destroy_cluster("c-prod-serving", { unprotect = true, deadline = 0.5 })
     assert.is_nil(v)

@@ -9,13 +9,11 @@
 local gpucloud = require "gpucloud"
 local args = require "gpucloud.args"
 local json = require "gpucloud.json"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 local LISTING = "/api/v1/instances/"
 local BIG = "9007199254740993"       -- 2^53 + 1: a double holds ...992
 local HUGE = "18446744073709551617"  -- 2^64 + 1: past every VM's integers
-
-local function no_env() end
 
 local function listing(ids)
   local items = {}
@@ -26,12 +24,10 @@ local function listing(ids)
 end
 
 describe("finding 4: ids from listings", function()
-  local s, vast, fleet
-  setup(function() s = assert(server.start {}) end)
-  teardown(function() s:stop() end)
+  local vast, fleet
+  local s = fixture.use()
   before_each(function()
-    assert(s:reset())
-    vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env, retries = 0 }
+    vast = s:client("vast", { retries = 0 })
     fleet = gpucloud.fleet { vast = vast }
   end)
   after_each(function() vast:close() end)

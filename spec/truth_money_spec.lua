@@ -4,11 +4,9 @@
 -- again. Each failed on main (a1d925a).
 
 local gpucloud = require "gpucloud"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 local LISTING = "/api/v1/instances/"
-
-local function no_env() end
 
 -- A listing page of instances whose dph_total is written as given (raw JSON).
 local function listing(costs)
@@ -20,12 +18,10 @@ local function listing(costs)
 end
 
 describe("finding 3: money is checked", function()
-  local s, vast, fleet
-  setup(function() s = assert(server.start {}) end)
-  teardown(function() s:stop() end)
+  local vast, fleet
+  local s = fixture.use()
   before_each(function()
-    assert(s:reset())
-    vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env, retries = 0 }
+    vast = s:client("vast", { retries = 0 })
     fleet = gpucloud.fleet { vast = vast }
   end)
   after_each(function() vast:close() end)

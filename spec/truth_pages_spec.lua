@@ -4,14 +4,11 @@
 -- request that shows it: no paging on to max_pages, and the iterator hands
 -- out nothing of that page. Each of these failed on main (a1d925a).
 
-local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 local LISTING = "/api/v1/instances/"
 local array, null = json.array, json.null
-
-local function no_env() end
 
 local function page(ids, nxt, extra)
   local items = array()
@@ -22,17 +19,15 @@ local function page(ids, nxt, extra)
 end
 
 describe("finding 1: pages are proven", function()
-  local sim, vast
+  local vast
+  local sim = fixture.use()
 
-  setup(function() sim = assert(server.start {}) end)
   teardown(function()
     if vast then vast:close() end
-    sim:stop()
   end)
   before_each(function()
-    assert(sim:reset())
     if vast then vast:close() end
-    vast = gpucloud.vast { url = sim.url, api_key = sim.keys.vast, getenv = no_env, retries = 0 }
+    vast = sim:client("vast", { retries = 0 })
   end)
 
   -- Queue these pages, in order, for the listing.

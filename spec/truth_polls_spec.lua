@@ -4,22 +4,17 @@
 -- before it goes into a path. Each of these failed on main (a1d925a).
 
 local gpucloud = require "gpucloud"
-local server = require "gpucloud.sim.server"
-
-local function no_env() end
+local fixture = require "support.sim"
 
 local REQUEST = "/request/info/{request_id}"
 local JOB = "/job/info/{job_id}"
 
 describe("finding 2: polls are about what was polled", function()
-  local s, tp
-  setup(function() s = assert(server.start {}) end)
-  teardown(function() s:stop() end)
+  local tp
+  local s = fixture.use()
   before_each(function()
-    assert(s:reset())
     assert(s:config { retry_after = "0", request_step = 0 })
-    tp = gpucloud.tensorpool { url = s.url, api_key = s.keys.tensorpool, getenv = no_env,
-                               backoff = { base = 0.01, max = 0.05 } }
+    tp = s:client("tensorpool", { backoff = { base = 0.01, max = 0.05 } })
   end)
   after_each(function() tp:close() end)
 

@@ -7,24 +7,20 @@
 
 local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local cli = require "support.cli"
 local unpack = table.unpack or unpack -- luacheck: ignore
-
-local function no_env() end
 
 -- Does `v` (tables walked, keys too) hold the key, or a 10-byte piece of it?
 local holds = require("support.lying").holds
 
 describe("finding 6: the key is redacted where text is made", function()
-  local s, vast, tp
-  setup(function() s = assert(server.start {}) end)
-  teardown(function() s:stop() end)
+  local vast, tp
+  local s = fixture.use()
   before_each(function()
-    assert(s:reset())
     assert(s:config { retry_after = "0", request_step = 0 })
-    vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env, retries = 0 }
-    tp = gpucloud.tensorpool { url = s.url, api_key = s.keys.tensorpool, getenv = no_env, retries = 0 }
+    vast = s:client("vast", { retries = 0 })
+    tp = s:client("tensorpool", { retries = 0 })
   end)
   after_each(function()
     vast:close()

@@ -3,8 +3,7 @@
 -- finding; each spec failed before the rule was built.
 
 local gpucloud = require "gpucloud"
-local core = require "gpucloud.core"
-local server = require "gpucloud.sim.server"
+local sim = require "support.sim"
 local encode = require("gpucloud.json").encode
 
 local KEY = "sk-Zq8RwT3uLm9XpK2vNb7cYh4J"
@@ -66,32 +65,31 @@ describe("finding 1: only a JSON array is a list", function()
     end
   end)
 
-  it("the same over HTTP, through the C decoder", function()
-    local s = assert(server.start())
-    local vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env, retries = 0 }
-    for _, json in ipairs { {}, { workers = gpucloud.null } } do
-      assert(s:inject { method = "POST", path = "/get_endpoint_workers/", status = 200,
-                        body = encode(setmetatable(json, require("gpucloud.json").object_mt)) })
-      local v, err = vast:get_endpoint_workers(101)
-      assert.is_nil(v)
-      assert.equal("bad_response", err.code)
-    end
-    vast:close()
-    s:stop()
-  end)
+  describe("over HTTP", function()
+    local s = sim.use()
 
-  it("a cleanup script deletes nothing when one worker listing is malformed, and says why", function()
-    local s = assert(server.start())
-    -- the first listing the script asks for answers {}
-    assert(s:inject { method = "POST", path = "/get_endpoint_workers/", status = 200, body = "{}" })
-    local sub = require "support.subprocess"
-    -- (the exit status echoed: io.popen's close reports none on Lua 5.1)
-    local out = sub.sh(string.format("env %s %s %s examples/cleanup_idle_endpoints.lua; echo exit=$?",
-      sub.env_words { VAST_URL = s.url, VAST_API_KEY = s.keys.vast, HOME = "/nonexistent" }, sub.ENV, sub.LUA))
-    assert.match("exit=1\n$", out)
-    assert.match("not deleting anything: the worker listing of endpoint %d+ was not understood", out)
-    for _, e in ipairs(assert(s:log())) do assert.not_equal("DELETE", e.method) end
-    s:stop()
+    it("the same over HTTP, through the C decoder", function()
+      local vast = s:vast { retries = 0 }
+      for _, json in ipairs { {}, { workers = gpucloud.null } } do
+        assert(s:inject { method = "POST", path = "/get_endpoint_workers/", status = 200,
+                          body = encode(setmetatable(json, require("gpucloud.json").object_mt)) })
+        local v, err = vast:get_endpoint_workers(101)
+        assert.is_nil(v)
+        assert.equal("bad_response", err.code)
+      end
+    end)
+
+    it("a cleanup script deletes nothing when one worker listing is malformed, and says why", function()
+      -- the first listing the script asks for answers {}
+      assert(s:inject { method = "POST", path = "/get_endpoint_workers/", status = 200, body = "{}" })
+      local sub = require "support.subprocess"
+      -- (the exit status echoed: io.popen's close reports none on Lua 5.1)
+      local out = sub.sh(string.format("env %s %s %s examples/cleanup_idle_endpoints.lua; echo exit=$?",
+        sub.env_words { VAST_URL = s.url, VAST_API_KEY = s.keys.vast, HOME = "/nonexistent" }, sub.ENV, sub.LUA))
+      assert.match("exit=1\n$", out)
+      assert.match("not deleting anything: the worker listing of endpoint %d+ was not understood", out)
+      for _, e in ipairs(assert(s:log())) do assert.not_equal("DELETE", e.method) end
+    end)
   end)
 end)
 
@@ -116,23 +114,16 @@ describe("finding 3: the key is redacted before any text is cut", function()
 end)
 
 describe("finding 4: a server cannot stall a call", function()
-  local s, vast
-  setup(function()
-    s = assert(server.start())
-    vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env }
-  end)
-  teardown(function()
-    vast:close()
-    s:stop()
-  end)
+  local s = sim.use()
+  local vast
+  before_each(function() vast = s:vast() end)
 
   for _, after in ipairs { "3600", "Fri, 31 Dec 2099 23:59:59 GMT" } do
     it("a 429 with Retry-After: " .. after .. " ends the call with the server's error and retry_after", function()
       assert(s:inject { method = "GET", path = "/api/v0/endptjobs/", status = 429,
                         headers = { ["Retry-After"] = after }, json = { detail = "API requests too frequent" } })
-      local t0 = core.now()
       local v, err = vast:show_endpoints()
-      assert.is_true(core.now() - t0 < 1, "returned at once")
+      assert.same({}, s.clock.slept, "returned at once")
       assert.is_nil(v)
       assert.equal("rate_limited", err.code)
       assert.equal("API requests too frequent", err.message)
@@ -145,23 +136,13 @@ describe("finding 4: a server cannot stall a call", function()
   it("a Retry-After within the cap but past the deadline ends the call too", function()
     assert(s:inject { method = "GET", path = "/api/v0/endptjobs/", status = 429,
                       headers = { ["Retry-After"] = "3" }, json = { detail = "slow down" } })
-    local t0 = core.now()
     local v, err = vast:show_endpoints { deadline = 1, backoff = { max = 10 } }
-    assert.is_true(core.now() - t0 < 0.5)
+    assert.same({}, s.clock.slept, "returned at once")
     assert.is_nil(v)
     assert.equal(3, err.retry_after)
   end)
-
-  it("deadline bounds every attempt and pause of a call #timing", function()
-    assert(s:inject { method = "GET", path = "/api/v0/endptjobs/", delay = 2, times = 3 })
-    local t0 = core.now()
-    local v, err = vast:show_endpoints { deadline = 0.6, timeout = 5 }
-    local took = core.now() - t0
-    assert.is_nil(v)
-    assert.equal("timeout", err.code)
-    assert.is_true(took < 1.2, "took " .. took)
-    assert(s:clear_injections())
-  end)
+  -- (the deadline bounding every attempt and pause: call_spec.lua on the
+  -- virtual clock, wallclock_spec.lua over real sockets)
 end)
 
 describe("finding 5: a bad key is never \"already gone\"", function()
@@ -206,9 +187,10 @@ describe("finding 6: every attempt counted, and what may have landed said", func
     assert.is_true(err.maybe_deleted, "the first send may have deleted it")
   end)
 
+  local s = sim.use()
+
   it("libcurl's own resend on a dead keep-alive connection is counted (over HTTP)", function()
-    local s = assert(server.start())
-    local vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env, retries = 0 }
+    local vast = s:vast { retries = 0 }
     assert(vast:show_endpoints()) -- leaves a keep-alive connection open
     assert(s:inject { method = "DELETE", path = "/api/v0/workergroups/201/", fault = "close", act = true })
     local v, err = vast:delete_workergroup(201)
@@ -216,8 +198,6 @@ describe("finding 6: every attempt counted, and what may have landed said", func
     assert.equal("not_found", err.code)
     assert.equal(2, err.attempts)
     assert.is_true(err.maybe_deleted)
-    vast:close()
-    s:stop()
   end)
 
   it("a 2xx to a DELETE whose body cannot be read counts as done", function()
@@ -232,14 +212,11 @@ describe("finding 6: every attempt counted, and what may have landed said", func
   end)
 
   it("a 2xx to a DELETE cut short on the wire counts as done (over HTTP)", function()
-    local s = assert(server.start())
-    local vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env, retries = 0 }
+    local vast = s:vast { retries = 0 }
     assert(s:inject { method = "DELETE", path = "/api/v0/workergroups/201/", fault = "truncate", truncate_at = 5 })
     local v = assert(vast:delete_workergroup(201))
     assert.is_true(v.unreadable)
     assert.equal(200, v.status)
-    vast:close()
-    s:stop()
   end)
 
   it("keeps may_have_landed when a later attempt fails otherwise (429, 500)", function()
@@ -267,16 +244,9 @@ describe("finding 6: every attempt counted, and what may have landed said", func
 end)
 
 describe("finding 6: waits follow through", function()
-  local s, tp
-  before_each(function()
-    s = assert(server.start { config = { retry_after = "0" } })
-    tp = gpucloud.tensorpool { url = s.url, api_key = s.keys.tensorpool, getenv = no_env,
-                               backoff = { base = 0.01, max = 0.05 } }
-  end)
-  after_each(function()
-    tp:close()
-    s:stop()
-  end)
+  local s = sim.use { config = { retry_after = "0" } }
+  local tp
+  before_each(function() tp = s:tensorpool { backoff = { base = 0.01, max = 0.05 } } end)
 
   local function gone(id)
     for _, c in ipairs(assert(s:state()).tensorpool.clusters) do
@@ -304,13 +274,12 @@ describe("finding 6: waits follow through", function()
     assert.equal("absent from the cluster list", res.confirmed)
   end)
 
-  it("a wait past its deadline is a timeout that says the destroy may have landed #timing", function()
+  it("a wait past its deadline is a timeout that says the destroy may have landed", function()
     -- requests advance only when polled; every poll fails
     assert(s:inject { method = "GET", path = "/request/info/{request_id}", status = 503, body = "", times = -1 })
-    local t0 = core.now()
     local r = tp:destroy_clusters({ "c-train-a100x8" }, { wait = true, deadline = 0.8 })
-    local took = core.now() - t0
-    assert.is_true(took < 1.6, "took " .. took)
+    local took = s.clock.now() - sim.START
+    assert.is_true(took > 0 and took <= 0.8, "took " .. took)
     local err = r.failed["c-train-a100x8"]
     assert.equal("timeout", err.code)
     assert.is_true(err.may_have_landed)

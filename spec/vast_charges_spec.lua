@@ -3,26 +3,16 @@
 -- however deep, `source` as the thing billed), invoices, pending price
 -- increases ($/s converted), and deployments.
 
-local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
-local server = require "gpucloud.sim.server"
-
-local function no_env() end
+local sim = require "support.sim"
 local DAY1, NOW = 1767225600, 1767312000 -- 2026-01-01 and 02, 00:00 UTC
 
 describe("vast charges", function()
-  local s, vast
-
-  setup(function()
-    s = assert(server.start { config = { retry_after = "0" } })
-  end)
-  teardown(function() s:stop() end)
-  before_each(function()
-    assert(s:reset())
-    assert(s:config { now = NOW })
-    vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env, backoff = { base = 0, max = 0 } }
-  end)
-  after_each(function() vast:close() end)
+  -- on the test's virtual clock: the pages' pacing takes no time; the
+  -- providers' date fixed
+  local s = sim.use { config = { retry_after = "0", now = NOW } }
+  local vast
+  before_each(function() vast = s:vast { backoff = { base = 0, max = 0 } } end)
 
   local function requests(path)
     local out = {}

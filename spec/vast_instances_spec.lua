@@ -5,13 +5,11 @@
 
 local gpucloud = require "gpucloud"
 local core = require "gpucloud.core"
+local fixture = require "support.sim"
 local json = require "gpucloud.json"
-local server = require "gpucloud.sim.server"
 
 local LISTING = "/api/v1/instances/"
 local ALL = { 5001, 5002, 5003, 5004, 5005, 5006, 5007, 5008, 5009, 5010, 5011, 5012, 5013 }
-
-local function no_env() end
 
 -- The query string as a table, values percent-decoded.
 local function query_of(entry)
@@ -30,20 +28,13 @@ local function ids_of(list)
 end
 
 describe("vast instances over HTTP", function()
-  local sim, vast
+  -- on a virtual clock: pacing and retries are asserted on it, not waited for
+  local sim = fixture.use()
+  local vast
 
-  setup(function() sim = assert(server.start {}) end)
-  teardown(function()
-    if vast then vast:close() end
-    sim:stop()
-  end)
   before_each(function()
-    assert(sim:reset())
-    assert(sim:config { rate_limits = false })
-    if vast then vast:close() end
     -- one attempt per call unless a spec says; pacing off unless a spec says
-    vast = gpucloud.vast { url = sim.url, api_key = sim.keys.vast, getenv = no_env, retries = 0,
-                           backoff = { base = 0.01, max = 0.05 } }
+    vast = sim:vast { retries = 0, backoff = { base = 0.01, max = 0.05 } }
   end)
 
   local function sent() return assert(sim:log()) end
@@ -91,17 +82,15 @@ describe("vast instances over HTTP", function()
       assert.equal(1, #sent())
     end)
 
-    it("paces its pages at the documented 1/s without being asked #timing", function()
-      local t0 = core.now()
+    it("paces its pages at the documented 1/s without being asked", function()
       assert.equal(13, #assert(vast:show_instances(nil, { page_size = 5 })))
-      local took = core.now() - t0
-      assert.truthy(took >= 1.95, "3 pages at 1/s need 2 intervals, took " .. took)
-      assert.truthy(took < 3.5, "took " .. took)
+      -- 3 pages at 1/s: 2 intervals
+      assert.same({ 1, 1 }, sim.clock.slept)
     end)
 
-    it("gets no 429 from a limiter at the documented rate, and a 429 it does get is retried #timing", function()
+    it("gets no 429 from a limiter at the documented rate, and a 429 it does get is retried", function()
       assert(sim:config { rate_limits = { ["GET " .. LISTING] = 1.0 } })
-      local paced = gpucloud.vast { url = sim.url, api_key = sim.keys.vast, getenv = no_env }
+      local paced = sim:vast()
       assert.equal(13, #assert(paced:show_instances(nil, { page_size = 5 })))
       for _, e in ipairs(listings()) do assert.equal(200, e.status) end
       -- unpaced, the limiter answers 429s: each is retried, the list stays whole
@@ -111,7 +100,6 @@ describe("vast instances over HTTP", function()
       for _, e in ipairs(listings()) do statuses[e.status] = (statuses[e.status] or 0) + 1 end
       assert.equal(3, statuses[200])
       assert.truthy((statuses[429] or 0) >= 1, "the limiter never answered 429")
-      paced:close()
     end)
 
     it("retries a 429 mid-listing instead of returning a short list", function()
@@ -173,9 +161,8 @@ describe("vast instances over HTTP", function()
     end)
 
     it("401 with a wrong key", function()
-      local bad = gpucloud.vast { url = sim.url, api_key = "wrong-key", getenv = no_env, retries = 0 }
+      local bad = sim:vast { api_key = "wrong-key", retries = 0 }
       check(401, "unauthorized", "invalid_api_key", bad:show_instances())
-      bad:close()
     end)
 
     it("the retired v0 listing answers 410: code deprecated, with the server's words", function()
@@ -367,8 +354,7 @@ describe("vast instances over HTTP", function()
     end)
 
     it("destroy_instances: a lost answer then 404 is done (maybe_deleted); max guards; dry run sends nothing", function()
-      local v = gpucloud.vast { url = sim.url, api_key = sim.keys.vast, getenv = no_env,
-                                backoff = { base = 0.01, max = 0.05 } }
+      local v = sim:vast { backoff = { base = 0.01, max = 0.05 } }
       assert(sim:inject { method = "DELETE", path = "/api/v0/instances/5006/", fault = "close", act = true, times = 2 })
       local dry = v:destroy_instances({ 5006, 5007, 5007 }, { dry_run = true })
       assert.same({ 5006, 5007 }, dry.would_delete)
@@ -379,7 +365,6 @@ describe("vast instances over HTTP", function()
       assert.same({ 5006 }, r.maybe_deleted)
       assert.same({ 5007 }, r.skipped)
       assert.has_error(function() v:destroy_instances({ 5001, 5002 }, { max = 1 }) end)
-      v:close()
     end)
 
     it("stop_instance PUTs {\"state\":\"stopped\"}; start_instance {\"state\":\"running\"}", function()

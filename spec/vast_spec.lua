@@ -3,24 +3,14 @@
 
 local gpucloud = require "gpucloud"
 local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 local sub = require "support.subprocess"
 
 describe("vast over HTTP", function()
-  local sim, vast
-
-  setup(function()
-    sim = assert(server.start {})
-  end)
-  teardown(function()
-    if vast then vast:close() end
-    sim:stop()
-  end)
-  before_each(function()
-    assert(sim:reset())
-    if vast then vast:close() end
-    -- one attempt per call: each answer is checked on its own (retry_spec does retries)
-    vast = gpucloud.vast { url = sim.url, api_key = sim.keys.vast, getenv = function() end, retries = 0 }
-  end)
+  local sim = fixture.use()
+  local vast
+  -- one attempt per call: each answer is checked on its own (call_spec does retries)
+  before_each(function() vast = sim:vast { retries = 0 } end)
 
   -- the requests the simulator saw, without its control calls
   local function sent()

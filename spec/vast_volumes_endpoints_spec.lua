@@ -4,23 +4,14 @@
 
 local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
-local server = require "gpucloud.sim.server"
+local fixture = require "support.sim"
 
 local function no_env() end
 
 describe("vast volumes, endpoints and logs over HTTP", function()
-  local sim, vast
-
-  setup(function() sim = assert(server.start {}) end)
-  teardown(function()
-    if vast then vast:close() end
-    sim:stop()
-  end)
-  before_each(function()
-    assert(sim:reset())
-    if vast then vast:close() end
-    vast = gpucloud.vast { url = sim.url, api_key = sim.keys.vast, getenv = no_env, retries = 0 }
-  end)
+  local sim = fixture.use()
+  local vast
+  before_each(function() vast = sim:vast { retries = 0 } end)
 
   local function sent() return assert(sim:log()) end
 

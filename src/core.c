@@ -13,6 +13,7 @@
 
 #include <curl/curl.h>
 
+#include "ceilings.h"
 #include "client.h"
 #include "compat.h"
 #include "fsys.h"
@@ -87,9 +88,28 @@ static int core_file_mode(lua_State *L)
     return 1;
 }
 
+/* core.limits() -> {header_bytes, header_lines, header_name, json_depth,
+ * json_number}: the hard ceilings of src/ceilings.h, as Lua reads them. */
+static int core_limits(lua_State *L)
+{
+    lua_createtable(L, 0, 5);
+    lua_pushinteger(L, GC_MAX_HEADER_BYTES);
+    lua_setfield(L, -2, "header_bytes");
+    lua_pushinteger(L, GC_MAX_HEADER_LINES);
+    lua_setfield(L, -2, "header_lines");
+    lua_pushinteger(L, GC_MAX_HEADER_NAME);
+    lua_setfield(L, -2, "header_name");
+    lua_pushinteger(L, GC_MAX_JSON_DEPTH);
+    lua_setfield(L, -2, "json_depth");
+    lua_pushinteger(L, GC_MAX_JSON_NUMBER);
+    lua_setfield(L, -2, "json_number");
+    return 1;
+}
+
 static const luaL_Reg core_funcs[] = {
     {"file_mode", core_file_mode},
     {"isatty", core_isatty},
+    {"limits", core_limits},
     {"new", core_new},
     {"multi", core_multi},
     {"now", core_now},

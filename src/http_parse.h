@@ -10,17 +10,7 @@
 
 #include "buf.h"
 
-/* What a response may spend on headers: generous for any API, small enough
- * that a hostile server cannot make us buffer without bound.  The fuzz
- * build lowers them so that short inputs reach them. */
-#ifndef GC_MAX_HEADER_BYTES
-#define GC_MAX_HEADER_BYTES (256 * 1024)
-#endif
-#ifndef GC_MAX_HEADER_LINES
-#define GC_MAX_HEADER_LINES 500
-#endif
-/* Longer names are dropped: no API this library speaks comes close. */
-#define GC_MAX_HEADER_NAME  255
+#include "ceilings.h"
 
 /* Why gc_head_add refused a line. */
 enum { GC_HEAD_OK = 0, GC_HEAD_TOO_MANY, GC_HEAD_TOO_BIG, GC_HEAD_NOMEM };

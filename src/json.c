@@ -30,11 +30,10 @@
 #include <string.h>
 
 #include "compat.h"
+#include "ceilings.h"
 #include "json.h"
 
-#define MAX_DEPTH   256 /* as gpucloud.json configured cjson */
 #define BATCH       32  /* members or elements held on the stack at once */
-#define MAX_NUMBER  255 /* longer number literals are refused */
 
 typedef struct jd {
     lua_State  *L;
@@ -186,7 +185,7 @@ static int number(jd *d)
     const char *s = d->p;
     size_t      n;
     int         digits_only = 1;
-    char        buf[MAX_NUMBER + 1], *endp, point;
+    char        buf[GC_MAX_JSON_NUMBER + 1], *endp, point;
     double      v;
     if (d->p < d->end && *d->p == '-')
         d->p++;
@@ -250,12 +249,12 @@ static int number(jd *d)
                 return 0;
             }
         }
-        if (n > MAX_NUMBER)
+        if (n > GC_MAX_JSON_NUMBER)
             return fail(d, "number too long");
         lua_pushlstring(d->L, s, n);
         return 0;
     }
-    if (n > MAX_NUMBER)
+    if (n > GC_MAX_JSON_NUMBER)
         return fail(d, "number too long");
     /* strtod reads the locale's decimal point; JSON's is always '.' */
     memcpy(buf, s, n);
@@ -432,7 +431,7 @@ static int value(jd *d)
     case '{':
     case '[': {
         int rc;
-        if (++d->depth > MAX_DEPTH)
+        if (++d->depth > GC_MAX_JSON_DEPTH)
             return fail(d, "nested too deeply");
         rc = *d->p++ == '{' ? object(d) : array(d);
         d->depth--;

@@ -5,23 +5,23 @@
  * inside a URL, method or header name would otherwise pass the checks and
  * then silently cut what libcurl sends.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "compat.h"
 #include "http_parse.h"
 #include "request.h"
 
-#define DEFAULT_TIMEOUT_MS         60000L
-#define DEFAULT_CONNECT_TIMEOUT_MS 10000L
-#define DEFAULT_MAX_BODY           (64.0 * 1024 * 1024)
-
-static long ms_field(lua_State *L, int t, const char *name, long dflt)
+/* The limits are the caller's, with every request: the library's defaults
+ * live in gpucloud.config, not here.  One not given is none of the core's
+ * own (0: libcurl's, which for the whole transfer is no limit). */
+static long ms_field(lua_State *L, int t, const char *name)
 {
     long ms;
     lua_getfield(L, t, name);
     if (lua_isnil(L, -1)) {
         lua_pop(L, 1);
-        return dflt;
+        return 0;
     }
     if (lua_type(L, -1) != LUA_TNUMBER)
         luaL_error(L, "gpucloud.core: '%s' must be a number of seconds", name);
@@ -103,12 +103,13 @@ void gc_request_read(lua_State *L, int t, gc_request *r, gc_line_fn add_header, 
     if (r->ca_file && (len == 0 || memchr(r->ca_file, '\0', len)))
         luaL_error(L, "gpucloud.core: invalid ca_file");
 
-    r->timeout_ms         = ms_field(L, t, "timeout", DEFAULT_TIMEOUT_MS);
-    r->connect_timeout_ms = ms_field(L, t, "connect_timeout", DEFAULT_CONNECT_TIMEOUT_MS);
+    r->timeout_ms         = ms_field(L, t, "timeout");
+    r->connect_timeout_ms = ms_field(L, t, "connect_timeout");
 
+    /* none given: as much as a size_t holds (gc_byte_count's ceiling) */
     lua_getfield(L, t, "max_body");
     if (lua_isnil(L, -1))
-        gc_byte_count(DEFAULT_MAX_BODY, &r->max_body);
+        gc_byte_count((double)SIZE_MAX, &r->max_body);
     else if (lua_type(L, -1) != LUA_TNUMBER || gc_byte_count((double)lua_tonumber(L, -1), &r->max_body))
         luaL_error(L, "gpucloud.core: 'max_body' must be a byte count");
     lua_pop(L, 1);

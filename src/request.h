@@ -15,9 +15,9 @@ typedef struct gc_request {
     const char *body;     /* NULL when not given; may hold any bytes */
     size_t      body_len;
     const char *ca_file;  /* NULL when not given */
-    long        timeout_ms;
-    long        connect_timeout_ms;
-    size_t      max_body;
+    long        timeout_ms;         /* 0: none given (libcurl's) */
+    long        connect_timeout_ms; /* 0: none given (libcurl's) */
+    size_t      max_body;           /* none given: SIZE_MAX / 2 */
     int         insecure; /* 1 only for an explicit `insecure = true` */
 } gc_request;
 

@@ -106,6 +106,9 @@ function M.text(v)
   return v
 end
 
+-- The field tables behind args.fields checks, for sample().
+local fields_of = setmetatable({}, { __mode = "k" })
+
 --- The check for a table of named fields sent as a JSON object (an edit's
 -- body): `fields` maps each name the server takes to the check of its
 -- value (a name of this module). An unknown name, a mistyped value or no
@@ -119,7 +122,7 @@ function M.fields(fields)
   end
   table.sort(names)
   local want = "a table of " .. table.concat(names, ", ")
-  return function(v)
+  local function check(v)
     if type(v) ~= "table" then return nil, want end
     local out, n = {}, 0
     for k, x in pairs(v) do
@@ -132,6 +135,8 @@ function M.fields(fields)
     if n == 0 then return nil, want .. " (at least one)" end
     return out
   end
+  fields_of[check] = fields
+  return check
 end
 
 -- A row's argument check: a name of this module, or a check itself.
@@ -167,6 +172,30 @@ function M.describe(v)
   end
   if type(v) == "table" then return "a table" end
   return tostring(v)
+end
+
+-- What sample() offers a check, in turn.
+local CANDIDATES = { 1, "x", true }
+
+--- A value `kind` (a check's name here, or a check) accepts, for calls
+-- made to exercise an operation (the secrets spec): the first of 1, "x",
+-- true it takes, an args.fields table with its first field; nil when the
+-- check takes none of them (the row then names its own `sample`).
+function M.sample(kind)
+  local check = check_of(kind)
+  local fields = fields_of[check]
+  if fields then
+    local names = {}
+    for name in pairs(fields) do names[#names + 1] = name end
+    table.sort(names)
+    local v = M.sample(fields[names[1]])
+    if v ~= nil then return { [names[1]] = v } end
+  end
+  for _, v in ipairs(CANDIDATES) do
+    if check(v) ~= nil then return v end
+  end
+  -- an optional argument (filters) takes nil
+  if check(nil) ~= nil then return check(nil) end
 end
 
 --- Check `v` against `kind` (a check's name here, or a check function);

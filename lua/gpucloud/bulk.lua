@@ -21,6 +21,7 @@ local args = require "gpucloud.args"
 local call = require "gpucloud.call"
 local config = require "gpucloud.config"
 local errors = require "gpucloud.errors"
+local rows = require "gpucloud.rows"
 local stop = require "gpucloud.runtime.stop"
 
 local M = {}
@@ -230,7 +231,7 @@ function M.run(job, items, opts, level)
   end
   if b.unprotect and not job.unprotect then fail(level, "%s: 'unprotect' is not an option of %s", where, op) end
   local argvs, ids, skipped = M.check_items(where, row, items, level)
-  local deleting = row.method == "DELETE" or row.destructive
+  local deleting = rows.destructive(row)
   local verb = job.verb or (deleting and "delete" or "run")
   if deleting and #ids > b.max then
     fail(level, "%s: refusing to %s %d ids, more than max = %d (raise opts.max to go ahead)", where, verb, #ids,
@@ -261,7 +262,7 @@ function M.run(job, items, opts, level)
     end
   end
   local results, raised = run_tasks(rt, tasks, b)
-  local acts = row.method ~= "GET" and not row.read
+  local acts = rows.acts(row)
   for i, id in ipairs(ids) do
     local value, err = results[i][1], results[i][2]
     if value ~= nil then

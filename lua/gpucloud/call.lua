@@ -12,9 +12,11 @@
 
 local config = require "gpucloud.config"
 local errors = require "gpucloud.errors"
+local keys = require "gpucloud.keys"
 local pace = require "gpucloud.pace"
 local request = require "gpucloud.request"
 local retry = require "gpucloud.retry"
+local rows = require "gpucloud.rows"
 
 local M = {}
 
@@ -47,7 +49,7 @@ end
 -- A 2xx head whose body was lost: for a DELETE the server acted.
 local function deleted_unreadable(row, terr)
   local s = type(terr) == "table" and terr.status
-  if row.method == "DELETE" and type(s) == "number" and s >= 200 and s < 300 then
+  if rows.deletes(row) and type(s) == "number" and s >= 200 and s < 300 then
     return { status = s, unreadable = true }
   end
 end
@@ -66,12 +68,12 @@ local function report_resends(self, info, sent)
 end
 
 local function perform(self, p, rt, op, row, argv, opts, stop_at)
-  local key, kerr = config.key(p.spec, p, op)
+  local key, kerr = keys.lookup(p.spec, p, op)
   if not key then return nil, kerr end
   local req = request.build(self, row, argv, opts, key)
   local stop = stop_time(self, rt, opts, stop_at)
   local per_try = req.timeout
-  local acts = row.method ~= "GET" and not row.read
+  local acts = rows.acts(row)
   local hooked = self.on_request or self.on_response
   local attempts, tries, landed, policy = 0, 0, false, nil
   local rate = pace.rate_for(setting(self, opts, "rate"), row)
@@ -137,9 +139,9 @@ end
 -- Returns value, nil, res, decoded on success; nil, err, res on failure.
 -- A destructive call with a `journal` goes between its two lines.
 function M.perform(self, p, rt, op, row, argv, opts, stop_at)
-  local j = (row.method == "DELETE" or row.destructive) and setting(self, opts, "journal")
+  local j = rows.destructive(row) and setting(self, opts, "journal")
   if not j then return perform(self, p, rt, op, row, argv, opts, stop_at) end
-  return require("gpucloud.journal").around(j, p.spec.name, op, row, argv, rt, function(counting)
+  return require("gpucloud.journal").around(j, p.spec, op, row, argv, rt, function(counting)
     return perform(self, p, counting, op, row, argv, opts, stop_at)
   end)
 end
@@ -151,7 +153,7 @@ function M.finish(err, attempts, landed, row, key)
   if landed then
     err.may_have_landed = true
     -- an earlier attempt may have deleted it and lost the answer
-    if row.method == "DELETE" and err.code == "not_found" then err.maybe_deleted = true end
+    if rows.deletes(row) and err.code == "not_found" then err.maybe_deleted = true end
   end
   return errors.redact(err, key)
 end

@@ -16,13 +16,23 @@ local Error = {}
 Error.__index = Error
 M.Error = Error
 
---- The closed set of codes (docs/errors.md says what each means).
+--- The closed set of codes (README's "Errors" says what each means, and the
+-- reference's gpucloud.errors page is made from it).
 M.CODES = {
   unauthorized = true, forbidden = true, not_found = true, conflict = true,
   invalid = true, rate_limited = true, server_error = true, bad_response = true,
   timeout = true, connect = true, tls = true, too_large = true, transport = true,
   no_api_key = true, failed = true, deprecated = true, interrupted = true,
 }
+
+-- The codes a runtime may give a failed transfer: the C core (src/xfer.c)
+-- and the cosocket runtime (runtime/ngx_*.lua) map their failures into
+-- these (spec/errors_spec.lua reads both; interrupted is the core's
+-- abort at a signal); from_transport keeps them and
+-- turns anything else into "transport".
+M.TRANSPORT = { timeout = true, connect = true, tls = true, too_large = true, transport = true,
+                interrupted = true }
+
 
 local id_text = require("gpucloud.args").id_text
 
@@ -196,8 +206,7 @@ function M.from_response(op, status, decoded, raw, key, server_codes)
 end
 
 -- What the transports may say, kept; anything else is "transport".
-local transport_codes = { timeout = true, connect = true, tls = true, too_large = true, transport = true,
-                          interrupted = true }
+local transport_codes = M.TRANSPORT
 
 --- The error for a transport failure ({code, message, sent, status}).
 -- A custom transport may hand back anything: the code is always one of

@@ -11,7 +11,6 @@
 -- at once, as tasks of one runtime when the clients' runtimes allow it.
 -- @module gpucloud.fleet
 
-local args = require "gpucloud.args"
 local cost = require "gpucloud.fleet.cost"
 local define = require "gpucloud.define"
 local list = require "gpucloud.list"
@@ -62,41 +61,8 @@ for i, map in ipairs(MAPS) do ORDER[i] = { map.provider, kind_names(map) } end
 -- Rows
 -- @section rows
 
--- Epoch seconds from a number or an ISO 8601 UTC text ("2026-01-03T17:47:00Z").
-local epoch = require("gpucloud.times").epoch
-M.epoch = epoch
-
-local function field(kind, name, r)
-  local f = kind[name]
-  if type(f) == "function" then return f(r) end
-  if f then return r[f] end
-end
-
--- `id_check`: the check of the kind's delete (gpucloud.args'). A listed id
--- it refuses (123.5, an id the VM cannot hold, "..") makes the row not
--- actionable, with why: shown and planned as such, never deleted.
--- (cost_per_hour and the other money fields: fleet/cost.lua, after refine)
-local function make_row(provider, kind_name, kind, r, now, id_check)
-  local id = r[kind.id]
-  local created = epoch(field(kind, "created_at", r))
-  local not_actionable
-  if id_check then
-    local ok, why = args.check(id_check, id, kind_name .. " id")
-    if ok == nil then not_actionable = why end
-  end
-  return {
-    provider = provider, kind = kind_name, id = id, key = plan_mod.key(provider, kind_name, id),
-    name = field(kind, "name", r), label = field(kind, "label", r), status = field(kind, "status", r),
-    state = kind.state(r),
-    created_at = created, age = created and math.max(0, now - created) or nil,
-    not_actionable = not_actionable,
-    protected = kind.protected and kind.protected(r) or false,
-    parent = kind.parent and kind.parent(r) or nil,
-    raw = r,
-  }
-end
-
-M.make_row = make_row
+-- A row from a listed record (fleet/row.lua: drift.lua makes rows the same way).
+local make_row = require("gpucloud.fleet.row").make
 
 local new_rows -- the rows' list class (with plan), set below
 
@@ -298,7 +264,7 @@ end
 
 --- fleet:plan(rows[, opts]) -> a plan (fleet/plan.lua): what a delete would act on,
 -- made at the fleet's `now`. opts: `keep` (keep rules: fleet/keep.lua),
--- `expires` (seconds the plan stays valid; default a day).
+-- `expires` (seconds the plan stays valid; the schema's default: a day).
 -- @function Fleet:plan
 -- @tparam List rows fleet rows (from fleet:list, filtered as you like)
 -- @tparam[opt] table opts keep, expires
@@ -315,7 +281,9 @@ M.rows = new_rows
 
 --- fleet:delete(plan_or_rows, opts) -> report: see fleet/delete.lua.
 function Fleet:delete(plan, opts)
-  return require("gpucloud.fleet.delete").run(self, plan, opts, 2)
+  -- verify's listing, handed over: fleet/delete.lua does not require this module back
+  local function relist(kinds) return list_jobs(self, select_kinds(self, kinds, 4)) end
+  return require("gpucloud.fleet.delete").run(self, plan, opts, 2, relist)
 end
 
 --- fleet:observe(state_path[, opts]) -> rows, errs: list every kind and
@@ -331,14 +299,18 @@ end
 -- @function Fleet:load_plan
 function Fleet.load_plan(_, path)
   if type(path) ~= "string" or path == "" then fail(2, "fleet:load_plan: expected the plan file's name") end
-  return require("gpucloud.fleet.saved").load(path, ORDER)
+  local rows, fields = require("gpucloud.fleet.saved").load(path, ORDER)
+  if not rows then return nil, fields end
+  return plan_mod.new(rows, ORDER, 2, fields)
 end
 
 --- fleet:check_journal(path) -> results | nil, err: every intent of a
 -- journal resolved against fresh listings (fleet/check.lua).
 function Fleet:check_journal(path)
   if type(path) ~= "string" or path == "" then fail(2, "fleet:check_journal: expected the journal's name") end
-  return require("gpucloud.fleet.check").run(self, path)
+  -- the listing, handed over: fleet/check.lua does not require this module back
+  local function relist(kinds) return list_jobs(self, select_kinds(self, kinds, 4)) end
+  return require("gpucloud.fleet.check").run(self, path, relist)
 end
 
 --- fleet:costs{since =, ["until"] =} -> report, errs: what each thing
@@ -382,7 +354,5 @@ M.docs = {
 
 M.Fleet = Fleet
 M.ORDER = ORDER
-M.select_kinds = select_kinds
-M.list_jobs = list_jobs
 
 return M

@@ -15,7 +15,9 @@
 -- error messages the library has already redacted.
 -- @module gpucloud.journal
 
+local args = require "gpucloud.args"
 local files = require "gpucloud.files"
+local fleet_key = require("gpucloud.fleet.row").key
 local json = require "gpucloud.json"
 local secrets = require "gpucloud.secrets"
 
@@ -38,36 +40,18 @@ local function as_journal(j)
   return j
 end
 
--- The fleet kind a destructive row deletes ("endpoint" for
--- vast.delete_endpoint), from the provider's own fleet table; nil when
--- no kind is deleted by it.
-local kinds_by_op = {}
-local function kind_of(provider, short_op)
-  local known = kinds_by_op[provider]
-  if not known then
-    known = {}
-    local providers = require "gpucloud.providers"
-    local fleet = providers.part(provider, "fleet")
-    local spec = providers.spec(provider)
-    for name, k in pairs(fleet and fleet.kinds or {}) do
-      local entry = spec.bulk and spec.bulk[k.delete]
-      if entry then known[entry.op] = name end
-    end
-    kinds_by_op[provider] = known
-  end
-  return known[short_op]
-end
-
---- What a destructive call acts on: {provider, kind, id, key, op}.
+--- What a destructive call acts on: {provider, kind, id, key, op}. The
+-- kind is the fleet's ("endpoint" for vast.delete_endpoint), asked of the
+-- provider's spec (spec.fleet_kind, which the registry gives every spec it
+-- loads: this module is below the providers and does not walk them).
 -- @local
-function M.target(provider, op, row, argv)
+function M.target(spec, op, row, argv)
+  local provider = spec.name
   local short = op:match("^[^.]*%.(.*)$") or op
   local first = row.args and row.args[1]
   local id = first and argv[first[1]]
-  local kind = kind_of(provider, short)
-  local show_id = require("gpucloud.bulk").show_id
-  local key = kind and require("gpucloud.fleet.plan").key(provider, kind, id)
-    or (provider .. ":" .. short .. ":" .. show_id(id))
+  local kind = spec.fleet_kind and spec.fleet_kind(short)
+  local key = kind and fleet_key(provider, kind, id) or (provider .. ":" .. short .. ":" .. args.id_text(id))
   return { provider = provider, kind = kind, id = id, key = key, op = short }
 end
 
@@ -101,9 +85,9 @@ end
 -- attempts the wire saw, on success too. A journal that cannot record the
 -- intent stops the call: nothing is sent.
 -- @local
-function M.around(j, provider, op, row, argv, rt, fn)
+function M.around(j, spec, op, row, argv, rt, fn)
   j = as_journal(j)
-  local t = M.target(provider, op, row, argv)
+  local t = M.target(spec, op, row, argv)
   count = count + 1
   local intent = RUN .. "-" .. count
   local ok, werr = write(j, {
@@ -134,7 +118,7 @@ function M.around(j, provider, op, row, argv, rt, fn)
   end
   ok, werr = write(j, line)
   if not ok then
-    require("gpucloud.config").warn(string.format("journal %s: an outcome could not be recorded (%s)",
+    require("gpucloud.warn")(string.format("journal %s: an outcome could not be recorded (%s)",
       j.path, tostring(werr)))
   end
   return value, err, res, decoded

@@ -13,6 +13,9 @@
 
 local M = {}
 
+-- a masked field's value, written as the one marker the library shows
+local HIDDEN = '"' .. require("gpucloud.secrets").HIDDEN .. '"'
+
 local array_mt = { __name = "gpucloud.json.array" }
 local object_mt = { __name = "gpucloud.json.object" }
 M.array_mt, M.object_mt = array_mt, object_mt
@@ -243,7 +246,7 @@ local function encode_table(t, depth, out, mask)
     out[#out + 1] = encode_string(type(k) == "number" and encode_number(k) or k)
     out[#out + 1] = ":"
     if mask and mask(k) then
-      out[#out + 1] = '"<hidden>"'
+      out[#out + 1] = HIDDEN
     else
       encode_value(t[k], depth + 1, out, mask)
     end

@@ -3,30 +3,30 @@
 -- order, looked up at the first call that needs it. A key file others can
 -- read gets a warning (naming the file, never the key).
 
-local config = require "gpucloud.config"
 local errors = require "gpucloud.errors"
+local kinds = require("gpucloud.config.schema").kinds
+local warn = require "gpucloud.warn"
 
 local M = {}
 
+-- a key file's text, or nil when it cannot be read (gpucloud.files')
 local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("*a")
-  f:close()
-  return s
+  return (require("gpucloud.files").read(path))
 end
 
--- ssh's rule for key files that others can read: say so, naming the file
+--- ssh's rule for key files that others can read: say so, naming the file
 -- (never the key), and go on, so an unattended job is not broken by it.
-local function warn_if_exposed(path)
+-- (A provider's own key file reader asks it too.)
+function M.warn_if_exposed(path)
   local ok, core = pcall(require, "gpucloud.core")
   if not ok or type(core) ~= "table" or not core.file_mode then return end
   local mode = core.file_mode(path)
   if mode and mode % 64 ~= 0 then -- any of the group and other bits (077)
-    config.warn(string.format("API key file %s is accessible by group or others (mode %03o); chmod 600 it",
+    warn(string.format("API key file %s is accessible by group or others (mode %03o); chmod 600 it",
       path, mode))
   end
 end
+local warn_if_exposed = M.warn_if_exposed
 
 local function trim(s)
   return (s:gsub("^%s+", ""):gsub("%s+$", ""))
@@ -69,7 +69,7 @@ function M.lookup(spec, p, op)
     local v = place.read()
     v = v and trim(v)
     if v and v ~= "" then
-      config.kinds.api_key(op, place.name, v, 4)
+      kinds.api_key(op, place.name, v, 4)
       if place.file then warn_if_exposed(place.name) end
       p.key, p.key_source = v, place.name
       return v

@@ -245,9 +245,8 @@ end
 -- @section rendering
 
 -- Fields that are credentials are never printed: secrets.lua decides
--- which. `secret_fields` answers `secret_fields[name]` the same way, for
--- code that wants a set (json.encode's mask).
-M.secret_fields = setmetatable({}, { __index = function(_, k) return secrets.is_secret_name(k) end })
+-- which (its `fields` is the same answer as a set, for json.encode's mask).
+M.secret_fields = secrets.fields
 
 local MAX_CELL = 32
 local MAX_WIDTH = 160

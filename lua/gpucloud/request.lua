@@ -19,16 +19,20 @@
 -- method is DELETE follows the rule for deletions instead: a 2xx means the
 -- server acted, whatever the body says, unless it says `success: false`.
 -- `null_is = "not_found"`: a bare JSON `null` answer is that failure (a
--- lookup's "none"), never an empty object. `check_answer = fn(value,
--- decoded, argv) -> nil | why`: a provider's own rule about what an
--- answer must be (RunPod's whole lists), bad_response when it says why.
--- `item = fn`: each element of a list goes through fn(element) -> element
--- | nil, why (before the check that every element is an object).
+-- lookup's "none"), never an empty object. `hide = {"args"}`: fields of
+-- the answer's records that may hold secrets under names the secrets rule
+-- does not know are "<hidden>" from where the answer is read on.
+-- `check_answer = fn(value, decoded, argv) -> nil | why`: a provider's own
+-- rule about what an answer must be (RunPod's whole lists), bad_response
+-- when it says why. `item = fn`: each element of a list goes through
+-- fn(element) -> element | nil, why (before the check that every element
+-- is an object).
 
 local args = require "gpucloud.args"
 local errors = require "gpucloud.errors"
 local json = require "gpucloud.json"
 local list = require "gpucloud.list"
+local rows = require "gpucloud.rows"
 local secrets = require "gpucloud.secrets"
 
 local M = {}
@@ -216,6 +220,17 @@ function M.shape(row, decoded)
   return decoded
 end
 
+-- The row's `hide` fields of each record (a list's elements, or the
+-- object), replaced in place: the whole answer holds the same records.
+local function hide(row, value)
+  local records = row.list and value or { value }
+  for _, r in ipairs(records) do
+    for _, name in ipairs(row.hide) do
+      if r[name] ~= nil then r[name] = secrets.HIDDEN end
+    end
+  end
+end
+
 -- Is the answer about what was asked? nil, or why not (row.echo).
 local function not_about(row, value, argv)
   local named = false
@@ -254,7 +269,7 @@ function M.read(op, row, res, key, server_codes, argv)
   -- a result, and all that is made of it (cursors, states, messages), is
   -- free of the key: a log line or a proxy may echo it
   if type(decoded) == "table" and may_echo(raw, key) then secrets.scrub(decoded, key) end
-  if row.method == "DELETE" then
+  if rows.deletes(row) then
     -- a 2xx to a DELETE: the server acted, even when we cannot read what it
     -- said about it; only an explicit `success: false` says otherwise
     if type(decoded) == "table" then
@@ -283,6 +298,7 @@ function M.read(op, row, res, key, server_codes, argv)
   if value == nil or why then
     return nil, errors.bad_response(op, status, why, raw, key, { body = errors.redact(decoded, key) })
   end
+  if row.hide then hide(row, value) end
   return value, decoded
 end
 

@@ -1,7 +1,7 @@
 -- The retry policy, in one place: which failures are worth another attempt,
 -- how long to wait before it, which failures may have been carried out
 -- anyway, and how long a server may make us wait. The one operation path
--- (call.lua) applies it; its defaults are in config.lua.
+-- (call.lua) applies it; its defaults are in config/schema.lua.
 
 local M = {}
 
@@ -19,6 +19,19 @@ function M.transient(err)
   if err.code == "interrupted" then return false end
   if err.status then return transient_status[err.status] or false end
   return transient_code[err.code] or false
+end
+
+-- What a poll of something being waited for (a GET: safe to repeat) goes
+-- on through besides those: any 5xx, an answer that could not be read or
+-- was cut short, a TLS failure. Anything else (401, 403, 404) ends a wait.
+local poll_code = { rate_limited = true, server_error = true, bad_response = true, too_large = true, tls = true }
+
+--- Is `err` a failed poll worth polling through (wait.lua)? A poll that
+-- was not sent, because what it would ask is not an id, would not be sent
+-- the next time either.
+function M.poll_through(err)
+  if err.not_sent then return false end
+  return err.retryable or transient_code[err.code] or poll_code[err.code] or false
 end
 
 --- Is `err` worth another attempt of an operation described by `row`?

@@ -44,6 +44,10 @@ function M.is_secret_name(name)
   return hit
 end
 
+--- The same answer as a set: `fields[name]` is true for a credential's
+-- name (json.encode's mask, the command line's records).
+M.fields = setmetatable({}, { __index = function(_, k) return M.is_secret_name(k) end })
+
 --- A field's value as it may be shown: the value, or "<hidden>".
 function M.shown(name, value)
   if value ~= nil and M.is_secret_name(name) then return M.HIDDEN end

@@ -4,28 +4,20 @@
 -- the server asks (Retry-After) or at the interval.
 
 local errors = require "gpucloud.errors"
+local retry = require "gpucloud.retry"
 
 local M = {}
 
 -- A server saying "Retry-After: 0" must not get a busy loop.
 local MIN_PAUSE = 0.05
 
--- Failed polls worth polling through: the network, 429, any 5xx, an
--- answer that could not be read. Anything else (401, 403, 404) ends the wait.
-local POLL_THROUGH = { bad_response = true, timeout = true, too_large = true, server_error = true,
-                       transport = true, connect = true, tls = true, rate_limited = true }
--- (A poll that was not sent, because what it would ask is not an id,
--- would not be sent the next time either.)
-local function transient(err)
-  if err.not_sent then return false end
-  return err.retryable or POLL_THROUGH[err.code] or false
-end
-M.transient = transient
+-- What is worth polling through is the retry policy's to say.
+local transient = retry.poll_through
 
---- Seconds from a Retry-After header, or nil.
+--- Seconds from an answer's Retry-After header (seconds or an HTTP date,
+-- read as retry.lua reads it), or nil.
 function M.retry_after(res)
-  local v = res and res.headers and tonumber(res.headers["retry-after"])
-  if v and v >= 0 then return v end
+  return retry.parse_retry_after(res and res.headers and res.headers["retry-after"])
 end
 
 --- Poll until done. `poll(stop)` returns one of
@@ -48,8 +40,9 @@ function M.poll(s, poll)
     if state == "pending" then
       last = a
     elseif transient(a) then
-      -- a poll the deadline kept from being sent says less than the one before
-      if not (last_err and a.attempts == 0) then last_err = a end
+      -- a poll the deadline kept from being sent, or cut short, says less
+      -- than the one before
+      if not (last_err and (a.attempts == 0 or a.code == "timeout")) then last_err = a end
     else
       return nil, a
     end
@@ -70,10 +63,9 @@ end
 -- a table), or nil and the wait's error with may_have_landed (answered as
 -- done and not seen to go: it may still). `what` names the thing.
 function M.until_unlisted(ctx, op, what, list, match, value)
-  local config = require "gpucloud.config"
+  local s = require("gpucloud.config").wait(op, { deadline = ctx.settings.wait_timeout })
   local gone, err = M.poll({ rt = ctx.rt, op = op, what = what .. " leaving the listing",
-    deadline = ctx.settings.wait_timeout or config.WAIT_DEADLINE, interval = config.default("interval"),
-    stop_at = ctx.stop_at }, function(stop)
+    deadline = s.deadline, interval = s.interval, stop_at = ctx.stop_at }, function(stop)
     local l, e, res = list(stop)
     if not l then return nil, e, M.retry_after(res) end
     if l:first(match) then return "pending", "listed" end

@@ -7,6 +7,7 @@
 local cjson = require "cjson"
 local server = require "gpucloud.sim.server"
 local fixture = require "gpucloud.sim.fixture"
+local secret_rule = require "gpucloud.secrets"
 
 local M = {}
 
@@ -21,28 +22,31 @@ end
 local q = server.shell_quote
 M.LUA = require("support.subprocess").LUA
 
--- Every key the simulator knows: account keys, each endpoint's own, and
--- the secrets its instances carry.
+-- Every secret the default seed holds, of every provider: its account
+-- keys, and each string a credential name holds (secrets.lua's rule:
+-- endpoint keys, Jupyter tokens and URLs, an `env`'s HF_TOKEN) or a
+-- [name, value] pair names (Vast.ai's extra_env).
 local function fixture_secrets()
-  local fx = assert(fixture.load())
-  local secrets = {}
-  for _, provider in ipairs { "vast", "tensorpool" } do
-    for _, k in ipairs(fx[provider].api_keys) do
-      secrets[#secrets + 1] = type(k) == "table" and k.key or k
+  local out = {}
+  local function walk(v)
+    if type(v) ~= "table" then return end
+    if #v == 2 and type(v[1]) == "string" and type(v[2]) == "string" and secret_rule.is_secret_name(v[1]) then
+      out[#out + 1] = v[2]
+    end
+    for k, x in pairs(v) do
+      if type(x) == "string" and secret_rule.is_secret_name(k) then out[#out + 1] = x end
+      walk(x)
     end
   end
-  for _, kind in ipairs { "endpoints", "workergroups" } do
-    for _, e in ipairs(fx.vast[kind]) do secrets[#secrets + 1] = e.api_key end
-  end
-  -- what instances hold: tokens in extra_env, jupyter tokens
-  for _, inst in ipairs(fx.vast.instances or {}) do
-    secrets[#secrets + 1] = inst.jupyter_token
-    for _, pair in ipairs(inst.extra_env or {}) do
-      if pair[1]:find("TOKEN", 1, true) then secrets[#secrets + 1] = pair[2] end
+  for _, section in pairs(assert(fixture.load())) do
+    for _, k in ipairs(type(section) == "table" and section.api_keys or {}) do
+      out[#out + 1] = type(k) == "table" and k.key or k
     end
+    walk(section)
   end
-  return secrets
+  return out
 end
+M.fixture_secrets = fixture_secrets
 
 --- A runner against `sim`: run(words[, stdin path[, env]]) -> {out, err, code};
 -- env is NAME = value (false unsets), set with env(1).
@@ -77,6 +81,15 @@ function M.runner(sim)
       assert(not res.err:find(secret, 1, true), "key in stderr: " .. res.err)
     end
     return res
+  end
+
+  --- The environment gpucloud-sim run gives a command (every provider's
+  -- URL and key variables; one it leaves unset is false), then `extra`'s.
+  function r.env(extra)
+    local env = {}
+    for _, kv in ipairs(server.env(sim)) do env[kv[1]] = kv[2] or false end
+    for k, v in pairs(extra or {}) do env[k] = v end
+    return env
   end
 
   --- PROVIDER WORDS... --url <sim> --api-key <its key>

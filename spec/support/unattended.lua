@@ -1,57 +1,43 @@
--- What the unattended-run specs share: a fleet over the simulator with a
--- virtual clock, and changes to the simulator's state made through its
--- fixture (a worker that starts, an endpoint whose workers cannot be read).
+-- What the unattended-run specs share: a fleet over the simulator (the
+-- clients on spec/support/sim.lua's handle: its virtual clock, or real time
+-- for a block that runs the command line), and changes to the simulator's
+-- state made through its fixture (a worker that starts, an endpoint whose
+-- workers cannot be read). The fleet's own clock (what it observes and
+-- plans at: ages, idle times, a plan's expiry) is the spec's `clock.t`,
+-- moved by the spec over days; the clients' pauses are the handle's.
 
-local gpucloud = require "gpucloud"
 local fixture = require "gpucloud.sim.fixture"
-local server = require "gpucloud.sim.server"
+local sim = require "support.sim"
 local sys = require "gpucloud.sim.sys"
 
 local M = {}
 
-local function no_env() end
-
---- A runtime whose requests are real (libcurl, to the simulator) and
--- whose time is not: pacing and backoff move its clock instead of sleeping.
-function M.virtual_runtime()
-  local curl = require("gpucloud.runtime.curl").new()
-  local t = 0
-  return { kind = "virtual", request = curl.request, close = curl.close,
-           now = function() return t end, sleep = function(s) t = t + s end }
-end
-
---- Clients of every provider on server `s` and a fleet over them whose
--- clock is `clock.now` (clock = {t = epoch seconds}, moved by the spec).
-function M.fleet(s, clock)
-  local vast = gpucloud.vast { url = s.url, api_key = s.keys.vast, getenv = no_env, backoff = { base = 0, max = 0 },
-                               runtime = M.virtual_runtime() }
-  local tp = gpucloud.tensorpool { url = s.url, api_key = s.keys.tensorpool, getenv = no_env,
-                                   backoff = { base = 0, max = 0 }, runtime = M.virtual_runtime() }
-  local fleet = gpucloud.fleet { vast = vast, tensorpool = tp, now = function() return clock.t end }
+--- Clients of Vast.ai and TensorPool on the simulator of handle `h` (no
+-- backoff) and a fleet over them whose clock is `clock.t`; and a function
+-- that closes the clients (the handle closes them after each test too).
+function M.fleet(h, clock)
+  local vast = h:vast { backoff = { base = 0, max = 0 } }
+  local tp = h:tensorpool { backoff = { base = 0, max = 0 } }
+  local fleet = require("gpucloud").fleet { vast = vast, tensorpool = tp, now = function() return clock.t end }
   return fleet, function()
     vast:close()
     tp:close()
   end
 end
 
---- The hooks of a describe block: a simulator for the block, reset before
--- each test with a fleet on `clock` (clock.t set to `start` when given);
--- the files of M.tmpfile removed at the end. Returns a table the hooks fill:
--- {s = the server, fleet = the fleet}.
+--- The hooks of a describe block: a simulator for the block (support/sim.lua,
+-- retry_after 0), back to its start before each test with a fleet on
+-- `clock` (clock.t set to `start` when given); the files of M.tmpfile
+-- removed at the end. Returns a table the hooks fill: {s = the simulator's
+-- handle, fleet = the fleet}.
 function M.suite(clock, start)
   local busted = require "busted"
-  local t = {}
-  busted.setup(function() t.s = assert(server.start { config = { retry_after = "0" } }) end)
-  busted.teardown(function()
-    t.s:stop()
-    M.cleanup()
-  end)
+  local t = { s = sim.use { config = { retry_after = "0" } } }
+  busted.teardown(function() M.cleanup() end)
   busted.before_each(function()
-    assert(t.s:reset())
     if start then clock.t = start end
-    t.fleet, t.close = M.fleet(t.s, clock)
+    t.fleet = M.fleet(t.s, clock)
   end)
-  busted.after_each(function() t.close() end)
   return t
 end
 

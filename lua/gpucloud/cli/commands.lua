@@ -46,9 +46,17 @@
 --   help     one line
 
 local checks = require "gpucloud.cli.checks"
+local config = require "gpucloud.config"
 local providers = require "gpucloud.providers"
 
 local M = {}
+
+-- "(default N)" from the options schema, the one home of every default
+-- (in `scope`'s, shown by `show` where given).
+local function default(name, scope, show)
+  local v = config.default(name, scope)
+  return "(default " .. (v == nil and "none" or (show or tostring)(v)) .. ")"
+end
 
 -- The output formats of -o.
 M.FORMATS = { "table", "json", "jsonl", "csv", "ids" }
@@ -66,10 +74,10 @@ M.global = {
     help = "the API's base URL (else the provider's variable, then the config file)" },
   { "ca-file", value = "FILE", check = checks.path,
     help = "trust the certificates in this PEM file (a private CA, a proxy)" },
-  { "timeout", value = "SECONDS", check = checks.seconds, help = "one attempt's timeout (default 60)" },
+  { "timeout", value = "SECONDS", check = checks.seconds, help = "one attempt's timeout " .. default("timeout") },
   { "deadline", value = "SECONDS", check = checks.seconds,
-    help = "the whole call or wait, retries included (default none)" },
-  { "retries", value = "N", check = checks.count(0), help = "retries after a failed attempt (default 3)" },
+    help = "the whole call or wait, retries included " .. default("deadline") },
+  { "retries", value = "N", check = checks.count(0), help = "retries after a failed attempt " .. default("retries") },
   -- read before parsing, wherever they are (see cli.lua): never parsed
   { "help", short = "h", before_parsing = true,
     help = "this help; after a command's words, that command's (`gpucloud vast --help`: one provider's)" },
@@ -127,10 +135,10 @@ local GROUPS = {
   bulk = {
     { "dry-run", help = "delete/destroy: print what would go (each id's name and state), change nothing" },
     { "yes", help = "delete/destroy: do not ask before more than one id" },
-    { "max", value = "N", check = checks.count(0), default = 50,
-      help = "delete/destroy: refuse more than N ids (default 50)" },
+    { "max", value = "N", check = checks.count(0), default = config.default("max"),
+      help = "delete/destroy: refuse more than N ids " .. default("max") },
     { "concurrency", value = "N", check = checks.count(1),
-      help = "delete/destroy: requests in flight at once (default 8)" },
+      help = "delete/destroy: requests in flight at once " .. default("concurrency") },
     { "journal", value = "FILE", check = checks.path,
       help = "delete/destroy: append a synced JSON line before and after each call (gpucloud journal check FILE)" },
   },
@@ -279,7 +287,7 @@ local FLEET = {
       options = {
         { "out", value = "FILE", check = checks.path, help = "fleet plan: save the plan there, for `fleet apply`" },
         { "expires", value = "AGE", check = checks.duration,
-          help = "fleet plan: how long the plan holds (default 24h)" },
+          help = "fleet plan: how long the plan holds " .. default("expires", "plan", require("gpucloud.times").age) },
         KEEP,
       }, help = "print what a delete would act on, naming each thing; --out saves it for review",
       examples = { "gpucloud fleet plan --state idle --older-than 6h",

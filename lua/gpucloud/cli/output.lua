@@ -17,17 +17,12 @@ local tbl = setmetatable({}, { __index = function(t, k)
   return t[k]
 end })
 
---- A scalar as a table cell, a filter and a JSON key see it: whole numbers
--- without ".0" (Lua 5.4 may hold an id as 101.0, LuaJIT every number as a
--- double); nil for a table or nil.
-function M.text(v)
-  if type(v) == "number" and v == math.floor(v) and math.abs(v) <= 2 ^ 53 then return format("%d", v) end
-  if type(v) == "string" or type(v) == "number" or type(v) == "boolean" then return tostring(v) end
-end
+--- A scalar as a table cell, a filter and a JSON key see it (cli/text.lua).
+M.text = require "gpucloud.cli.text"
 local text = M.text
 
 -- the set of credential field names, for json.encode's mask
-local secret_fields = setmetatable({}, { __index = function(_, k) return secrets.is_secret_name(k) end })
+local secret_fields = secrets.fields
 
 local object = json.object
 local function encode(v)

@@ -3,7 +3,7 @@
 -- anywhere after it), a command's groups and own options on its last word
 -- (so they go after its words); ids and other arguments converted by their
 -- checks while parsing. parse(argv) gives the call to make, or a usage
--- error in the command line's words (cli/help.lua's message).
+-- error in the command line's words (cli/messages.lua).
 --
 -- A command line that is well formed is read without argparse (lua-argparse
 -- and the parser it would build cost more than the rest of a one-shot
@@ -344,7 +344,7 @@ function M:parse(argv, slow)
     ok, result = self:argparse():pparse(joined(self, argv))
     if not ok then
       local node = self:locate(argv)
-      return nil, require("gpucloud.cli.help").message(self, result, node, argv), node
+      return nil, require("gpucloud.cli.messages").message(self, result, node, argv), node
     end
   end
   local node = result[NODE]

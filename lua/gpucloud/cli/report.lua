@@ -10,10 +10,8 @@ local format, concat = string.format, table.concat
 
 local FOLD = 20 -- lines shown of a long list; the rest as a count
 
-local function text(id)
-  if type(id) == "number" and id == math.floor(id) then return format("%d", id) end
-  return tostring(id)
-end
+-- an id as reports show it (integral numbers without ".0", never rounded)
+local text = require("gpucloud.args").id_text
 
 --- "1 endpoint", "2 endpoints": `b` is a row's bulk words.
 function M.count(n, b)

@@ -16,7 +16,7 @@ local format, concat = string.format, table.concat
 local MAX_CELL = 40   -- a cell longer than this is cut
 local MAX_WIDTH = 160 -- columns chosen by no one stop before this width
 
-local text = require("gpucloud.cli.output").text
+local text = require "gpucloud.cli.text"
 
 -- Money: at least 2 decimals, at most 3 ("$0.452", "$2.45", "$0.007",
 -- "-$1.25").

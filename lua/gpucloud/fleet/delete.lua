@@ -83,13 +83,13 @@ local function fold(report, part, done)
   report.interrupted = report.interrupted or (r and r.interrupted)
 end
 
--- List again what the plan deleted; move what is still there to failed.
-local function verify(fleet, plan, report, done)
+-- List again what the plan deleted (relist: fleet.lua's listing of those
+-- kinds); move what is still there to failed.
+local function verify(relist, plan, report, done)
   local kinds = {}
   for _, g in ipairs(plan.groups) do kinds[#kinds + 1] = g.provider .. ":" .. g.kind end
   local present, unknown = {}, {}
-  local F = require "gpucloud.fleet"
-  for _, r in ipairs(F.list_jobs(fleet, F.select_kinds(fleet, kinds, 3))) do
+  for _, r in ipairs(relist(kinds)) do
     for _, row in ipairs(r[1] or {}) do
       -- listed as being destroyed: going, not "still present"
       if row.state ~= "gone" then present[row.key] = row end
@@ -118,12 +118,12 @@ local function verify(fleet, plan, report, done)
   end
 end
 
-function M.run(fleet, plan, opts, level)
+function M.run(fleet, plan, opts, level, relist)
   level = (level or 1) + 1
   local where = "fleet:delete"
   if not plan_mod.is(plan) then plan = fleet:plan(plan) end
   -- (waited for, and paced at the documented rates, unless told otherwise:
-  -- the fleet's defaults in config.lua)
+  -- the fleet's defaults in config/schema.lua)
   local o = config.scoped(where, "fleet", opts, level)
   if plan.count > o.max then
     fail(level, "%s: refusing to delete %d things, more than max = %d (raise opts.max to go ahead)",
@@ -218,7 +218,7 @@ function M.run(fleet, plan, opts, level)
     end
   end
   report.interrupted = report.interrupted or results.interrupted
-  if o.verify then verify(fleet, plan, report, done) end
+  if o.verify then verify(relist, plan, report, done) end
   for _, key in ipairs(plan.keys) do
     if done[key] then report.ok[#report.ok + 1] = key end
   end

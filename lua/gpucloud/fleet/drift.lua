@@ -8,6 +8,7 @@
 -- provider's data (its fleet.lua: `show`, `show_requests`, `list_cost`).
 
 local keep = require "gpucloud.fleet.keep"
+local make_row = require("gpucloud.fleet.row").make
 
 local M = {}
 
@@ -56,7 +57,6 @@ end
 -- Read one group's things again, into found[key] (a row, or false: gone)
 -- or errs[key].
 local function reread_group(c, entry, g, o, now, found, errs, priced)
-  local F = require "gpucloud.fleet"
   local kind = entry.map.kinds[g.kind]
   local each = kind.show and c[kind.show] and (kind.show_requests or 1)
   local rows = {}
@@ -66,7 +66,7 @@ local function reread_group(c, entry, g, o, now, found, errs, priced)
     for i, id in ipairs(g.ids) do
       local raw, err = r.results[id], r.failed[id]
       if raw ~= nil then
-        local row = F.make_row(entry.provider, g.kind, kind, raw, now)
+        local row = make_row(entry.provider, g.kind, kind, raw, now)
         row.key = g.keys[i]
         rows[#rows + 1] = row
       elseif err and err.code == "not_found" then
@@ -82,7 +82,7 @@ local function reread_group(c, entry, g, o, now, found, errs, priced)
       return
     end
     local listed = {}
-    for j, raw in ipairs(items) do listed[j] = F.make_row(entry.provider, g.kind, kind, raw, now) end
+    for j, raw in ipairs(items) do listed[j] = make_row(entry.provider, g.kind, kind, raw, now) end
     local wanted = {}
     for _, key in ipairs(g.keys) do wanted[key], found[key] = true, false end
     for _, row in ipairs(listed) do

@@ -16,25 +16,21 @@ M.Plan = Plan
 
 local money = require "gpucloud.money"
 
--- an id as reports show it (integral numbers without ".0")
-local id_text = require("gpucloud.bulk").show_id
-
---- The key of a thing in the fleet: "provider:kind:id".
-function M.key(provider, kind, id)
-  return provider .. ":" .. kind .. ":" .. id_text(id)
-end
+--- The key of a thing in the fleet: "provider:kind:id" (fleet/row.lua's).
+M.key = require("gpucloud.fleet.row").key
 
 -- How many requests the listing each row came from took (fleet:list
 -- notes it): what re-reading a whole kind would cost (fleet/drift.lua).
 M.listing_cost = setmetatable({}, { __mode = "k" })
 
-local DAY = 86400
+-- a plan's life, unless the caller gives one: the schema's
+local EXPIRES = require("gpucloud.config").default("expires", "plan")
 
 --- A plan from fleet rows (each with provider, kind, id). `order` gives
 -- the providers' and kinds' order: { {provider, {kind, ...}}, ... }.
 -- `opts`: `keep` (keep rules: a kept row is left out, in plan.kept with
 -- its rule), `now` (the plan's time, epoch seconds; default os.time()),
--- `expires` (seconds it stays valid, default a day); a saved plan's `id`,
+-- `expires` (seconds it stays valid, default the schema's); a saved plan's `id`,
 -- `made_at`, `expires_at` and `list_cost` when it is loaded again.
 function M.new(rows, order, level, opts)
   level = (level or 1) + 1
@@ -58,7 +54,7 @@ function M.new(rows, order, level, opts)
   local made = opts.made_at or opts.now or os.time()
   local plan = setmetatable({ count = 0, cost_per_hour = 0, unknown_cost = 0, keys = {}, protected = {},
                               groups = groups, refused = {}, records = {}, kept = {}, made_at = made,
-                              expires_at = opts.expires_at or (made + (opts.expires or DAY)),
+                              expires_at = opts.expires_at or (made + (opts.expires or EXPIRES)),
                               id = opts.id or ("p-" .. os.date("!%Y%m%d-%H%M%S", math.floor(made)) .. "-"
                                 .. require("gpucloud.files").random_hex(4)) }, Plan)
   for i = 1, #rows do

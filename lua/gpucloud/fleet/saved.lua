@@ -10,7 +10,7 @@
 local errors = require "gpucloud.errors"
 local files = require "gpucloud.files"
 local json = require "gpucloud.json"
-local plan_mod = require "gpucloud.fleet.plan"
+local thing_key = require("gpucloud.fleet.row").key
 local FIELDS = require("gpucloud.fleet.drift").FIELDS
 
 local M = {}
@@ -101,9 +101,11 @@ local function refuse(path, fmt, ...)
   return nil, errors.local_failure("fleet.load_plan", "invalid", path .. ": " .. format(fmt, ...))
 end
 
---- Read a saved plan: a plan (fleet/plan.lua) with its id and times, or
--- nil and an err (code invalid) naming the file and what is wrong with it.
--- `order` is the fleet's order of providers and kinds.
+--- Read a saved plan: the rows and the fields (id, times, list_cost) that
+-- fleet:load_plan makes the plan of again (fleet/plan.lua's new: this
+-- module does not require it back), or nil and an err (code invalid)
+-- naming the file and what is wrong with it. `order` is the fleet's order
+-- of providers and kinds.
 function M.load(path, order)
   local text, rerr = files.read(path)
   if not text then return refuse(path, "cannot read it (%s)", tostring(rerr)) end
@@ -134,15 +136,14 @@ function M.load(path, order)
     end
     if e.digest ~= entry_digest(t.id, e) then
       return refuse(path, "entry %d (%s) was not in plan %s as it reads now (added or edited by hand): "
-        .. "refusing the plan; remove the entry, or make a new plan", i, plan_mod.key(e.provider, e.kind, e.id), t.id)
+        .. "refusing the plan; remove the entry, or make a new plan", i, thing_key(e.provider, e.kind, e.id), t.id)
     end
     local was = e.was or {}
     rows[i] = { provider = e.provider, kind = e.kind, id = e.id, protected = e.protected == true,
                 cost_per_hour = was.cost_per_hour, record = was }
   end
   local cost = type(t.list_cost) == "table" and t.list_cost or {}
-  return plan_mod.new(rows, order, 2, { id = t.id, made_at = t.made_at, expires_at = t.expires_at,
-                                        list_cost = cost })
+  return rows, { id = t.id, made_at = t.made_at, expires_at = t.expires_at, list_cost = cost }
 end
 
 return M

@@ -51,10 +51,34 @@ local function findable(modname)
   return false
 end
 
---- Provider `name`'s module: {spec = ..., new = constructor}.
+--- The fleet kind that operation `op` of provider `name` deletes, through
+-- its bulk form ("endpoint" for vast's delete_endpoint), from its
+-- fleet.lua; nil when no kind is deleted by it.
+local kinds_by_op = {}
+function M.fleet_kind(name, op)
+  local known = kinds_by_op[name]
+  if not known then
+    known = {}
+    local fleet, spec = M.part(name, "fleet"), M.spec(name)
+    for kind, k in pairs(fleet and fleet.kinds or {}) do
+      local entry = spec.bulk and spec.bulk[k.delete]
+      if entry then known[entry.op] = kind end
+    end
+    kinds_by_op[name] = known
+  end
+  return known[op]
+end
+
+--- Provider `name`'s module: {spec = ..., new = constructor}. Its spec
+-- gains `fleet_kind(op)` (M.fleet_kind): what the journal, below the
+-- providers, asks of a destructive call.
 function M.get(name)
   if not KNOWN[name] then error("gpucloud: no provider '" .. tostring(name) .. "'", 2) end
-  return require("gpucloud.providers." .. name)
+  local mod = require("gpucloud.providers." .. name)
+  if not mod.spec.fleet_kind then
+    mod.spec.fleet_kind = function(op) return M.fleet_kind(name, op) end
+  end
+  return mod
 end
 
 --- Provider `name`'s spec (its rows and the rest).

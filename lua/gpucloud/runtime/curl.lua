@@ -17,10 +17,12 @@ local function process_id()
   return ngx and ngx.worker and ngx.worker.pid and ngx.worker.pid() or 0
 end
 
---- A new curl runtime (handles are opened on first use).
-function M.new()
+--- A new curl runtime (handles are opened on first use). `clock`
+-- ({now, sleep}, optional) replaces the core's: runtime/virtual.lua's.
+function M.new(clock)
   local easy, multi, owner
-  local rt = { kind = "curl", family = "curl", now = core.now, sleep = core.sleep }
+  local rt = { kind = "curl", family = "curl", now = clock and clock.now or core.now,
+               sleep = clock and clock.sleep or core.sleep }
 
   -- A handle inherited from another process is left alone: closing it
   -- would shut connections its owner still holds.

@@ -1,19 +1,19 @@
 -- Reading one HTTP/1.1 response from a cosocket (runtime/ngx_http.lua
 -- sends the request): status line, headers, 1xx answers, and the body by
 -- Content-Length, chunked coding or close, with the same head limits as
--- the C core (config.LIMITS), so a hostile server cannot make us buffer
+-- the C core (gpucloud.limits), so a hostile server cannot make us buffer
 -- without bound. Failures are {code, message} tables, as the C core's.
 
 -- luacheck: globals ngx
-local config = require "gpucloud.config"
+local limits = require "gpucloud.limits"
 
 local M = {}
 
 local concat, tonumber, tostring = table.concat, tonumber, tostring
 local ceil = math.ceil
 
-local MAX_HEADER_BYTES = config.LIMITS.header_bytes
-local MAX_HEADER_LINES = config.LIMITS.header_lines
+local MAX_HEADER_BYTES = limits.header_bytes
+local MAX_HEADER_LINES = limits.header_lines
 local MAX_CHUNK_LINE = 4096   -- a chunk-size line with its extensions
 local MAX_INTERIM = 16        -- 1xx answers before the real one
 local READ_SIZE = 65536

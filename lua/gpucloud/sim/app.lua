@@ -145,7 +145,9 @@ end
 ---------------------------------------------------------------- app object
 
 -- M.new(fixture_table_or_json_or_nil[, opts]) -> app. With no fixture, the
--- default seed. opts.now: the clock for rate limits (default os.time).
+-- default seed. opts.now: the clock for rate limits and requests that step
+-- by themselves (default os.time), unless config.clock holds a time (and,
+-- for the providers' records, config.now).
 -- Raises on an unreadable or malformed seed.
 function M.new(fx, opts)
   if fx == nil then
@@ -158,7 +160,7 @@ function M.new(fx, opts)
   local self = setmetatable({}, App)
   self.opts = opts or {}
   self.initial = values.deepcopy(fx)
-  self.config = values.deepcopy(DEFAULT_CONFIG)
+  self:default_config()
   self:reset()
   return self
 end
@@ -175,6 +177,27 @@ function App:reset(fx)
   self.stats = { total = 0, by_route = json.object(), by_status = json.object() }
 end
 
+-- Settings back to the defaults (DELETE /_sim/config).
+function App:default_config()
+  self.config = values.deepcopy(DEFAULT_CONFIG)
+end
+
+-- The simulator's running clock (rate limits): config.clock when a client
+-- on a virtual clock set it (runtime/virtual.lua; spec/support/sim.lua
+-- moves it along), else opts.now, else the real clock.
+function App:clock()
+  local c = self.config.clock
+  if type(c) == "number" then return c end
+  return (self.opts.now or os.time)()
+end
+
+-- The providers' clock (req.now: charges, requests that step by
+-- themselves): config `now` (epoch seconds, a date a spec fixes while
+-- rate limits keep running), else the running clock.
+function App:now()
+  return tonumber(self.config.now) or self:clock()
+end
+
 -- Sizes of the state, for /_sim/health.
 function App:counts()
   local out = {}
@@ -187,7 +210,13 @@ end
 -- The whole state, private fields included, by provider.
 function App:snapshot()
   local out = {}
-  for _, p in ipairs(PROVIDERS) do out[p.name] = p.snapshot(self.state[p.name]) end
+  for _, p in ipairs(PROVIDERS) do
+    local st = self.state[p.name]
+    local snap = p.snapshot(st)
+    -- the lists the routes' seeds are for (sim/fixture.lua)
+    for field in pairs(fixture.route_seeds(p)) do snap[field] = json.array(st[field]) end
+    out[p.name] = snap
+  end
   return out
 end
 
@@ -202,7 +231,7 @@ function App:rate_limit(route, req)
   if not limits or limits == json.null then return nil end
   local rate = limits == true and route.rate or (type(limits) == "table" and tonumber(limits[route.key]))
   if not rate or rate <= 0 then return nil end
-  local now = (self.opts.now or os.time)()
+  local now = self:clock()
   local grace = tonumber(self.config.rate_grace) or 0.05
   local id = route.key .. " " .. (req.headers.authorization or "")
   local b = self.buckets[id]
@@ -234,7 +263,9 @@ function App:serve(req, route, caps, allowed, directives)
   req.state, req.config = self.state[route.provider.name], self.config
   local ok, status, h, out = pcall(function()
     if route.auth then
-      local key, s, v, hh = route.provider.auth[route.auth](req)
+      -- the bearer's record in the state's keys (section.api_keys), or nil:
+      -- the scheme says what that key may do, or what to answer instead
+      local key, s, v, hh = route.provider.auth[route.auth](req, req.bearer and req.state.keys[req.bearer])
       if not key then return finish(s, v, hh) end
       req.key = key
     end
@@ -271,14 +302,6 @@ function App:control(req)
     status, h, out = finish(404, { detail = "Not Found" })
   end
   return status, h, out, {}
-end
-
--- The providers' clock (req.now): config `now` (epoch seconds, a time a
--- spec fixes), else opts.now, else os.time. Rate limits keep the real one.
-function App:now()
-  local fixed = tonumber(self.config.now)
-  if fixed then return fixed end
-  return (self.opts.now or os.time)()
 end
 
 -- app:handle(method, path_with_query, headers, body)

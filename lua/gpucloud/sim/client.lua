@@ -77,6 +77,7 @@ function Methods:state() return self:control("GET", "/_sim/state") end
 function Methods:inject(spec) return self:control("POST", "/_sim/inject", spec) end
 function Methods:injections() return self:control("GET", "/_sim/inject") end
 function Methods:clear_injections() return self:control("DELETE", "/_sim/inject") end
+function Methods:default_config() return self:control("DELETE", "/_sim/config") end
 function Methods:config(t)
   if t == nil then return self:control("GET", "/_sim/config") end
   return self:control("POST", "/_sim/config", json.object(t))

@@ -74,7 +74,10 @@ local function get_config(req)
 end
 
 -- Merge settings. Known: retry_after (string or number of seconds),
--- rate_limits, rate_grace. Other keys are kept as given.
+-- rate_limits, rate_grace, clock (a number: the simulator's time from now
+-- on, as a client's virtual clock reads it; null: the real clock again),
+-- now (epoch seconds: the providers' date, fixed; rate limits keep the
+-- running clock; app.lua). Other keys are kept as given.
 local function set_config(req)
   local t, err = body_object(req)
   if not t then return fail(400, err) end
@@ -85,7 +88,20 @@ local function set_config(req)
     end
     t.retry_after = type(ra) == "number" and json.encode(ra) or ra
   end
+  if t.clock ~= nil and t.clock ~= json.null and type(t.clock) ~= "number" then
+    return fail(400, "clock must be a number of seconds or null")
+  end
+  if t.clock == json.null then
+    t.clock = nil
+    req.app.config.clock = nil
+  end
   for k, v in pairs(t) do req.app.config[k] = v end
+  return get_config(req)
+end
+
+-- Settings back to the simulator's defaults.
+local function reset_config(req)
+  req.app:default_config()
   return get_config(req)
 end
 
@@ -105,6 +121,7 @@ M.routes = {
   { "DELETE", "/_sim/inject", clear_injections },
   { "GET", "/_sim/config", get_config },
   { "POST", "/_sim/config", set_config },
+  { "DELETE", "/_sim/config", reset_config },
   { "GET", "/_sim/state", state },
 }
 

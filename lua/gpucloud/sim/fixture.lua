@@ -1,21 +1,17 @@
 -- The fixture format: where the default seed is, reading one, the API keys
 -- it declares, and the live state built from it. What each provider keeps
--- is the provider's business (its `build`); this file holds the rules all
--- sections share: `api_keys`, lists of objects, deep copies.
+-- is the provider's business (its `build`, with sim/section.lua's
+-- helpers); this file holds the seed and the state made of it.
 --
 --   {"vast": {"api_keys": [...], "endpoints": [...], ...},
 --    "tensorpool": {"api_keys": [...], "clusters": [...]}}
---
--- A key is a string, or {"key": "...", "read_only": true} (other fields of
--- the record are the provider's: TensorPool's "balance").
 
 local json = require "gpucloud.json"
 local providers = require "gpucloud.providers"
+local section_of = require "gpucloud.sim.section"
 local values = require "gpucloud.sim.values"
 
 local M = {}
-
-local format = string.format
 
 -- The default seed: each provider's sim/fixture.json, as its section.
 -- default_path() is nil: there is no one file. -> table | nil, message
@@ -33,7 +29,21 @@ local function read_file(path)
   return text
 end
 
--- Every provider with a simulator, its seed as its section.
+-- The fields of a provider's section its routes bring seeds for: a route
+-- row may carry `seed = {field = {records...}}`, the data its listing
+-- serves, beside the route itself (a new listing is then one row in the
+-- provider's sim and its seed, no fixture.json edit).
+local function route_seeds(sim)
+  local out = {}
+  for _, r in ipairs(sim.routes or {}) do
+    for field, records in pairs(r.seed or {}) do out[field] = records end
+  end
+  return out
+end
+M.route_seeds = route_seeds
+
+-- Every provider with a simulator, its seed as its section (fixture.json,
+-- then the routes' seeds for the fields it does not have).
 local function default_seed()
   local out = json.object { _about = "Default seed of the gpucloud simulator: each provider's "
     .. "providers/<name>/sim/fixture.json. Fields whose names start with '_' are sim-private and never sent." }
@@ -43,6 +53,9 @@ local function default_seed()
     if not text then return nil, err end
     local t, derr = values.decode_object(text)
     if not t then return nil, "fixture " .. path .. ": " .. derr end
+    for field, records in pairs(route_seeds(p.module)) do
+      if t[field] == nil then t[field] = json.array(values.deepcopy(records)) end
+    end
     out[p.name] = t
   end
   return out
@@ -91,54 +104,6 @@ function M.keys(fixture)
   return keys
 end
 
----------------------------------------------------------------- for providers' build
-
--- section[name], an array of objects (absent or null: empty). Raises a
--- message naming the field on anything else.
-function M.list(section, name, where)
-  local v = section[name]
-  if v == nil or v == json.null then return {} end
-  if type(v) ~= "table" then error(where .. "." .. name .. " must be an array", 0) end
-  for i, x in ipairs(v) do
-    if type(x) ~= "table" then error(format("%s.%s[%d] must be an object", where, name, i), 0) end
-  end
-  return v
-end
-
--- section.api_keys -> { [key] = { read_only = boolean, ... } }: a key
--- record's other fields (TensorPool's `balance`) are kept for the
--- provider's auth. Raises on a malformed entry.
-function M.api_keys(section, where)
-  local v = section.api_keys
-  local out = {}
-  if v == nil or v == json.null then return out end
-  if type(v) ~= "table" then error(where .. ".api_keys must be an array", 0) end
-  for i, k in ipairs(v) do
-    if type(k) == "string" then
-      out[k] = { read_only = false }
-    elseif type(k) == "table" and type(k.key) == "string" then
-      local record = {}
-      for f, x in pairs(k) do
-        if f ~= "key" then record[f] = x end
-      end
-      record.read_only = k.read_only == true
-      out[k.key] = record
-    else
-      error(format("%s.api_keys[%d] must be a string or {key=...}", where, i), 0)
-    end
-  end
-  return out
-end
-
--- Each element of list has an integral `field` (raises otherwise).
-function M.integer_ids(list, field, where)
-  for i, x in ipairs(list) do
-    if not values.is_integer(x[field]) then
-      error(format("%s[%d].%s must be an integer", where, i, field), 0)
-    end
-  end
-end
-
 -- The live state: one section per provider, from a deep copy (the fixture
 -- stays pristine for later resets). Raises a message on malformed input.
 function M.build(fixture, sims)
@@ -149,7 +114,12 @@ function M.build(fixture, sims)
     local section = fixture[p.name]
     if section == nil or section == json.null then section = {} end
     if type(section) ~= "table" then error(p.name .. " must be an object", 0) end
-    state[p.name] = p.build(section)
+    local st = p.build(section)
+    -- the fields the routes' seeds are for: the section's list, else none
+    for field in pairs(route_seeds(p)) do
+      if st[field] == nil then st[field] = section_of.list(section, field, p.name) end
+    end
+    state[p.name] = st
   end
   return state
 end

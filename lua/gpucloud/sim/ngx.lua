@@ -98,7 +98,15 @@ function M.handle()
     ngx.req.get_method(), ngx.var.request_uri, ngx.req.get_headers(0), body)
   directives = directives or {}
   if directives.error then ngx.log(ngx.ERR, "gpucloud-sim: ", directives.error) end
-  if directives.delay and directives.delay > 0 then ngx.sleep(directives.delay) end
+  if directives.delay and directives.delay > 0 then
+    -- how many answers are held back at once: a client's concurrency, seen
+    -- without a wall clock (stats.max_held)
+    local st = app.stats
+    st.held = (st.held or 0) + 1
+    if st.held > (st.max_held or 0) then st.max_held = st.held end
+    ngx.sleep(directives.delay)
+    if app.stats == st then st.held = st.held - 1 end
+  end
   if directives.fault == "close" then return ngx.exit(444) end
   if directives.fault == "truncate" then
     return send_truncated(status, headers, out, directives.truncate_at)

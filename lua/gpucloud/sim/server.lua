@@ -68,8 +68,9 @@ function Server:pid()
   return text and tonumber(text:match("%d+")) or nil
 end
 
--- Stop nginx (QUIT, then TERM, then KILL) and remove the prefix.
--- Idempotent; returns true or nil, message.
+-- Stop nginx (TERM, then KILL) and remove the prefix. TERM, not QUIT: a
+-- simulator has nothing to finish, and a graceful stop would sit on every
+-- answer a spec told it to delay. Idempotent; returns true or nil, message.
 function Server:stop()
   if self.stopped then return true end
   client.close(self)
@@ -83,14 +84,11 @@ function Server:stop()
     end
   end
   if pid then
-    run("kill -QUIT " .. pid)
+    run("kill -TERM " .. pid)
     if not sys.wait_gone(pid, 100) then
-      run("kill -TERM " .. pid)
+      run("kill -KILL " .. pid)
       if not sys.wait_gone(pid, 40) then
-        run("kill -KILL " .. pid)
-        if not sys.wait_gone(pid, 40) then
-          return nil, format("nginx master %d does not stop; prefix kept: %s", pid, self.prefix)
-        end
+        return nil, format("nginx master %d does not stop; prefix kept: %s", pid, self.prefix)
       end
     end
   end
@@ -169,7 +167,9 @@ local function start_nginx(prefix, opts)
       shell_quote(prefix .. "/nginx.conf"), shell_quote(prefix .. "/error.log")))
     if okn then return port end
     last = out
-    if not out:find("Address already in use", 1, true) then break end
+    -- another port of the configuration (`extra`'s) is the caller's to
+    -- change: a new port of ours would fail the same way
+    if not out:find(format("127.0.0.1:%d failed (98: Address already in use)", port), 1, true) then break end
   end
   return nil, "nginx did not start: " .. tostring(last):gsub("%s+$", "")
 end
@@ -177,7 +177,8 @@ end
 -- server.start{fixture=, port=, nginx=, modules_dir=, config=,
 --              tls=, lua_path=, lua_cpath=, extra=}
 --   fixture: path to a JSON fixture, a fixture table, or nil (default seed)
---   port: fixed port (default: random in 20000..60000, retried when busy)
+--   port: fixed port (default: random, outside the kernel's ephemeral range
+--         (sys.random_port), drawn again when taken)
 --   config: a table for s:config() once the server is up
 --   tls: true for HTTPS (s.ca_file is the certificate to trust), or
 --        "localhost" for a certificate naming only localhost

@@ -22,7 +22,10 @@ function M.run(cmd)
   return rc == 0, text or out, rc
 end
 
+-- The core's nanosleep where it loads (no process per pause), else sleep(1).
+local has_core, core = pcall(require, "gpucloud.core")
 function M.sleep(seconds)
+  if has_core and type(core) == "table" and core.sleep then return core.sleep(seconds) end
   os.execute("sleep " .. format("%.3f", seconds))
 end
 
@@ -102,15 +105,37 @@ function M.port_listening(port)
   return false
 end
 
+-- Where a listening port is drawn from: below the kernel's ephemeral range
+-- (or above it), where no outgoing connection takes its local port (with
+-- suites side by side, one often did: bind said "Address already in use"
+-- of a port nothing listened on); 20000..60000 where the range leaves no
+-- room or cannot be read.
+local function port_range()
+  local lo, hi = (M.read_file("/proc/sys/net/ipv4/ip_local_port_range") or ""):match("(%d+)%s+(%d+)")
+  lo, hi = tonumber(lo), tonumber(hi)
+  if lo and lo - 10000 >= 2000 then return 10000, lo - 1 end
+  if hi and 65535 - hi >= 2000 then return hi + 1, 65535 end
+  return 20000, 60000
+end
+
+-- A port of that range from /dev/urandom where there is one: math.random's
+-- state belongs to whoever seeds it (a spec's fixed seed would make two
+-- runs side by side pick the same ports in turn, each retry costing nginx's
+-- 2.5 s of bind attempts).
 local seeded = false
 function M.random_port()
+  local first, last = port_range()
+  local f = io.open("/dev/urandom", "rb")
+  local b = f and f:read(2)
+  if f then f:close() end
+  if b and #b == 2 then return first + (b:byte(1) * 256 + b:byte(2)) % (last - first + 1) end
   if not seeded then
     -- Lua 5.4 seeds itself; LuaJIT does not. Mix the time with an address.
     local addr = tonumber(tostring({}):match("0x(%x+)") or "0", 16) or 0
     math.randomseed((os.time() + addr) % 2147483647)
     seeded = true
   end
-  return math.random(20000, 60000)
+  return math.random(first, last)
 end
 
 return M

@@ -3,7 +3,7 @@
 -- (prices.lua, read by fleet/cost.lua). Lambda has no billing history in
 -- its API: no charges hook, and the cost report says so (no_charges).
 
-local key = require("gpucloud.fleet.plan").key
+local key = require("gpucloud.fleet.row").key
 local prices = require "gpucloud.providers.lambda.prices"
 local times = require "gpucloud.times"
 

@@ -71,7 +71,7 @@ local spec = {
     terminate_batch = {
       method = "POST", host = "api", path = TERMINATE,
       args = { { "instance_ids", checks.instance_ids } }, body = { "instance_ids" }, object = "data",
-      destructive = true, rate = RATE,
+      destructive = true, rate = RATE, sample = { { "i-dev-a10" } },
     },
 
     -- File systems. Note the spelling: listed under file-systems, deleted

@@ -36,8 +36,9 @@ local NOTHING_DONE = { unauthorized = true, forbidden = true, rate_limited = tru
 -- `once`: not waiting, one listing judges (its failure leaves the
 -- terminate's own); waiting, listings are polled through failures.
 local function settings(ctx)
-  return { deadline = ctx.settings.wait_timeout or config.WAIT_DEADLINE, interval = config.default("interval"),
-           once = not ctx.settings.wait }
+  local s = config.wait(OP, { deadline = ctx.settings.wait_timeout })
+  s.once = not ctx.settings.wait
+  return s
 end
 
 -- The entry of `id` in a terminate's answer, or nil.

@@ -4,7 +4,7 @@
 -- charges (billing.lua: the hook fleet:costs calls).
 
 local billing = require "gpucloud.providers.runpod.billing"
-local key = require("gpucloud.fleet.plan").key
+local key = require("gpucloud.fleet.row").key
 local prices = require "gpucloud.providers.runpod.prices"
 local times = require "gpucloud.times"
 

@@ -97,7 +97,7 @@ local spec = {
     update_endpoint = {
       method = "PATCH", host = "api", path = "/v2/serverless/{id}",
       args = { ID, { "fields", checks.endpoint_fields } }, body = "fields", echo = ABOUT_ID,
-      idempotent = true, rate = RATE,
+      idempotent = true, rate = RATE, sample = { "ep-idle", { name = "renamed" } },
     },
     -- the pause: no worker may run, nothing is deleted
     pause_endpoint = {

@@ -6,7 +6,7 @@
 -- `new` wraps the option): the lookup order, the messages and
 -- key_source stay gpucloud.keys'.
 
-local config = require "gpucloud.config"
+local keys = require "gpucloud.keys"
 
 local M = {}
 
@@ -39,17 +39,9 @@ function M.parse(text)
   return top or default
 end
 
--- ssh's rule, as gpucloud.keys keeps it for key files: a file others can
--- read gets a warning naming the file, never the key.
-local function warn_if_exposed(path)
-  local ok, core = pcall(require, "gpucloud.core")
-  if not ok or type(core) ~= "table" or not core.file_mode then return end
-  local mode = core.file_mode(path)
-  if mode and mode % 64 ~= 0 then
-    config.warn(string.format("API key file %s is accessible by group or others (mode %03o); chmod 600 it",
-      path, mode))
-  end
-end
+-- ssh's rule, gpucloud.keys': a file others can read gets a warning
+-- naming the file, never the key.
+local warn_if_exposed = keys.warn_if_exposed
 
 --- The key in $HOME/.runpod/config.toml, or nil.
 function M.read(getenv)

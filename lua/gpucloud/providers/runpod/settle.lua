@@ -28,7 +28,7 @@ local ON_THE_WAY = {
 }
 
 local function settings(ctx)
-  return { deadline = ctx.settings.wait_timeout or config.WAIT_DEADLINE, interval = config.default("interval") }
+  return config.wait("runpod", { deadline = ctx.settings.wait_timeout })
 end
 
 -- Poll get_pod until the action has arrived. (A pod answered for another

@@ -5,7 +5,7 @@
 -- (`prices = {tensorpool = {...}}`); there is no billing call, so no
 -- `charges` hook.
 
-local key = require("gpucloud.fleet.plan").key
+local key = require("gpucloud.fleet.row").key
 
 local M = {}
 

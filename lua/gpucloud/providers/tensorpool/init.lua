@@ -35,6 +35,7 @@ local spec = {
     get_cluster_info = {
       method = "GET", host = "engine", path = "/cluster/info/{cluster_id}",
       args = { { "cluster_id", "tp_id" } }, object = "cluster_info", idempotent = true,
+      sample = { "c-dev-h100" },
       echo = { cluster_id = "cluster_id", id = "cluster_id" }, echo_optional = true,
     },
     -- 202 and a CLUSTER_EDIT request; repeating the same fields is harmless
@@ -43,10 +44,12 @@ local spec = {
       args = { { "cluster_id", "tp_id" },
                { "fields", args.fields { cluster_name = "text", deletion_protection = "boolean" } } },
       body = "fields", idempotent = true,
+      sample = { "c-dev-h100", { cluster_name = "renamed" } },
     },
     destroy_cluster = {
       method = "DELETE", host = "engine", path = "/cluster/{cluster_id}",
       args = { { "cluster_id", "tp_id" } }, idempotent = true,
+      sample = { "c-dev-h100" },
     },
     list_storage = {
       method = "GET", host = "engine", path = "/storage/list", query = { INCLUDE_ORG },
@@ -55,6 +58,7 @@ local spec = {
     get_storage_info = {
       method = "GET", host = "engine", path = "/storage/info/{storage_id}",
       args = { { "storage_id", "tp_id" } }, object = "storage_info", idempotent = true,
+      sample = { "s-scratch" },
       echo = { storage_id = "storage_id", id = "storage_id" }, echo_optional = true,
     },
     edit_storage = {
@@ -62,10 +66,12 @@ local spec = {
       args = { { "storage_id", "tp_id" }, { "fields", args.fields {
         tp_storage_name = "text", deletion_protection = "boolean", size_gb = "positive_int" } } },
       body = "fields", idempotent = true,
+      sample = { "s-scratch", { size_gb = 60 } },
     },
     destroy_storage = {
       method = "DELETE", host = "engine", path = "/storage/{storage_id}",
       args = { { "storage_id", "tp_id" } }, idempotent = true,
+      sample = { "s-scratch" },
     },
     list_jobs = {
       method = "GET", host = "engine", path = "/job/list", query = { INCLUDE_ORG },
@@ -74,6 +80,7 @@ local spec = {
     get_job_info = {
       method = "GET", host = "engine", path = "/job/info/{job_id}",
       args = { { "job_id", "tp_id" } }, object = "job_info", idempotent = true,
+      sample = { "j-train-001" },
       -- the polls of a cancel: an info about another job is never its end
       -- (which field names the job is not documented: either, when there)
       echo = { job_id = "job_id", id = "job_id" }, echo_optional = true,
@@ -82,15 +89,18 @@ local spec = {
     cancel_job = {
       method = "POST", host = "engine", path = "/job/cancel/{job_id}",
       args = { { "job_id", "tp_id" } }, idempotent = true, destructive = true,
+      sample = { "j-train-001" },
     },
     -- finished jobs only (else 409)
     delete_job = {
       method = "DELETE", host = "engine", path = "/job/delete/{job_id}",
       args = { { "job_id", "tp_id" } }, idempotent = true,
+      sample = { "j-done-005" },
     },
     get_request_info = {
       method = "GET", host = "engine", path = "/request/info/{request_id}",
       args = { { "request_id", "tp_id" } }, object = true, idempotent = true,
+      sample = { "r-unknown" },
       -- the polls of every destroy and edit: about this request, or bad_response
       echo = { request_id = "request_id" },
     },
@@ -100,7 +110,7 @@ local spec = {
     -- whole, and the fleet reads a numeric hourly_rate from it or says why not.
     get_storage_quote = {
       method = "GET", host = "engine", path = "/storage/quote",
-      args = { { "size_gb", "positive_int", query = "size" } }, object = true, idempotent = true,
+      args = { { "size_gb", "positive_int", query = "size" } }, object = true, idempotent = true, sample = { 50 },
     },
     -- organization-wide: every member's buckets
     list_buckets = {
@@ -110,7 +120,7 @@ local spec = {
     -- empty buckets only (204); see buckets.lua for a refusal
     delete_bucket = {
       method = "DELETE", host = "engine", path = "/object-storage/bucket/delete/{bucket_name}",
-      args = { { "bucket_name", "tp_id" } }, idempotent = true,
+      args = { { "bucket_name", "tp_id" } }, idempotent = true, sample = { "scratch-empty" },
     },
   },
 }

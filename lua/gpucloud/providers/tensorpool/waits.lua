@@ -14,7 +14,7 @@ local M = {}
 local format = string.format
 
 function M.settings(deadline)
-  return { deadline = deadline or config.WAIT_DEADLINE, interval = config.default("interval") }
+  return { deadline = deadline or config.default("deadline", "wait"), interval = config.default("interval") }
 end
 
 -- The wait's own limits inside a bulk call: what is left of the run's

@@ -5,7 +5,7 @@
 -- DEVELOPERS.md "Adding a provider"). Read by gpucloud.fleet; documented in
 -- README "Fleet" and docs/vast.md "What gpucloud assumes about money".
 
-local key = require("gpucloud.fleet.plan").key
+local key = require("gpucloud.fleet.row").key
 local ops = require("gpucloud.providers.vast").spec.ops
 local pricing = require "gpucloud.providers.vast.pricing"
 

@@ -8,7 +8,9 @@
 --   query ({name, check} per-call options sent in the query string),
 --   list / object (the answer's shape), id_field (what list:ids() reads),
 --   idempotent (safe to repeat after a lost answer), read (a POST that
---   changes nothing), rate (the documented requests per second), and the
+--   changes nothing), rate (the documented requests per second), sample
+--   (arguments the simulator's seed knows, which the secrets spec calls the
+--   row with; else derived from the checks: describe.sample), and the
 --   fields of DEVELOPERS.md's list (paged, null_is, body_const, body_opts).
 
 local args = require "gpucloud.args"
@@ -103,21 +105,25 @@ local spec = {
     delete_workergroup = {
       method = "DELETE", host = "console", path = "/api/v0/workergroups/{id}/",
       args = { { "id", "vast_id" } }, idempotent = true, rate = 3.0,
+      sample = { 202 },
     },
     delete_endpoint = {
       method = "DELETE", host = "console", path = "/api/v0/endptjobs/{id}/",
       args = { { "id", "vast_id" } }, idempotent = true, rate = 3.0,
+      sample = { 102 },
     },
     get_workergroup_workers = {
       method = "POST", host = "run", path = "/get_workergroup_workers/",
       args = { { "id", "vast_id" } }, body = { "id" },
       list = "workers", idempotent = true, read = true,
+      sample = { 201 },
     },
     -- the official CLI also takes a bare list here (docs/vast.md)
     get_endpoint_workers = {
       method = "POST", host = "run", path = "/get_endpoint_workers/",
       args = { { "id", "vast_id" } }, body = { "id" },
       list = "workers", bare = true, idempotent = true, read = true,
+      sample = { 101 },
     },
     show_endpoints = {
       method = "GET", host = "console", path = "/api/v0/endptjobs/",
@@ -130,6 +136,7 @@ local spec = {
     show_endpoint = {
       method = "GET", host = "console", path = "/api/v0/endptjobs/{id}/",
       args = { { "id", "vast_id" } }, object = "result", idempotent = true,
+      sample = { 102 },
       echo = { id = "id" }, echo_optional = true,
     },
     -- {endpoint_state = "stopped"} is the pause that deletes nothing
@@ -137,16 +144,19 @@ local spec = {
       method = "PUT", host = "console", path = "/api/v0/endptjobs/{id}/",
       args = { { "id", "vast_id" }, { "fields", endpoint_fields } }, body = "fields",
       idempotent = true, rate = 2.0,
+      sample = { 102, { endpoint_state = "stopped" } },
     },
     get_endpoint_logs = {
       method = "POST", host = "run", path = "/get_endpoint_logs/",
       args = { { "endpoint", endpoint_ref } }, body = "endpoint", body_opts = { { "tail", "positive_int" } },
       idempotent = true, read = true,
+      sample = { 102 },
     },
     get_workergroup_logs = {
       method = "POST", host = "run", path = "/get_workergroup_logs/",
       args = { { "id", "vast_id" } }, body = { "id" }, body_opts = { { "tail", "positive_int" } },
       idempotent = true, read = true,
+      sample = { 201 },
     },
 
     -- Instances. The old listing (GET /api/v0/instances/) answers 410.
@@ -161,23 +171,28 @@ local spec = {
     show_instance = {
       method = "GET", host = "console", path = "/api/v0/instances/{id}/?owner=me",
       args = { { "id", "vast_id" } }, object = "instances", null_is = "not_found", idempotent = true, rate = 2.0,
+      sample = { 5001 },
       echo = { id = "id" }, echo_optional = true,
     },
     destroy_instance = {
       method = "DELETE", host = "console", path = "/api/v0/instances/{id}/",
       args = { { "id", "vast_id" } }, body = {}, idempotent = true, rate = 3.0,
+      sample = { 5006 },
     },
     stop_instance = {
       method = "PUT", host = "console", path = "/api/v0/instances/{id}/",
       args = { { "id", "vast_id" } }, body = {}, body_const = { state = "stopped" }, idempotent = true, rate = 1.0,
+      sample = { 5002 },
     },
     start_instance = {
       method = "PUT", host = "console", path = "/api/v0/instances/{id}/",
       args = { { "id", "vast_id" } }, body = {}, body_const = { state = "running" }, idempotent = true, rate = 1.0,
+      sample = { 5004 },
     },
     label_instance = {
       method = "PUT", host = "console", path = "/api/v0/instances/{id}/",
       args = { { "id", "vast_id" }, { "label", "string" } }, body = { "label" }, idempotent = true, rate = 1.0,
+      sample = { 5005, "x" },
     },
 
     -- Volumes
@@ -189,6 +204,16 @@ local spec = {
     delete_volume = {
       method = "DELETE", host = "console", path = "/api/v0/volumes/?id={id}",
       args = { { "id", "vast_id" } }, idempotent = true, rate = 5.5,
+      sample = { 3002 },
+    },
+
+    -- Audit logs: the account's API calls (the CLI's `show audit-logs`; key
+    -- scope `misc`; no documented rate). A bare JSON array of {ip_address,
+    -- api_key_id, created_at, api_route, args}; `args` may carry a
+    -- request's arguments, keys among them: hidden where it is read.
+    show_audit_logs = {
+      method = "GET", host = "console", path = "/api/v0/audit_logs/",
+      list = true, idempotent = true, hide = { "args" },
     },
 
     -- Money (issue 21): what was billed, what was paid, what will cost more.
@@ -196,12 +221,14 @@ local spec = {
     show_charges = {
       method = "GET", host = "console", path = "/api/v0/charges/",
       args = { { "range", billing.charges_range, query = "select_filters" } },
+      sample = { { from = "2026-01-01", to = "2026-01-02" } },
       list = "results", item = billing.charge, id_field = "key", idempotent = true, rate = 1.0,
       paged = { cursor = "after_token", next = "next_token", limit = 500, each = "each_charge" },
     },
     show_invoices = {
       method = "GET", host = "console", path = "/api/v1/invoices/",
       args = { { "range", billing.invoices_range, query = "select_filters" } },
+      sample = { { from = "2026-01-01", to = "2026-01-02" } },
       list = "results", item = billing.invoice, idempotent = true, rate = 3.0,
       paged = { cursor = "after_token", next = "next_token", limit = 100, each = "each_invoice" },
     },
@@ -219,19 +246,19 @@ local spec = {
     },
     show_deployment = {
       method = "GET", host = "console", path = "/api/v0/deployment/{id}/",
-      args = { { "id", "vast_id" } }, object = "deployment", idempotent = true, rate = 3.0,
+      args = { { "id", "vast_id" } }, object = "deployment", idempotent = true, rate = 3.0, sample = { 801 },
     },
     stop_deployment = {
       method = "POST", host = "console", path = "/api/v0/deployment/{id}/stop/",
-      args = { { "id", "vast_id" } }, idempotent = true, rate = 2.0,
+      args = { { "id", "vast_id" } }, idempotent = true, rate = 2.0, sample = { 801 },
     },
     start_deployment = {
       method = "POST", host = "console", path = "/api/v0/deployment/{id}/start/",
-      args = { { "id", "vast_id" } }, idempotent = true, rate = 2.0,
+      args = { { "id", "vast_id" } }, idempotent = true, rate = 2.0, sample = { 801 },
     },
     delete_deployment = {
       method = "DELETE", host = "console", path = "/api/v0/deployment/{id}/",
-      args = { { "id", "vast_id" } }, idempotent = true,
+      args = { { "id", "vast_id" } }, idempotent = true, sample = { 802 },
     },
   },
 }

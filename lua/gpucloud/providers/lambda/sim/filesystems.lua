@@ -6,6 +6,7 @@
 
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
+local section = require "gpucloud.sim.section"
 local common = require "gpucloud.providers.lambda.sim.common"
 
 local M = {}
@@ -44,10 +45,7 @@ function M.delete(req)
 end
 
 function M.build(st, list)
-  for i, fs in ipairs(list) do
-    if type(fs.id) ~= "string" then error(string.format("lambda.filesystems[%d].id must be a string", i), 0) end
-  end
-  st.filesystems = list
+  st.filesystems = section.string_ids(list, "id", "lambda.filesystems")
 end
 
 return M

@@ -8,7 +8,7 @@
 -- (no verified email or payment method): 403 `global/account-inactive` on
 -- every route. Lambda documents no read-only key.
 
-local fixture = require "gpucloud.sim.fixture"
+local fixture = require "gpucloud.sim.section"
 local common = require "gpucloud.providers.lambda.sim.common"
 local filesystems = require "gpucloud.providers.lambda.sim.filesystems"
 local instances = require "gpucloud.providers.lambda.sim.instances"
@@ -16,8 +16,7 @@ local instances = require "gpucloud.providers.lambda.sim.instances"
 local M = { name = "lambda" }
 
 M.auth = {
-  lambda = function(req)
-    local k = req.bearer and req.state.keys[req.bearer]
+  lambda = function(_, k)
     if not k then
       return nil, common.fail(401, "global/invalid-api-key", "API key was invalid, expired, or deleted.",
         "Check your API key or create a new key and try again.")

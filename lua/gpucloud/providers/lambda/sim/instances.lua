@@ -14,6 +14,7 @@
 
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
+local section = require "gpucloud.sim.section"
 local common = require "gpucloud.providers.lambda.sim.common"
 
 local M = {}
@@ -129,8 +130,8 @@ function M.terminate(req)
 end
 
 function M.build(st, list)
-  for i, inst in ipairs(list) do
-    if type(inst.id) ~= "string" then error(string.format("lambda.instances[%d].id must be a string", i), 0) end
+  section.string_ids(list, "id", "lambda.instances")
+  for _, inst in ipairs(list) do
     if inst.status == nil then inst.status = "active" end
     if inst.file_system_names == nil then inst.file_system_names = json.array() end
   end

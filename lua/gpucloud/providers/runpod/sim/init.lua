@@ -9,7 +9,7 @@
 -- anything else answers 403 (v2: "access denied").
 
 local values = require "gpucloud.sim.values"
-local fixture = require "gpucloud.sim.fixture"
+local fixture = require "gpucloud.sim.section"
 local billing = require "gpucloud.providers.runpod.sim.billing"
 local common = require "gpucloud.providers.runpod.sim.common"
 local pods = require "gpucloud.providers.runpod.sim.pods"
@@ -19,8 +19,7 @@ local volumes = require "gpucloud.providers.runpod.sim.volumes"
 local M = { name = "runpod" }
 
 M.auth = {
-  runpod = function(req)
-    local k = req.bearer and req.state.keys[req.bearer]
+  runpod = function(req, k)
     if not k then
       return nil, common.problem(401, req.bearer and "invalid bearer token" or "missing bearer token")
     end

@@ -7,6 +7,7 @@
 
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
+local section = require "gpucloud.sim.section"
 local common = require "gpucloud.providers.runpod.sim.common"
 
 local M = {}
@@ -126,8 +127,7 @@ function M.mounts(pod)
 end
 
 function M.build(st, list)
-  for i, pod in ipairs(list) do
-    if type(pod.id) ~= "string" then error(string.format("runpod.pods[%d].id must be a string", i), 0) end
+  for _, pod in ipairs(section.string_ids(list, "id", "runpod.pods")) do
     if pod.status == nil then pod.status = "RUNNING" end
   end
   st.pods = list

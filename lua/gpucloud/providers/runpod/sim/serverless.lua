@@ -7,6 +7,7 @@
 
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
+local section = require "gpucloud.sim.section"
 local common = require "gpucloud.providers.runpod.sim.common"
 
 local M = {}
@@ -94,8 +95,7 @@ function M.mounts(ep)
 end
 
 function M.build(st, list)
-  for i, ep in ipairs(list) do
-    if type(ep.id) ~= "string" then error(string.format("runpod.endpoints[%d].id must be a string", i), 0) end
+  for _, ep in ipairs(section.string_ids(list, "id", "runpod.endpoints")) do
     if type(ep.workers) ~= "table" then ep.workers = json.object { min = 0, max = 1 } end
     if ep._workers == nil then ep._workers = json.array() end
     if ep.networkVolumes == nil then ep.networkVolumes = json.array() end

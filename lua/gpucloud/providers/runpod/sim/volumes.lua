@@ -5,6 +5,7 @@
 -- simulator's guess, see docs/runpod.md).
 
 local values = require "gpucloud.sim.values"
+local section = require "gpucloud.sim.section"
 local common = require "gpucloud.providers.runpod.sim.common"
 local pods = require "gpucloud.providers.runpod.sim.pods"
 local serverless = require "gpucloud.providers.runpod.sim.serverless"
@@ -46,10 +47,7 @@ function M.delete(req)
 end
 
 function M.build(st, list)
-  for i, vol in ipairs(list) do
-    if type(vol.id) ~= "string" then error(string.format("runpod.volumes[%d].id must be a string", i), 0) end
-  end
-  st.volumes = list
+  st.volumes = section.string_ids(list, "id", "runpod.volumes")
 end
 
 return M

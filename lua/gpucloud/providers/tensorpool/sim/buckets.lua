@@ -8,7 +8,7 @@
 -- is private: nothing on the engine API tells it).
 
 local json = require "gpucloud.json"
-local fixture = require "gpucloud.sim.fixture"
+local fixture = require "gpucloud.sim.section"
 local common = require "gpucloud.providers.tensorpool.sim.common"
 
 local detail, invalid, find = common.detail, common.invalid, common.find
@@ -47,10 +47,7 @@ function M.delete(req)
 end
 
 function M.build(st, section)
-  st.buckets = fixture.list(section, "buckets", "tensorpool")
-  for i, b in ipairs(st.buckets) do
-    if type(b.name) ~= "string" then error(format("tensorpool.buckets[%d].name must be a string", i), 0) end
-  end
+  st.buckets = fixture.string_ids(fixture.list(section, "buckets", "tensorpool"), "name", "tensorpool.buckets")
 end
 
 return M

@@ -1,5 +1,6 @@
 -- What the TensorPool simulator's handlers share: FastAPI-shaped answers,
--- path ids, finding things by id, and the checks of an edit's body.
+-- path ids and the thing a path names, finding things by id, and the
+-- checks of an edit's body.
 
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
@@ -28,6 +29,19 @@ end
 
 function M.find(list, field, id)
   return values.find(list, id, field)
+end
+
+--- The thing the path names, in TensorPool's order of checks: the id
+-- (422), a read-only key when `acting` (403), the thing (404). `what`:
+-- {param = the path's name, list = the state's field, field = the id's,
+-- missing = the 404's words} -> id, thing | nil, status, value.
+function M.thing_of(req, what, acting)
+  local id, status, value = M.path_id(req, what.param)
+  if not id then return nil, status, value end
+  if acting and req.key.read_only then return nil, M.detail(403, "Access denied") end
+  local x = M.find(req.state[what.list], what.field, id)
+  if not x then return nil, M.detail(404, what.missing) end
+  return id, x
 end
 
 -- A copy of `list` without `item`, kept an array.
@@ -62,6 +76,15 @@ function M.edit_fields(req, fields)
     end
   end
   return out
+end
+
+--- A handler listing the state's `field` as TensorPool does: the list
+-- under `key` and a "Found N <noun>s" message.
+function M.found(field, key, noun)
+  return function(req)
+    local list = values.public_list(req.state[field])
+    return 200, { [key] = list, message = "Found " .. M.plural(#list, noun) }
+  end
 end
 
 function M.plural(n, word)

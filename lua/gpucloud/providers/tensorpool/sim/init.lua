@@ -9,7 +9,7 @@
 
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
-local fixture = require "gpucloud.sim.fixture"
+local fixture = require "gpucloud.sim.section"
 local common = require "gpucloud.providers.tensorpool.sim.common"
 local requests = require "gpucloud.providers.tensorpool.sim.requests"
 local storage = require "gpucloud.providers.tensorpool.sim.storage"
@@ -22,9 +22,8 @@ local detail, find = common.detail, common.find
 
 ---------------------------------------------------------------- clusters
 
-local function cluster_id(req)
-  return common.path_id(req, "cluster")
-end
+-- The cluster of the path, for common.thing_of.
+local CLUSTER = { param = "cluster", list = "clusters", field = "cluster_id", missing = "Cluster not found" }
 
 local function find_cluster(st, id)
   return find(st.clusters, "cluster_id", id)
@@ -65,47 +64,29 @@ local function healthz()
   return 200, { status = "ok" }
 end
 
-local function list_clusters(req)
-  local clusters = values.public_list(req.state.clusters)
-  return 200, { clusters = clusters, message = "Found " .. common.plural(#clusters, "cluster") }
-end
+local list_clusters = common.found("clusters", "clusters", "cluster")
 
 local function cluster_info(req)
-  local id, status, value = cluster_id(req)
-  if not id then return status, value end
-  local c = find_cluster(req.state, id)
-  if not c then return detail(404, "Cluster not found") end
+  local id, c, value = common.thing_of(req, CLUSTER)
+  if not id then return c, value end
   return 200, { message = "Cluster info retrieved", cluster_info = public(c) }
 end
 
 -- The edit is a CLUSTER_EDIT request; its fields apply when it completes.
 local function edit_cluster(req)
-  local id, status, value = cluster_id(req)
-  if not id then return status, value end
-  if req.key.read_only then return detail(403, "Access denied") end
-  local c = find_cluster(req.state, id)
-  if not c then return detail(404, "Cluster not found") end
+  local id, c, value = common.thing_of(req, CLUSTER, true)
+  if not id then return c, value end
   local fields, s, v = common.edit_fields(req, CLUSTER_FIELDS)
   if not fields then return s, v end
   if c._destroying then return detail(409, "Cluster is being destroyed") end
-  if c._no_request_id then
-    apply_cluster_edit(c, fields)
-    return 202, { cluster_id = id, request_id = json.null, message = "Cluster update applied" }
-  end
-  local rid = requests.start(req.state, "CLUSTER_EDIT", id, req.now, {
-    _fields = fields, _fails = c._edit_fails and "Failed to update cluster (simulated provider error)" or nil,
-  })
-  return 202, { cluster_id = id, request_id = rid, message = "Cluster update initiated" }
+  return requests.accept_edit(req, c, fields, { kind = "CLUSTER_EDIT", key = "cluster_id", id = id,
+    apply = apply_cluster_edit, fails = "Failed to update cluster (simulated provider error)", noun = "Cluster" })
 end
 
 -- Check order: 422, 403, 404, 409 (the router answered 401 before).
 local function destroy_cluster(req)
-  local id, status, value = cluster_id(req)
-  if not id then return status, value end
-  if req.key.read_only then return detail(403, "Access denied") end
-  local st = req.state
-  local c = find_cluster(st, id)
-  if not c then return detail(404, "Cluster not found") end
+  local id, c, value = common.thing_of(req, CLUSTER, true)
+  if not id then return c, value end
   if c._destroying then return detail(409, "Cluster is already being destroyed") end
   if c.deletion_protection == true then
     return detail(409, "Deletion protection is enabled for this cluster")
@@ -116,18 +97,9 @@ local function destroy_cluster(req)
         tostring(inst.id), tostring(inst.status)))
     end
   end
-  if c._no_request_id then
-    -- Nothing to poll: the destruction is done at once.
-    remove_cluster(st, c)
-    return 202, { cluster_id = id, request_id = json.null, message = "Cluster destruction initiated" }
-  end
-  local rid = requests.start(st, "CLUSTER_RELEASE", id, req.now, {
-    _previous_status = c.status,
-    _fails = c._destroy_fails and "Failed to release cluster instances (simulated provider error)" or nil,
-  })
-  c._destroying = rid
-  c.status = "DESTROYING"
-  return 202, { cluster_id = id, request_id = rid, message = "Cluster destruction initiated" }
+  return requests.accept_destroy(req, c, { kind = "CLUSTER_RELEASE", key = "cluster_id", id = id,
+    remove = remove_cluster, fails = "Failed to release cluster instances (simulated provider error)",
+    message = "Cluster destruction initiated" })
 end
 
 ---------------------------------------------------------------- provider
@@ -139,8 +111,7 @@ local BALANCE = "Insufficient balance: add funds to your account to continue"
 M.auth = {
   -- A key whose account has an empty balance (`"balance": 0`) may still
   -- look, but anything that changes something answers 402.
-  tensorpool = function(req)
-    local k = req.bearer and req.state.keys[req.bearer]
+  tensorpool = function(req, k)
     if not k then return nil, 401, { error = "Invalid or missing authentication token" } end
     if req.method ~= "GET" and type(k.balance) == "number" and k.balance <= 0 then
       return nil, 402, { detail = BALANCE }
@@ -182,13 +153,10 @@ M.routes = {
 function M.build(section)
   local st = {
     keys = fixture.api_keys(section, "tensorpool"),
-    clusters = fixture.list(section, "clusters", "tensorpool"),
+    clusters = fixture.string_ids(fixture.list(section, "clusters", "tensorpool"), "cluster_id", "tensorpool.clusters"),
     requests = {}, request_order = {}, next_request = 1,
   }
-  for i, c in ipairs(st.clusters) do
-    if type(c.cluster_id) ~= "string" then
-      error(format("tensorpool.clusters[%d].cluster_id must be a string", i), 0)
-    end
+  for _, c in ipairs(st.clusters) do
     if c.instances == nil then c.instances = json.array() end
   end
   storage.build(st, section)

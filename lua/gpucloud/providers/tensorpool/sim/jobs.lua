@@ -13,7 +13,7 @@
 
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
-local fixture = require "gpucloud.sim.fixture"
+local fixture = require "gpucloud.sim.section"
 local common = require "gpucloud.providers.tensorpool.sim.common"
 
 local M = {}
@@ -23,16 +23,8 @@ local detail = common.detail
 local FINISHED = { completed = true, error = true, failed = true, canceled = true }
 local CANCELABLE = { pending = true, running = true }
 
--- The job of the path -> job | nil, status, value. Check order: 422, 403
--- (with `acting`, for a read-only key), 404.
-local function job_of(req, acting)
-  local id, status, value = common.path_id(req, "job_id")
-  if not id then return nil, status, value end
-  if acting and req.key.read_only then return nil, detail(403, "Access denied") end
-  local j = common.find(req.state.jobs, "id", id)
-  if not j then return nil, detail(404, "Job not found") end
-  return j
-end
+-- The job of the path, for common.thing_of.
+local JOB = { param = "job_id", list = "jobs", field = "id", missing = "Job not found" }
 
 local function step(j)
   if j.status ~= "canceling" then return end
@@ -52,14 +44,11 @@ function M.tick(st, req)
   end
 end
 
-function M.list(req)
-  local jobs = values.public_list(req.state.jobs)
-  return 200, { jobs = jobs, message = "Found " .. common.plural(#jobs, "job") }
-end
+M.list = common.found("jobs", "jobs", "job")
 
 function M.info(req)
-  local j, status, value = job_of(req)
-  if not j then return status, value end
+  local id, j, value = common.thing_of(req, JOB)
+  if not id then return j, value end
   local snapshot = values.public(j)
   -- as /request/info does: a job still moving says when to look again
   local headers
@@ -70,8 +59,8 @@ end
 
 -- Check order: 422, 403, 404, then by state.
 function M.cancel(req)
-  local j, status, value = job_of(req, true)
-  if not j then return status, value end
+  local id, j, value = common.thing_of(req, JOB, true)
+  if not id then return j, value end
   if j.status == "canceled" then
     return 200, { job_id = j.id, message = "Job already canceled", status = "canceled" }
   end
@@ -87,8 +76,8 @@ function M.cancel(req)
 end
 
 function M.delete(req)
-  local j, status, value = job_of(req, true)
-  if not j then return status, value end
+  local id, j, value = common.thing_of(req, JOB, true)
+  if not id then return j, value end
   if not FINISHED[j.status] then
     return detail(409, "Job is " .. tostring(j.status) .. ": only finished jobs can be deleted")
   end
@@ -97,9 +86,8 @@ function M.delete(req)
 end
 
 function M.build(st, section)
-  st.jobs = fixture.list(section, "jobs", "tensorpool")
-  for i, j in ipairs(st.jobs) do
-    if type(j.id) ~= "string" then error(("tensorpool.jobs[%d].id must be a string"):format(i), 0) end
+  st.jobs = fixture.string_ids(fixture.list(section, "jobs", "tensorpool"), "id", "tensorpool.jobs")
+  for _, j in ipairs(st.jobs) do
     if j.exit_code == nil and not FINISHED[j.status] then j.exit_code = json.null end
   end
 end

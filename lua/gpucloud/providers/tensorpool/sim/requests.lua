@@ -39,6 +39,40 @@ function M.start(st, kind, object_id, now, extra)
   return rid
 end
 
+--- A destroy the server accepted (202): done at once for a
+-- `_no_request_id` thing, else a request of kind `t.kind` that ends it
+-- (DESTROYING meanwhile; `_destroy_fails` things fail with `t.fails`).
+-- t = {kind, key (the answer's id field), id, remove = fn(st, thing), fails, message}.
+function M.accept_destroy(req, thing, t)
+  local st = req.state
+  if thing._no_request_id then
+    -- Nothing to poll: the destruction is done at once.
+    t.remove(st, thing)
+    return 202, { [t.key] = t.id, request_id = json.null, message = t.message }
+  end
+  local rid = M.start(st, t.kind, t.id, req.now, {
+    _previous_status = thing.status, _fails = thing._destroy_fails and t.fails or nil,
+  })
+  thing._destroying = rid
+  thing.status = "DESTROYING"
+  return 202, { [t.key] = t.id, request_id = rid, message = t.message }
+end
+
+--- An edit the server accepted (202): applied at once for a
+-- `_no_request_id` thing, else a request of kind `t.kind` that applies
+-- `fields` when it completes (`_edit_fails` things fail with `t.fails`).
+-- t = {kind, key, id, apply = fn(thing, fields), fails, noun ("Cluster")}.
+function M.accept_edit(req, thing, fields, t)
+  if thing._no_request_id then
+    t.apply(thing, fields)
+    return 202, { [t.key] = t.id, request_id = json.null, message = t.noun .. " update applied" }
+  end
+  local rid = M.start(req.state, t.kind, t.id, req.now, {
+    _fields = fields, _fails = thing._edit_fails and t.fails or nil,
+  })
+  return 202, { [t.key] = t.id, request_id = rid, message = t.noun .. " update initiated" }
+end
+
 local function advance(st, r)
   local effect = M.effects[r.request_type] or {}
   if r.status == "PENDING" and r._fails then

@@ -6,7 +6,7 @@
 
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
-local fixture = require "gpucloud.sim.fixture"
+local fixture = require "gpucloud.sim.section"
 local wire = require "gpucloud.providers.vast.sim.wire"
 
 local vast_error, parse_id, find_by, remove_if = wire.vast_error, wire.parse_id, wire.find_by, wire.remove_if

@@ -10,7 +10,8 @@
 
 local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
-local fixture = require "gpucloud.sim.fixture"
+local fixture = require "gpucloud.sim.section"
+local listing = require "gpucloud.sim.listing"
 local wire = require "gpucloud.providers.vast.sim.wire"
 local instances = require "gpucloud.providers.vast.sim.instances"
 local billing = require "gpucloud.providers.vast.sim.billing"
@@ -219,11 +220,10 @@ end
 
 local M = { name = "vast" }
 
--- Credential checks named by the rows' `auth`: a key record, or nil and
--- the answer to give instead.
+-- Credential checks named by the rows' `auth`, given the bearer's key
+-- record (or nil): a key record, or nil and the answer to give instead.
 M.auth = {
-  console = function(req)
-    local k = req.bearer and req.state.keys[req.bearer]
+  console = function(_, k)
     if k then return k end
     return nil, vast_error(401, "invalid_api_key", "Invalid or missing API key")
   end,
@@ -246,6 +246,17 @@ M.routes = {
   { "POST", "/get_workergroup_logs/", workergroup_logs(false) },
   { "POST", "/get_autogroup_logs/", workergroup_logs(true) },
 }
+-- audit logs: the account's API calls, a bare array, with their own seed
+M.routes[#M.routes + 1] = { "GET", "/api/v0/audit_logs/", listing.handler("audit_logs"), auth = "console", seed = {
+  audit_logs = {
+    { ip_address = "203.0.113.7", api_key_id = 4101, created_at = 1767225600.25, api_route = "/api/v0/instances/",
+      args = json.object {} },
+    { ip_address = "203.0.113.7", api_key_id = 4101, created_at = 1767225700.5, api_route = "/api/v0/instances/5006/",
+      args = { label = "ci" } },
+    { ip_address = "198.51.100.23", api_key_id = 4102, created_at = 1767229200, api_route = "/api/v0/auth/apikeys/",
+      args = { key = "sk-AUDITSECRET-0000", permissions = "misc" } },
+  },
+} }
 -- money (its fixed paths before the instances' templates), deployments,
 -- instances and volumes
 for _, part in ipairs { billing, deployments, instances } do

@@ -8,8 +8,9 @@
 -- network_volume, what `type=` selects).
 
 local json = require "gpucloud.json"
+local listing = require "gpucloud.sim.listing"
 local values = require "gpucloud.sim.values"
-local fixture = require "gpucloud.sim.fixture"
+local fixture = require "gpucloud.sim.section"
 local wire = require "gpucloud.providers.vast.sim.wire"
 local billing = require "gpucloud.providers.vast.sim.billing"
 
@@ -97,28 +98,9 @@ local function sorted(list)
   return out
 end
 
--- A cursor names the last id of the page before: opaque to clients.
-local function cursor(id) return format("c%x", id) end
-local function after(token)
-  local hex = type(token) == "string" and token:match("^c(%x+)$")
-  return hex and tonumber(hex, 16)
-end
-
+-- Paged by after_token (sim/listing.lua's one cursor rule), limit at most 25.
 local function list_instances(req)
   local q = req.query
-  local limit = PAGE_MAX
-  if q.limit ~= nil then
-    limit = tonumber(q.limit)
-    if not limit or limit < 1 or limit ~= math.floor(limit) then
-      return vast_error(400, "invalid_args", "limit must be a positive integer")
-    end
-    limit = math.min(limit, PAGE_MAX)
-  end
-  local from = 0
-  if q.after_token ~= nil then
-    from = after(q.after_token)
-    if not from then return vast_error(400, "invalid_args", "Invalid after_token") end
-  end
   local keep, status, body = predicate(q.select_filters)
   if not keep then return status, body end
   local all = req.state.instances
@@ -128,19 +110,11 @@ local function list_instances(req)
     labels[label] = (labels[label] or 0) + 1
     if keep(inst) then matching[#matching + 1] = inst end
   end
-  local page, last = {}, nil
-  for _, inst in ipairs(matching) do
-    if inst.id > from then
-      if #page == limit then
-        last = page[#page].id
-        break
-      end
-      page[#page + 1] = inst
-    end
-  end
+  local page, next_token = listing.page(q, matching, { max = PAGE_MAX, limit = "limit", cursor = "after_token" })
+  if not page then return vast_error(400, "invalid_args", next_token) end
   return 200, {
     success = true, instances_found = #matching, total_instances = #all, label_counts = labels,
-    next_token = last and cursor(last) or null, instances = values.public_list(page),
+    next_token = next_token or null, instances = page,
   }
 end
 

@@ -1,44 +1,17 @@
--- The generic operation path with a recording transport: what is sent, how
--- answers are read, how failures are mapped, how arguments and keys are
--- checked. The same operations run over real sockets in vast_spec and
+-- gpucloud.request: a request from a row (method, URL, headers, body,
+-- the per-attempt limits) and an answer read against the row's shape
+-- (decode, normalise, unwrap; failures mapped), through a recording
+-- transport. The same operations run over real sockets in vast_spec and
 -- tensorpool_spec.
 
 local gpucloud = require "gpucloud"
 local cjson = require "cjson"
-local encode = require("gpucloud.json").encode
+local transport = require "support.transport"
 
 local unpack = table.unpack or unpack -- luacheck: ignore
 
-local KEY = "sk-FAKE-4f9c2e71-never-print-me"
-
--- A transport that records requests and answers from a queue.
-local function recorder(...)
-  local answers = { ... }
-  local t = { requests = {} }
-  t.fn = function(req)
-    t.requests[#t.requests + 1] = req
-    local a = table.remove(answers, 1) or { status = 200, body = "{}" }
-    if a.fail then return nil, a.fail end
-    return { status = a.status or 200, headers = a.headers or {}, body = a.body or "" }
-  end
-  return t
-end
-
-local function no_env() return nil end
-
--- retries = 0: these specs are about one answer each; retry_spec covers retries
-local function vast_with(t, extra)
-  local opts = { api_key = KEY, transport = t.fn, getenv = no_env, retries = 0 }
-  for k, v in pairs(extra or {}) do opts[k] = v end
-  return gpucloud.vast(opts)
-end
-
-local function tp_with(t)
-  return gpucloud.tensorpool { api_key = KEY, transport = t.fn, getenv = no_env, retries = 0 }
-end
-
--- the project's encoder: cjson 2.1.0 writes an empty array as {}
-local function json(v) return { status = 200, body = encode(v) } end
+local KEY, recorder = transport.KEY, transport.recorder
+local vast_with, tp_with, json = transport.vast_with, transport.tp_with, transport.json
 
 describe("requests", function()
   local ok = json { success = true, deleted_workers = { 1001 }, failed_workers = {}, msg = "ok" }
@@ -122,79 +95,6 @@ describe("requests", function()
     assert.truthy(vast:get_endpoint_workers(1, { timeout = 1.5 }))
     assert.equal(1.5, t.requests[1].timeout)
     assert.equal(2, t.requests[1].connect_timeout)
-  end)
-end)
-
-describe("invalid arguments raise before anything is sent", function()
-  local bad_ids = { "../x", -1, 0, 1.5, "abc", "102", 0 / 0, math.huge, 2 ^ 53 + 2, true, {} }
-  for _, bad in ipairs(bad_ids) do
-    it("id " .. tostring(bad), function()
-      local t = recorder()
-      local vast = vast_with(t)
-      for _, op in ipairs { "delete_workergroup", "delete_endpoint", "get_workergroup_workers", "get_endpoint_workers" } do
-        assert.has_error(function() vast[op](vast, bad) end)
-      end
-      assert.equal(0, #t.requests)
-    end)
-  end
-
-  it("a nil id", function()
-    local t = recorder()
-    local vast = vast_with(t)
-    local okk, err = pcall(vast.delete_endpoint, vast)
-    assert.is_false(okk)
-    assert.match("vast.delete_endpoint: id must be a positive integer up to 2^53, got nil", err, 1, true)
-    assert.equal(0, #t.requests)
-  end)
-
-  for _, bad in ipairs { "", "a/b", "../etc", ".", "..", "a\nb", "a\rb", "a\0b", 42, ("x"):rep(300) } do
-    it("cluster id " .. string.format("%q", tostring(bad)):sub(1, 30), function()
-      local t = recorder()
-      local tp = tp_with(t)
-      assert.has_error(function() tp:destroy_cluster(bad) end)
-      assert.has_error(function() tp:get_request_info(bad) end)
-      assert.equal(0, #t.requests)
-    end)
-  end
-
-  it("the error points at the caller's line", function()
-    local vast = vast_with(recorder())
-    local okk, err = pcall(function() vast:delete_endpoint("x") end)
-    assert.is_false(okk)
-    assert.match("client_spec.lua:%d+: vast.delete_endpoint", err)
-  end)
-
-  it("a method called with a dot", function()
-    local vast = vast_with(recorder())
-    assert.has_error(function() vast.delete_endpoint(5) end)
-  end)
-
-  it("unknown options and bad option values", function()
-    local t = recorder()
-    local vast = vast_with(t)
-    assert.has_error(function() vast:delete_endpoint(1, { timout = 5 }) end)
-    assert.has_error(function() vast:delete_endpoint(1, { timeout = -1 }) end)
-    assert.has_error(function() vast:delete_endpoint(1, "fast") end)
-    assert.has_error(function() tp_with(t):list_clusters { include_org = "yes" } end)
-    assert.has_error(function() gpucloud.vast { api_ky = "x" } end)
-    assert.has_error(function() gpucloud.vast { url = "console.vast.ai" } end)
-    assert.has_error(function() gpucloud.vast { timeout = 0 } end)
-    assert.has_error(function() gpucloud.vast { transport = "curl" } end)
-    assert.equal(0, #t.requests)
-  end)
-
-  it("a key with CR/LF", function()
-    assert.has_error(function() gpucloud.vast { api_key = "abc\r\nX-Evil: 1" } end)
-    local t = recorder()
-    local vast = gpucloud.vast {
-      transport = t.fn,
-      getenv = function(n) if n == "VAST_API_KEY" then return "abc\ndef" end end,
-    }
-    local okk, err = pcall(vast.show_endpoints, vast)
-    assert.is_false(okk)
-    assert.match("VAST_API_KEY contains control characters", err)
-    assert.not_match("abc", err)
-    assert.equal(0, #t.requests)
   end)
 end)
 
@@ -375,179 +275,20 @@ describe("answers", function()
   end)
 end)
 
-describe("keys", function()
-  local function env(t) return function(name) return t[name] end end
-  local dir
 
-  setup(function()
-    dir = os.tmpname()
-    os.remove(dir)
-    assert(os.execute("mkdir -p " .. dir .. "/xdg/vastai " .. dir .. "/home/.config/vastai"))
-  end)
-  teardown(function() os.execute("rm -rf " .. dir) end)
+describe("a row's hide", function()
+  local request = require "gpucloud.request"
 
-  local function write(path, text)
-    local f = assert(io.open(path, "w"))
-    f:write(text)
-    f:close()
-    -- as a key file should be; a wider mode warns (see secrets_spec)
-    assert(os.execute("chmod 600 '" .. path .. "'"))
-  end
-
-  local function key_sent(opts)
-    local t = recorder(json { success = true, results = {} })
-    opts.transport = t.fn
-    local vast = gpucloud.vast(opts)
-    local value, err = vast:show_endpoints()
-    if not value then return nil, err end
-    return t.requests[1].headers.Authorization:match("^Bearer (.*)$"), vast
-  end
-
-  it("come from the constructor first, then VAST_API_KEY, then the XDG file, then ~/.vast_api_key", function()
-    write(dir .. "/xdg/vastai/vast_api_key", "from-xdg\n")
-    write(dir .. "/home/.config/vastai/vast_api_key", "from-home-config\n")
-    write(dir .. "/home/.vast_api_key", "  from-legacy  \n")
-    local e = { VAST_API_KEY = "from-env", XDG_CONFIG_HOME = dir .. "/xdg", HOME = dir .. "/home" }
-    assert.equal("from-arg", key_sent { api_key = "from-arg", getenv = env(e) })
-    assert.equal("from-env", key_sent { getenv = env(e) })
-    e.VAST_API_KEY = nil
-    assert.equal("from-xdg", key_sent { getenv = env(e) })
-    e.XDG_CONFIG_HOME = nil
-    assert.equal("from-home-config", key_sent { getenv = env(e) })
-    os.remove(dir .. "/home/.config/vastai/vast_api_key")
-    assert.equal("from-legacy", key_sent { getenv = env(e) })
-  end)
-
-  it("missing: a clear error at the first call, naming where it looked", function()
-    local t = recorder()
-    local vast = gpucloud.vast { transport = t.fn, getenv = env { HOME = dir .. "/nobody" } }
-    local value, err = vast:show_endpoints()
-    assert.is_nil(value)
-    assert.equal("no_api_key", err.code)
-    assert.match("VAST_API_KEY", err.message)
-    assert.match(dir .. "/nobody/.config/vastai/vast_api_key", err.message, 1, true)
-    assert.match(dir .. "/nobody/.vast_api_key", err.message, 1, true)
-    assert.equal(0, #t.requests)
-  end)
-
-  it("TensorPool: TENSORPOOL_KEY, then TENSORPOOL_API_KEY", function()
-    local function tp_key(e)
-      local t = recorder(json { clusters = {} })
-      local tp = gpucloud.tensorpool { transport = t.fn, getenv = env(e) }
-      local value, err = tp:list_clusters()
-      if not value then return nil, err end
-      return t.requests[1].headers.Authorization:match("^Bearer (.*)$")
-    end
-    assert.equal("a", tp_key { TENSORPOOL_KEY = "a", TENSORPOOL_API_KEY = "b" })
-    assert.equal("b", tp_key { TENSORPOOL_API_KEY = "b" })
-    local _, err = tp_key {}
-    assert.equal("no_api_key", err.code)
-    assert.match("TENSORPOOL_KEY, TENSORPOOL_API_KEY", err.message)
-  end)
-
-  it("never show in tostring, pairs or errors", function()
-    local t = recorder({ status = 401, body = '{"success":false,"error":"x","msg":"bad key"}' })
-    local vast = gpucloud.vast { api_key = KEY, transport = t.fn, getenv = no_env }
-    local _, err = vast:show_endpoints()
-    assert.not_match(KEY, tostring(vast), 1, true)
-    assert.not_match(KEY, tostring(err), 1, true)
-    assert.not_match(KEY, cjson.encode(err.body or {}), 1, true)
-    for k, v in pairs(vast) do
-      assert.not_match(KEY, tostring(k) .. tostring(v), 1, true)
-      if type(v) == "table" then
-        for k2, v2 in pairs(v) do assert.not_match(KEY, tostring(k2) .. tostring(v2), 1, true) end
-      end
-    end
-    assert.match("key from the api_key option", tostring(vast))
-  end)
-end)
-
-describe("base URLs", function()
-  local function env(t) return function(name) return t[name] end end
-  local function urls(opts)
-    opts.api_key = "k"
-    return gpucloud.vast(opts).urls
-  end
-
-  it("default to the real hosts", function()
-    assert.same({ console = "https://console.vast.ai", run = "https://run.vast.ai" }, urls { getenv = no_env })
-    assert.same({ engine = "https://engine.tensorpool.dev" },
-      gpucloud.tensorpool { api_key = "k", getenv = no_env }.urls)
-  end)
-
-  it("follow the console override when only it is given", function()
-    assert.same({ console = "http://127.0.0.1:9", run = "http://127.0.0.1:9" },
-      urls { getenv = env { VAST_URL = "http://127.0.0.1:9/" } })
-    assert.same({ console = "http://127.0.0.1:9", run = "http://127.0.0.1:9" },
-      urls { url = "http://127.0.0.1:9", getenv = no_env })
-    assert.same({ console = "http://a:1", run = "http://b:2" },
-      urls { getenv = env { VAST_URL = "http://a:1", VAST_RUN_URL = "http://b:2" } })
-    assert.same({ console = "http://c:3", run = "http://b:2" },
-      urls { url = "http://c:3", getenv = env { VAST_URL = "http://a:1", VAST_RUN_URL = "http://b:2" } })
-    assert.same({ engine = "http://127.0.0.1:7" },
-      gpucloud.tensorpool { api_key = "k", getenv = env { TENSORPOOL_ENGINE = "http://127.0.0.1:7" } }.urls)
-  end)
-end)
-
-describe("wait_request", function()
-  local function info(status, extra)
-    local t = { request_id = "r-1", request_type = "CLUSTER_RELEASE", status = status }
-    for k, v in pairs(extra or {}) do t[k] = v end
-    return { status = 200, headers = { ["retry-after"] = "0" }, body = encode(t) }
-  end
-
-  it("polls until COMPLETED", function()
-    local t = recorder(info "PENDING", info "PROCESSING", info "RETRYING", info "COMPLETED")
-    local done = assert(tp_with(t):wait_request("r-1", { interval = 0 }))
-    assert.equal("COMPLETED", done.status)
-    assert.equal(4, #t.requests)
-  end)
-
-  it("returns nil, err on FAILED", function()
-    local t = recorder(info "PENDING", info("FAILED", { external_message = "capacity" }))
-    local value, err = tp_with(t):wait_request("r-1", { interval = 0 })
-    assert.is_nil(value)
-    assert.equal("failed", err.code)
-    assert.equal("capacity", err.message)
-    assert.equal("FAILED", err.info.status)
-  end)
-
-  it("polls through transient failures and stops on permanent ones", function()
-    local t = recorder({ status = 503, body = "" }, { fail = { code = "connect", message = "refused" } }, info "COMPLETED")
-    assert.truthy(tp_with(t):wait_request("r-1", { interval = 0 }))
-    local t2 = recorder({ status = 404, body = '{"detail":"Request not found"}' })
-    local value, err = tp_with(t2):wait_request("r-1", { interval = 0 })
-    assert.is_nil(value)
-    assert.equal("not_found", err.code)
-    assert.equal(1, #t2.requests)
-  end)
-
-  it("gives up with code timeout", function()
-    local answers = {}
-    for i = 1, 200 do answers[i] = info "PROCESSING" end
-    local t = recorder(unpack(answers))
-    local value, err = tp_with(t):wait_request("r-1", { deadline = 0.2, interval = 0.05 })
-    assert.is_nil(value)
-    assert.equal("timeout", err.code)
-    assert.match("PROCESSING", err.message)
-    assert.truthy(#t.requests >= 2 and #t.requests <= 6)
-  end)
-
-  it("checks its arguments", function()
-    local tp = tp_with(recorder())
-    assert.has_error(function() tp:wait_request(nil) end)
-    assert.has_error(function() tp:wait_request("a/b") end)
-    assert.has_error(function() tp:wait_request("r", { deadline = -1 }) end)
-    assert.has_error(function() tp:wait_request("r", { every = 1 }) end)
-  end)
-end)
-
-describe("clients", function()
-  it("close idempotently, and refuse calls after", function()
-    local vast = vast_with(recorder())
-    vast:close()
-    vast:close()
-    assert.has_error(function() vast:show_endpoints() end)
-    assert.match("closed", tostring(vast))
+  it("replaces those fields of every record where the answer is read, in the whole answer too", function()
+    local row = { method = "GET", list = true, hide = { "args" } }
+    local value, decoded = request.read("x.audit", row,
+      { status = 200, body = '[{"api_route":"/a","args":{"key":"k-123"}},{"api_route":"/b"}]' })
+    assert.equal("<hidden>", value[1].args)
+    assert.is_nil(value[2].args)
+    assert.equal("/a", value[1].api_route)
+    assert.equal("<hidden>", decoded[1].args)
+    local obj = request.read("x.one", { method = "GET", hide = { "args" } },
+      { status = 200, body = '{"args":"secret","id":1}' })
+    assert.equal("<hidden>", obj.args)
   end)
 end)

@@ -1,13 +1,11 @@
--- Every option and its default, in one schema: what a client takes, what a
--- call takes, what a bulk call and a wait add. Checks raise (misuse), with
--- the option's name. Also the base URLs (option, environment, real host);
--- the API key's places are in keys.lua.
+-- The options schema: every option, its kind of value, its scopes and its
+-- default, in one table; and the kinds' checks, which raise (misuse) with
+-- the option's name. What checks a table of options against it is
+-- config/options.lua; the settings a client is made of, config/client.lua.
 
 local args = require "gpucloud.args"
 
 local M = {}
-
-M.VERSION = "0.2.0"
 
 local function fail(level, fmt, ...)
   error(string.format(fmt, ...), level + 1)
@@ -103,7 +101,7 @@ end
 -- The schema. scope: client (the constructor), call (every operation's
 -- last argument; the client's value is the default), bulk (bulk calls and
 -- client:batch, on top of call), wait (waits for an asynchronous request),
--- paged (paged listings, on top of call).
+-- paged (paged listings, on top of call), plan (fleet:plan and rows:plan).
 
 local O = {
   api_key = { kind = "api_key", scope = "client",
@@ -112,8 +110,11 @@ local O = {
     doc = "seconds one attempt may take, connect included" },
   connect_timeout = { kind = "seconds", default = 10, scope = "client call",
     doc = "seconds a connection may take to open" },
-  deadline = { kind = "seconds", scope = "client call bulk wait fleet",
-    doc = "seconds the whole call may take, retries, pauses and waits included (a bulk call: all of it)" },
+  -- a wait with no deadline of the caller's takes WAIT's: the official
+  -- TensorPool CLI waits forever; a script must not
+  deadline = { kind = "seconds", defaults = { wait = 600 }, scope = "client call bulk wait fleet",
+    doc = "seconds the whole call may take, retries, pauses and waits included (a bulk call: all of it;" ..
+      " a wait: 600 unless given)" },
   retries = { kind = "count", default = 3, scope = "client call",
     doc = "attempts after the first, for failures worth repeating" },
   backoff = { kind = "backoff", default = { base = 0.25, max = 8 }, scope = "client call",
@@ -150,8 +151,10 @@ local O = {
     doc = "fleet delete: list again afterwards; what is still there moves from ok to failed" },
   force = { kind = "boolean", default = false, scope = "fleet",
     doc = "fleet delete: no re-read to skip what changed since the plan (the report says so)" },
-  keep = { kind = "table", scope = "fleet",
+  keep = { kind = "table", scope = "fleet plan",
     doc = "fleet delete: keep rules (gpucloud.fleet.keep): a thing one matches is skipped, with the rule" },
+  expires = { kind = "seconds", default = 86400, scope = "plan",
+    doc = "seconds a plan stays valid: fleet:delete refuses it afterwards" },
   unprotect = { kind = "boolean", default = false, scope = "bulk fleet",
     doc = "when a destroy is refused for deletion protection, turn it off (and wait for that), then destroy again" },
   prices = { kind = "table", scope = "pricing", doc = "rates in USD: {provider = {table = $ | {key = $}}}" },
@@ -167,16 +170,9 @@ local O = {
 }
 M.OPTIONS = O
 
--- What a wait may take when the caller sets no deadline: the official
--- TensorPool CLI waits forever; a script must not.
-M.WAIT_DEADLINE = 600
-M.USER_AGENT = "gpucloud/" .. M.VERSION
 
--- What an answer's head may spend: the C core's hard limits
--- (src/http_parse.h), which the cosocket reader keeps too.
-M.LIMITS = { header_bytes = 256 * 1024, header_lines = 500 }
-
-local function in_scope(o, scope)
+--- Whether option `o` (a schema entry) applies in `scope`.
+function M.in_scope(o, scope)
   return o.scope:find(scope, 1, true) ~= nil
 end
 
@@ -186,215 +182,6 @@ function M.default(name, scope)
   if not o then return nil end
   if scope and o.defaults and o.defaults[scope] ~= nil then return o.defaults[scope] end
   return o.default
-end
-
-local warned = {}
-
--- Once per process and name: a warning repeated per call would be noise.
-function M.warn(msg)
-  if warned[msg] then return end
-  warned[msg] = true
-  io.stderr:write("gpucloud: warning: ", msg, "\n")
-end
-
--- Check the options of `scope` in `opts` (plus `extra` names: a row's query
--- options, kind in the value); raise on anything unknown.
-local function check(where, scope, opts, extra, level, also)
-  if opts == nil then return {} end
-  if type(opts) ~= "table" then fail(level + 1, "%s: options must be a table, got %s", where, type(opts)) end
-  for k, v in pairs(opts) do
-    local o = O[k]
-    local kind = extra and extra[k]
-    if kind then
-      local ok, why = args.check(kind, v, "option '" .. tostring(k) .. "'")
-      if ok == nil then fail(level + 1, "%s: %s", where, why) end
-    elseif o and (in_scope(o, scope) or (also and in_scope(o, also))) then
-      kinds[o.kind](where, k, v, level + 1)
-      if o.deprecated then
-        M.warn(string.format("%s: '%s' is deprecated; use '%s'", where, k, o.deprecated))
-      end
-    else
-      fail(level + 1, "%s: unknown option '%s'", where, tostring(k))
-    end
-  end
-  return opts
-end
-
--- A row's own options, sent in the query string or the body: name -> kind.
-local function query_kinds(row)
-  if not row.query and not row.body_opts then return nil end
-  local t = {}
-  for _, q in ipairs(row.query or {}) do t[q[1]] = q[2] end
-  for _, q in ipairs(row.body_opts or {}) do t[q[1]] = q[2] end
-  return t
-end
-
---- Check the options of `scope` ("fleet", ...) and fill in the defaults
--- of that scope; returns a new table. Raises on misuse.
-function M.scoped(where, scope, opts, level)
-  check(where, scope, opts, nil, (level or 1) + 1)
-  local out = {}
-  for name, o in pairs(O) do
-    if in_scope(o, scope) then
-      local v = opts and opts[name]
-      if v == nil then v = M.default(name, scope) end
-      out[name] = v
-    end
-  end
-  return out
-end
-
---- Check a call's options (raises on misuse); returns them (or {}).
-function M.call(where, row, opts, level)
-  return check(where, "call", opts, query_kinds(row), (level or 1) + 1)
-end
-
---- Check a wait's options; returns {deadline, interval}.
-function M.wait(where, opts, level)
-  opts = opts or {}
-  if type(opts) == "table" and opts.timeout ~= nil and opts.deadline == nil then
-    M.warn(where .. ": 'timeout' is deprecated here; use 'deadline'")
-    kinds.seconds(where, "timeout", opts.timeout, (level or 1) + 1)
-    local copy = {}
-    for k, v in pairs(opts) do copy[k] = v end
-    copy.deadline, copy.timeout = copy.timeout, nil
-    opts = copy
-  end
-  check(where, "wait", opts, nil, (level or 1) + 1)
-  return { deadline = opts.deadline or M.WAIT_DEADLINE, interval = opts.interval or O.interval.default }
-end
-
---- Split a bulk call's options into bulk settings (with defaults) and the
--- per-call options; raises on misuse.
-function M.bulk(where, row, opts, level)
-  level = (level or 1) + 1
-  if opts ~= nil and type(opts) ~= "table" then fail(level, "%s: options must be a table", where) end
-  local b, c = {}, {}
-  for k, v in pairs(opts or {}) do
-    local o = O[k]
-    if o and in_scope(o, "bulk") then b[k] = v else c[k] = v end
-  end
-  check(where, "bulk", b, nil, level)
-  check(where, "call", c, query_kinds(row), level)
-  for name, o in pairs(O) do
-    if in_scope(o, "bulk") and b[name] == nil then b[name] = o.default end
-  end
-  -- a bulk call's deadline is the whole run's; each call gets what is left
-  c.deadline = nil
-  -- bulk work is paced at the documented rates unless told otherwise
-  if c.rate == nil then c.rate = true end
-  return b, c
-end
-
---- A paged listing's options -> its paging settings (max_pages, page_size) and
--- the per-page call options, paced unless told otherwise: a listing is many requests.
-function M.paged(where, row, opts, level)
-  level = (level or 1) + 1
-  check(where, "call", opts, query_kinds(row), level, "paged")
-  local most = row.paged.limit
-  local s, c = { max_pages = O.max_pages.default, page_size = most }, {}
-  for k, v in pairs(opts or {}) do
-    if O[k] and in_scope(O[k], "paged") then s[k] = v else c[k] = v end
-  end
-  if most and s.page_size > most then
-    fail(level, "%s: 'page_size' may be at most %d, got %d", where, most, s.page_size)
-  end
-  if c.rate == nil then c.rate = true end
-  return s, c
-end
-
-------------------------------------------------------------------------
--- Clients
-
---- Check a constructor's options against the schema and the provider's
--- hosts; returns the public settings and the private ones.
-function M.client(spec, opts, level)
-  level = (level or 1) + 1
-  local where = "gpucloud." .. spec.name
-  local hosts = {}
-  for _, h in pairs(spec.hosts) do hosts[h.option] = "url" end
-  if opts ~= nil and type(opts) ~= "table" then
-    fail(level, "%s: options must be a table, got %s", where, type(opts))
-  end
-  opts = opts or {}
-  for k, v in pairs(opts) do
-    if hosts[k] then
-      kinds.url(where, k, v, level)
-    elseif not (O[k] and in_scope(O[k], "client")) then
-      fail(level, "%s: unknown option '%s'", where, tostring(k))
-    else
-      kinds[O[k].kind](where, k, v, level)
-    end
-  end
-  if opts.runtime ~= nil and opts.transport ~= nil then
-    fail(level, "%s: give 'runtime' or 'transport', not both", where)
-  end
-  if opts.insecure then
-    M.warn("insecure = true: TLS certificates and host names are not checked; " ..
-      "anyone on the network path can read the API key and forge answers")
-  end
-  local getenv = opts.getenv or os.getenv
-  local settings = {
-    provider = spec.name,
-    urls = M.urls(spec, opts, getenv, where, level),
-    user_agent = opts.user_agent or M.USER_AGENT,
-    ca_file = opts.ca_file,
-    insecure = opts.insecure or nil,
-    on_request = opts.on_request,
-    on_response = opts.on_response,
-  }
-  for name, o in pairs(O) do
-    if o.scope:find("client call", 1, true) then
-      local v = opts[name]
-      if v == nil then v = o.default end
-      settings[name] = v
-    end
-  end
-  local private = {
-    key = opts.api_key,
-    key_source = opts.api_key and "the api_key option" or nil,
-    getenv = getenv,
-    runtime = opts.transport or opts.runtime or O.runtime.default,
-    pace_dict = opts.pace_dict,
-  }
-  return settings, private
-end
-
---- A per-call setting, else the client's.
-function M.setting(client, opts, name)
-  if opts and opts[name] ~= nil then return opts[name] end
-  return client[name]
-end
-
--- Base URLs: the constructor, then the environment, then the real host. A
--- host that `follows` another takes that one's override when it has none of
--- its own (Vast.ai's run host follows VAST_URL, as the official CLI does).
-function M.urls(spec, opts, getenv, where, level)
-  local urls, overridden = {}, {}
-  for name, h in pairs(spec.hosts) do
-    local v = opts[h.option]
-    if v == nil and h.env then
-      v = getenv(h.env)
-      if v == "" then v = nil end
-      if v ~= nil then v = kinds.url(where, h.env, v, level + 1) end
-    end
-    if v ~= nil then
-      urls[name] = (v:gsub("/+$", ""))
-      overridden[name] = true
-    end
-  end
-  for name, h in pairs(spec.hosts) do
-    if not urls[name] then
-      urls[name] = (h.follows and overridden[h.follows]) and urls[h.follows] or h.default
-    end
-  end
-  return urls
-end
-
---- The API key (looked up once, at the first call that needs it): see
--- keys.lua.
-function M.key(spec, p, op)
-  return require("gpucloud.keys").lookup(spec, p, op)
 end
 
 return M
