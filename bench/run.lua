@@ -15,7 +15,7 @@
 local server = require "gpucloud.sim.server"
 local json = require "gpucloud.json"
 local simfixture = require "gpucloud.sim.fixture"
-local app_mod = require "gpucloud.sim.app"
+local static = require "bench.static"
 local core = require "gpucloud.core"
 
 local BUILD = arg[1] or "build/bench"
@@ -87,9 +87,6 @@ for i = 1, FLEET.n do
     instances = json.array { json.object { id = format("i-bench-%05d", i), status = "RUNNING" } } }
 end
 
--- Endpoint 101's listing exactly as the app answers it.
-local _, _, small = app_mod.new(fixture):handle("POST", "/get_endpoint_workers/",
-  { authorization = "Bearer " .. key }, '{"id":101}')
 
 -- A 50,000-worker listing in the simulator's worker shape; stopped workers
 -- have no URL (null, as a real listing gives it).
@@ -109,13 +106,11 @@ local function big_listing(n)
   return '{"workers":[' .. concat(parts, ",") .. "]}"
 end
 
-assert(not small:find("[\\'$]"), "the static listing must not need nginx escapes")
-local unauthorized = '{"success":false,"error":"invalid_api_key","msg":"Invalid or missing API key"}'
-local guard = format('if ($http_authorization != "Bearer %s") { return 401 \'%s\'; }', key, unauthorized)
+local guard = static.guard(key)
 local s = assert(server.start {
   tls = true, fixture = fixture,
   extra = { server = {
-    "location = /get_endpoint_workers/ { " .. guard .. " return 200 '" .. small .. "'; }",
+    static.percall(fixture, key),
     -- nginx serves files to GET only: error_page turns the POST into an
     -- internal GET of the file (root is relative to the prefix).
     "location = /big/get_endpoint_workers/ { " .. guard .. " error_page 405 =200 /big.json; return 405; }",
