@@ -67,3 +67,36 @@ describe("json.object_encoder", function()
     end
   end)
 end)
+
+-- issue 23: the shape check of every listing, one C call where the core is
+-- loaded; the Lua loop where it is not (inside nginx the core is optional)
+describe("json.records", function()
+  local function without_core(fn)
+    local saved_json, saved_core = package.loaded["gpucloud.json"], package.loaded["gpucloud.core"]
+    package.loaded["gpucloud.json"], package.loaded["gpucloud.core"] = nil, nil
+    package.preload["gpucloud.core"] = function() error("no core here") end
+    local ok, err = pcall(fn, require "gpucloud.json")
+    package.preload["gpucloud.core"] = nil
+    package.loaded["gpucloud.json"], package.loaded["gpucloud.core"] = saved_json, saved_core
+    assert(ok, err)
+  end
+
+  local function cases(j)
+    local obj, arr = j.decode('{"a":1}'), j.decode("[1]")
+    assert.same({ true }, { j.records(j.array {}) })
+    assert.same({ true }, { j.records(j.decode('[{"id":1},{},{"x":[1]}]')) })
+    assert.same({ false, 2 }, { j.records(j.array { obj, arr, obj }) })
+    assert.same({ false, 3 }, { j.records(j.decode('[{},{"b":2},"text"]')) })
+    assert.same({ false, 1 }, { j.records(j.decode("[null]")) })
+    assert.same({ false, 2 }, { j.records(j.decode("[{},7]")) })
+  end
+
+  it("is true for arrays of objects only, else false and the first index that is not one", function()
+    assert.is_function(require("gpucloud.core").json_records)
+    cases(json)
+  end)
+
+  it("says the same without the C core", function()
+    without_core(cases)
+  end)
+end)

@@ -585,8 +585,39 @@ static int core_json_decode(lua_State *L)
     return 2;
 }
 
+/* core.json_records(t, array_mt) -> true | false, i: is every element
+ * of the array t (1..#t, raw) a table that is not an array, i.e. whose
+ * metatable is not array_mt?  i: the first that is not.  The shape check
+ * of a listing, one call in place of a few per record in Lua. */
+static int core_json_records(lua_State *L)
+{
+    size_t i, n;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    n = gc_rawlen(L, 1);
+    for (i = 1; i <= n; i++) {
+        int object;
+        lua_rawgeti(L, 1, (int)i);
+        object = lua_type(L, -1) == LUA_TTABLE;
+        if (object && lua_getmetatable(L, -1)) {
+            object = !lua_rawequal(L, -1, 2);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+        if (!object) {
+            lua_pushboolean(L, 0);
+            lua_pushinteger(L, (lua_Integer)i);
+            return 2;
+        }
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
 void gc_json_register(lua_State *L)
 {
     lua_pushcfunction(L, core_json_decode);
     lua_setfield(L, -2, "json_decode");
+    lua_pushcfunction(L, core_json_records);
+    lua_setfield(L, -2, "json_records");
 }

@@ -85,6 +85,20 @@ end
 --- Is `t` a decoded (or marked) JSON array?
 function M.is_array(t) return type(t) == "table" and getmetatable(t) == array_mt end
 
+local core_records = ok_core and type(core) == "table" and core.json_records or nil
+
+--- Is every element of array `t` an object (a table that is not an array)?
+-- Returns true, or false and the index of the first that is not. (The
+-- shape check of every listing: the C core's loop where it is loaded.)
+function M.records(t)
+  if core_records then return core_records(t, array_mt) end
+  for i = 1, #t do
+    local v = t[i]
+    if type(v) ~= "table" or getmetatable(v) == array_mt then return false, i end
+  end
+  return true
+end
+
 --- What a decoded value is, in words, for messages.
 function M.kind(v)
   if v == nil or v == null then return "null" end

@@ -132,13 +132,6 @@ local function is_object(v)
   return type(v) == "table" and not is_array(v)
 end
 
--- Every element of a list is an object (a record), or the list is not one.
-local function all_objects(t)
-  for i = 1, #t do
-    if not is_object(t[i]) then return false, i end
-  end
-  return true
-end
 
 local function shape_key(row)
   if type(row.list) == "string" then return row.list end
@@ -150,7 +143,7 @@ end
 function M.shape(row, decoded)
   if row.list then
     local value = decoded
-    if type(row.list) == "string" and not is_array(decoded) then
+    if row.list ~= true and not is_array(decoded) then
       if not is_object(decoded) then return nil, "expected a JSON object or array" end
       value = decoded[row.list]
       if value == nil then return nil, "no '" .. row.list .. "' list in the answer" end
@@ -159,7 +152,7 @@ function M.shape(row, decoded)
       return nil, "expected a JSON array" .. (type(row.list) == "string" and (" under '" .. row.list .. "'") or "")
         .. ", got " .. json.kind(value)
     end
-    local ok, at = all_objects(value)
+    local ok, at = json.records(value) -- every element an object, or not a list
     if not ok then return nil, "list element " .. at .. " is not an object" end
     return list.new(value, row.id_field)
   end
