@@ -86,6 +86,7 @@ local function encode(req)
   for k in pairs(req.headers or {}) do names[#names + 1] = k end
   table.sort(names)
   for _, k in ipairs(names) do add("h:" .. k, "s" .. req.headers[k]) end
+  for _, k in ipairs(req.response_headers or {}) do add("w:", "s" .. k) end
   return table.concat(recs, RS)
 end
 

@@ -61,7 +61,9 @@ end)
 describe("json.object_encoder", function()
   it("writes what json.encode writes for the same fields", function()
     local enc = json.object_encoder { "id", "name" }
-    for _, v in ipairs { { id = 101 }, { id = 2 ^ 53, name = "a\"b" }, { name = "x" }, {} } do
+    for _, v in ipairs { { id = 101 }, { id = 2 ^ 53, name = "a\"b" }, { name = "x" }, {},
+      { id = 1.5, name = true }, { id = -7, name = json.array { 1, "two", json.object {} } },
+      { name = json.null }, { id = 0.1, name = { k = "v" } } } do
       local want = next(v) == nil and "{}" or json.encode(v)
       assert.equal(want, enc(v))
     end

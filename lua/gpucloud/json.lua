@@ -246,6 +246,8 @@ end
 -- name), writing what M.encode writes for them: the request body of an
 -- operation is always the same fields, so their keys are sorted and
 -- encoded once here instead of on every call. Absent fields are left out.
+-- Numbers and strings, what bodies hold, are joined without a buffer table
+-- (a body is built on every call: issue 23).
 function M.object_encoder(names)
   local sorted = {}
   for i, k in ipairs(names) do sorted[i] = k end
@@ -254,17 +256,24 @@ function M.object_encoder(names)
   for i, k in ipairs(sorted) do prefixes[i] = encode_string(k) .. ":" end
   local n = #sorted
   return function(values)
-    local out = { "{" }
+    local body
     for i = 1, n do
       local v = values[sorted[i]]
       if v ~= nil then
-        if #out > 1 then out[#out + 1] = "," end
-        out[#out + 1] = prefixes[i]
-        encode_value(v, 1, out)
+        local tv, text = type(v), nil
+        if tv == "number" then
+          text = encode_number(v)
+        elseif tv == "string" then
+          text = encode_string(v)
+        else
+          local out = {}
+          encode_value(v, 1, out)
+          text = concat(out)
+        end
+        body = body and (body .. "," .. prefixes[i] .. text) or (prefixes[i] .. text)
       end
     end
-    out[#out + 1] = "}"
-    return concat(out)
+    return "{" .. (body or "") .. "}"
   end
 end
 

@@ -52,8 +52,21 @@ local function compile(row)
     body = type(row.body) == "table" and json.object_encoder(body_names(row)) or nil,
     query = query_fields(row),
   }
+  c.no_query = #c.query == 0
   compiled[row] = c
   return c
+end
+
+-- The Authorization header of each client, made at its first call rather
+-- than on every one; weak keys: it goes with the client.
+local auth_of = setmetatable({}, { __mode = "k" })
+
+local function authorization(settings, key)
+  local a = auth_of[settings]
+  if a and a[1] == key then return a[2] end
+  a = { key, "Bearer " .. key }
+  auth_of[settings] = a
+  return a[2]
 end
 
 -- A query value: a table as JSON, a string as it is, a number in digits.
@@ -85,6 +98,11 @@ end
 
 local NO_OPTS = {}
 
+-- The only header of an answer the library reads (retry.lua's backoff and
+-- wait.lua's polls): the C core then makes no Lua strings for the others.
+-- A runtime may give more.
+local READ_HEADERS = { "retry-after" }
+
 --- The request table a runtime sends: method, url, headers, body and the
 -- per-attempt limits. `settings` is the client; `opts` the call's options.
 function M.build(settings, row, argv, opts, key)
@@ -94,7 +112,7 @@ function M.build(settings, row, argv, opts, key)
     path = path:gsub("{([%w_]+)}", function(name) return args.encode(argv[name]) end)
   end
   local headers = {
-    ["Authorization"] = "Bearer " .. key,
+    ["Authorization"] = authorization(settings, key),
     ["Accept"] = "application/json",
     ["User-Agent"] = settings.user_agent,
   }
@@ -108,7 +126,7 @@ function M.build(settings, row, argv, opts, key)
   if body then headers["Content-Type"] = "application/json" end
   return {
     method = row.method,
-    url = settings.urls[row.host] .. path .. query_string(c, argv, opts),
+    url = c.no_query and (settings.urls[row.host] .. path) or (settings.urls[row.host] .. path .. query_string(c, argv, opts)),
     headers = headers,
     body = body,
     timeout = opts.timeout or settings.timeout,
@@ -116,6 +134,7 @@ function M.build(settings, row, argv, opts, key)
     ca_file = settings.ca_file,
     insecure = settings.insecure,
     max_body = opts.max_body or settings.max_body,
+    response_headers = READ_HEADERS,
   }
 end
 
