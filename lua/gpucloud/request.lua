@@ -126,7 +126,8 @@ function M.build(settings, row, argv, opts, key)
   if body then headers["Content-Type"] = "application/json" end
   return {
     method = row.method,
-    url = c.no_query and (settings.urls[row.host] .. path) or (settings.urls[row.host] .. path .. query_string(c, argv, opts)),
+    url = c.no_query and (settings.urls[row.host] .. path)
+      or (settings.urls[row.host] .. path .. query_string(c, argv, opts)),
     headers = headers,
     body = body,
     timeout = opts.timeout or settings.timeout,
