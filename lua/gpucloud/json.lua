@@ -260,7 +260,8 @@ function M.object_encoder(names)
     for i = 1, n do
       local v = values[sorted[i]]
       if v ~= nil then
-        local tv, text = type(v)
+        local tv = type(v)
+        local text
         if tv == "number" then
           text = encode_number(v)
         elseif tv == "string" then
