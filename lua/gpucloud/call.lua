@@ -71,8 +71,12 @@ end
 -- (a bulk call's or a wait's deadline; nil for none).
 -- Returns value, nil, res, decoded on success; nil, err, res on failure.
 function M.perform(self, p, rt, op, row, argv, opts, stop_at)
-  local key, kerr = config.key(p.spec, p, op)
-  if not key then return nil, kerr end
+  local key = p.key -- looked up once, at the first call (keys.lua)
+  if not key then
+    local kerr
+    key, kerr = config.key(p.spec, p, op)
+    if not key then return nil, kerr end
+  end
   local req = request.build(self, row, argv, opts, key)
   local stop = stop_time(self, rt, opts, stop_at)
   local per_try = req.timeout

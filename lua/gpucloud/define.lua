@@ -87,10 +87,22 @@ local function op_method(spec, name, row)
   local op = spec.name .. "." .. name
   local params = row.args or {}
   local n = #params
+  -- rows of one argument or none (most of them) take theirs without
+  -- select() and with the check resolved here, once
+  local name1, check1 = params[1] and params[1][1], params[1] and args.checker(params[1][2])
   return function(self, ...)
     local p = state_of(self, op, name, 2)
-    local argv = check_args(op, params, 2, ...)
-    local opts = (select(n + 1, ...))
+    local argv, opts
+    if n == 0 then
+      argv, opts = {}, ...
+    elseif n == 1 then
+      local a1, o = ...
+      local v = check1(a1)
+      if v == nil then check_args(op, params, 2, a1) end -- raises, in the usual words
+      argv, opts = { [name1] = v }, o
+    else
+      argv, opts = check_args(op, params, 2, ...), (select(n + 1, ...))
+    end
     if opts ~= nil then config.call(op, row, opts, 2) end
     local value, err, _, decoded = call.perform(self, p, p.runtime, op, row, argv, opts)
     if value == nil then return nil, err end

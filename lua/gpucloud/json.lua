@@ -83,7 +83,9 @@ function M.decode_lua(text)
 end
 
 --- Is `t` a decoded (or marked) JSON array?
-function M.is_array(t) return type(t) == "table" and getmetatable(t) == array_mt end
+-- (array_mt is this module's own: no other value can carry it, so no
+-- type() call is needed first)
+function M.is_array(t) return getmetatable(t) == array_mt end
 
 local core_records = ok_core and type(core) == "table" and core.json_records or nil
 

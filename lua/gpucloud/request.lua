@@ -45,6 +45,12 @@ local function query_fields(row)
   return out
 end
 
+-- The key a row's answer sits under, if any (says_failed looks for it).
+local function shape_key(row)
+  if type(row.list) == "string" then return row.list end
+  if type(row.object) == "string" then return row.object end
+end
+
 local function compile(row)
   local c = {
     templated = row.path:find("{", 1, true) ~= nil,
@@ -53,6 +59,7 @@ local function compile(row)
     query = query_fields(row),
   }
   c.no_query = #c.query == 0
+  c.shape_key = shape_key(row)
   compiled[row] = c
   return c
 end
@@ -142,8 +149,9 @@ end
 -- A 2xx that says it failed: a bare JSON string where data was expected,
 -- `success: false`, or an `error_msg` in place of the data.
 local function says_failed(decoded, key)
-  if type(decoded) == "string" then return true end
-  if type(decoded) ~= "table" then return false end
+  local t = type(decoded)
+  if t == "string" then return true end
+  if t ~= "table" then return false end
   if decoded.success == false then return true end
   return decoded.error_msg ~= nil and (key == nil or decoded[key] == nil)
 end
@@ -153,10 +161,6 @@ local function is_object(v)
 end
 
 
-local function shape_key(row)
-  if type(row.list) == "string" then return row.list end
-  if type(row.object) == "string" then return row.object end
-end
 
 --- The value a decoded 2xx answer holds under the row's shape, or nil and
 -- what was wrong with it.
@@ -196,7 +200,12 @@ function M.read(op, row, res, key, server_codes)
     return nil, errors.bad_response(op, nil, "the runtime gave no HTTP status")
   end
   local decoded, derr
-  if raw:find("%S") then decoded, derr = json.decode(raw) end
+  if raw ~= "" then
+    decoded, derr = json.decode(raw)
+    -- blanks alone are no answer, as an empty body is (the pattern only
+    -- when the decoder refused: on the happy path it is work for nothing)
+    if derr and not raw:find("%S") then decoded, derr = nil, nil end
+  end
   if status < 200 or status >= 300 then
     return nil, errors.from_response(op, status, decoded, raw, key, server_codes)
   end
@@ -211,7 +220,7 @@ function M.read(op, row, res, key, server_codes)
     end
     return { status = status, unreadable = true }, nil
   end
-  if says_failed(decoded, shape_key(row)) then
+  if says_failed(decoded, (compiled[row] or compile(row)).shape_key) then
     return nil, errors.from_response(op, status, decoded, raw, key, server_codes)
   end
   if derr then return nil, errors.bad_response(op, status, "the answer is not JSON (" .. derr .. ")", raw, key) end
