@@ -3,6 +3,17 @@
 
 local json = require "gpucloud.json"
 
+describe("json.null", function()
+  -- issue 23: taken from the C core, so cjson is not loaded for it; the
+  -- same light userdata NULL as cjson's and ngx's
+  it("is the core's json_null, which is cjson's null", function()
+    local core = require "gpucloud.core"
+    assert.equal(core.json_null, json.null)
+    assert.equal(require("cjson").null, core.json_null)
+    assert.equal("userdata", type(json.null))
+  end)
+end)
+
 describe("json.decode", function()
   it("normalises: integral numbers are integers, object nulls are gone", function()
     local v = json.decode('{"id":4242,"url":null,"load":0.5,"tags":["a",null]}')

@@ -620,4 +620,8 @@ void gc_json_register(lua_State *L)
     lua_setfield(L, -2, "json_decode");
     lua_pushcfunction(L, core_json_records);
     lua_setfield(L, -2, "json_records");
+    /* JSON null as cjson and ngx have it, the light userdata NULL: the Lua
+     * layer takes it from here and need not load cjson for it */
+    lua_pushlightuserdata(L, NULL);
+    lua_setfield(L, -2, "json_null");
 }

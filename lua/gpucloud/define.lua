@@ -10,11 +10,11 @@
 -- entries and `batch` run.
 
 local args = require "gpucloud.args"
-local bulk = require "gpucloud.bulk"
 local call = require "gpucloud.call"
 local config = require "gpucloud.config"
-local pager = require "gpucloud.pager"
 local runtime = require "gpucloud.runtime"
+-- bulk.lua and pager.lua (and what they load) are required at the first
+-- bulk or paged call: a client that makes neither never loads them
 
 local M = {}
 
@@ -118,16 +118,17 @@ local function paged_methods(class, spec, name, row)
   local op = spec.name .. "." .. name
   local params = row.args or {}
   local n = #params
+  local function pager() return require "gpucloud.pager" end
   local function start(self, ...)
     local p = state_of(self, op, name, 3)
     local argv = check_args(op, params, 3, ...)
     local settings, opts = config.paged(op, row, (select(n + 1, ...)), 3)
-    return pager.new { self = self, p = p, rt = p.runtime, op = op, row = row, argv = argv, opts = opts,
-                       settings = settings }
+    return pager().new { self = self, p = p, rt = p.runtime, op = op, row = row, argv = argv, opts = opts,
+                         settings = settings }
   end
-  class[name] = function(self, ...) return pager.collect(start(self, ...)) end
+  class[name] = function(self, ...) return pager().collect(start(self, ...)) end
   if row.paged.each then
-    class[row.paged.each] = function(self, ...) return pager.each(start(self, ...)) end
+    class[row.paged.each] = function(self, ...) return pager().each(start(self, ...)) end
   end
 end
 
@@ -137,7 +138,7 @@ local function bulk_method(spec, name, entry)
   assert(row, spec.name .. ": bulk " .. name .. " names no row " .. tostring(entry.op))
   return function(self, items, opts)
     local p = state_of(self, op, name, 2)
-    return bulk.run({
+    return require("gpucloud.bulk").run({
       self = self, p = p, rt = p.runtime, op = op, row = row,
       settle = entry.settle, dry = entry.dry, unprotect = entry.unprotect,
       verb = entry.verb, done_verb = entry.done_verb,

@@ -11,6 +11,14 @@ local errors = require "gpucloud.errors"
 local json = require "gpucloud.json"
 local list = require "gpucloud.list"
 
+-- A provider's constructor that loads the provider at its first call:
+-- `require "gpucloud"` loads none, and a client loads its own only. (A
+-- tail call: an option the constructor refuses is still reported at the
+-- caller's line.)
+local function constructor(module)
+  return function(opts) return require(module).new(opts) end
+end
+
 return {
   --- "gpucloud" and the version: "gpucloud 0.2.0"
   _VERSION = "gpucloud " .. config.VERSION,
@@ -18,12 +26,12 @@ return {
   -- @function vast
   -- @tparam[opt] table opts the client's options
   -- @treturn gpucloud.vast.vast the client
-  vast = require("gpucloud.vast").new,
+  vast = constructor "gpucloud.vast",
   --- a TensorPool client: @{gpucloud.tensorpool.new}
   -- @function tensorpool
   -- @tparam[opt] table opts the client's options
   -- @treturn gpucloud.tensorpool.tp the client
-  tensorpool = require("gpucloud.tensorpool").new,
+  tensorpool = constructor "gpucloud.tensorpool",
   --- one view over every provider's billable things: gpucloud.fleet{vast =, tensorpool =}
   -- (@{gpucloud.fleet.new})
   -- @tparam table opts `vast`, `tensorpool`: a client each, or `true`

@@ -16,9 +16,13 @@ local array_mt = { __name = "gpucloud.json.array" }
 local object_mt = { __name = "gpucloud.json.object" }
 M.array_mt, M.object_mt = array_mt, object_mt
 
+local ok_core, core = pcall(require, "gpucloud.core")
+
 -- JSON null: the light userdata NULL that cjson and ngx also use, so a
--- null from any of them is this one; a frozen table where none is loaded.
+-- null from any of them is this one (the C core's own, else cjson's, so
+-- cjson is not loaded for it); a frozen table where none is loaded.
 local function find_null()
+  if ok_core and type(core) == "table" and core.json_null ~= nil then return core.json_null end
   local ok, cjson = pcall(require, "cjson.safe")
   if ok and type(cjson) == "table" and cjson.null ~= nil then return cjson.null end
   local ngx = rawget(_G, "ngx")
@@ -51,7 +55,6 @@ local function normalise(t)
   return t
 end
 
-local ok_core, core = pcall(require, "gpucloud.core")
 local core_decode = ok_core and type(core) == "table" and core.json_decode or nil
 
 --- Decode and normalise. Returns the value, or nil and a message.

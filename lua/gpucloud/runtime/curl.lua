@@ -4,7 +4,7 @@
 -- monotonic clock and nanosleep. close() releases both handles.
 
 local core = require "gpucloud.core"
-local scheduler = require "gpucloud.runtime.scheduler"
+-- runtime/scheduler.lua is required at the first run_all (a bulk call)
 
 local M = {}
 
@@ -39,6 +39,7 @@ function M.new()
   function rt.run_all(tasks, n, on_done)
     mine()
     if not multi then multi = core.multi() end
+    local scheduler = require "gpucloud.runtime.scheduler"
     return scheduler.run(scheduler.engine(multi), rt, tasks, n, on_done)
   end
 

@@ -1,0 +1,86 @@
+-- What loading the library loads (issue 23): `require "gpucloud"` loads no
+-- provider, a Vast.ai client loads Vast.ai's rows and the one call path,
+-- and one call adds the libcurl runtime and the key lookup; the fleet, the
+-- other providers, the REPL, the simulator, bulk calls, paged listings,
+-- the scheduler and the cosocket runtime wait for their first use. Sets of
+-- module names, read in a fresh process, never times.
+
+local server = require "gpucloud.sim.server"
+local sub = require "spec.support.subprocess"
+
+-- The modules loaded at each step, one line per step: "step name name ...".
+local CHILD = [[
+local before = {}
+for k in pairs(package.loaded) do before[k] = true end
+local function step(name)
+  local t = {}
+  for k in pairs(package.loaded) do if not before[k] then t[#t + 1] = k end end
+  table.sort(t)
+  print(name .. " " .. table.concat(t, " "))
+end
+local gpucloud = require "gpucloud"
+step "require"
+local vast = gpucloud.vast { url = os.getenv("SIM_URL") }
+step "client"
+assert(vast:get_endpoint_workers(101))
+step "call"
+assert(vast:delete_workergroups({ 12345678 }, { max = 1 }))
+step "bulk"
+]]
+
+local function set(words)
+  local t = {}
+  for w in words:gmatch("%S+") do t[w] = true end
+  return t
+end
+
+local function sorted(t)
+  local out = {}
+  for k in pairs(t) do out[#out + 1] = k end
+  table.sort(out)
+  return out
+end
+
+describe("loading", function()
+  local s
+  setup(function() s = assert(server.start {}) end)
+  teardown(function() s:stop() end)
+
+  it("loads only what require, a Vast.ai client and one call need; a bulk call adds its own", function()
+    local out, ok, err = sub.lua(CHILD, { SIM_URL = s.url, VAST_API_KEY = s.keys.vast })
+    assert(ok, err)
+    local steps = {}
+    for name, words in out:gmatch("(%a+) ([^\n]*)") do steps[name] = set(words) end
+
+    local want = set [[gpucloud gpucloud.config gpucloud.args gpucloud.errors gpucloud.retry gpucloud.secrets
+      gpucloud.json gpucloud.core gpucloud.list]]
+    assert.same(sorted(want), sorted(steps.require))
+    for _, m in ipairs { "gpucloud.vast", "gpucloud.define", "gpucloud.vast_filters", "gpucloud.call",
+                         "gpucloud.pace", "gpucloud.request", "gpucloud.runtime" } do
+      want[m] = true
+    end
+    assert.same(sorted(want), sorted(steps.client))
+    want["gpucloud.runtime.curl"], want["gpucloud.keys"] = true, true
+    assert.same(sorted(want), sorted(steps.call))
+    for _, m in ipairs { "gpucloud.bulk", "gpucloud.runtime.scheduler" } do want[m] = true end
+    assert.same(sorted(want), sorted(steps.bulk))
+  end)
+
+  it("loads a provider at its constructor's first call, and reports a refused option at the caller's line", function()
+    local out, ok, err = sub.lua(table.concat({
+      'local gpucloud = require "gpucloud"',
+      'print(package.loaded["gpucloud.tensorpool"] == nil, package.loaded["gpucloud.vast"] == nil)',
+      "local okc, e = pcall(function()",
+      "  gpucloud.tensorpool { nonsense = 1 } -- line 4",
+      "end)",
+      "print(okc, e)",
+      'print(package.loaded["gpucloud.tensorpool"] ~= nil, package.loaded["gpucloud.vast"] == nil)',
+    }, "\n"))
+    assert(ok, err)
+    local lines = {}
+    for l in out:gmatch("[^\n]+") do lines[#lines + 1] = l end
+    assert.equal("true\ttrue", lines[1])
+    assert.matches("^false\t.*:4: gpucloud%.tensorpool: unknown option 'nonsense'", lines[2])
+    assert.equal("true\ttrue", lines[3])
+  end)
+end)
