@@ -19,6 +19,9 @@
 --                                       callgrind): full, build, read, decode,
 --                                       shape, unmark, none; prints redactions=, the
 --                                       secret-handling calls made
+--   child.lua fleet_list URL CA         fleet:list of every kind of both
+--                                       providers at the documented rates
+--                                       (the big account, issue 23)
 --   child.lua fleet URL CA WHO N C      the fleet benchmark's N workergroups
 --                                       and N clusters: WHO = vast or
 --                                       tensorpool (that provider's own bulk
@@ -180,6 +183,21 @@ elseif mode == "piece" then
   local f = assert(pieces[name], "piece: unknown part " .. tostring(name))
   for _ = 1, n do f() end
   emit("redactions", redactions)
+
+elseif mode == "fleet_list" then
+  local tp = gpucloud.tensorpool { url = url, ca_file = ca }
+  local fleet = gpucloud.fleet { vast = vast, tensorpool = tp }
+  local t0 = now()
+  local rows, errs = fleet:list()
+  emit("seconds", now() - t0)
+  assert(not errs, errs and tostring(errs[1]))
+  local kinds, refined = {}, 0
+  for _, r in ipairs(rows) do
+    kinds[r.kind] = (kinds[r.kind] or 0) + 1
+    if r.kind == "endpoint" and r.workers then refined = refined + 1 end
+  end
+  for k, n in pairs(kinds) do emit("rows_" .. k, n) end
+  emit("endpoints_read", refined)
 
 elseif mode == "fleet" then
   local who, n, c = arg[4], tonumber(arg[5]), tonumber(arg[6])
