@@ -196,13 +196,15 @@ local function select_kinds(self, wanted, level)
   return jobs
 end
 
-local function list_jobs(self, jobs)
+local function list_jobs(self, jobs, where)
   local run, bind = self:runner()
   local tasks = {}
   for i, job in ipairs(jobs) do
     tasks[i] = function(trt)
       local c = bind(job.entry.client, trt)
-      local items, err = c[job.kind.list](c)
+      -- the part of `where` the server can apply (a paged listing's filters)
+      local server = where and job.kind.select and job.kind.select(where) or nil
+      local items, err = c[job.kind.list](c, server)
       if not items then
         err.fleet = job.entry.provider .. ":" .. job.name
         return nil, { err }
@@ -219,24 +221,29 @@ local function list_jobs(self, jobs)
   return run(tasks)
 end
 
---- fleet:list{kinds = {...}} -> rows, errs. rows: one list of every thing
--- (provider, kind, id, key, name, status, state, created_at, age,
--- cost_per_hour, protected, parent, raw), with the list methods and
--- :plan(). errs: nil, or a list of the errors of listings that failed
--- (err.fleet says which "provider:kind"): the other providers' rows are
--- there, and a provider is never silently missing.
+--- fleet:list{kinds = {...}, where = {...}} -> rows, errs. rows: one list
+-- of every thing (provider, kind, id, key, name, status, state,
+-- created_at, age, cost_per_hour, protected, parent, raw), with the list
+-- methods and :plan(); with `where` (what rows:filter takes), only the
+-- rows it matches, and the listings that can filter on the server (Vast.ai
+-- instances: state, name) ask it to, so that their pages carry no more.
+-- errs: nil, or a list of the errors of listings that failed (err.fleet
+-- says which "provider:kind"): the other providers' rows are there, and a
+-- provider is never silently missing.
 function Fleet:list(opts)
   if opts ~= nil and type(opts) ~= "table" then fail(2, "fleet:list: options must be a table") end
   opts = opts or {}
   for k in pairs(opts) do
-    if k ~= "kinds" then fail(2, "fleet:list: unknown option '%s'", tostring(k)) end
+    if k ~= "kinds" and k ~= "where" then fail(2, "fleet:list: unknown option '%s'", tostring(k)) end
   end
+  if opts.where ~= nil and type(opts.where) ~= "table" then fail(2, "fleet:list: 'where' must be a table") end
   local jobs = select_kinds(self, opts.kinds, 2)
   local rows, errs = new_rows(), {}
-  for _, r in ipairs(list_jobs(self, jobs)) do
+  for _, r in ipairs(list_jobs(self, jobs, opts.where)) do
     for _, row in ipairs(r[1] or {}) do rows[#rows + 1] = row end
     for _, e in ipairs(r[2] or {}) do errs[#errs + 1] = e end
   end
+  if opts.where then rows = rows:filter(opts.where) end
   return rows, (#errs > 0 and errs or nil)
 end
 

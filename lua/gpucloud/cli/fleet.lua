@@ -44,7 +44,6 @@ end
 
 -- The rows the options select, and the listings' errors.
 local function selected(fleet, opts)
-  local rows, errs = fleet:list { kinds = given(opts.kind) }
   local pick = {}
   if given(opts.state) then pick.state = opts.state end
   if opts["older-than"] then
@@ -55,7 +54,8 @@ local function selected(fleet, opts)
     local field, value = f[1], f[2]
     pick[field] = function(v) return output.text(v) == value end
   end
-  if next(pick) then rows = rows:filter(pick) end
+  -- the fleet filters the rows, and asks the servers that can to filter too
+  local rows, errs = fleet:list { kinds = given(opts.kind), where = next(pick) and pick or nil }
   return rows, errs or {}
 end
 
