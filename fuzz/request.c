@@ -64,6 +64,18 @@ static void push_value(lua_State *L, char type, const char *p, size_t n)
     }
 }
 
+/* Push t[name], made an empty table first unless it is one. */
+static void table_field(lua_State *L, int t, const char *name)
+{
+    lua_getfield(L, t, name);
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, t, name);
+    }
+}
+
 /* The request table from the records; headers at index top+1 when any. */
 static void build(lua_State *L, const char *p, const char *end)
 {
@@ -79,25 +91,13 @@ static void build(lua_State *L, const char *p, const char *end)
         if (eq && eq + 1 < rec_end) {
             char type = eq[1];
             if (eq - p > 2 && memcmp(p, "h:", 2) == 0) {
-                lua_getfield(L, t, "headers");
-                if (!lua_istable(L, -1)) {
-                    lua_pop(L, 1);
-                    lua_newtable(L);
-                    lua_pushvalue(L, -1);
-                    lua_setfield(L, t, "headers");
-                }
+                table_field(L, t, "headers");
                 lua_pushlstring(L, p + 2, (size_t)(eq - p - 2));
                 push_value(L, type, eq + 2, (size_t)(rec_end - eq - 2));
                 lua_rawset(L, -3);
                 lua_pop(L, 1);
             } else if (eq - p == 2 && memcmp(p, "w:", 2) == 0) {
-                lua_getfield(L, t, "response_headers");
-                if (!lua_istable(L, -1)) {
-                    lua_pop(L, 1);
-                    lua_newtable(L);
-                    lua_pushvalue(L, -1);
-                    lua_setfield(L, t, "response_headers");
-                }
+                table_field(L, t, "response_headers");
                 push_value(L, type, eq + 2, (size_t)(rec_end - eq - 2));
                 lua_rawseti(L, -2, (int)lua_rawlen(L, -2) + 1);
                 lua_pop(L, 1);

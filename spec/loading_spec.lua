@@ -34,13 +34,6 @@ local function set(words)
   return t
 end
 
-local function sorted(t)
-  local out = {}
-  for k in pairs(t) do out[#out + 1] = k end
-  table.sort(out)
-  return out
-end
-
 describe("loading", function()
   local s
   setup(function() s = assert(server.start {}) end)
@@ -54,16 +47,16 @@ describe("loading", function()
 
     local want = set [[gpucloud gpucloud.config gpucloud.args gpucloud.errors gpucloud.retry gpucloud.secrets
       gpucloud.json gpucloud.core gpucloud.list]]
-    assert.same(sorted(want), sorted(steps.require))
+    assert.same(want, steps.require)
     for _, m in ipairs { "gpucloud.vast", "gpucloud.define", "gpucloud.vast_filters", "gpucloud.call",
                          "gpucloud.pace", "gpucloud.request", "gpucloud.runtime" } do
       want[m] = true
     end
-    assert.same(sorted(want), sorted(steps.client))
+    assert.same(want, steps.client)
     want["gpucloud.runtime.curl"], want["gpucloud.keys"] = true, true
-    assert.same(sorted(want), sorted(steps.call))
+    assert.same(want, steps.call)
     for _, m in ipairs { "gpucloud.bulk", "gpucloud.runtime.scheduler" } do want[m] = true end
-    assert.same(sorted(want), sorted(steps.bulk))
+    assert.same(want, steps.bulk)
   end)
 
   it("loads a provider at its constructor's first call, and reports a refused option at the caller's line", function()

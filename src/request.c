@@ -47,16 +47,25 @@ static const char *str_field(lua_State *L, int t, const char *name, int required
     return lua_tolstring(L, -1, len);
 }
 
+/* t[name] pushed when it is a table; nothing pushed when nil (returns 0);
+ * anything else raises with `what` it must be. */
+static int table_field(lua_State *L, int t, const char *name, const char *what)
+{
+    lua_getfield(L, t, name);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    if (!lua_istable(L, -1))
+        luaL_error(L, "gpucloud.core: '%s' must be %s", name, what);
+    return 1;
+}
+
 static void read_headers(lua_State *L, int t, gc_line_fn add, void *ud)
 {
     int h;
-    lua_getfield(L, t, "headers");
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
+    if (!table_field(L, t, "headers", "a table"))
         return;
-    }
-    if (!lua_istable(L, -1))
-        luaL_error(L, "gpucloud.core: 'headers' must be a table");
     h = lua_gettop(L);
     lua_pushnil(L);
     while (lua_next(L, h)) {
@@ -104,13 +113,8 @@ static void read_want(lua_State *L, int t, gc_want *w)
     size_t i, n, used = 0;
     int    overflow = 0;
     w->all = 1;
-    lua_getfield(L, t, "response_headers");
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
+    if (!table_field(L, t, "response_headers", "a list of header names"))
         return;
-    }
-    if (!lua_istable(L, -1))
-        luaL_error(L, "gpucloud.core: 'response_headers' must be a list of header names");
     n = gc_rawlen(L, -1);
     for (i = 1; i <= n; i++) {
         size_t      len, k;
