@@ -199,8 +199,11 @@ function M.define(spec)
       p.closed and "; closed" or "")
   end
 
-  return function(opts)
-    local settings, p = config.client(spec, opts, 2)
+  -- `level` (not for users): where a refused option is reported, for a
+  -- caller that calls this one for its own caller (gpucloud.vast, which
+  -- loads the provider at its first call: 3); default 2, new's caller
+  return function(opts, level)
+    local settings, p = config.client(spec, opts, level or 2)
     p.spec = spec
     p.buckets = {}
     p.runtime = runtime.resolve(p.runtime)

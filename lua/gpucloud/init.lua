@@ -12,11 +12,14 @@ local json = require "gpucloud.json"
 local list = require "gpucloud.list"
 
 -- A provider's constructor that loads the provider at its first call:
--- `require "gpucloud"` loads none, and a client loads its own only. (A
--- tail call: an option the constructor refuses is still reported at the
--- caller's line.)
+-- `require "gpucloud"` loads none, and a client loads its own only. An
+-- option the constructor refuses is reported at the caller's line, one
+-- level up (not a tail call: Lua 5.1 keeps no position through one).
 local function constructor(module)
-  return function(opts) return require(module).new(opts) end
+  return function(opts)
+    local client = require(module).new(opts, 3)
+    return client
+  end
 end
 
 return {
