@@ -3,8 +3,6 @@ std = "max"
 max_line_length = 120
 files["spec/"] = { std = "+busted", max_line_length = 140 }
 files["lua/gpucloud/sim/"] = { globals = { "ngx" } }
-files["lua/gpucloud/clock.lua"] = { read_globals = { "ngx" } }
 exclude_files = { "build/" }
-files["lua/gpucloud/transport/"] = { read_globals = { "ngx" } }
 files["examples/openresty/"] = { read_globals = { "ngx" } }
 files["spec/support/"] = { read_globals = { "ngx" } }

@@ -50,7 +50,7 @@ CMODDIR_5.1 = $(LUAJIT_CMODDIR)
 BINDIR    ?= $(PREFIX)/bin
 
 CORES     := $(foreach a,$(ABIS),build/$(a)/gpucloud/core.so)
-SRCS      := src/core.c src/client.c src/multi.c src/xfer.c src/request.c src/http_parse.c src/buf.c src/json.c
+SRCS      := src/core.c src/client.c src/multi.c src/xfer.c src/request.c src/http_parse.c src/buf.c src/json.c src/fsys.c
 HDRS      := $(wildcard src/*.h)
 
 BUSTED    := /usr/bin/busted
@@ -94,7 +94,7 @@ FUZZ_LIBS_request := -llua5.4
 FUZZ_SRCS_json    := fuzz/json.c src/json.c
 FUZZ_LIBS_json    := -llua5.4
 
-.PHONY: all deps deps-hardening deps-matrix test test-matrix test-slow lint spec \
+.PHONY: completion generated check-generated all deps deps-hardening deps-matrix test test-matrix test-slow lint spec \
         spec-5.4 spec-5.3 spec-5.2 spec-5.1 spec-luajit demo docs bench bench-profile install uninstall clean check-memory check-asan check-valgrind fuzz fuzz-build fuzz-seed
 
 all: $(CORES)
@@ -168,8 +168,16 @@ test-slow: deps
 	@$(MAKE) --no-print-directory $(SPEC_CORES)
 	$(call SPEC_ENV,5.4) $(LUA) $(BUSTED) --tags=slow $(BUSTED_ARGS)
 
-lint:
-	luacheck -q lua spec examples bin/gpucloud bin/gpucloud-sim fuzz bench docs
+lint: check-generated
+	luacheck -q lua spec examples bin/gpucloud bin/gpucloud-sim fuzz bench docs tools
+
+# What is made from the tree and committed (the rockspec's module lists):
+# `make generated` rewrites it, `make check-generated` fails when it is stale.
+generated:
+	$(LUA) tools/rockspec.lua
+
+check-generated:
+	@$(LUA) tools/rockspec.lua --check
 
 # The HTML reference, into build/docs/ (never committed): docs/build.lua
 # writes the stubs of what is made from data (the clients' methods from
@@ -252,15 +260,42 @@ define install_abi
 
 endef
 
-install: $(CORES)
+# Shell completion and the man page, made from the command rows (no core
+# needed): `make docs` writes the same gpucloud.1 beside the HTML.
+GEN_ENV := LUA_PATH='./lua/?.lua;./lua/?/init.lua;./?.lua;;'
+COMPLETION_DIR := build/completion
+BASH_COMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSH_COMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+FISH_COMPDIR ?= $(PREFIX)/share/fish/vendor_completions.d
+MANDIR       ?= $(PREFIX)/share/man
+
+completion:
+	@mkdir -p $(COMPLETION_DIR)
+	@for s in bash zsh fish; do \
+	  $(GEN_ENV) $(LUA) -e "io.write(require('gpucloud.cli.completion').script('$$s'))" > $(COMPLETION_DIR)/gpucloud.$$s \
+	    || exit 1; \
+	done
+
+build/docs/gpucloud.1: $(wildcard lua/gpucloud/cli/*.lua lua/gpucloud/providers/*/cli.lua) docs/man.lua
+	@mkdir -p $(@D)
+	$(GEN_ENV) $(LUA) -e "io.write(require('docs.man').roff(require('gpucloud.config').VERSION))" > $@
+
+install: $(CORES) completion build/docs/gpucloud.1
 	$(foreach a,$(ABIS),$(call install_abi,$(a)))
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 bin/gpucloud $(DESTDIR)$(BINDIR)/gpucloud
 	install -m 755 bin/gpucloud-sim $(DESTDIR)$(BINDIR)/gpucloud-sim
+	install -d $(DESTDIR)$(BASH_COMPDIR) $(DESTDIR)$(ZSH_COMPDIR) $(DESTDIR)$(FISH_COMPDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(COMPLETION_DIR)/gpucloud.bash $(DESTDIR)$(BASH_COMPDIR)/gpucloud
+	install -m 644 $(COMPLETION_DIR)/gpucloud.zsh $(DESTDIR)$(ZSH_COMPDIR)/_gpucloud
+	install -m 644 $(COMPLETION_DIR)/gpucloud.fish $(DESTDIR)$(FISH_COMPDIR)/gpucloud.fish
+	install -m 644 build/docs/gpucloud.1 $(DESTDIR)$(MANDIR)/man1/gpucloud.1
 
 uninstall:
 	rm -rf $(foreach a,$(ABIS),$(DESTDIR)$(LUADIR_$(a))/gpucloud $(DESTDIR)$(CMODDIR_$(a))/gpucloud) \
-	  $(DESTDIR)$(BINDIR)/gpucloud $(DESTDIR)$(BINDIR)/gpucloud-sim
+	  $(DESTDIR)$(BINDIR)/gpucloud $(DESTDIR)$(BINDIR)/gpucloud-sim \
+	  $(DESTDIR)$(BASH_COMPDIR)/gpucloud $(DESTDIR)$(ZSH_COMPDIR)/_gpucloud $(DESTDIR)$(FISH_COMPDIR)/gpucloud.fish \
+	  $(DESTDIR)$(MANDIR)/man1/gpucloud.1
 
 clean:
 	rm -rf build

@@ -59,6 +59,11 @@ function M.generate(out, readme)
   assert(sh("rm -rf " .. q(out .. "/src") .. " && mkdir -p " .. q(out .. "/src")))
   for name, text in pairs(stubs) do spit(out .. "/src/" .. name, text) end
   spit(out .. "/surface.lua", require("docs.public").chunk())
+  -- the command line's page and man page, from the command rows
+  local man = require "docs.man"
+  assert(sh("mkdir -p " .. q(out .. "/topics")))
+  spit(out .. "/topics/command-line.md", man.markdown())
+  spit(out .. "/gpucloud.1", man.roff(require("gpucloud.config").VERSION))
   return true
 end
 

@@ -9,6 +9,7 @@ local config = require "gpucloud.config"
 local define = require "gpucloud.define"
 local errors = require "gpucloud.errors"
 local help = require "gpucloud.repl.help"
+local providers = require "gpucloud.providers"
 
 local M = {}
 
@@ -16,9 +17,10 @@ local M = {}
 -- reference on purpose, each with the reason.
 M.INTERNAL = {
   ["gpucloud.fleet"] = {
-    epoch = "fleet/vast.lua and fleet/tensorpool.lua read created_at with it",
+    epoch = "the providers' fleet.lua read created_at with it",
     select_kinds = "fleet:list's and the command line's kind selection",
     list_jobs = "fleet:list's listing tasks, shared with the command line",
+    make_row = "a provider's record as a fleet row, shared with the re-read before a delete",
     rows = "the constructor of fleet:list's rows (documented as Rows)",
     ["Fleet:runner"] = "how fleet/delete.lua runs providers at once",
   },
@@ -68,10 +70,15 @@ function M.surface()
     out[#out + 1] = { module = module, items = without_internal(module, items), fields = fields or {} }
   end
 
-  add("gpucloud", keys(require "gpucloud"))
+  -- gpucloud.<provider>: each documented as its page's `new`
+  local gp = {}
+  for _, k in ipairs(keys(require "gpucloud")) do
+    if not providers.known(k) then gp[#gp + 1] = k end
+  end
+  add("gpucloud", gp)
 
   for _, p in ipairs(help.providers) do
-    local class = define.class_of(require(p.module).spec)
+    local class = define.class_of(help.spec_of(p))
     local items = functions(class, p.var .. ":")
     items[#items + 1] = "new"
     items[#items + 1] = p.var

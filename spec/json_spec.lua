@@ -102,9 +102,18 @@ describe("json.records", function()
     assert.same({ false, 3 }, { j.records(j.decode('[{},{"b":2},"text"]')) })
     assert.same({ false, 1 }, { j.records(j.decode("[null]")) })
     assert.same({ false, 2 }, { j.records(j.decode("[{},7]")) })
+    -- with an id field: no id twice (as table keys are equal: 1 and 1.0
+    -- are one id, 1 and "1" two); nil names none
+    local ids = j.decode('[{"id":1},{"id":"1"},{},{"id":2},{"id":1.0},{"id":2}]')
+    assert.same({ false, 5, 1 }, { j.records(ids, "id") })
+    assert.same({ true }, { j.records(ids) })
+    assert.same({ true }, { j.records(ids, false) })
+    assert.same({ false, 3, 2 }, { j.records(j.decode('[{"k":"a"},{"k":"b"},{"k":"b"}]'), "k") })
+    assert.same({ false, 3 }, { j.records(j.decode('[{"k":"a"},{"k":"a"},7]'), "x") })
+    assert.same({ true }, { j.records(j.decode('[{"k":"a"},{"k":"b"},{"k":null}]'), "k") })
   end
 
-  it("is true for arrays of objects only, else false and the first index that is not one", function()
+  it("is true for arrays of objects with no id twice, else false and the indexes that are wrong", function()
     assert.is_function(require("gpucloud.core").json_records)
     cases(json)
   end)

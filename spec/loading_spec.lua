@@ -46,9 +46,9 @@ describe("loading", function()
     for name, words in out:gmatch("(%a+) ([^\n]*)") do steps[name] = set(words) end
 
     local want = set [[gpucloud gpucloud.config gpucloud.args gpucloud.errors gpucloud.retry gpucloud.secrets
-      gpucloud.json gpucloud.core gpucloud.list]]
+      gpucloud.json gpucloud.core gpucloud.list gpucloud.providers]]
     assert.same(want, steps.require)
-    for _, m in ipairs { "gpucloud.vast", "gpucloud.define", "gpucloud.vast_filters", "gpucloud.call",
+    for _, m in ipairs { "gpucloud.providers.vast", "gpucloud.define", "gpucloud.providers.vast.filters", "gpucloud.call",
                          "gpucloud.pace", "gpucloud.request", "gpucloud.runtime" } do
       want[m] = true
     end
@@ -62,12 +62,12 @@ describe("loading", function()
   it("loads a provider at its constructor's first call, and reports a refused option at the caller's line", function()
     local out, ok, err = sub.lua(table.concat({
       'local gpucloud = require "gpucloud"',
-      'print(package.loaded["gpucloud.tensorpool"] == nil, package.loaded["gpucloud.vast"] == nil)',
+      'print(package.loaded["gpucloud.providers.tensorpool"] == nil, package.loaded["gpucloud.providers.vast"] == nil)',
       "local okc, e = pcall(function()",
       "  gpucloud.tensorpool { nonsense = 1 } -- line 4",
       "end)",
       "print(okc, e)",
-      'print(package.loaded["gpucloud.tensorpool"] ~= nil, package.loaded["gpucloud.vast"] == nil)',
+      'print(package.loaded["gpucloud.providers.tensorpool"] ~= nil, package.loaded["gpucloud.providers.vast"] == nil)',
     }, "\n"))
     assert(ok, err)
     local lines = {}

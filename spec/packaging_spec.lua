@@ -100,6 +100,11 @@ describe("packaging", function()
     end
     want[#want + 1] = "./bin/gpucloud"
     want[#want + 1] = "./bin/gpucloud-sim"
+    -- completion where each shell looks, and the man page
+    want[#want + 1] = "./share/bash-completion/completions/gpucloud"
+    want[#want + 1] = "./share/zsh/site-functions/_gpucloud"
+    want[#want + 1] = "./share/fish/vendor_completions.d/gpucloud.fish"
+    want[#want + 1] = "./share/man/man1/gpucloud.1"
     table.sort(want)
     assert.same(want, found)
   end)

@@ -425,7 +425,7 @@ describe("secrets", function()
     covered = {}
     producers[1].run()
     for _, provider in ipairs { "vast", "tensorpool" } do
-      for op in pairs(require("gpucloud." .. provider).spec.ops) do
+      for op in pairs(require("gpucloud.providers." .. provider).spec.ops) do
         assert.truthy(calls[provider][op], provider .. "." .. op .. " has no sample call here")
         assert.truthy(covered[provider .. "." .. op], provider .. "." .. op .. " did not run")
       end

@@ -185,7 +185,7 @@ describe("vast instances over HTTP", function()
       c:close()
       local row = { method = "GET", list = "instances" }
       local value, err = require("gpucloud.request").read("vast.x", row, res, nil,
-        require("gpucloud.vast").spec.server_codes)
+        require("gpucloud.providers.vast").spec.server_codes)
       check(410, "deprecated", "deprecated_endpoint", value, err)
       assert.equal("/api/v0/instances/ is deprecated. Use /api/v1/instances/ instead.", err.message)
     end)

@@ -13,6 +13,7 @@
 
 #include "client.h"
 #include "compat.h"
+#include "fsys.h"
 #include "json.h"
 #include "multi.h"
 
@@ -108,6 +109,7 @@ int luaopen_gpucloud_core(lua_State *L)
     gc_client_register(L);
     gc_multi_register(L);
     gc_newlib(L, core_funcs);
+    gc_fsys_register(L);
     gc_json_register(L);
     gc_client_push_module_request(L);
     lua_setfield(L, -2, "request");

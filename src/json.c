@@ -306,30 +306,52 @@ static int number(jd *d)
         gc_pushexact(d->L, i);
         return 0;
     }
+    if (digits_only) {
+        /* An integer the VM cannot hold exactly is its decimal text, as
+         * written: read through a double, an id above 2^53 would silently
+         * become its neighbour (9007199254740993 -> ...992). */
+        const char *q = s + (*s == '-');
+        size_t      nd;
+        while (q < d->p - 1 && *q == '0') /* leading zeros name no digit */
+            q++;
+        nd = (size_t)(d->p - q);
+        if (nd <= 19) {
+            unsigned long long u = 0;
 #if LUA_VERSION_NUM >= 503
-    /* Where the VM has 64-bit integers, every integer that fits is kept
-     * exact: an id above 2^53 read through a double would silently become
-     * its neighbour. */
-    if (digits_only && n - (*s == '-') <= 19) {
-        unsigned long long u     = 0;
-        unsigned long long limit = (*s == '-') ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
-        const char        *q     = s + (*s == '-');
-        int                fits  = 1;
-        for (; q < d->p && fits; q++) {
-            unsigned digit = (unsigned)(*q - '0');
-            if (u > (limit - digit) / 10)
-                fits = 0;
-            else
-                u = u * 10 + digit;
-        }
-        if (fits) {
-            lua_pushinteger(d->L, *s == '-' ? (lua_Integer)(0 - u) : (lua_Integer)u);
-            return 0;
-        }
-    }
+            /* 64-bit integers: every integer that fits is exact */
+            unsigned long long limit = (*s == '-') ? (unsigned long long)LLONG_MAX + 1u : (unsigned long long)LLONG_MAX;
+#else
+            /* doubles only: exact up to 2^53 */
+            unsigned long long limit = 9007199254740992ULL;
 #endif
-    if (!digits_only && plain_decimal(s, d->p, &v)) {
-        gc_pushreal(d->L, v);
+            int fits = 1;
+            for (; q < d->p && fits; q++) {
+                unsigned digit = (unsigned)(*q - '0');
+                if (u > (limit - digit) / 10)
+                    fits = 0;
+                else
+                    u = u * 10 + digit;
+            }
+            if (fits) {
+#if LUA_VERSION_NUM >= 503
+                lua_pushinteger(d->L, *s == '-' ? (lua_Integer)(0 - u) : (lua_Integer)u);
+#else
+                gc_pushexact(d->L, *s == '-' ? -(long long)u : (long long)u);
+#endif
+                return 0;
+            }
+        }
+        if (n > MAX_NUMBER)
+            return fail(d, "number too long");
+        lua_pushlstring(d->L, s, n);
+        return 0;
+    }
+    if (plain_decimal(s, d->p, &v)) {
+        /* the same rule as strtod's result below: 2^53 or more is text */
+        if (!(v < 9007199254740992.0 && v > -9007199254740992.0))
+            lua_pushlstring(d->L, s, n);
+        else
+            gc_pushreal(d->L, v);
         return 0;
     }
     if (n > MAX_NUMBER)
@@ -346,6 +368,13 @@ static int number(jd *d)
     v = strtod(buf, &endp);
     if (endp != buf + n)
         return fail(d, "invalid number");
+    /* A fraction or an exponent of magnitude 2^53 or more (1e16, 1e999,
+     * 9007199254740993.0): no double holds every integer there, so it is
+     * its text too, the same under every VM, never a rounded id. */
+    if (!(v < 9007199254740992.0 && v > -9007199254740992.0)) {
+        lua_pushlstring(d->L, s, n);
+        return 0;
+    }
     gc_pushreal(d->L, v); /* as math.tointeger would leave it */
     return 0;
 }
@@ -585,16 +614,27 @@ static int core_json_decode(lua_State *L)
     return 2;
 }
 
-/* core.json_records(t, array_mt) -> true | false, i: is every element
- * of the array t (1..#t, raw) a table that is not an array, i.e. whose
- * metatable is not array_mt?  i: the first that is not.  The shape check
- * of a listing, one call in place of a few per record in Lua. */
+/* core.json_records(t, array_mt[, id_field]) -> true | false, i[, j]:
+ * is every element of the array t (1..#t, raw) a table that is not an
+ * array, i.e. whose metatable is not array_mt?  i: the first that is not.
+ * With id_field (a string), also: does no element's t[i][id_field] (not
+ * nil, not NaN) equal an earlier one's, as Lua table keys are equal?
+ * i, j: the element that does and the earlier one.  The shape check of a
+ * listing, one call in place of a few per record in Lua. */
 static int core_json_records(lua_State *L)
 {
-    size_t i, n;
+    size_t      i, n;
+    const char *id_field;
+    int         seen = 0;
     luaL_checktype(L, 1, LUA_TTABLE);
     luaL_checktype(L, 2, LUA_TTABLE);
+    id_field = lua_type(L, 3) == LUA_TSTRING ? lua_tostring(L, 3) : NULL;
+    lua_settop(L, 3);
     n = gc_rawlen(L, 1);
+    if (id_field) {
+        lua_createtable(L, 0, n > 1 << 20 ? 1 << 20 : (int)n); /* id -> index */
+        seen = lua_gettop(L);
+    }
     for (i = 1; i <= n; i++) {
         int object;
         lua_rawgeti(L, 1, (int)i);
@@ -603,12 +643,31 @@ static int core_json_records(lua_State *L)
             object = !lua_rawequal(L, -1, 2);
             lua_pop(L, 1);
         }
-        lua_pop(L, 1);
         if (!object) {
             lua_pushboolean(L, 0);
             lua_pushinteger(L, (lua_Integer)i);
             return 2;
         }
+        if (seen) {
+            lua_getfield(L, -1, id_field);
+            /* nil has no identity; NaN is equal to nothing, itself included */
+            if (!lua_isnil(L, -1) && lua_rawequal(L, -1, -1)) {
+                lua_pushvalue(L, -1);
+                lua_rawget(L, seen);
+                if (!lua_isnil(L, -1)) {
+                    lua_pushboolean(L, 0);
+                    lua_pushinteger(L, (lua_Integer)i);
+                    lua_pushvalue(L, -3); /* the earlier index */
+                    return 3;
+                }
+                lua_pop(L, 1);
+                lua_pushinteger(L, (lua_Integer)i);
+                lua_rawset(L, seen);
+            } else {
+                lua_pop(L, 1);
+            }
+        }
+        lua_pop(L, 1);
     }
     lua_pushboolean(L, 1);
     return 1;

@@ -8,7 +8,7 @@
 local M = {}
 
 local tointeger = math.tointeger
-local mtype = math.type -- nil on LuaJIT / Lua 5.1 / 5.2
+local mtype = math.type -- nil before 5.3 (LuaJIT, 5.1, 5.2): every number is a double there
 local floor = math.floor
 local MAX_ID = 2 ^ 53 -- beyond this a double no longer holds every integer
 local MAX_SEGMENT = 256
@@ -31,8 +31,40 @@ function M.positive_int(v)
   return tointeger and tointeger(v) or v
 end
 
---- A Vast.ai id: a positive integer (see positive_int).
-M.vast_id = M.positive_int
+-- Does this text of decimal digits (no sign, no leading zero) name a
+-- number above 2^53, which a double cannot hold exactly?
+local MAX_ID_TEXT = string.format("%d", MAX_ID)
+local function beyond_double(digits)
+  return #digits > #MAX_ID_TEXT or (#digits == #MAX_ID_TEXT and digits > MAX_ID_TEXT)
+end
+
+--- A Vast.ai id: a positive integer up to 2^53 (see positive_int); an
+-- integer the VM holds exactly beyond it (Lua 5.3+); or, beyond 2^53, its
+-- decimal text, as the JSON decoder gives an id the VM cannot hold: sent
+-- unchanged, so a listed id is never rounded into its neighbour.
+function M.vast_id(v)
+  if type(v) == "string" then
+    if #v <= 20 and v:match("^[1-9]%d*$") and beyond_double(v) then return v end
+    return nil, "a positive integer up to 2^53"
+  end
+  if mtype and mtype(v) == "integer" and v >= 1 then return v end
+  return M.positive_int(v)
+end
+
+--- An id (or any number) as text: an integral number in digits, without
+-- ".0" and never rounded by a cut to an integer (123.5 stays 123.5, where
+-- "%d" would say 123 under LuaJIT and raise under 5.4), anything else as
+-- tostring.
+function M.id_text(v)
+  if type(v) == "number" then
+    if mtype and mtype(v) == "integer" then return string.format("%d", v) end
+    if v == floor(v) and v > -2 ^ 63 and v < 2 ^ 63 then return string.format("%d", v) end
+    local s = string.format("%.14g", v)
+    if tonumber(s) ~= v then s = string.format("%.17g", v) end
+    return s
+  end
+  return tostring(v)
+end
 
 --- A string id that becomes one path segment: refused when it could change
 -- the path (`/`, dot segments) or the request line (control characters).
@@ -122,7 +154,7 @@ M.checker = check_of
 
 --- The text of a checked value inside a URL.
 function M.encode(v)
-  if type(v) == "number" then return string.format("%d", v) end
+  if type(v) == "number" then return M.id_text(v) end
   return (tostring(v):gsub("[^%w%-%._~]", pct))
 end
 

@@ -23,10 +23,8 @@ local Report = {}
 Report.__index = Report
 M.Report = Report
 
-local function show_id(id)
-  if type(id) == "number" then return string.format("%d", id) end
-  return tostring(id)
-end
+-- an id as reports show it: digits, never rounded (args.id_text)
+local show_id = args.id_text
 M.show_id = show_id
 
 function M.map_ids(ids)
@@ -92,9 +90,15 @@ Report.__tostring = function(r)
   elseif r.protected_unknown then
     lines[#lines + 1] = "  deletion protection unknown: " .. tostring(r.protected_unknown)
   end
-  if #r.skipped > 0 then
+  if #r.skipped > 0 and r.skip_reasons then
+    -- fleet:delete: each with why (changed since the plan, a keep rule)
+    for _, id in ipairs(r.skipped) do
+      lines[#lines + 1] = "  skipped " .. show_id(id) .. ": " .. (r.skip_reasons[id] or "repeated")
+    end
+  elseif #r.skipped > 0 then
     lines[#lines + 1] = "  skipped (repeated): " .. table.concat(M.map_ids(r.skipped), ", ")
   end
+  if r.forced then lines[#lines + 1] = "  force: nothing was read again to check for changes since the plan" end
   return table.concat(lines, "\n")
 end
 

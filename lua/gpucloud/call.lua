@@ -65,12 +65,7 @@ local function report_resends(self, info, sent)
   info.attempt = info.attempt + sent - 1
 end
 
---- Perform one operation: `p` is the client's private state, `rt` the
--- runtime to use, `argv` the checked arguments, `opts` the checked call
--- options, `stop_at` an absolute time of rt's clock no attempt may pass
--- (a bulk call's or a wait's deadline; nil for none).
--- Returns value, nil, res, decoded on success; nil, err, res on failure.
-function M.perform(self, p, rt, op, row, argv, opts, stop_at)
+local function perform(self, p, rt, op, row, argv, opts, stop_at)
   local key = p.key -- looked up once, at the first call (keys.lua)
   if not key then
     local kerr
@@ -111,7 +106,7 @@ function M.perform(self, p, rt, op, row, argv, opts, stop_at)
     attempts = attempts + max(1, sent or 1)
     local value, err, decoded
     if res then
-      value, err = request.read(op, row, res, key, p.spec.server_codes)
+      value, err = request.read(op, row, res, key, p.spec.server_codes, argv)
       if value ~= nil then decoded = err; err = nil end
     else
       value = deleted_unreadable(row, terr)
@@ -137,6 +132,20 @@ function M.perform(self, p, rt, op, row, argv, opts, stop_at)
     if not delay then return nil, M.finish(err, attempts, landed, row, key), res end
     rt.sleep(delay)
   end
+end
+
+--- Perform one operation: `p` is the client's private state, `rt` the
+-- runtime to use, `argv` the checked arguments, `opts` the checked call
+-- options, `stop_at` an absolute time of rt's clock no attempt may pass
+-- (a bulk call's or a wait's deadline; nil for none).
+-- Returns value, nil, res, decoded on success; nil, err, res on failure.
+-- A destructive call with a `journal` goes between its two lines.
+function M.perform(self, p, rt, op, row, argv, opts, stop_at)
+  local j = (row.method == "DELETE" or row.destructive) and setting(self, opts, "journal")
+  if not j then return perform(self, p, rt, op, row, argv, opts, stop_at) end
+  return require("gpucloud.journal").around(j, p.spec.name, op, row, argv, rt, function(counting)
+    return perform(self, p, counting, op, row, argv, opts, stop_at)
+  end)
 end
 
 --- The last word on a failed call: how many attempts, whether one may

@@ -1,61 +1,129 @@
 -- gpucloud: the command line over the library. main(argv) parses (over
 -- lua-argparse, from the rows of gpucloud.cli.commands), makes the call and
--- prints a table for people or one JSON document for scripts; it returns
--- the exit status: 0 success, 1 a remote failure (any id failed), 2 a usage
--- error, decided by the command line's own checks before anything is sent.
--- A raise from the library is a bug and is raised on (exit 1), after
--- --json has still printed its one document.
+-- prints a table for people, or JSON, JSON lines, CSV or ids for scripts;
+-- it returns the exit status: 0 success, 1 a remote failure (any id
+-- failed), 2 a usage error, decided by the command line's own checks
+-- before anything is sent. A raise from the library is a bug and is raised
+-- on (exit 1), after -o json has still printed its one document.
+--
+-- Only what the command needs is loaded: the first word picks one
+-- provider's rows (or the fleet's, or a tool's), and only they are built
+-- into a parser; help, the fleet, the REPL and the other providers stay
+-- unloaded for a provider's command.
 
 local commands = require "gpucloud.cli.commands"
-local help = require "gpucloud.cli.help"
 local output = require "gpucloud.cli.output"
 local parser = require "gpucloud.cli.parser"
-local run = require "gpucloud.cli.run"
 
 local M = {}
 
 local function system()
   local core = require "gpucloud.core"
-  return { getenv = os.getenv, isatty = core.isatty, stdin = io.stdin, stdout = io.stdout, stderr = io.stderr }
+  return { getenv = os.getenv, isatty = core.isatty, file_mode = core.file_mode,
+           stdin = io.stdin, stdout = io.stdout, stderr = io.stderr }
+end
+
+-- The options every command takes that are followed by a value, as typed.
+local GLOBAL_VALUE = {}
+for _, o in ipairs(commands.global) do
+  if o.value then
+    GLOBAL_VALUE["--" .. o[1]] = true
+    if o.short then GLOBAL_VALUE["-" .. o.short] = true end
+  end
+end
+
+-- What is asked before parsing: the flags given (up to "--"), the output
+-- format typed, and the index of the first word (the provider, fleet or a
+-- tool), skipping the global options and their values.
+local function scan(args)
+  local wants, first, fmt = {}, nil, nil
+  local i = 1
+  while i <= #args do
+    local a = args[i]
+    if a == "--" then break end
+    wants[a] = true
+    if a == "--output" or a == "-o" then
+      fmt = args[i + 1]
+    elseif a:match("^%-%-output=") or a:match("^%-o.") then
+      fmt = a:gsub("^%-%-output=", ""):gsub("^%-o", "")
+    end
+    if GLOBAL_VALUE[a] then
+      i = i + 1
+    elseif not first and (a:sub(1, 1) ~= "-" or a == "-") then
+      first = i
+    end
+    i = i + 1
+  end
+  if wants["--json"] or wants["--raw"] then fmt = fmt or "json" end
+  return wants, first, fmt
+end
+
+local function version()
+  local core = require "gpucloud.core"
+  local jit = rawget(_G, "jit")
+  return string.format("gpucloud %s (%s, libcurl %s, %s)\n", require("gpucloud.config").VERSION,
+    jit and jit.version or _VERSION, core.curl_version, core.ssl_version)
+end
+
+-- The printer's spec for a row: its columns and fields, the config's
+-- columns for its words.
+local function spec_of(call, cfg)
+  local row = call.row
+  local cols = cfg and cfg.columns and cfg.columns[call.node.path]
+  if call.opts.columns == nil and cols then call.opts.columns = cols end
+  return { columns = row.columns, fields = row.fields, text = row.text }
 end
 
 --- Run the command line `argv` (the script's `arg`); returns the exit status.
 function M.main(argv)
   local args = {}
   for i = 1, #argv do args[i] = argv[i] end
-  local p = parser.new(commands)
-  -- --help and --json decide what every later message looks like, so they
-  -- are read before parsing, wherever they are before "--"
-  local wants = {}
-  for _, a in ipairs(args) do
-    if a == "--" then break end
-    wants[a] = true
+  local wants, first, fmt = scan(args)
+  if first then
+    -- a provider's short name (`tp`) is its name
+    local name = commands.resolve(args[first])
+    if name then args[first] = name end
   end
-  if wants["--help"] or wants["-h"] then
-    local node = p:locate(args)
-    while node.parent and node.parent.parent do node = node.parent end
-    io.stdout:write(help.full(p, node.provider))
+  if wants["--version"] then
+    io.stdout:write(version())
     return 0
   end
-  local out = output.printer { json = wants["--json"] }
+  local p = parser.new(commands.data(first and args[first]))
+  if wants["--help"] or wants["-h"] then
+    io.stdout:write(require("gpucloud.cli.help").for_node(p, p:locate(args)))
+    return 0
+  end
+  local errors_out = output.printer({ output = fmt == "jsonl" and "jsonl" or (fmt == "json" and "json") or nil })
   local call, why, node = p:parse(args)
   local status
   if call then
-    out = output.printer(call.opts)
+    local sys = system()
+    local cfg, cerr = require("gpucloud.cli.settings").load(sys, commands.FORMATS)
+    if not cfg then
+      if errors_out.format ~= "table" then errors_out.usage(cerr) end
+      io.stderr:write("gpucloud: ", cerr, "\n")
+      return 2
+    end
+    sys.config = cfg
+    local out = output.printer(call.opts, spec_of(call, cfg), cfg.output)
+    errors_out = out
     local ok, s, w = xpcall(function()
-      if call.row.module then return require(call.row.module).main(call, system()) end
-      return run.run(require "gpucloud", call, out, system())
+      -- a tool (a row of no provider, fleet or journal) is its module's main
+      if not call.provider then return require(call.row.module).main(call, sys, out) end
+      return require("gpucloud.cli.run").run(require "gpucloud", call, out, sys)
     end, function(e) return debug.traceback(tostring(e), 2) end)
     if not ok then
       -- even a bug leaves stdout one JSON document
-      if wants["--json"] then out.error { code = "internal", message = s:match("^[^\n]*") } end
+      if out.format == "json" or out.format == "jsonl" then
+        out.error { code = "internal", message = s:match("^[^\n]*") }
+      end
       error(s, 0)
     end
     status, why, node = s, w, call.node
   end
   if status then return status end
-  if wants["--json"] then out.error { code = "usage", message = why } end
-  io.stderr:write("gpucloud: ", why, "\n", help.usage(p, node))
+  if errors_out.format == "json" or errors_out.format == "jsonl" then errors_out.usage(why) end
+  io.stderr:write("gpucloud: ", why, "\n", require("gpucloud.cli.help").usage(p, node))
   return 2
 end
 

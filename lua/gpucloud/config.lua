@@ -79,6 +79,16 @@ function kinds.api_key(where, name, v, level)
   return v
 end
 
+-- A journal: a file name, or what gpucloud.journal.open made.
+function kinds.journal(where, name, v, level)
+  if (type(v) == "string" and v ~= "") or (type(v) == "table" and v.journal == true) then return v end
+  fail(level + 1, "%s: '%s' must be a file name (the journal's)", where, name)
+end
+
+function kinds.table(where, name, v, level)
+  return type(v) == "table" and v or fail(level + 1, "%s: '%s' must be a table", where, name)
+end
+
 function kinds.runtime(where, name, v, level)
   if v == "auto" or v == "curl" or v == "ngx" then return v end
   if type(v) == "table" and type(v.request) == "function" and type(v.now) == "function"
@@ -122,6 +132,8 @@ local O = {
   insecure = { kind = "boolean", default = false, scope = "client",
     doc = "do not verify TLS certificates (warns once; for tests only)" },
   getenv = { kind = "func", scope = "client", doc = "os.getenv's stand-in, for the key and URL lookup" },
+  journal = { kind = "journal", scope = "client call fleet",
+    doc = "a file: one synced JSON line before and after each destructive call (gpucloud journal check reads it)" },
   on_request = { kind = "func", scope = "client", doc = "hook: function(info) before each attempt" },
   on_response = { kind = "func", scope = "client", doc = "hook: function(info) after each attempt" },
   pace_dict = { kind = "text", scope = "client",
@@ -136,6 +148,10 @@ local O = {
     doc = "wait for each accepted asynchronous request to end" },
   verify = { kind = "boolean", default = false, scope = "fleet",
     doc = "fleet delete: list again afterwards; what is still there moves from ok to failed" },
+  force = { kind = "boolean", default = false, scope = "fleet",
+    doc = "fleet delete: no re-read to skip what changed since the plan (the report says so)" },
+  keep = { kind = "table", scope = "fleet",
+    doc = "fleet delete: keep rules (gpucloud.fleet.keep): a thing one matches is skipped, with the rule" },
   unprotect = { kind = "boolean", default = false, scope = "bulk fleet",
     doc = "when a destroy is refused for deletion protection, turn it off (and wait for that), then destroy again" },
   wait_timeout = { kind = "seconds", scope = "bulk", deprecated = "deadline",

@@ -12,6 +12,7 @@
 local args = require "gpucloud.args"
 local call = require "gpucloud.call"
 local config = require "gpucloud.config"
+local errors = require "gpucloud.errors"
 local runtime = require "gpucloud.runtime"
 -- bulk.lua and pager.lua (and what they load) are required at the first
 -- bulk or paged call: a client that makes neither never loads them
@@ -43,16 +44,27 @@ end
 local Ctx = {}
 Ctx.__index = Ctx
 
---- Run the provider's operation `name` with checked arguments `argv`;
--- `stop_at` (default: the context's) is the absolute time no attempt may
--- pass. Returns value, err, res, decoded as call.perform does.
+--- Run the provider's operation `name` with arguments `argv`; `stop_at`
+-- (default: the context's) is the absolute time no attempt may pass.
+-- Returns value, err, res, decoded as call.perform does. The arguments
+-- pass the row's checks here too: a composed operation's may come from a
+-- server (a request_id to poll), and an id that fails them (`..`, `/`) is
+-- bad_response, never a path.
 function Ctx:call(name, argv, opts, stop_at)
   local row = self.spec.ops[name]
+  local op = self.spec.name .. "." .. name
   -- one call of a paged row is one page: a composed operation that used it
   -- as a listing would act on part of one
-  if row.paged then error(self.spec.name .. "." .. name .. " is a paged listing: ctx:call gives one page", 2) end
-  return call.perform(self.client, self.p, self.rt, self.spec.name .. "." .. name, row, argv, opts,
-    stop_at or self.stop_at)
+  if row.paged then error(op .. " is a paged listing: ctx:call gives one page", 2) end
+  local checked = {}
+  for _, param in ipairs(row.args or {}) do
+    local ok, why = args.check(param[2], argv[param[1]], param[1])
+    if ok == nil then
+      return nil, errors.local_failure(op, "bad_response", "not sent: " .. why, { not_sent = true, attempts = 0 })
+    end
+    checked[param[1]] = ok
+  end
+  return call.perform(self.client, self.p, self.rt, op, row, checked, opts, stop_at or self.stop_at)
 end
 
 function Ctx:now() return self.rt.now() end

@@ -23,10 +23,7 @@ M.CODES = {
   no_api_key = true, failed = true, deprecated = true,
 }
 
-local function id_text(v)
-  if type(v) == "number" and v == math.floor(v) then return string.format("%d", v) end
-  return tostring(v)
-end
+local id_text = require("gpucloud.args").id_text
 
 Error.__tostring = function(e)
   local parts = { "gpucloud:", e.op and (e.op .. ":") or nil }

@@ -6,21 +6,32 @@
 --     local plan = rows:filter{ state = { "idle", "failed" } }:plan()
 --     local report = fleet:delete(plan, { verify = true })
 --
--- How each provider's things map onto rows is data: fleet/vast.lua and
--- fleet/tensorpool.lua. Listings and deletes of different providers run
+-- How each provider's things map onto rows is data: its fleet.lua
+-- (providers/<name>/fleet.lua). Listings and deletes of different providers run
 -- at once, as tasks of one runtime when the clients' runtimes allow it.
 -- @module gpucloud.fleet
 
+local args = require "gpucloud.args"
 local define = require "gpucloud.define"
 local list = require "gpucloud.list"
+local money = require "gpucloud.money"
 local plan_mod = require "gpucloud.fleet.plan"
+local providers = require "gpucloud.providers"
 local runtime = require "gpucloud.runtime"
 
 local M = {}
 
--- (parentheses: on 5.4 require returns a second value, which a table
--- constructor's last expression would keep)
-local MAPS = { require "gpucloud.fleet.vast", (require "gpucloud.fleet.tensorpool") }
+-- Each provider's kinds, in the registry's order; a map's `provider` is
+-- its provider's name.
+local MAPS = {}
+for _, p in ipairs(providers.parts("fleet")) do
+  p.module.provider = p.name
+  MAPS[#MAPS + 1] = p.module
+end
+-- "vast =, tensorpool =" for messages
+local FIELDS = {}
+for i, map in ipairs(MAPS) do FIELDS[i] = map.provider .. " =" end
+FIELDS = table.concat(FIELDS, ", ")
 local STATES = { running = true, idle = true, stopped = true, failed = true, pending = true, gone = true }
 M.STATES = STATES
 
@@ -51,17 +62,7 @@ for i, map in ipairs(MAPS) do ORDER[i] = { map.provider, kind_names(map) } end
 -- @section rows
 
 -- Epoch seconds from a number or an ISO 8601 UTC text ("2026-01-03T17:47:00Z").
-local function epoch(v)
-  if type(v) == "number" then return v end
-  if type(v) ~= "string" then return nil end
-  local y, mo, d, h, mi, s = v:match("^(%d%d%d%d)-(%d%d)-(%d%d)[T ](%d%d):(%d%d):(%d%d)")
-  if not y then return nil end
-  local t = os.time { year = tonumber(y), month = tonumber(mo), day = tonumber(d),
-                      hour = tonumber(h), min = tonumber(mi), sec = tonumber(s), isdst = false }
-  local u = os.date("!*t", t)
-  u.isdst = false
-  return t - (os.time(u) - t) -- os.time read the fields as local time
-end
+local epoch = require("gpucloud.times").epoch
 M.epoch = epoch
 
 local function field(kind, name, r)
@@ -70,20 +71,32 @@ local function field(kind, name, r)
   if f then return r[f] end
 end
 
-local function make_row(provider, kind_name, kind, r, now)
+-- `id_check`: the check of the kind's delete (gpucloud.args'). A listed id
+-- it refuses (123.5, an id the VM cannot hold, "..") makes the row not
+-- actionable, with why: shown and planned as such, never deleted.
+local function make_row(provider, kind_name, kind, r, now, id_check)
   local id = r[kind.id]
   local created = epoch(field(kind, "created_at", r))
-  local cost = field(kind, "cost_per_hour", r)
+  local cost, cost_unknown = nil, "no price for a " .. kind_name
+  if kind.cost_per_hour then cost, cost_unknown = money.per_hour(field(kind, "cost_per_hour", r)) end
+  local not_actionable
+  if id_check then
+    local ok, why = args.check(id_check, id, kind_name .. " id")
+    if ok == nil then not_actionable = why end
+  end
   return {
     provider = provider, kind = kind_name, id = id, key = plan_mod.key(provider, kind_name, id),
-    name = field(kind, "name", r), status = field(kind, "status", r), state = kind.state(r),
+    name = field(kind, "name", r), label = field(kind, "label", r), status = field(kind, "status", r),
+    state = kind.state(r),
     created_at = created, age = created and math.max(0, now - created) or nil,
-    cost_per_hour = type(cost) == "number" and cost or nil,
+    cost_per_hour = cost, cost_unknown = cost_unknown, not_actionable = not_actionable,
     protected = kind.protected and kind.protected(r) or false,
     parent = kind.parent and kind.parent(r) or nil,
     raw = r,
   }
 end
+
+M.make_row = make_row
 
 local new_rows -- the rows' list class (with plan), set below
 
@@ -118,18 +131,21 @@ end
 
 --- gpucloud.fleet{vast = client | true, tensorpool = client | true}: a
 -- fleet of these clients (`true`: a client made from the environment).
--- @tparam table opts `vast`, `tensorpool`: at least one
+-- `now`: the clock of what the fleet observes and plans (epoch seconds;
+-- default os.time), a virtual one in specs.
+-- @tparam table opts `vast`, `tensorpool`: at least one; `now`
 -- @treturn Fleet the fleet
 function M.new(opts)
   if type(opts) ~= "table" then
-    fail(2, "gpucloud.fleet: expected a table {vast =, tensorpool =}, got %s", type(opts))
+    fail(2, "gpucloud.fleet: expected a table {%s}, got %s", FIELDS, type(opts))
   end
-  local self = setmetatable({ entries = {}, by_provider = {} }, Fleet)
-  local known = {}
+  if opts.now ~= nil and type(opts.now) ~= "function" then fail(2, "gpucloud.fleet: 'now' must be a function") end
+  local self = setmetatable({ entries = {}, by_provider = {}, now = opts.now or os.time }, Fleet)
+  local known = { now = true }
   for _, map in ipairs(MAPS) do
     known[map.provider] = true
     local c = opts[map.provider]
-    if c == true then c = require("gpucloud." .. map.client).new() end
+    if c == true then c = providers.get(map.provider).new() end
     if c ~= nil and c ~= false then
       local spec = define.spec_of(c)
       if not spec or spec.name ~= map.provider then
@@ -143,7 +159,7 @@ function M.new(opts)
   for k in pairs(opts) do
     if not known[k] then fail(2, "gpucloud.fleet: unknown option '%s'", tostring(k)) end
   end
-  if #self.entries == 0 then fail(2, "gpucloud.fleet: give at least one client (vast =, tensorpool =)") end
+  if #self.entries == 0 then fail(2, "gpucloud.fleet: give at least one client (%s)", FIELDS) end
   return self
 end
 
@@ -196,6 +212,14 @@ local function select_kinds(self, wanted, level)
   return jobs
 end
 
+-- The id check of a kind's delete: its bulk entry's row's argument.
+local function id_check(client, kind)
+  local spec = define.spec_of(client)
+  local entry = spec.bulk and spec.bulk[kind.delete]
+  local row = entry and spec.ops[entry.op]
+  return row and row.args and row.args[1] and row.args[1][2]
+end
+
 local function list_jobs(self, jobs, where)
   local run, bind = self:runner()
   local tasks = {}
@@ -209,32 +233,44 @@ local function list_jobs(self, jobs, where)
         err.fleet = job.entry.provider .. ":" .. job.name
         return nil, { err }
       end
-      local now = os.time()
-      local rows = {}
-      for j, r in ipairs(items) do rows[j] = make_row(job.entry.provider, job.name, job.kind, r, now) end
+      local now = self.now()
+      local check = id_check(c, job.kind)
+      local rows, usable = {}, {}
+      for j, r in ipairs(items) do
+        rows[j] = make_row(job.entry.provider, job.name, job.kind, r, now, check)
+        if not rows[j].not_actionable then usable[#usable + 1] = rows[j] end
+      end
       -- what a refinement could not learn stays on its row (state nil,
       -- state_error): the thing was listed, only its state is unknown
-      if job.kind.refine then job.kind.refine(c, rows) end
+      if job.kind.refine then job.kind.refine(c, usable) end
+      -- what listing this kind again would cost (a delete's re-read)
+      local cost = job.kind.list_cost and job.kind.list_cost(rows) or 1
+      for _, row in ipairs(rows) do plan_mod.listing_cost[row] = cost end
       return rows, {}
     end
   end
   return run(tasks)
 end
 
---- fleet:list{kinds = {...}, where = {...}} -> rows, errs. rows: one list
--- of every thing (provider, kind, id, key, name, status, state,
--- created_at, age, cost_per_hour, protected, parent, raw), with the list
--- methods and :plan(); with `where` (what rows:filter takes), only the
--- rows it matches, and the listings that can filter on the server (Vast.ai
+--- fleet:list{kinds = {...}, state = path, where = {...}} -> rows, errs.
+-- rows: one list of every thing (provider, kind, id, key, name, label,
+-- status, state, created_at, age, cost_per_hour (or cost_unknown: why
+-- not), not_actionable (why its id cannot be deleted, when it cannot),
+-- protected, parent, raw), with the list methods and :plan(). errs: nil,
+-- or a list of the errors of listings that failed (err.fleet says which
+-- "provider:kind"): the other providers' rows are there, and a provider
+-- is never silently missing. `state`: a state file of fleet:observe; rows
+-- gain idle_for from it (a damaged or missing file is an error in errs,
+-- err.fleet = "state"). `where` (what rows:filter takes): only the rows it
+-- matches, and the listings that can filter on the server (Vast.ai
 -- instances: state, name) ask it to, so that their pages carry no more.
--- errs: nil, or a list of the errors of listings that failed (err.fleet
--- says which "provider:kind"): the other providers' rows are there, and a
--- provider is never silently missing.
 function Fleet:list(opts)
   if opts ~= nil and type(opts) ~= "table" then fail(2, "fleet:list: options must be a table") end
   opts = opts or {}
   for k in pairs(opts) do
-    if k ~= "kinds" and k ~= "where" then fail(2, "fleet:list: unknown option '%s'", tostring(k)) end
+    if k ~= "kinds" and k ~= "state" and k ~= "where" then
+      fail(2, "fleet:list: unknown option '%s'", tostring(k))
+    end
   end
   if opts.where ~= nil and type(opts.where) ~= "table" then fail(2, "fleet:list: 'where' must be a table") end
   local jobs = select_kinds(self, opts.kinds, 2)
@@ -243,19 +279,32 @@ function Fleet:list(opts)
     for _, row in ipairs(r[1] or {}) do rows[#rows + 1] = row end
     for _, e in ipairs(r[2] or {}) do errs[#errs + 1] = e end
   end
+  if opts.state then
+    local ok, err = require("gpucloud.fleet.observe").read_into(self, rows, opts.state)
+    if not ok then
+      err.fleet = "state"
+      errs[#errs + 1] = err
+    end
+  end
+  -- after the state file: `where` may select on idle_for
   if opts.where then rows = rows:filter(opts.where) end
   return rows, (#errs > 0 and errs or nil)
 end
 
---- fleet:plan(rows) -> a plan (fleet/plan.lua): what a delete would act on.
+--- fleet:plan(rows[, opts]) -> a plan (fleet/plan.lua): what a delete would act on,
+-- made at the fleet's `now`. opts: `keep` (keep rules: fleet/keep.lua),
+-- `expires` (seconds the plan stays valid; default a day).
 -- @function Fleet:plan
 -- @tparam List rows fleet rows (from fleet:list, filtered as you like)
+-- @tparam[opt] table opts keep, expires
 -- @treturn gpucloud.fleet.plan.Plan the plan
-function Fleet.plan(_, rows)
-  return plan_mod.new(rows, ORDER, 2)
+function Fleet:plan(rows, opts)
+  local o = { now = self.now() }
+  for k, v in pairs(opts or {}) do o[k] = v end
+  return plan_mod.new(rows, ORDER, 2, o)
 end
 
-new_rows = list.class("key", { plan = function(rows) return plan_mod.new(rows, ORDER, 2) end },
+new_rows = list.class("key", { plan = function(rows, opts) return plan_mod.new(rows, ORDER, 2, opts) end },
   { "key", "state", "status", "name", "age", "cost_per_hour", "protected" })
 M.rows = new_rows
 
@@ -264,18 +313,44 @@ function Fleet:delete(plan, opts)
   return require("gpucloud.fleet.delete").run(self, plan, opts, 2)
 end
 
+--- fleet:observe(state_path[, opts]) -> rows, errs: list every kind and
+-- update the state file (fleet/observe.lua); rows gain idle_for. nil, err
+-- when the state file is damaged or cannot be written.
+function Fleet:observe(path, opts)
+  if type(path) ~= "string" or path == "" then fail(2, "fleet:observe: expected the state file's name") end
+  return require("gpucloud.fleet.observe").observe(self, path, opts)
+end
+
+--- fleet:load_plan(path) -> plan | nil, err: a plan saved by plan:save
+-- (fleet/saved.lua), for fleet:delete.
+-- @function Fleet:load_plan
+function Fleet.load_plan(_, path)
+  if type(path) ~= "string" or path == "" then fail(2, "fleet:load_plan: expected the plan file's name") end
+  return require("gpucloud.fleet.saved").load(path, ORDER)
+end
+
+--- fleet:check_journal(path) -> results | nil, err: every intent of a
+-- journal resolved against fresh listings (fleet/check.lua).
+function Fleet:check_journal(path)
+  if type(path) ~= "string" or path == "" then fail(2, "fleet:check_journal: expected the journal's name") end
+  return require("gpucloud.fleet.check").run(self, path)
+end
+
 -- help's line for each method (gpucloud repl)
 M.docs = {
   list = { args = "[{kinds = {...}}]", "one list of every billable thing of every provider, and the failed listings" },
-  plan = { args = "rows", "what a delete of these rows would act on, in a safe order" },
+  plan = { args = "rows [, {keep =, expires =}]", "what a delete of these rows would act on, in a safe order" },
+  observe = { args = "state_path [, opts]", "list every kind and update the state file: since when each is idle" },
+  load_plan = { args = "path", "a plan saved by plan:save, for fleet:delete (which re-reads what it planned)" },
+  check_journal = { args = "path", "resolve every intent of a journal against fresh listings" },
   delete = { args = "plan_or_rows [, opts]", options = "fleet",
-    "delete a plan, providers at once, children first: one report (verify = true lists again)" },
+    "delete a plan, providers at once, children first, what changed since the plan skipped: one report" },
   kinds = { args = "", "the kinds this fleet's clients can list" },
 }
 
 --- What fleet:list returns: a @{gpucloud.list.List} of fleet rows, each
 -- {provider, kind, id, key, name, status, state, created_at, age,
--- cost_per_hour, protected, parent, raw}, whose filter, map and sort_by
+-- cost_per_hour, cost_unknown, not_actionable, protected, parent, raw}, whose filter, map and sort_by
 -- keep this method.
 -- @type Rows
 

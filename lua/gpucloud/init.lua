@@ -10,32 +10,12 @@ local config = require "gpucloud.config"
 local errors = require "gpucloud.errors"
 local json = require "gpucloud.json"
 local list = require "gpucloud.list"
+local providers = require "gpucloud.providers"
 
--- A provider's constructor that loads the provider at its first call:
--- `require "gpucloud"` loads none, and a client loads its own only. An
--- option the constructor refuses is reported at the caller's line, one
--- level up (not a tail call: Lua 5.1 keeps no position through one).
-local function constructor(module)
-  return function(opts)
-    local client = require(module).new(opts, 3)
-    return client
-  end
-end
-
-return {
+local M = {
   --- "gpucloud" and the version: "gpucloud 0.2.0"
   _VERSION = "gpucloud " .. config.VERSION,
-  --- a Vast.ai client: @{gpucloud.vast.new}
-  -- @function vast
-  -- @tparam[opt] table opts the client's options
-  -- @treturn gpucloud.vast.vast the client
-  vast = constructor "gpucloud.vast",
-  --- a TensorPool client: @{gpucloud.tensorpool.new}
-  -- @function tensorpool
-  -- @tparam[opt] table opts the client's options
-  -- @treturn gpucloud.tensorpool.tp the client
-  tensorpool = constructor "gpucloud.tensorpool",
-  --- one view over every provider's billable things: gpucloud.fleet{vast =, tensorpool =}
+  --- one view over every provider's billable things: gpucloud.fleet{vast = true, tensorpool = true}
   -- (@{gpucloud.fleet.new})
   -- @tparam table opts `vast`, `tensorpool`: a client each, or `true`
   -- @treturn gpucloud.fleet.Fleet the fleet
@@ -53,3 +33,12 @@ return {
   -- @param v any value
   is_error = errors.is,
 }
+
+-- gpucloud.<provider>(opts): a client of each registered provider
+-- (gpucloud.vast, gpucloud.tensorpool, ...), each documented on its own
+-- page; the provider's module is loaded at the first client.
+for _, name in ipairs(providers.names()) do
+  M[name] = providers.constructor(name)
+end
+
+return M

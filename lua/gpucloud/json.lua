@@ -1,7 +1,8 @@
 --- JSON in and out, with the normalisation the library promises: object
 -- members that are null are removed, JSON null inside arrays is
 -- `json.null` (removing it would shift every later element), integral
--- numbers are integers on VMs that have them, and every array carries
+-- numbers are integers on VMs that have them, a number the VM cannot hold
+-- exactly is its text (an id past 2^53: see keeps_text), and every array carries
 -- `json.array_mt`, so `[]` and `{}` stay apart: a shape check must be able
 -- to tell an empty list from an object that is not one.
 --
@@ -68,6 +69,58 @@ function M.decode(text)
   return M.decode_lua(text)
 end
 
+-- A number the VM cannot hold exactly is decoded as its text, as written
+-- (src/json.c's rule, the same on both paths): an integer beyond what the
+-- VM holds exactly (2^53 without integers, 2^63 with them), and a number
+-- with a fraction or exponent of magnitude 2^53 or more. An id is never
+-- rounded into its neighbour; args.vast_id takes the text and sends it.
+local TWO53, MAX_EXACT = 2 ^ 53, "9007199254740992"
+local mtype = math.type
+
+local function keeps_text(tok)
+  local digits = tok:match("^%-?0*(%d+)$")
+  if digits then
+    if mtype then return mtype(tonumber(tok)) ~= "integer" end
+    return #digits > #MAX_EXACT or (#digits == #MAX_EXACT and digits > MAX_EXACT)
+  end
+  local v = tonumber(tok)
+  return v ~= nil and not (v < TWO53 and v > -TWO53)
+end
+
+-- The text with such number literals (outside strings) put in quotes,
+-- for a decoder that would read them as doubles.
+local function quote_inexact(text)
+  if not (text:find("%d%d%d%d%d%d%d%d%d%d%d%d%d%d%d%d") or text:find("[%d%.][eE]")) then return text end
+  local out, pos, from = {}, 1, 1
+  while true do
+    local i = text:find('["%-%d]', pos)
+    if not i then break end
+    if text:sub(i, i) == '"' then
+      pos = #text + 1
+      local j = i + 1
+      while true do
+        local k = text:find('["\\]', j)
+        if not k then break end
+        if text:sub(k, k) == '"' then
+          pos = k + 1
+          break
+        end
+        j = k + 2
+      end
+    else
+      local s, e = text:find("^%-?%d[%d%.eE%+%-]*", i)
+      if s and keeps_text(text:sub(s, e)) then
+        out[#out + 1] = text:sub(from, s - 1) .. '"' .. text:sub(s, e) .. '"'
+        from = e + 1
+      end
+      pos = (e or i) + 1
+    end
+  end
+  if from == 1 then return text end
+  out[#out + 1] = text:sub(from)
+  return table.concat(out)
+end
+
 local dkjson
 
 --- The same through lua-dkjson and a walk in Lua (the fallback, and what
@@ -75,7 +128,7 @@ local dkjson
 function M.decode_lua(text)
   if not dkjson then dkjson = require "dkjson" end
   if type(text) ~= "string" then return nil, "expected a string" end
-  local v, pos, err = dkjson.decode(text, 1, null, nil, array_mt)
+  local v, pos, err = dkjson.decode(quote_inexact(text), 1, null, nil, array_mt)
   if err then return nil, err end
   if pos and text:find("%S", pos) then return nil, "trailing garbage at byte " .. pos end
   if v == null then return nil end
@@ -92,14 +145,24 @@ function M.is_array(t) return getmetatable(t) == array_mt end
 
 local core_records = ok_core and type(core) == "table" and core.json_records or nil
 
---- Is every element of array `t` an object (a table that is not an array)?
--- Returns true, or false and the index of the first that is not. (The
+--- Is every element of array `t` an object (a table that is not an array)
+-- and, with `id_field` (a string), does no element's `id_field` (not nil,
+-- not NaN) equal an earlier one's? Returns true; or false and the index of
+-- the first element that is not an object; or false, the index of the
+-- first that repeats an id and the index of the element it repeats. (The
 -- shape check of every listing: the C core's loop where it is loaded.)
-function M.records(t)
-  if core_records then return core_records(t, array_mt) end
+function M.records(t, id_field)
+  if core_records then return core_records(t, array_mt, id_field) end
+  if type(id_field) ~= "string" then id_field = nil end
+  local seen = {}
   for i = 1, #t do
     local v = t[i]
     if type(v) ~= "table" or getmetatable(v) == array_mt then return false, i end
+    local id = id_field and v[id_field]
+    if id ~= nil and id == id then
+      if seen[id] then return false, i, seen[id] end
+      seen[id] = i
+    end
   end
   return true
 end
@@ -132,10 +195,13 @@ function M.object(t) return setmetatable(t or {}, object_mt) end
 local format, concat, sort = string.format, table.concat, table.sort
 local floor, huge = math.floor, math.huge
 
+
 local function encode_number(n)
   if n ~= n or n == huge or n == -huge then
     error("json: cannot encode " .. tostring(n), 0)
   end
+  -- an integer of 5.3+ is exact at any size: an id past 2^53 stays itself
+  if mtype and mtype(n) == "integer" then return format("%d", n) end
   -- integral values print without a fraction, as the services send ids
   if floor(n) == n and n >= -2 ^ 53 and n <= 2 ^ 53 then return format("%d", n) end
   local s = format("%.14g", n)

@@ -45,6 +45,20 @@ local function key_places(spec, getenv)
   return places
 end
 
+--- Where provider `spec`'s key is looked for, in order, as a person reads
+-- it: its environment variables, then its key files with the home as ~
+-- and XDG_CONFIG_HOME as ${XDG_CONFIG_HOME:-~/.config}. A list of strings.
+function M.describe(spec)
+  local out = {}
+  for _, name in ipairs(spec.key.env) do out[#out + 1] = name end
+  local function getenv(name)
+    if name == "HOME" then return "~" end
+    if name == "XDG_CONFIG_HOME" then return "${XDG_CONFIG_HOME:-~/.config}" end
+  end
+  for _, path in ipairs(spec.key.files and spec.key.files(getenv) or {}) do out[#out + 1] = path end
+  return out
+end
+
 --- The key (looked up once, at the first call that needs it), or nil, err
 -- with code no_api_key naming every place looked in. `p` is the client's
 -- private state (p.key, p.getenv); the key found is kept there.

@@ -13,7 +13,7 @@ local methods = {}
 local metatables = {} -- one per id field, made on first use
 
 local function metatable_for(id_field)
-  id_field = id_field or "id"
+  if id_field == nil then id_field = "id" end -- false: records without an id
   local mt = metatables[id_field]
   if not mt then
     mt = {
@@ -99,13 +99,44 @@ end
 -- what filter, map and sort_by make.
 -- @type List
 
+-- Strict mode: every field a filter table names must be a field of some
+-- element (or named in `known`), so that a typo selects nothing by error,
+-- never silently (and a negated typo never everything).
+local function check_fields(self, pred, known, level)
+  if type(pred) ~= "table" or #self == 0 then return end
+  local have, names = {}, {}
+  for _, f in ipairs(type(known) == "table" and known or {}) do have[f] = true end
+  for i = 1, #self do
+    if type(self[i]) == "table" then
+      for k in pairs(self[i]) do have[k] = true end
+    end
+  end
+  local unknown = {}
+  for k in pairs(pred) do
+    if not have[k] then unknown[#unknown + 1] = tostring(k) end
+  end
+  if #unknown == 0 then return end
+  for k in pairs(have) do
+    if type(k) == "string" then names[#names + 1] = k end
+  end
+  table.sort(unknown)
+  table.sort(names)
+  error(string.format("filter: no field %s in these items; they have: %s", table.concat(unknown, ", "),
+    table.concat(names, ", ")), level + 1)
+end
+
 --- Elements for which `pred(item)` is true (or which match a field table:
 -- `{status = "running"}`; a list value matches any of its values, a
 -- function value is a predicate on the field).
 -- @function List:filter
 -- @param pred a function(item) -> true to keep, or a table of field = value
+-- @tparam[opt] table opts `strict = true`: a field of the table that no
+-- element has raises (naming the fields they have) instead of selecting
+-- nothing; `known`: fields to accept even so (a list's fields when empty)
 -- @treturn List a new list of the same kind
-function methods:filter(pred)
+function methods:filter(pred, opts)
+  if opts ~= nil and type(opts) ~= "table" then error("filter: opts must be a table", 2) end
+  if opts and opts.strict then check_fields(self, pred, opts.known, 2) end
   local p, out = predicate(pred, 2), {}
   for i = 1, #self do
     local v = self[i]
@@ -139,12 +170,15 @@ function methods:each(fn)
 end
 
 --- The ids of the elements (the field named by the list's id field,
--- falling back to `id`), as a list.
+-- falling back to `id`), as a list. A list of records without an id
+-- (a row's `id_field = false`: billing records) has none to give: name
+-- the field to read.
 -- @function List:ids
 -- @tparam[opt] string field the field to read instead of the list's id field
 -- @treturn List the ids
 function methods:ids(field)
   local f = field or getmetatable(self).id_field
+  if f == false then error("ids: the items of this list have no id of their own; ids(field) reads a field", 2) end
   local out = {}
   for i = 1, #self do
     local v = self[i]

@@ -1,5 +1,6 @@
 -- `gpucloud repl`: an interactive Lua with the library ready. `gpucloud`,
--- `vast` and `tp` (and `fleet`, where gpucloud.fleet is installed) are in
+-- a client per registered provider (by its REPL name: its spec's `short`,
+-- else its name) and `fleet` (where gpucloud.fleet is installed) are in
 -- the environment, the clients made at first use, so a missing key is an
 -- error of the call that needs it, not of the start. Every value prints
 -- through gpucloud.repl.show; help() is gpucloud.repl.help. Line editing,
@@ -36,15 +37,28 @@ local function load_in(src, env)
 end
 
 --- Compile typed source: the function, or nil and the message, or nil
--- and true when the source is incomplete.
+-- and true when the source is incomplete (as `lua -i`: an error at the
+-- end of the input, as an expression or as a statement: `1 +`).
 function M.compile(src, env)
-  local f = load_in("return " .. src, env)
+  local f, rerr = load_in("return " .. src, env)
   if f then return f end
   local err
   f, err = load_in(src, env)
   if f then return f end
-  if err:match("<eof>'?$") then return nil, true end
+  if err:match("<eof>'?$") or rerr:match("<eof>'?$") then return nil, true end
   return nil, err
+end
+
+--- An error's text without the library's own places ("repl.lua:218: ",
+-- ".../curl.lua:36: "): what was typed keeps its `stdin:1:`.
+function M.error_text(e)
+  local s = type(e) == "string" and e or show.value(e)
+  local prev
+  repeat
+    prev = s
+    s = s:gsub("^[^%s:]*%.lua:%d+: ", "")
+  until s == prev
+  return s
 end
 
 ------------------------------------------------------------------------
@@ -176,8 +190,13 @@ local function environment(call, sim, out)
     -- a fleet over the REPL's own clients, when the module makes one
     lazy.fleet = function()
       local f = fleet_module()
-      if type(f) == "table" and type(f.new) == "function" then return f.new { vast = env.vast, tensorpool = env.tp } end
-      return f
+      if type(f) ~= "table" or type(f.new) ~= "function" then return f end
+      -- every provider with fleet kinds, through the REPL's own clients
+      local clients = {}
+      for _, p in ipairs(help.providers) do
+        if require("gpucloud.providers").has(p.ctor, "fleet") then clients[p.ctor] = env[p.var] end
+      end
+      return f.new(clients)
     end
   end
   local exit_code
@@ -222,15 +241,19 @@ local function evaluate(f, out)
   end
   local e = r[2]
   if e == EXIT then return false end
-  out("error: " .. (type(e) == "string" and e or show.value(e)))
+  out("error: " .. M.error_text(e))
   return true
 end
 
 local function banner(reader, sim)
+  local names = { "gpucloud" }
+  for _, p in ipairs(help.providers) do names[#names + 1] = p.var end
+  if fleet_module() then names[#names + 1] = "fleet" end
+  local last = table.remove(names)
   local lines = {
-    format("gpucloud %s, %s, %s: gpucloud, vast, tp%s are ready; help() lists the methods; Ctrl-D leaves",
+    format("gpucloud %s, %s, %s: %s and %s are ready; help() lists the methods; Ctrl-D leaves",
       require("gpucloud.config").VERSION, rawget(_G, "jit") and rawget(_G, "jit").version or _VERSION, reader.kind,
-      fleet_module() and " and fleet" or ""),
+      table.concat(names, ", "), last),
   }
   if sim then
     lines[2] = format("simulator at %s: the clients talk to it, `sim` controls it (sim:reset()); stopped on exit"
@@ -245,8 +268,18 @@ end
 function M.main(call, sys)
   local o = call.opts
   if o.url or o["api-key"] then
-    return nil, "repl: --url and --api-key are one provider's; set VAST_URL, VAST_API_KEY, "
-      .. "TENSORPOOL_ENGINE, TENSORPOOL_KEY (or use --sim)"
+    -- each provider's variables: its base URLs', its key's
+    local vars = {}
+    for _, p in ipairs(help.providers) do
+      local spec, urls = help.spec_of(p), {}
+      for _, h in pairs(spec.hosts or {}) do
+        if h.env and not h.follows then urls[#urls + 1] = h.env end
+      end
+      table.sort(urls)
+      for _, v in ipairs(urls) do vars[#vars + 1] = v end
+      vars[#vars + 1] = spec.key and spec.key.env and spec.key.env[1] or nil
+    end
+    return nil, "repl: --url and --api-key are one provider's; set " .. table.concat(vars, ", ") .. " (or use --sim)"
   end
   if o.json then return nil, "repl: --json is for commands; the REPL prints for people" end
   local function out(s) sys.stdout:write(s, "\n") end

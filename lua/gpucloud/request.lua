@@ -1,12 +1,21 @@
 -- One request from a row, and one answer read against the row's shape.
 --
 -- Shapes (a row says one; the default is an object):
---   list = "workers"   a JSON array of objects under that key, or a bare array
+--   list = "workers"   a JSON array of objects under that key (and, when
+--                      the row says `bare = true`, a bare array too)
 --   list = true        a bare JSON array of objects
 --   object = "result"  a JSON object under that key
 --   object = true      the answer itself is a JSON object
 -- Only a real JSON array is a list: `{}`, `null`, a string or a missing key
--- where a list belongs is bad_response, never an empty list. A row whose
+-- where a list belongs is bad_response, never an empty list; so is a list
+-- naming one id twice (`id_field`, default "id"; `id_field = false`: the
+-- items are records without an identity, which may repeat any field).
+-- `echo = {field = arg}`:
+-- the answer is about what was asked, or bad_response: each named field
+-- the answer holds equals that argument, and one of them is there (unless
+-- `echo_optional = true`). The account key is taken out of every answer
+-- before anything reads it (secrets.lua): whatever a server echoes,
+-- results, messages and cursors made from it never hold it. A row whose
 -- method is DELETE follows the rule for deletions instead: a 2xx means the
 -- server acted, whatever the body says, unless it says `success: false`.
 -- `null_is = "not_found"`: a bare JSON `null` answer is that failure (a
@@ -16,10 +25,12 @@ local args = require "gpucloud.args"
 local errors = require "gpucloud.errors"
 local json = require "gpucloud.json"
 local list = require "gpucloud.list"
+local secrets = require "gpucloud.secrets"
 
 local M = {}
 
 local is_array = json.is_array
+local array_mt = json.array_mt
 
 -- What each row needs per request, worked out once: whether its path has
 -- placeholders, an encoder for its body fields.
@@ -160,25 +171,37 @@ local function is_object(v)
   return type(v) == "table" and not is_array(v)
 end
 
-
-
 --- The value a decoded 2xx answer holds under the row's shape, or nil and
 -- what was wrong with it.
 function M.shape(row, decoded)
   if row.list then
     local value = decoded
     -- (is_array and is_object by hand: one builtin call each, not three)
-    if row.list ~= true and getmetatable(decoded) ~= json.array_mt then
-      if type(decoded) ~= "table" then return nil, "expected a JSON object or array" end
-      value = decoded[row.list]
-      if value == nil then return nil, "no '" .. row.list .. "' list in the answer" end
+    if row.list ~= true then
+      local mt = getmetatable(decoded)
+      if not (row.bare and mt == array_mt) then
+        if type(decoded) ~= "table" or mt == array_mt then
+          return nil, "expected a JSON object" .. (row.bare and " or array" or "") .. ", got " .. json.kind(decoded)
+        end
+        value = decoded[row.list]
+        if value == nil then return nil, "no '" .. row.list .. "' list in the answer" end
+      end
     end
     if not is_array(value) then
       return nil, "expected a JSON array" .. (type(row.list) == "string" and (" under '" .. row.list .. "'") or "")
         .. ", got " .. json.kind(value)
     end
-    local ok, at = json.records(value) -- every element an object, or not a list
-    if not ok then return nil, "list element " .. at .. " is not an object" end
+    -- every element an object, and no id twice (a server repeating itself
+    -- is not a list), unless the row says its items have none (id_field
+    -- false: no item has a field of that name, so none is seen twice)
+    local id_field = row.id_field
+    if id_field == nil then id_field = "id" end
+    local ok, at, before = json.records(value, id_field)
+    if not ok then
+      if not before then return nil, "list element " .. at .. " is not an object" end
+      return nil, string.format("list elements %d and %d name the same %s %s", before, at, id_field,
+        args.describe(value[at][id_field]))
+    end
     return list.new(value, row.id_field)
   end
   if not is_object(decoded) then return nil, "expected a JSON object, got " .. json.kind(decoded) end
@@ -192,10 +215,32 @@ function M.shape(row, decoded)
   return decoded
 end
 
+-- Is the answer about what was asked? nil, or why not (row.echo).
+local function not_about(row, value, argv)
+  local named = false
+  for field, arg in pairs(row.echo) do
+    local v = value[field]
+    if v ~= nil then
+      if v ~= argv[arg] then
+        return string.format("the answer is about %s %s, not %s", field, args.describe(v), args.describe(argv[arg]))
+      end
+      named = true
+    end
+  end
+  if not named and not row.echo_optional then return "the answer does not say what it is about" end
+end
+
+-- Could the decoded answer hold the key? Only if the text does: plainly,
+-- or written with escapes (\u0041, \/) that a search of the text misses.
+local function may_echo(raw, key)
+  return type(key) == "string" and (raw:find(key, 1, true) or raw:find("\\u", 1, true) or key:find('[/"\\]')) ~= nil
+end
+
 --- Read a runtime's answer against the row. Returns value, decoded on
--- success; nil, err on failure. `key` is redacted from every error text
--- before any of it is cut; `server_codes` maps the provider's own codes.
-function M.read(op, row, res, key, server_codes)
+-- success; nil, err on failure. `key` is redacted from the answer and from
+-- every error text before any of it is read or cut; `server_codes` maps the
+-- provider's own codes; `argv` are the call's arguments (row.echo).
+function M.read(op, row, res, key, server_codes, argv)
   local status, raw = res.status, res.body or ""
   if type(status) ~= "number" then
     return nil, errors.bad_response(op, nil, "the runtime gave no HTTP status")
@@ -210,6 +255,9 @@ function M.read(op, row, res, key, server_codes)
   if status < 200 or status >= 300 then
     return nil, errors.from_response(op, status, decoded, raw, key, server_codes)
   end
+  -- a result, and all that is made of it (cursors, states, messages), is
+  -- free of the key: a log line or a proxy may echo it
+  if type(decoded) == "table" and may_echo(raw, key) then secrets.scrub(decoded, key) end
   if row.method == "DELETE" then
     -- a 2xx to a DELETE: the server acted, even when we cannot read what it
     -- said about it; only an explicit `success: false` says otherwise
@@ -234,7 +282,8 @@ function M.read(op, row, res, key, server_codes)
     return nil, errors.bad_response(op, status, "empty answer", raw, key)
   end
   local value, why = M.shape(row, decoded)
-  if value == nil then
+  if value ~= nil and row.echo then why = not_about(row, value, argv or {}) end
+  if value == nil or why then
     return nil, errors.bad_response(op, status, why, raw, key, { body = errors.redact(decoded, key) })
   end
   return value, decoded

@@ -14,7 +14,10 @@ local MIN_PAUSE = 0.05
 -- answer that could not be read. Anything else (401, 403, 404) ends the wait.
 local POLL_THROUGH = { bad_response = true, timeout = true, too_large = true, server_error = true,
                        transport = true, connect = true, tls = true, rate_limited = true }
+-- (A poll that was not sent, because what it would ask is not an id,
+-- would not be sent the next time either.)
 local function transient(err)
+  if err.not_sent then return false end
   return err.retryable or POLL_THROUGH[err.code] or false
 end
 M.transient = transient
@@ -45,7 +48,8 @@ function M.poll(s, poll)
     if state == "pending" then
       last = a
     elseif transient(a) then
-      last_err = a
+      -- a poll the deadline kept from being sent says less than the one before
+      if not (last_err and a.attempts == 0) then last_err = a end
     else
       return nil, a
     end

@@ -74,11 +74,27 @@ function M.path(s)
   return s
 end
 
---- FIELD=VALUE, as {field, value}.
+--- FIELD=VALUE, as {field, value}; FIELD!=VALUE as {field, value, not = true}.
 function M.filter(s)
-  local field, value = s:match("^([^=]+)=(.*)$")
+  local field, value = s:match("^([^=]-)!=(.*)$")
+  if field and field ~= "" then return { field, value, ["not"] = true } end
+  field, value = s:match("^([^=]+)=(.*)$")
   if field then return { field, value } end
-  return nil, "FIELD=VALUE, got " .. M.describe(s)
+  return nil, "FIELD=VALUE or FIELD!=VALUE, got " .. M.describe(s)
+end
+
+--- Column names, comma-separated ("id,label,dph_total"), or "all".
+function M.columns(s)
+  if s == "all" then return "all" end
+  local out = {}
+  for name in (s .. ","):gmatch("([^,]*),") do
+    name = name:match("^%s*(.-)%s*$")
+    if name == "" or name:find("%c") then
+      return nil, "column names separated by commas, or all, got " .. M.describe(s)
+    end
+    out[#out + 1] = name
+  end
+  return out
 end
 
 --- Free text (a label, a name): anything but control characters.

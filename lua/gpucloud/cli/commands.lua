@@ -1,204 +1,344 @@
 -- The command line as data: its options, and a row per command naming the
 -- client method it calls. Adding a command is adding a row (and, in the
--- library, the method).
+-- library, the method). Nothing here is built before it is asked for: a
+-- `gpucloud vast ...` command loads Vast.ai's rows only (M.data).
 --
--- An option: { name, value = "METAVAR" (absent for a flag), check = fn
--- (text -> value | nil, what was wanted), repeats = true (the value is a
--- list), default = v (what the command line passes when it is not given),
--- required = true (the command needs it), help = "..." }.
+-- An option: { name, short = "o" (a one-letter alias), value = "METAVAR"
+-- (absent for a flag), check = fn (text -> value | nil, what was wanted),
+-- repeats = true (the value is a list), default = v (what the command line
+-- passes when it is not given), required = true (the command needs it),
+-- help = "..." }.
 --
 -- A command row:
 --   [1]      its words, after the provider's name
 --   [2]      the client method
+--   aliases  other words for it (the official CLIs' where they differ:
+--            "destroy instances"); help lists them on the row's line
 --   args     the positional arguments, in order, by kind (M.arguments):
 --            "ID" one id, "ID..." one or more (the method is a bulk method,
 --            called with the list and the bulk settings), others such as
 --            "LABEL" text checked by their kind's check
 --   groups   the option groups that apply (M.groups): "list" (the result
---            is a list: printed as a table, --filter applies), "bulk" (the
---            delete options), "wait" (--wait)
+--            is a list: printed as a table, --filter and --columns apply),
+--            "bulk" (the delete options), "wait" (--wait)
 --   options  the command's own options, as above plus `field`: the name of
 --            the method's option that gets the value, in the options table
 --            after the arguments (the bulk settings for a bulk method)
---   bulk     for "ID...": the words of the prompt, report and progress line
+--   bulk     for "ID...": the words of the prompt, report and progress line:
+--            noun (plural), one (singular; default: noun less its "s"),
+--            verb, done (the report's word: "destroyed"), doing
+--   kind     for "ID...": the provider's fleet kind (fleet.lua) the ids are
+--            of, so that a dry run reads its listing and names each id
+--   columns  for a list: the default columns (fields of the items), and
+--            `fields`: {field = {title, format}} (format: "age", "date",
+--            "money", "money/h", "duration"; `optional = true`: a default
+--            column shown only when some item has the field), for any
+--            column shown
+--   text     the answer is text to print as it is (a log), not a record
+--   examples command lines that show it, for its --help
 --   needs_option  true: running it without one of its own options is a
 --            usage error (an edit with nothing to change)
+--   run      instead of a client method: the name of a function
+--            (lib, call, out, sys) of the entry's `module` (or of the
+--            row's own `module`) that does the whole command (the fleet's)
 --   help     one line
--- e.g. a later { "label instance", "label_instance", args = { "ID", "LABEL" } },
--- { "update endpoint", "update_endpoint", args = { "ID" }, options = {
---   { "state", value = "STATE", check = checks.one_of { "active", "stopped" }, field = "state" } } }.
 
 local checks = require "gpucloud.cli.checks"
-local fleet = require "gpucloud.cli.fleet"
+local providers = require "gpucloud.providers"
 
 local M = {}
 
+-- The output formats of -o.
+M.FORMATS = { "table", "json", "jsonl", "csv", "ids" }
+
 -- Options every command takes, anywhere after `gpucloud`.
 M.global = {
-  { "json", help = "print one JSON document on stdout, errors included" },
-  { "quiet", help = "print nothing but errors (--json still prints its document)" },
+  { "output", short = "o", value = "FORMAT", check = checks.one_of(M.FORMATS),
+    help = "table (default), json (one document), jsonl (a line per item), csv, or ids (one a line)" },
+  { "json", help = "the same as -o json: one JSON document on stdout, errors included" },
+  { "raw", help = "the same as -o json (vastai's word)" },
+  { "quiet", help = "print nothing but errors (-o json still prints its document)" },
   { "api-key", value = "KEY", check = checks.api_key,
     help = "the API key (else from the environment); never printed" },
-  { "url", value = "URL", check = checks.url, help = "the API's base URL (else VAST_URL, TENSORPOOL_ENGINE)" },
+  { "url", value = "URL", check = checks.url,
+    help = "the API's base URL (else the provider's variable, then the config file)" },
   { "ca-file", value = "FILE", check = checks.path,
     help = "trust the certificates in this PEM file (a private CA, a proxy)" },
   { "timeout", value = "SECONDS", check = checks.seconds, help = "one attempt's timeout (default 60)" },
   { "deadline", value = "SECONDS", check = checks.seconds,
     help = "the whole call or wait, retries included (default none)" },
   { "retries", value = "N", check = checks.count(0), help = "retries after a failed attempt (default 3)" },
-  -- read before parsing, wherever it is (see cli.lua): never parsed
-  { "help", before_parsing = true, help = "this help (also -h); `gpucloud vast --help` for one provider" },
+  -- read before parsing, wherever they are (see cli.lua): never parsed
+  { "help", short = "h", before_parsing = true,
+    help = "this help; after a command's words, that command's (`gpucloud vast --help`: one provider's)" },
+  { "version", before_parsing = true, help = "gpucloud's version, and its Lua's and libcurl's" },
 }
 
+local COLUMNS = { "columns", value = "A,B,...", check = checks.columns,
+  help = "show/get/list: these columns (fields), or `all`; default: the command's own" }
+local STATE_FILE = { "state-file", value = "FILE", check = checks.path,
+  help = "fleet: the state file of `fleet observe`: rows gain how long each was seen idle" }
+local KEEP = { "keep", value = "FILE", check = checks.path,
+  help = "fleet: keep rules, one a line (provider=, kind=, id=, name=, label=): never deleted" }
+
+-- The states of the fleet view (gpucloud.fleet's words).
+local STATES = { "running", "idle", "stopped", "failed", "pending", "gone" }
+
+-- Every fleet kind name, in order; read only by the fleet's options.
+local function fleet_kinds()
+  local seen, out = {}, {}
+  for _, p in ipairs(providers.parts("fleet")) do
+    local names = {}
+    for k in pairs(p.module.kinds) do names[#names + 1] = k end
+    table.sort(names)
+    for _, k in ipairs(names) do
+      if not seen[k] then
+        seen[k] = true
+        out[#out + 1] = k
+      end
+    end
+  end
+  return out
+end
+
+-- The providers that have fleet kinds (a file each, not loaded here).
+local function fleet_providers()
+  local out = {}
+  for _, n in ipairs(providers.names()) do
+    if providers.has(n, "fleet") then out[#out + 1] = n end
+  end
+  return out
+end
+
 -- Option groups: the options of the commands that name the group, after
--- the command's words.
-M.groups = {
+-- the command's words. `select` is made when first asked for (it reads
+-- every provider's fleet kinds).
+local GROUPS = {
   list = {
     { "filter", value = "FIELD=VALUE", check = checks.filter, repeats = true,
-      help = "show/get/list: keep items whose FIELD is VALUE (repeatable)" },
+      help = "show/get/list: keep items whose FIELD is VALUE (FIELD!=VALUE: is not; repeatable)" },
+    COLUMNS,
   },
   bulk = {
-    { "dry-run", help = "delete/destroy: print what would go, change nothing" },
+    { "dry-run", help = "delete/destroy: print what would go (each id's name and state), change nothing" },
     { "yes", help = "delete/destroy: do not ask before more than one id" },
     { "max", value = "N", check = checks.count(0), default = 50,
       help = "delete/destroy: refuse more than N ids (default 50)" },
     { "concurrency", value = "N", check = checks.count(1),
       help = "delete/destroy: requests in flight at once (default 8)" },
+    { "journal", value = "FILE", check = checks.path,
+      help = "delete/destroy: append a synced JSON line before and after each call (gpucloud journal check FILE)" },
   },
   wait = {
     { "wait", help = "destroy/cancel: wait until each destroy or cancel has finished" },
   },
-  -- what the fleet's list and delete select, the same for both
-  select = {
-    { "provider", value = "P", check = checks.one_of { "vast", "tensorpool" }, repeats = true,
-      help = "fleet: only this provider (repeatable; default both)" },
-    { "kind", value = "K", check = checks.one_of { "endpoint", "workergroup", "instance", "volume",
-      "cluster", "storage", "job" }, repeats = true, help = "fleet: only this kind (repeatable)" },
-    { "state", value = "S", check = checks.one_of { "running", "idle", "stopped", "failed", "pending", "gone" },
-      repeats = true, help = "fleet: only things in this state (repeatable: any of them)" },
-    { "older-than", value = "AGE", check = checks.duration, help = "fleet: only things older than AGE (6h, 2d)" },
-    { "filter", value = "FIELD=VALUE", check = checks.filter, repeats = true,
-      help = "fleet: keep rows whose FIELD is VALUE (repeatable)" },
-  },
   verify = {
     { "verify", help = "fleet delete: list again afterwards; what is still there counts as failed" },
   },
+  -- what `fleet observe` saw (cli/unattended.lua)
+  observed = {
+    STATE_FILE,
+    { "idle-for", value = "AGE", check = checks.duration,
+      help = "fleet: only things observed idle (or failed) for at least AGE (6h, 2d); needs --state-file" },
+  },
+  -- what a delete of a plan keeps and records
+  unattended = {
+    KEEP,
+    { "force", help = "fleet delete/apply: do not read each thing again to skip what changed since the plan" },
+  },
 }
 
--- Positional argument kinds. `id`: the provider's id rule.
+-- --provider, made when first asked for (it looks for each fleet.lua)
+local provider_option
+local function provider()
+  provider_option = provider_option or { "provider", value = "P", check = checks.one_of(fleet_providers()),
+    repeats = true, help = "fleet: only this provider (repeatable; default every provider in use)" }
+  return provider_option
+end
+
+local LAZY_GROUPS = {
+  -- what `fleet observe` records, of which providers
+  observe = function()
+    return { STATE_FILE, { "state", value = "FILE", check = checks.path,
+      help = "fleet observe: the state file (the same as --state-file)" }, provider(), COLUMNS }
+  end,
+  -- what the fleet's list and delete select, the same for both
+  select = function()
+    return {
+      provider(),
+      { "kind", value = "K", check = checks.one_of(fleet_kinds()), repeats = true,
+        help = "fleet: only this kind (repeatable)" },
+      { "state", value = "S", check = checks.one_of(STATES),
+        repeats = true, help = "fleet: only things in this state (repeatable: any of them)" },
+      { "older-than", value = "AGE", check = checks.duration, help = "fleet: only things older than AGE (6h, 2d)" },
+      { "filter", value = "FIELD=VALUE", check = checks.filter, repeats = true,
+        help = "fleet: keep rows whose FIELD is VALUE (FIELD!=VALUE: is not; repeatable)" },
+      COLUMNS,
+    }
+  end,
+}
+M.groups = setmetatable({}, { __index = function(t, name)
+  local g = GROUPS[name] or (LAZY_GROUPS[name] and LAZY_GROUPS[name]())
+  if g then rawset(t, name, g) end
+  return g
+end })
+
+-- Positional argument kinds. `id`: the provider's id rule; `many`: one or
+-- more (`optional`: zero or more).
 M.arguments = {
   ID = { id = true },
   ["ID..."] = { id = true, many = true },
   LABEL = { check = checks.text },
+  FILE = { check = checks.path },
+  ["COMMAND..."] = { check = checks.text, many = true, optional = true },
+  SHELL = { check = checks.one_of { "bash", "zsh", "fish" } },
 }
 
--- TensorPool's options shared by several commands.
-local TP_ORG = { "org", field = "include_org", help = "list: the organisation's, not only yours" }
-local TP_PROTECTION = { "deletion-protection", value = "BOOL", check = checks.boolean, field = "deletion_protection",
-  help = "edit: true or false" }
-local TP_UNPROTECT = { "unprotect", field = "unprotect",
-  help = "destroy: turn deletion protection off (and wait for that) when a destroy is refused for it" }
+-- Each provider's commands (its cli.lua: `id`, the check of an ID
+-- argument, and `commands`, the rows), with what the command line says of
+-- it made from its spec: its title, where its key comes from, the
+-- variables that override its base URLs.
+local function provider_entry(name, cli)
+  local keys = require "gpucloud.keys"
+  local spec = providers.spec(name)
+  local places = keys.describe(spec)
+  local vars, files = {}, {}
+  for i, place in ipairs(places) do
+    if i <= #spec.key.env then vars[#vars + 1] = place else files[#files + 1] = place end
+  end
+  local url_env, hosts = nil, {}
+  for hname, h in pairs(spec.hosts) do
+    if h.env and not h.follows then url_env = url_env or h.env end
+    hosts[hname] = h
+  end
+  return {
+    name = name, title = spec.title or name, short = spec.short, id = cli.id, commands = cli.commands,
+    url_env = url_env, hosts = hosts, key_env = spec.key.env,
+    key = "--api-key, " .. table.concat(places, ", "),
+    no_key = string.format("no %s API key: pass --api-key, or set %s%s", spec.title or name,
+      table.concat(vars, " or "), #files > 0 and (" (or put it in " .. table.concat(files, " or ") .. ")") or ""),
+  }
+end
 
-M.providers = {
-  {
-    name = "vast", title = "Vast.ai", id = checks.vast_id,
-    key = "--api-key, VAST_API_KEY or ~/.config/vastai/vast_api_key",
-    no_key = "no Vast.ai API key: pass --api-key, or set VAST_API_KEY (or ~/.config/vastai/vast_api_key)",
-    url_env = "VAST_URL",
-    commands = {
-      { "show endpoints", "show_endpoints", groups = { "list" }, help = "list endpoints" },
-      { "show workergroups", "show_workergroups", groups = { "list" }, help = "list workergroups" },
-      { "get endpoint workers", "get_endpoint_workers", args = { "ID" }, groups = { "list" },
-        help = "list an endpoint's workers" },
-      { "get workergroup workers", "get_workergroup_workers", args = { "ID" }, groups = { "list" },
-        help = "list a workergroup's workers" },
-      { "delete endpoint", "delete_endpoints", args = { "ID..." }, groups = { "bulk" }, help = "delete endpoints",
-        bulk = { noun = "endpoints", verb = "delete", doing = "deleting" } },
-      { "delete workergroup", "delete_workergroups", args = { "ID..." }, groups = { "bulk" },
-        help = "delete workergroups", bulk = { noun = "workergroups", verb = "delete", doing = "deleting" } },
-      -- instances, volumes, endpoint show/update/logs (issue 12)
-      { "show instances", "show_instances", groups = { "list" }, help = "list instances (every page)",
-        options = { { "label", value = "LABEL", check = checks.text, field = "label",
-                      help = "show instances: only those with this label (filtered by Vast.ai)" } } },
-      { "show instance", "show_instance", args = { "ID" }, help = "show one instance" },
-      { "destroy instance", "destroy_instances", args = { "ID..." }, groups = { "bulk" },
-        help = "destroy instances (and what they bill)",
-        bulk = { noun = "instances", verb = "destroy", doing = "destroying" } },
-      { "stop instance", "stop_instances", args = { "ID..." }, groups = { "bulk" },
-        help = "stop instances (their disks still bill)",
-        bulk = { noun = "instances", verb = "stop", doing = "stopping" } },
-      { "start instance", "start_instances", args = { "ID..." }, groups = { "bulk" }, help = "start stopped instances",
-        bulk = { noun = "instances", verb = "start", doing = "starting" } },
-      { "label instance", "label_instance", args = { "ID", "LABEL" }, help = "set an instance's label" },
-      { "show volumes", "show_volumes", groups = { "list" }, help = "list volumes",
-        options = { { "type", value = "TYPE", check = checks.one_of { "all_volume", "local_volume", "network_volume" },
-                      field = "type", help = "show volumes: all_volume (default), local_volume or network_volume" } } },
-      { "delete volume", "delete_volumes", args = { "ID..." }, groups = { "bulk" },
-        help = "delete volumes (none with an instance attached)",
-        bulk = { noun = "volumes", verb = "delete", doing = "deleting" } },
-      { "show endpoint", "show_endpoint", args = { "ID" }, help = "show one endpoint" },
-      { "update endpoint", "update_endpoint", args = { "ID" }, help = "change an endpoint's state (stopped: a pause)",
-        options = { { "state", value = "STATE", check = checks.one_of { "active", "suspended", "stopped" },
-                      field = "endpoint_state", required = true,
-                      help = "update endpoint: active, suspended or stopped" } } },
-      { "get endpoint logs", "get_endpoint_logs", args = { "ID" }, help = "an endpoint's logs",
-        options = { { "tail", value = "N", check = checks.count(1), field = "tail",
-                      help = "get endpoint logs: only the last N lines" } } },
-    },
-  },
-  {
-    name = "tensorpool", title = "TensorPool", id = checks.tensorpool_id,
-    key = "--api-key, TENSORPOOL_KEY or TENSORPOOL_API_KEY",
-    no_key = "no TensorPool API key: pass --api-key, or set TENSORPOOL_KEY (or TENSORPOOL_API_KEY)",
-    url_env = "TENSORPOOL_ENGINE",
-    commands = {
-      { "cluster list", "list_clusters", groups = { "list" }, options = { TP_ORG }, help = "list clusters" },
-      { "cluster info", "get_cluster_info", args = { "ID" }, help = "show a cluster" },
-      { "cluster edit", "edit_cluster", args = { "ID" }, needs_option = true, options = {
-        { "name", value = "NAME", check = checks.text, field = "cluster_name", help = "edit: the new name" },
-        TP_PROTECTION,
-      }, help = "rename a cluster, or turn its deletion protection on or off" },
-      { "cluster destroy", "destroy_clusters", args = { "ID..." }, groups = { "bulk", "wait" },
-        options = { TP_UNPROTECT },
-        help = "destroy clusters", bulk = { noun = "clusters", verb = "destroy", doing = "destroying" } },
-      { "storage list", "list_storage", groups = { "list" }, options = { TP_ORG }, help = "list storage volumes" },
-      { "storage info", "get_storage_info", args = { "ID" }, help = "show a storage volume" },
-      { "storage edit", "edit_storage", args = { "ID" }, needs_option = true, options = {
-        { "name", value = "NAME", check = checks.text, field = "tp_storage_name", help = "edit: the new name" },
-        { "size-gb", value = "N", check = checks.count(1), field = "size_gb",
-          help = "storage edit: the new size in GB (it only grows)" },
-        TP_PROTECTION,
-      }, help = "rename or grow a storage volume, or turn its deletion protection on or off" },
-      { "storage destroy", "destroy_storages", args = { "ID..." }, groups = { "bulk", "wait" },
-        options = { TP_UNPROTECT }, help = "destroy storage volumes",
-        bulk = { noun = "storage volumes", verb = "destroy", doing = "destroying" } },
-      { "job list", "list_jobs", groups = { "list" }, options = { TP_ORG }, help = "list jobs" },
-      { "job info", "get_job_info", args = { "ID" }, help = "show a job" },
-      { "job cancel", "cancel_jobs", args = { "ID..." }, groups = { "bulk", "wait" }, help = "cancel jobs",
-        bulk = { noun = "jobs", verb = "cancel", doing = "canceling" } },
-      { "job delete", "delete_jobs", args = { "ID..." }, groups = { "bulk" }, help = "delete finished jobs",
-        bulk = { noun = "jobs", verb = "delete", doing = "deleting" } },
-      { "request info", "get_request_info", args = { "ID" }, help = "show a request's status" },
-    },
-  },
-  {
-    name = "fleet", title = "every provider at once (clients from the environment)",
-    key = "each provider's own: VAST_API_KEY, TENSORPOOL_KEY, ...",
-    commands = {
-      { "list", "list", run = fleet.list, groups = { "select" },
-        help = "list every billable thing: kind, state, age, $/h" },
-      { "delete", "delete", run = fleet.delete, groups = { "select", "bulk", "verify" },
-        help = "delete what the selection lists, plan first" },
-    },
+-- A fleet row's columns (gpucloud.fleet's row fields); idle_for only with
+-- a state file (`optional`: a default column no row has is left out).
+local FLEET_COLUMNS = { "provider", "kind", "id", "name", "state", "status", "age", "idle_for", "cost_per_hour",
+  "protected" }
+local FLEET_FIELDS = { age = { "age", "duration" }, cost_per_hour = { "$/h", "money/h" },
+  created_at = { "created", "date" }, idle_for = { "idle for", "duration", optional = true } }
+
+local FLEET = {
+  name = "fleet", title = "Fleet: every provider in use at once", key = "each provider's own",
+  module = "gpucloud.cli.fleet",
+  commands = {
+    { "list", "list", run = "list", groups = { "select", "observed" }, columns = FLEET_COLUMNS, fields = FLEET_FIELDS,
+      help = "list every billable thing: kind, id, name, state, age, $/h",
+      examples = { "gpucloud fleet list", "gpucloud fleet list --state idle --older-than 6h -o csv",
+                   "gpucloud fleet list --state-file ~/.gpucloud-state.json --idle-for 2h" } },
+    { "delete", "delete", run = "delete", groups = { "select", "observed", "bulk", "verify", "unattended" },
+      help = "delete what the selection lists: the plan first, naming each thing",
+      examples = { "gpucloud fleet delete --state idle --dry-run", "gpucloud fleet delete --kind workergroup --yes",
+                   "gpucloud fleet delete --state idle --keep keep.txt --journal journal.jsonl --yes" } },
+    { "observe", "observe", run = "observe", module = "gpucloud.cli.unattended", groups = { "observe" },
+      columns = FLEET_COLUMNS, fields = FLEET_FIELDS,
+      help = "list every thing, and record since when each is idle in the state file (every 15 min, say)",
+      examples = { "gpucloud fleet observe --state-file ~/.gpucloud-state.json" } },
+    { "plan", "plan", run = "plan", module = "gpucloud.cli.unattended", groups = { "select", "observed" },
+      options = {
+        { "out", value = "FILE", check = checks.path, help = "fleet plan: save the plan there, for `fleet apply`" },
+        { "expires", value = "AGE", check = checks.duration,
+          help = "fleet plan: how long the plan holds (default 24h)" },
+        KEEP,
+      }, help = "print what a delete would act on, naming each thing; --out saves it for review",
+      examples = { "gpucloud fleet plan --state idle --older-than 6h",
+                   "gpucloud fleet plan --state idle --keep keep.txt --out plan.json" } },
+    { "apply", "apply", run = "apply", module = "gpucloud.cli.unattended", args = { "FILE" },
+      groups = { "bulk", "verify", "unattended" },
+      help = "delete what a saved plan names and still matches it (changed things are skipped)",
+      examples = { "gpucloud fleet apply plan.json --dry-run",
+                   "gpucloud fleet apply plan.json --yes --journal journal.jsonl" } },
   },
 }
+
+local JOURNAL = {
+  name = "journal", title = "Journal: what became of the calls a --journal FILE recorded",
+  key = "each provider's own", module = "gpucloud.cli.unattended",
+  commands = {
+    { "check", "check", run = "journal_check", args = { "FILE" },
+      help = "list again and say what became of each call: gone, still there, unknown",
+      examples = { "gpucloud journal check journal.jsonl" } },
+  },
+}
+
+-- The first words that are no provider's, in order.
+local OWN = { fleet = FLEET, journal = JOURNAL }
+local OWN_NAMES = { "fleet", "journal" }
+
+local entries = {}
+
+--- The entry of `name` (a provider with a cli.lua, "fleet" or "journal"), or nil.
+function M.provider(name)
+  if OWN[name] then return OWN[name] end
+  if entries[name] == nil then
+    local cli = providers.known(name) and providers.part(name, "cli")
+    entries[name] = cli and provider_entry(name, cli) or false
+  end
+  return entries[name] or nil
+end
 
 -- Commands of their own, not a provider's: the same row format, with
 -- `module` instead of a client method (its main(call, sys) returns the
 -- exit status, or nil and a usage message).
 M.tools = {
-  { "repl", module = "gpucloud.repl", help = "an interactive Lua with gpucloud, vast and tp ready (help() inside)",
-    options = { { "sim", field = "sim", help = "repl: start the simulator for the session, stop it on exit" } } },
+  { "repl", module = "gpucloud.repl", help = "an interactive Lua with gpucloud and every client ready (help() inside)",
+    options = { { "sim", field = "sim", help = "repl: start the simulator for the session, stop it on exit" } },
+    examples = { "gpucloud repl", "gpucloud repl --sim" } },
+  { "help", module = "gpucloud.cli.help", args = { "COMMAND..." }, help = "help on a command, or on every command",
+    examples = { "gpucloud help", "gpucloud help vast delete workergroup" } },
+  { "completion", module = "gpucloud.cli.completion", args = { "SHELL" },
+    help = "a completion script for bash, zsh or fish, on stdout",
+    examples = { "source <(gpucloud completion bash)",
+                 "gpucloud completion fish > ~/.config/fish/completions/gpucloud.fish" } },
 }
+
+--- The first words of the command line, in order: each provider with
+-- commands, fleet, journal, the tools. Nothing is loaded to say them.
+function M.first_words()
+  local out = {}
+  for _, n in ipairs(providers.names()) do
+    if providers.has(n, "cli") then out[#out + 1] = n end
+  end
+  for _, n in ipairs(OWN_NAMES) do out[#out + 1] = n end
+  for _, t in ipairs(M.tools) do out[#out + 1] = t[1] end
+  return out
+end
+
+--- The provider a first word names: its name, or its short name (`tp`).
+function M.resolve(word)
+  if OWN[word] or (providers.known(word) and providers.has(word, "cli")) then return word end
+  for _, n in ipairs(providers.names()) do
+    if providers.has(n, "cli") and providers.spec(n).short == word then return n end
+  end
+end
+
+--- What the parser needs (global, groups, arguments, providers, tools,
+-- names) for a command line whose first word is `first`: that provider's
+-- rows alone, or a tool's; every provider's when `first` is nil.
+function M.data(first)
+  local list = {}
+  local name = first and M.resolve(first)
+  if name then
+    list[1] = M.provider(name)
+  elseif not first then
+    for _, w in ipairs(M.first_words()) do
+      local p = M.provider(w)
+      if p then list[#list + 1] = p end
+    end
+  end
+  return {
+    global = M.global, groups = M.groups, arguments = M.arguments, providers = list,
+    tools = M.tools, names = M.first_words(), alias = name and name ~= first and { [first] = name } or nil,
+  }
+end
 
 return M

@@ -6,6 +6,7 @@
 
 local checks = require "gpucloud.cli.checks"
 local output = require "gpucloud.cli.output"
+local report_words = require "gpucloud.cli.report"
 
 local M = {}
 
@@ -43,8 +44,8 @@ end
 -- A filter bug must not take out a whole fleet: more than one id needs a
 -- yes, typed on a terminal or given as --yes.
 local function confirmed(row, ids, sys)
-  sys.stderr:write(format("%s %d %s (%s)? [y/N] ", (row.bulk.verb:gsub("^%l", string.upper)), #ids,
-    row.bulk.noun, output.show_ids(ids)))
+  sys.stderr:write(format("%s %s (%s)? [y/N] ", (row.bulk.verb:gsub("^%l", string.upper)),
+    report_words.count(#ids, row.bulk), output.show_ids(ids)))
   local answer = (sys.stdin:read("*l") or ""):lower():match("^%s*(.-)%s*$")
   return answer == "y" or answer == "yes"
 end
@@ -53,16 +54,24 @@ local function run_bulk(client, call, out, sys)
   local row, opts = call.row, call.opts
   local ids = distinct(call.args[1])
   if #ids > opts.max then
-    return nil, format("refusing to %s %d %s: more than max = %d (raise --max to go ahead)",
-      row.bulk.verb, #ids, row.bulk.noun, opts.max)
+    return nil, format("refusing to %s %s: more than max = %d (raise --max to go ahead)",
+      row.bulk.verb, report_words.count(#ids, row.bulk), opts.max)
   end
-  local settings = { concurrency = opts.concurrency, max = opts.max, wait = opts.wait }
+  local settings = { concurrency = opts.concurrency, max = opts.max, wait = opts.wait, journal = opts.journal }
   for k, v in pairs(call.options) do settings[k] = v end
   -- the whole run, every call and wait of it
   settings.deadline = opts.deadline
   if opts["dry-run"] then
     settings.dry_run = true
-    out.report(client[row[2]](client, call.args[1], settings), row, ids)
+    local r = client[row[2]](client, call.args[1], settings)
+    local names = M.lookup(client, call, ids)
+    if names then
+      r.missing = {}
+      for _, id in ipairs(ids) do
+        if names[id] and names[id].missing then r.missing[#r.missing + 1] = id end
+      end
+    end
+    out.report(r, row, ids, names)
     return 0
   end
   -- The distinct ids, as the run takes them; nothing is sent before the
@@ -70,8 +79,8 @@ local function run_bulk(client, call, out, sys)
   local targets = ids
   if #targets > 1 and not opts.yes then
     if not sys.isatty(0) then
-      return nil, format("refusing to %s %d %s without --yes: stdin is not a terminal to ask on",
-        row.bulk.verb, #targets, row.bulk.noun)
+      return nil, format("refusing to %s %s without --yes: stdin is not a terminal to ask on",
+        row.bulk.verb, report_words.count(#targets, row.bulk))
     end
     if not confirmed(row, targets, sys) then
       out.error { code = "aborted", message = "aborted: nothing was sent" }
@@ -99,20 +108,77 @@ local function run_bulk(client, call, out, sys)
   return next(report.failed) and 1 or 0
 end
 
--- Keep the items whose fields print as one of the wanted values.
-local function filtered(l, filters)
-  if #filters == 0 then return l end
-  local fields = {}
-  for _, f in ipairs(filters) do
-    fields[f[1]] = fields[f[1]] or {}
-    fields[f[1]][f[2]] = true
+--- What a dry run can read of `ids`: the listing of the row's fleet kind
+-- (the provider's fleet.lua), as {[id] = {name =, status =} | {missing =
+-- true}}; nil when the row names no kind or the listing failed (a dry run
+-- still says what it would do).
+function M.lookup(client, call, ids)
+  local kind_name = call.row.kind
+  local part = kind_name and require("gpucloud.providers").part(call.provider.name, "fleet")
+  local kind = part and part.kinds[kind_name]
+  if not kind or not client[kind.list] then return nil end
+  local items = client[kind.list](client)
+  if not items then return nil end
+  local function field(name, r)
+    local f = kind[name]
+    if type(f) == "function" then return f(r) end
+    if f then return r[f] end
   end
-  return l:filter(function(item)
-    for field, wanted in pairs(fields) do
-      if not wanted[output.text(item[field]) or false] then return false end
+  local by_id = {}
+  for _, r in ipairs(items) do
+    local id = r[kind.id]
+    if id ~= nil then by_id[output.text(id) or id] = { name = field("name", r), status = field("status", r) } end
+  end
+  local names = {}
+  for _, id in ipairs(ids) do names[id] = by_id[output.text(id) or id] or { missing = true } end
+  return names
+end
+
+--- The filter table of --filter's FIELD=VALUE and FIELD!=VALUE: a field
+-- matches when its value prints as one of the wanted values (or, negated,
+-- as none of them).
+function M.filters(filters)
+  local want, unwant = {}, {}
+  for _, f in ipairs(filters or {}) do
+    local t = f["not"] and unwant or want
+    t[f[1]] = t[f[1]] or {}
+    t[f[1]][f[2]] = true
+  end
+  local pick = {}
+  for field, wanted in pairs(want) do
+    pick[field] = function(v) return wanted[output.text(v) or false] or false end
+  end
+  for field, unwanted in pairs(unwant) do
+    local first = pick[field]
+    pick[field] = function(v)
+      if first and not first(v) then return false end
+      return not unwanted[output.text(v) or false]
     end
-    return true
-  end)
+  end
+  return pick
+end
+
+--- Keep the items the filters select; nil and a usage message when a
+-- filter names a field no item has (the list's strict mode).
+function M.filtered(l, filters, known)
+  if #(filters or {}) == 0 then return l end
+  local ok, r = pcall(l.filter, l, M.filters(filters), { strict = true, known = known })
+  if ok then return r end
+  return nil, (tostring(r):gsub("^.-:%d+: ", ""))
+end
+
+--- The client options of `call` for provider entry `p`: the command
+-- line's, else the config file's (sys.config) where the environment has
+-- none.
+function M.client_options(p, opts, sys)
+  local o = {}
+  if sys.config then
+    o = require("gpucloud.cli.settings").client_opts(sys.config, p, sys.getenv)
+  end
+  o.api_key = opts["api-key"] or o.api_key
+  o.url = opts.url or o.url
+  o.ca_file, o.timeout, o.retries, o.deadline = opts["ca-file"], opts.timeout, opts.retries, opts.deadline
+  return o
 end
 
 --- Run `call` with the library `lib` (what require "gpucloud" gives),
@@ -120,8 +186,8 @@ end
 -- getenv, isatty(fd), stdin and stderr.
 function M.run(lib, call, out, sys)
   local p, row, opts = call.provider, call.row, call.opts
-  -- a command of its own (the fleet's): it makes what it needs
-  if row.run then return row.run(lib, call, out, sys) end
+  -- a command of its own (the fleet's, the journal's): it makes what it needs
+  if row.run then return require(row.module or p.module)[row.run](lib, call, out, sys) end
   if row.needs_option and next(call.options) == nil then
     local names = {}
     for _, o in ipairs(row.options) do names[#names + 1] = "--" .. o[1] end
@@ -129,10 +195,7 @@ function M.run(lib, call, out, sys)
   end
   local ok, why = check_env(p, opts, sys.getenv)
   if not ok then return nil, why end
-  local client = lib[p.name] {
-    api_key = opts["api-key"], url = opts.url, ca_file = opts["ca-file"],
-    timeout = opts.timeout, retries = opts.retries, deadline = opts.deadline,
-  }
+  local client = lib[p.name](M.client_options(p, opts, sys))
   if call.node.bulk then
     local status, err = run_bulk(client, call, out, sys)
     client:close()
@@ -151,7 +214,10 @@ function M.run(lib, call, out, sys)
     return 1
   end
   if call.node.list then
-    out.list(filtered(value, opts.filter or {}))
+    local l, bad = M.filtered(value, opts.filter)
+    if not l then return nil, bad end
+    local shown, why2 = out.list(l)
+    if not shown then return nil, why2 end
   else
     out.record(value)
   end

@@ -2,14 +2,21 @@
 -- order within a provider (stage 1 before stage 2: workergroups before the
 -- endpoints that would delete them, instances before their volumes,
 -- clusters and jobs before storage), the providers at once, and one report
--- keyed "provider:kind:id" with the truth rules of bulk reports. With
--- `verify`, everything is listed again afterwards and what is still there
--- moves from ok to failed.
+-- keyed "provider:kind:id" with the truth rules of bulk reports. Before
+-- anything is sent, each planned thing is read again and what changed
+-- since the plan, or is kept by a keep rule, is skipped (fleet/drift.lua;
+-- `force` skips the re-read). An expired plan raises. With `journal`,
+-- every destructive call is journaled with the plan's id. With `verify`,
+-- everything is listed again afterwards and what is still there moves
+-- from ok to failed.
 
 local bulk = require "gpucloud.bulk"
 local config = require "gpucloud.config"
 local define = require "gpucloud.define"
+local drift = require "gpucloud.fleet.drift"
 local errors = require "gpucloud.errors"
+local journal = require "gpucloud.journal"
+local keep = require "gpucloud.fleet.keep"
 local plan_mod = require "gpucloud.fleet.plan"
 local runtime = require "gpucloud.runtime"
 
@@ -36,6 +43,7 @@ local function provider_task(entry, groups, o, bind, clock, stop)
             bo.deadline = left
             if k.delete_opts and k.delete_opts.wait then bo.wait = o.wait end
             if o.unprotect and k.protected then bo.unprotect = true end
+            bo.journal = o.journal
             done[#done + 1] = { g = g, report = c[k.delete](c, g.ids, bo) }
           end
         end
@@ -114,7 +122,20 @@ function M.run(fleet, plan, opts, level)
     fail(level, "%s: refusing to delete %d things, more than max = %d (raise opts.max to go ahead)",
       where, plan.count, o.max)
   end
-  local by_provider, order = {}, {}
+  if plan:expired(fleet.now()) then
+    fail(level, "%s: plan %s expired at %s: make a new plan", where, tostring(plan.id),
+      os.date("!%Y-%m-%dT%H:%M:%SZ", math.floor(plan.expires_at)))
+  end
+  if o.keep ~= nil and not keep.is(o.keep) then
+    local rules, err = keep.rules(o.keep)
+    if not rules then fail(level, "%s: %s", where, err) end
+    o.keep = rules
+  end
+  if o.journal and not o.dry_run then
+    journal.check(o.journal, where, level)
+    o.journal = journal.open(type(o.journal) == "table" and o.journal.path or o.journal,
+      { plan = plan.id, now = fleet.now })
+  end
   for _, g in ipairs(plan.groups) do
     local entry = fleet.by_provider[g.provider]
     if not entry then
@@ -129,26 +150,43 @@ function M.run(fleet, plan, opts, level)
     local spec = define.spec_of(entry.client)
     local row = spec.ops[spec.bulk[method].op]
     bulk.check_items(where .. " (" .. g.provider .. " " .. g.kind .. ")", row, g.ids, level)
+  end
+  local report = bulk.new_report {
+    op = "fleet.delete", total = plan.count, order = plan.keys, ok = {}, failed = {}, skipped = {},
+    results = {}, maybe_deleted = {}, unprotected = {}, dry_run = o.dry_run, elapsed = 0,
+    verb = "delete", done_verb = "deleted", plan = plan, skip_reasons = {}, changed = {}, forced = o.force or nil,
+  }
+  -- rows whose ids cannot be deleted are in the report too, never sent
+  if plan.refused and #plan.refused > 0 then
+    report.order = {}
+    for i, key in ipairs(plan.keys) do report.order[i] = key end
+    for _, r in ipairs(plan.refused) do
+      report.order[#report.order + 1] = r.key
+      report.failed[r.key] = errors.local_failure("fleet.delete", "invalid", "not sent: " .. r.reason)
+    end
+    report.total = plan.count + #plan.refused
+  end
+  -- the re-reads are part of the run: its time, its deadline
+  local clock = runtime.concrete(define.runtime_of(fleet.entries[1].client))
+  local t0 = clock.now()
+  local by_provider, order = {}, {}
+  local screened = drift.screen(fleet, plan, plan.groups, o, report)
+  for _, g in ipairs(screened) do
     if not by_provider[g.provider] then
-      by_provider[g.provider] = { entry = entry, groups = {} }
+      by_provider[g.provider] = { entry = fleet.by_provider[g.provider], groups = {} }
       order[#order + 1] = g.provider
     end
     local t = by_provider[g.provider].groups
     t[#t + 1] = g
   end
-  local report = bulk.new_report {
-    op = "fleet.delete", total = plan.count, order = plan.keys, ok = {}, failed = {}, skipped = {},
-    results = {}, maybe_deleted = {}, unprotected = {}, dry_run = o.dry_run, elapsed = 0,
-    verb = "delete", done_verb = "deleted", plan = plan,
-  }
   if o.dry_run then
     report.would_delete = {}
-    for i, key in ipairs(plan.keys) do report.would_delete[i] = key end
+    for _, g in ipairs(screened) do
+      for _, key in ipairs(g.keys) do report.would_delete[#report.would_delete + 1] = key end
+    end
     report.protected = plan.protected
     return report
   end
-  local clock = runtime.concrete(define.runtime_of(fleet.entries[1].client))
-  local t0 = clock.now()
   local stop = o.deadline and (t0 + o.deadline)
   local run, bind = fleet:runner()
   local tasks = {}

@@ -7,21 +7,27 @@
 local args = require "gpucloud.args"
 local config = require "gpucloud.config"
 local define = require "gpucloud.define"
+local providers = require "gpucloud.providers"
 local show = require "gpucloud.repl.show"
 
 local M = {}
 
 local format, concat = string.format, table.concat
 
---- The providers, and the name each client has in the REPL.
-M.providers = {
-  { var = "vast", ctor = "vast", module = "gpucloud.vast" },
-  { var = "tp", ctor = "tensorpool", module = "gpucloud.tensorpool" },
-}
-
-local function spec_of(p)
-  return require(p.module).spec
+--- The providers, and the name each client has in the REPL (its spec's
+-- `short`, else its name): {var =, ctor = name, module = "gpucloud.<name>"
+-- (the reference's page)}.
+M.providers = {}
+for _, name in ipairs(providers.names()) do
+  M.providers[#M.providers + 1] = { var = providers.spec(name).short or name, ctor = name,
+                                    module = "gpucloud." .. name }
 end
+
+-- (a provider the registry does not know, such as a spec's fake, brings its spec)
+local function spec_of(p)
+  return p.spec or providers.spec(p.ctor)
+end
+M.spec_of = spec_of
 
 -- gpucloud.fleet, where it is installed (it documents its methods in
 -- its `docs`, as providers do in spec.docs)
@@ -31,6 +37,16 @@ local function fleet_module()
   return type(f) == "table" and type(f.docs) == "table" and f or nil
 end
 M.fleet_module = fleet_module
+
+-- "vast =, tensorpool =": the providers' fields of a table (`suffix`
+-- after each name), those with `part` only when given.
+local function provider_fields(suffix, part)
+  local out = {}
+  for _, p in ipairs(M.providers) do
+    if not part or (not p.spec and providers.has(p.ctor, part)) then out[#out + 1] = p.ctor .. suffix end
+  end
+  return concat(out, ", ")
+end
 
 local function sorted(t)
   local out = {}
@@ -240,7 +256,15 @@ end
 local function overview_of(p, lines)
   local spec = spec_of(p)
   lines[#lines + 1] = format("%s: %s (gpucloud.%s{...})", p.var, spec.title or spec.name, p.ctor)
-  local es, width = entries(spec), 0
+  -- one line per name: a method that replaces a row's (spec.methods) is
+  -- what the client does, so its line stands for both
+  local es, width, at = {}, 0, {}
+  for _, e in ipairs(entries(spec)) do
+    if at[e.name] then es[at[e.name]] = e else
+      es[#es + 1] = e
+      at[e.name] = #es
+    end
+  end
   for _, e in ipairs(es) do
     if e.kind ~= "client" and #signature(p, e) > width then width = #signature(p, e) end
   end
@@ -259,7 +283,7 @@ function M.overview(only)
   end
   if not only and fleet_module() then
     local f = fleet_module()
-    lines[#lines + 1] = "fleet: every provider at once (gpucloud.fleet{vast =, tensorpool =})"
+    lines[#lines + 1] = "fleet: every provider at once (gpucloud.fleet{" .. provider_fields(" =", "fleet") .. "})"
     local sigs, width = {}, 0
     for i, name in ipairs(sorted(f.docs)) do
       sigs[i] = { format("fleet:%s(%s)", name, f.docs[name].args), f.docs[name][1] }
@@ -273,10 +297,17 @@ function M.overview(only)
   end
   lines[#lines + 1] = "every client: " .. concat(generic, ", ")
   if not only then
-    lines[#lines + 1] = "gpucloud: vast{opts}, tensorpool{opts}, list(array), null, is_error(v)"
+    lines[#lines + 1] = "gpucloud: " .. provider_fields("{opts}") .. ", list(array), null, is_error(v)"
     lines[#lines + 1] = "results that are lists: filter, map, each, ids, first, sort_by"
   end
-  lines[#lines + 1] = 'help(vast.delete_endpoint) or help "delete_endpoint": one method in full'
+  -- the example: the first provider's first method that is not every client's
+  local p = only or M.providers[1]
+  for _, e in ipairs(entries(spec_of(p))) do
+    if e.kind ~= "client" then
+      lines[#lines + 1] = format('help(%s.%s) or help "%s": one method in full', p.var, e.name, e.name)
+      break
+    end
+  end
   return concat(lines, "\n")
 end
 

@@ -2,8 +2,9 @@
 -- injection rule, apply rate limits and auth, run the handler, record what
 -- happened. Pure Lua 5.1..5.4 / LuaJIT with no ngx dependency, so specs
 -- drive it without sockets and the nginx glue (gpucloud.sim.ngx) only
--- moves bytes. What it serves is the providers' rows (gpucloud.sim.vast,
--- gpucloud.sim.tensorpool) and the control plane's (gpucloud.sim.control).
+-- moves bytes. What it serves is the providers' rows (each provider's
+-- sim/, gpucloud.providers.<name>.sim) and the control plane's
+-- (gpucloud.sim.control).
 --
 --   local app = require("gpucloud.sim.app").new(fixture_table_or_nil)
 --   local status, headers, body, directives = app:handle(method, path_with_query,
@@ -47,7 +48,8 @@ local JSON_TYPE = "application/json"
 
 -- Providers in matching order: the first row whose method and template
 -- match a request serves it.
-local PROVIDERS = { require("gpucloud.sim.vast"), (require("gpucloud.sim.tensorpool")) }
+local PROVIDERS = {}
+for _, p in ipairs(require("gpucloud.providers").parts("sim")) do PROVIDERS[#PROVIDERS + 1] = p.module end
 
 ---------------------------------------------------------------- routes
 
@@ -302,7 +304,10 @@ function App:handle(method, target, headers, body)
   if not answers or rule.act then
     status, h, out = self:serve(req, route, caps, allowed, directives)
   end
-  if answers then status, h, out = faults.canned(rule) end
+  if answers then
+    local auth = headers.authorization
+    status, h, out = faults.canned(rule, type(auth) == "string" and auth:match("^%S+%s+(%S+)") or nil)
+  end
 
   self:record({
     method = method, path = path, query = qs, headers = headers, body = req.body,

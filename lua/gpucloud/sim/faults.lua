@@ -52,7 +52,7 @@ function M.make_rule(spec)
     path = spec.path == nil and "*" or spec.path,
     times = spec.times == nil and 1 or spec.times,
     status = spec.status, delay = spec.delay, fault = spec.fault,
-    truncate_at = spec.truncate_at, pause = spec.pause, act = spec.act,
+    truncate_at = spec.truncate_at, pause = spec.pause, act = spec.act, echo_key = spec.echo_key,
   }
   if type(rule.method) ~= "string" then return nil, "method must be a string" end
   rule.method = rule.method:upper()
@@ -70,6 +70,7 @@ function M.make_rule(spec)
     return nil, "fault must be \"close\", \"truncate\" or \"raw\""
   end
   if rule.act ~= nil and type(rule.act) ~= "boolean" then return nil, "act must be true or false" end
+  if rule.echo_key ~= nil and type(rule.echo_key) ~= "boolean" then return nil, "echo_key must be true or false" end
   if (spec.raw ~= nil) ~= (rule.fault == "raw") then
     return nil, "fault \"raw\" and raw (a string or an array of strings) go together"
   end
@@ -139,8 +140,11 @@ function M.answers(rule)
   return rule.status ~= nil or rule.body ~= nil or rule.json ~= nil or rule.fault == "close"
 end
 
--- The rule's answer -> status, headers, body.
-function M.canned(rule)
+-- The rule's answer -> status, headers, body. With `echo_key`, every
+-- "{{key}}" in the body is the credential the request carried (what
+-- follows the scheme in its Authorization header): a server, log line or
+-- proxy that echoes the key, whichever provider's client sent it.
+function M.canned(rule, credential)
   local h, body = {}, ""
   if rule.json ~= nil then
     body = json.encode(rule.json)
@@ -149,6 +153,7 @@ function M.canned(rule)
     body = rule.body
     h["Content-Type"] = "text/plain; charset=utf-8"
   end
+  if rule.echo_key then body = body:gsub("{{key}}", function() return credential or "" end) end
   for k, v in pairs(rule.headers or {}) do h[k] = v end
   return rule.status or 200, h, body
 end

@@ -10,27 +10,56 @@
 -- the record are the provider's: TensorPool's "balance").
 
 local json = require "gpucloud.json"
+local providers = require "gpucloud.providers"
 local values = require "gpucloud.sim.values"
 
 local M = {}
 
 local format = string.format
 
--- The default seed, beside this file.
-function M.default_path()
+-- The default seed: each provider's sim/fixture.json, as its section.
+-- default_path() is nil: there is no one file. -> table | nil, message
+local function provider_dir(name)
   local src = debug.getinfo(1, "S").source
   local dir = src:sub(1, 1) == "@" and src:sub(2):match("^(.*)/[^/]*$") or "."
-  return dir .. "/fixture.json"
+  return dir .. "/../providers/" .. name .. "/sim"
 end
 
--- A fixture file's text -> string | nil, message.
-function M.read(path)
-  path = path or M.default_path()
+local function read_file(path)
   local f, err = io.open(path, "rb")
   if not f then return nil, "cannot read fixture: " .. tostring(err) end -- err names the path
   local text = f:read("*a")
   f:close()
   return text
+end
+
+-- Every provider with a simulator, its seed as its section.
+local function default_seed()
+  local out = json.object { _about = "Default seed of the gpucloud simulator: each provider's "
+    .. "providers/<name>/sim/fixture.json. Fields whose names start with '_' are sim-private and never sent." }
+  for _, p in ipairs(providers.parts("sim")) do
+    local path = provider_dir(p.name) .. "/fixture.json"
+    local text, err = read_file(path)
+    if not text then return nil, err end
+    local t, derr = values.decode_object(text)
+    if not t then return nil, "fixture " .. path .. ": " .. derr end
+    out[p.name] = t
+  end
+  return out
+end
+
+--- A name for the default seed in messages.
+M.DEFAULT_NAME = "the default seed (providers/<name>/sim/fixture.json)"
+
+-- A fixture file's text (nil: the default seed, as one JSON text) ->
+-- string | nil, message.
+function M.read(path)
+  if path == nil then
+    local t, err = default_seed()
+    if not t then return nil, err end
+    return json.encode(t)
+  end
+  return read_file(path)
 end
 
 -- Fixture text -> table | nil, message (`where` names it in the message).
@@ -42,7 +71,7 @@ end
 
 -- Read and decode a fixture file (nil: the default seed) -> table | nil, message.
 function M.load(path)
-  path = path or M.default_path()
+  if path == nil then return default_seed() end
   local text, err = M.read(path)
   if not text then return nil, err end
   return M.decode(text, path)
@@ -52,7 +81,7 @@ end
 -- to the command it runs. -> { vast = "...", tensorpool = "..." }
 function M.keys(fixture)
   local keys = {}
-  for _, name in ipairs({ "vast", "tensorpool" }) do
+  for _, name in ipairs(providers.names()) do
     local section = type(fixture) == "table" and fixture[name]
     for _, k in ipairs(type(section) == "table" and type(section.api_keys) == "table" and section.api_keys or {}) do
       if type(k) == "string" then keys[name] = k break end
@@ -112,11 +141,11 @@ end
 
 -- The live state: one section per provider, from a deep copy (the fixture
 -- stays pristine for later resets). Raises a message on malformed input.
-function M.build(fixture, providers)
+function M.build(fixture, sims)
   if type(fixture) ~= "table" then error("fixture must be an object", 0) end
   fixture = values.deepcopy(fixture)
   local state = {}
-  for _, p in ipairs(providers) do
+  for _, p in ipairs(sims) do
     local section = fixture[p.name]
     if section == nil or section == json.null then section = {} end
     if type(section) ~= "table" then error(p.name .. " must be an object", 0) end

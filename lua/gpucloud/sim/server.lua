@@ -4,7 +4,7 @@
 --
 --   local server = require "gpucloud.sim.server"
 --   local s = assert(server.start{ fixture = path_or_table_or_nil })
---   -- s.url, s.port, s.prefix, s.keys.vast, s.keys.tensorpool
+--   -- s.url, s.port, s.prefix, s.keys.<provider> (s.keys.vast, ...)
 --   s:reset(); s:inject{ path = "/api/v0/endptjobs/", status = 429 }
 --   s:stop()
 --   server.start{ tls = true } serves HTTPS with a self-signed certificate
@@ -21,6 +21,7 @@ local sys = require "gpucloud.sim.sys"
 local conf = require "gpucloud.sim.conf"
 local client = require "gpucloud.sim.client"
 local fixture = require "gpucloud.sim.fixture"
+local providers = require "gpucloud.providers"
 
 local M = {}
 
@@ -38,7 +39,6 @@ M.port_listening = sys.port_listening
 M.alive = sys.alive
 M.lua_dir = conf.lua_dir
 M.nginx_conf = conf.render
-M.default_fixture_path = fixture.default_path
 
 local function find_nginx(opts)
   local nginx = opts.nginx or os.getenv("GPUCLOUD_SIM_NGINX")
@@ -127,7 +127,7 @@ local function fixture_of(opts)
   end
   local text, err = fixture.read(opts.fixture)
   if not text then return nil, err end
-  local t, derr = fixture.decode(text, opts.fixture or fixture.default_path())
+  local t, derr = fixture.decode(text, opts.fixture or fixture.DEFAULT_NAME)
   if not t then return nil, derr end
   return text, t
 end
@@ -247,6 +247,27 @@ function M.attach(prefix, opts)
     url = info.url, port = info.port, prefix = prefix, keys = info.keys or {},
     detached = true, ca_file = info.ca_file,
   }
+end
+
+-- The environment that points a program at server `s`: each provider's
+-- base URL variables (a host that follows another needs none) and its
+-- first key variable, then GPUCLOUD_SIM_URL and GPUCLOUD_SIM_PREFIX, as a
+-- list of {name, value} (a value may be nil: no key of that provider).
+function M.env(s)
+  local out = {}
+  for _, p in ipairs(providers.parts("sim")) do
+    local spec = providers.spec(p.name)
+    local hosts = {}
+    for _, host in pairs(spec.hosts) do
+      if host.env and not host.follows then hosts[#hosts + 1] = host.env end
+    end
+    table.sort(hosts)
+    for _, name in ipairs(hosts) do out[#out + 1] = { name, s.url } end
+    out[#out + 1] = { spec.key.env[1], s.keys[p.name] }
+  end
+  out[#out + 1] = { "GPUCLOUD_SIM_URL", s.url }
+  out[#out + 1] = { "GPUCLOUD_SIM_PREFIX", s.prefix }
+  return out
 end
 
 return M

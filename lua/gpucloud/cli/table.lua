@@ -1,0 +1,254 @@
+-- A list as a table for people: the columns a command names (its row's
+-- `columns` and `fields`, in the provider's cli.lua), or those --columns
+-- asks for (a field, or a dotted path into a nested object: "gpu.id");
+-- times as ages or UTC dates, money with its unit, credentials <hidden>,
+-- and a total line under a cost column. Scripts get the raw
+-- values (-o json, jsonl, csv): nothing here changes a value, only its text.
+
+local secrets = require "gpucloud.secrets"
+local times = require "gpucloud.times"
+
+local M = {}
+
+local format, concat = string.format, table.concat
+
+local MAX_CELL = 40   -- a cell longer than this is cut
+local MAX_WIDTH = 160 -- columns chosen by no one stop before this width
+
+local text = require("gpucloud.cli.output").text
+
+-- Money: at least 2 decimals, at most 3 ("$0.452", "$2.45", "$0.007").
+local function money(v)
+  local s = format("%.3f", v):gsub("(%.%d%d)0$", "%1")
+  return "$" .. s
+end
+
+-- Each format: the value's text, or nil to show it as it is.
+local FORMATS = {
+  age = function(v, now)
+    local t = times.epoch(v)
+    return t and times.age(math.max(0, now - t))
+  end,
+  date = function(v) return times.date(v) end,
+  duration = function(v) return type(v) == "number" and times.age(v) or nil end,
+  money = function(v) return type(v) == "number" and money(v) or nil end,
+  ["money/h"] = function(v) return type(v) == "number" and (money(v) .. "/h") or nil end,
+  -- a price in cents (Lambda's price_cents_per_hour), shown in dollars
+  ["cents/h"] = function(v) return type(v) == "number" and (money(v / 100) .. "/h") or nil end,
+}
+M.FORMATS = FORMATS
+-- the formats a total line sums
+local MONEY = { money = true, ["money/h"] = true, ["cents/h"] = true }
+
+--- An item's value of a column: its field, else the dotted path's value
+-- ("instance_type.name": the name of the item's instance_type).
+function M.get(item, field)
+  if type(item) ~= "table" then return nil end
+  local v = item[field]
+  if v ~= nil or not field:find(".", 1, true) then return v end
+  v = item
+  for part in field:gmatch("[^.]+") do
+    if type(v) ~= "table" then return nil end
+    v = v[part]
+  end
+  return v
+end
+local get = M.get
+
+-- A column of a credential: its field, or any part of its path ("env.X").
+local function secret(field)
+  if secrets.is_secret_name(field) then return true end
+  for part in field:gmatch("[^.]+") do
+    if secrets.is_secret_name(part) then return true end
+  end
+  return false
+end
+
+--- One cell's text.
+function M.cell(col, v, now)
+  if v == nil then return "" end
+  if secret(col.field) then return secrets.HIDDEN end
+  local f = col.format and FORMATS[col.format]
+  local s = f and f(v, now)
+  if not s then
+    local t = type(v)
+    if t == "table" then
+      s = (#v > 0 or next(v) == nil) and ("[" .. #v .. "]") or "{...}"
+    else
+      s = text(v) or tostring(v)
+    end
+  end
+  s = s:gsub("%c", " ")
+  if #s > MAX_CELL then s = s:sub(1, MAX_CELL - 3) .. "..." end
+  return s
+end
+
+--- The fields the items have, sorted.
+function M.fields_of(items)
+  local seen, names = {}, {}
+  for i = 1, #items do
+    local v = items[i]
+    if type(v) == "table" then
+      for k in pairs(v) do
+        if type(k) == "string" and not seen[k] then
+          seen[k] = true
+          names[#names + 1] = k
+        end
+      end
+    end
+  end
+  table.sort(names)
+  return names, seen
+end
+
+-- A column: {field, title, format}, from the spec's `fields`.
+local function column(spec, field)
+  local f = spec.fields and spec.fields[field] or {}
+  return { field = field, title = f[1] or field, format = f[2] }
+end
+
+--- The columns to show: `wanted` (a list of fields or titles, or "all"),
+-- else the spec's `columns`, else every field with the id first. Returns
+-- the columns and whether they were chosen (not cut to the width), or nil
+-- and the fields asked for that the items do not have.
+function M.columns(items, spec, wanted)
+  spec = spec or {}
+  local names, seen = M.fields_of(items)
+  local out, chosen = {}, true
+  local by_title = {}
+  for field, f in pairs(spec.fields or {}) do by_title[f[1]] = field end
+  -- a dotted path is a column when some item has a value there
+  local function has(field)
+    if seen[field] then return true end
+    if not field:find(".", 1, true) then return false end
+    for i = 1, #items do
+      if get(items[i], field) ~= nil then return true end
+    end
+    return false
+  end
+  if type(wanted) == "table" then
+    local unknown = {}
+    for _, w in ipairs(wanted) do
+      local field = (has(w) or #items == 0) and w or by_title[w] or w
+      if has(field) or #items == 0 then out[#out + 1] = column(spec, field) else unknown[#unknown + 1] = w end
+    end
+    if #unknown > 0 then return nil, unknown, names end
+    return out, chosen
+  end
+  local used = {}
+  local function add(field)
+    if not used[field] then
+      used[field] = true
+      out[#out + 1] = column(spec, field)
+    end
+  end
+  if spec.columns and wanted ~= "all" then
+    for _, f in ipairs(spec.columns) do
+      -- an optional column (a fleet row's idle_for) shows when some item has it
+      if not (spec.fields and spec.fields[f] and spec.fields[f].optional) or has(f) then add(f) end
+    end
+    return out, chosen
+  end
+  for _, f in ipairs(spec.columns or {}) do add(f) end
+  add(spec.id_field or "id")
+  for _, f in ipairs(names) do
+    if seen[f] then add(f) end
+  end
+  -- a column no item has (the id field of a list without one) goes
+  for i = #out, 1, -1 do
+    if not seen[out[i].field] then table.remove(out, i) end
+  end
+  return out, wanted == "all"
+end
+
+--- The table's text. `cols` from M.columns; `chosen`: show every column
+-- (else stop at the screen's width and say how many were left out).
+function M.render(items, cols, chosen, now)
+  local n = #items
+  if n == 0 then return "(empty list)" end
+  if type(items[1]) ~= "table" then
+    local cells = {}
+    for i = 1, n do cells[i] = M.cell({ field = "" }, items[i], now) end
+    return concat(cells, "\n")
+  end
+  now = now or os.time()
+  local cells, widths, shown, used = {}, {}, {}, 0
+  local totals = {}
+  for j, col in ipairs(cols) do
+    local w = #col.title
+    cells[j] = {}
+    for i = 1, n do
+      local v = get(items[i], col.field)
+      local c = M.cell(col, v, now)
+      cells[j][i] = c
+      if #c > w then w = #c end
+      if MONEY[col.format] then
+        local t = totals[j] or { sum = 0, unknown = 0 }
+        totals[j] = t
+        if type(v) == "number" then t.sum = t.sum + v else t.unknown = t.unknown + 1 end
+      end
+    end
+    if totals[j] then
+      -- no known cost at all: no total, rather than a $0.00 that is not one
+      totals[j].text = totals[j].unknown == n and "-" or FORMATS[col.format](totals[j].sum)
+      if #totals[j].text > w then w = #totals[j].text end
+    end
+    if not chosen and used + w + 2 > MAX_WIDTH and #shown > 0 then break end
+    used = used + w + 2
+    shown[#shown + 1] = j
+    widths[j] = w
+  end
+  local function line(text_of)
+    local parts = {}
+    for k, j in ipairs(shown) do
+      local s = text_of(j)
+      parts[k] = s .. string.rep(" ", widths[j] - #s)
+    end
+    return (concat(parts, "  "):gsub("%s+$", ""))
+  end
+  local lines = { line(function(j) return cols[j].title end) }
+  for i = 1, n do lines[#lines + 1] = line(function(j) return cells[j][i] end) end
+  local unknown = 0
+  local any_total = false
+  for _, j in ipairs(shown) do
+    if totals[j] then
+      any_total = true
+      unknown = math.max(unknown, totals[j].unknown)
+    end
+  end
+  if any_total then
+    lines[#lines + 1] = line(function(j)
+      if totals[j] then return totals[j].text end
+      return j == shown[1] and "total" or ""
+    end)
+  end
+  local hidden = #cols - #shown
+  lines[#lines + 1] = format("(%d item%s%s%s)", n, n == 1 and "" or "s",
+    unknown > 0 and format(", %d without a cost, not in the total", unknown) or "",
+    hidden > 0 and format(", %d more column%s: --columns all", hidden, hidden == 1 and "" or "s") or "")
+  return concat(lines, "\n")
+end
+
+--- Comma-separated values (RFC 4180): a header of the fields, then the
+-- raw values (credentials <hidden>, tables as JSON).
+function M.csv(items, cols, encode)
+  local function quote(s)
+    if s:find('[",\r\n]') then return '"' .. s:gsub('"', '""') .. '"' end
+    return s
+  end
+  local lines, head = {}, {}
+  for j, col in ipairs(cols) do head[j] = quote(col.field) end
+  lines[1] = concat(head, ",")
+  for i = 1, #items do
+    local row = {}
+    for j, col in ipairs(cols) do
+      local v = get(items[i], col.field)
+      if v ~= nil and secret(col.field) then v = secrets.HIDDEN end
+      row[j] = quote(v == nil and "" or text(v) or encode(v))
+    end
+    lines[#lines + 1] = concat(row, ",")
+  end
+  return concat(lines, "\n")
+end
+
+return M
