@@ -1,9 +1,10 @@
 -- What loading the library loads (issue 23): `require "gpucloud"` loads no
 -- provider, a Vast.ai client loads Vast.ai's rows and the one call path,
 -- and one call adds the libcurl runtime and the key lookup; the fleet, the
--- other providers, the REPL, the simulator, bulk calls, paged listings,
--- the scheduler and the cosocket runtime wait for their first use. Sets of
--- module names, read in a fresh process, never times.
+-- other providers, the REPL, the simulator, list methods, bulk calls, paged
+-- listings, Vast.ai's filters, the scheduler (a group of two tasks or more)
+-- and the cosocket runtime wait for their first use. Sets of module names,
+-- read in a fresh process, never times.
 
 local server = require "gpucloud.sim.server"
 local sub = require "spec.support.subprocess"
@@ -26,6 +27,10 @@ assert(vast:get_endpoint_workers(101))
 step "call"
 assert(vast:delete_workergroups({ 12345678 }, { max = 1 }))
 step "bulk"
+assert(vast:delete_workergroups({ 12345679, 12345680 }, { max = 2 }))
+step "bulk2"
+assert(vast:show_instances { actual_status = "running" })
+step "filters"
 ]]
 
 local function set(words)
@@ -39,24 +44,34 @@ describe("loading", function()
   setup(function() s = assert(server.start {}) end)
   teardown(function() s:stop() end)
 
-  it("loads only what require, a Vast.ai client and one call need; a bulk call adds its own", function()
+  it("loads only what require, a Vast.ai client and one call need; bulk calls and filters add their own", function()
     local out, ok, err = sub.lua(CHILD, { SIM_URL = s.url, VAST_API_KEY = s.keys.vast })
     assert(ok, err)
     local steps = {}
-    for name, words in out:gmatch("(%a+) ([^\n]*)") do steps[name] = set(words) end
+    for line in out:gmatch("[^\n]+") do
+      local name, words = line:match("^(%w+) ?(.*)$")
+      steps[name] = set(words)
+    end
 
     local want = set [[gpucloud gpucloud.config gpucloud.args gpucloud.errors gpucloud.retry gpucloud.secrets
-      gpucloud.json gpucloud.core gpucloud.list gpucloud.providers]]
+      gpucloud.json gpucloud.core gpucloud.providers]]
     assert.same(want, steps.require)
-    for _, m in ipairs { "gpucloud.providers.vast", "gpucloud.define", "gpucloud.providers.vast.filters", "gpucloud.call",
-                         "gpucloud.pace", "gpucloud.request", "gpucloud.runtime" } do
+    for _, m in ipairs { "gpucloud.providers.vast", "gpucloud.define", "gpucloud.call", "gpucloud.pace",
+                         "gpucloud.request", "gpucloud.runtime" } do
       want[m] = true
     end
     assert.same(want, steps.client)
-    want["gpucloud.runtime.curl"], want["gpucloud.keys"] = true, true
+    -- the call reads a list: list.lua comes with its first one
+    want["gpucloud.runtime.curl"], want["gpucloud.keys"], want["gpucloud.list"] = true, true, true
     assert.same(want, steps.call)
-    for _, m in ipairs { "gpucloud.bulk", "gpucloud.runtime.scheduler" } do want[m] = true end
+    -- one id runs on the easy handle; the scheduler waits for two
+    want["gpucloud.bulk"] = true
     assert.same(want, steps.bulk)
+    want["gpucloud.runtime.scheduler"] = true
+    assert.same(want, steps.bulk2)
+    -- Vast.ai's select_filters at the first listing that checks filters
+    want["gpucloud.providers.vast.filters"], want["gpucloud.pager"] = true, true
+    assert.same(want, steps.filters)
   end)
 
   it("loads a provider at its constructor's first call, and reports a refused option at the caller's line", function()

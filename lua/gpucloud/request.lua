@@ -24,13 +24,15 @@
 local args = require "gpucloud.args"
 local errors = require "gpucloud.errors"
 local json = require "gpucloud.json"
-local list = require "gpucloud.list"
 local secrets = require "gpucloud.secrets"
 
 local M = {}
 
 local is_array = json.is_array
 local array_mt = json.array_mt
+-- list.lua's constructor, at the first list read: a client that reads none
+-- (the command line's delete) never loads it
+local list_new
 
 -- What each row needs per request, worked out once: whether its path has
 -- placeholders, an encoder for its body fields.
@@ -202,7 +204,8 @@ function M.shape(row, decoded)
       return nil, string.format("list elements %d and %d name the same %s %s", before, at, id_field,
         args.describe(value[at][id_field]))
     end
-    return list.new(value, row.id_field)
+    list_new = list_new or require("gpucloud.list").new
+    return list_new(value, row.id_field)
   end
   if not is_object(decoded) then return nil, "expected a JSON object, got " .. json.kind(decoded) end
   if type(row.object) == "string" then

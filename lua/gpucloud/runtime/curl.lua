@@ -1,10 +1,11 @@
 -- The runtime over the C core: one libcurl easy handle for calls one at a
 -- time (keep-alive connections and TLS sessions reused across calls), one
 -- multi handle for many at once (runtime/scheduler.lua), the core's
--- monotonic clock and nanosleep. close() releases both handles.
+-- monotonic clock and nanosleep. close() releases both handles. A group
+-- of one task runs on the easy handle, without the scheduler.
 
 local core = require "gpucloud.core"
--- runtime/scheduler.lua is required at the first run_all (a bulk call)
+-- runtime/scheduler.lua is required at the first run_all of more than one task
 
 local M = {}
 
@@ -37,6 +38,14 @@ function M.new()
   end
 
   function rt.run_all(tasks, n, on_done)
+    -- one task needs no scheduler: it runs here, its calls on the easy
+    -- handle, one request at a time as it would make them there (a bulk
+    -- call of one id, the command line's delete of one)
+    if #tasks == 1 then
+      local value, err = tasks[1](rt)
+      if on_done then on_done(1, 1) end
+      return { { value, err } }
+    end
     mine()
     if not multi then multi = core.multi() end
     local scheduler = require "gpucloud.runtime.scheduler"

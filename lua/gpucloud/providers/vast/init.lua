@@ -13,8 +13,13 @@
 
 local args = require "gpucloud.args"
 local define = require "gpucloud.define"
-local filters = require "gpucloud.providers.vast.filters"
 local json = require "gpucloud.json"
+
+-- select_filters from a Lua table (filters.lua), loaded at the first
+-- listing given filters: a client that lists none never loads it
+local function select_filters(v)
+  return require("gpucloud.providers.vast.filters").select_filters(v)
+end
 
 -- Which endpoint, as a logs call's body names it: an id is {"id": N} (what
 -- the official CLI sends), a name {"endpoint": "<name>"} (the documented form).
@@ -148,7 +153,7 @@ local spec = {
     -- Instances. The old listing (GET /api/v0/instances/) answers 410.
     show_instances = {
       method = "GET", host = "console", path = "/api/v1/instances/",
-      args = { { "filters", filters.select_filters, query = "select_filters" } },
+      args = { { "filters", select_filters, query = "select_filters" } },
       list = "instances", idempotent = true, rate = 1.0,
       -- every page states how many instances match: the listing must hold that many
       paged = { cursor = "after_token", next = "next_token", limit = 25, each = "each_instance",
