@@ -111,6 +111,16 @@ describe("json.records", function()
     assert.same({ false, 3, 2 }, { j.records(j.decode('[{"k":"a"},{"k":"b"},{"k":"b"}]'), "k") })
     assert.same({ false, 3 }, { j.records(j.decode('[{"k":"a"},{"k":"a"},7]'), "x") })
     assert.same({ true }, { j.records(j.decode('[{"k":"a"},{"k":"b"},{"k":null}]'), "k") })
+    -- ids in order, then one out of it: the ids before are still known
+    assert.same({ true }, { j.records(j.decode('[{"id":1},{},{"id":5},{"id":9}]'), "id") })
+    assert.same({ false, 4, 2 }, { j.records(j.decode('[{"id":1},{"id":5},{"id":9},{"id":5}]'), "id") })
+    assert.same({ false, 5, 1 }, { j.records(j.decode('[{"id":3},{},{"id":4},{"id":2},{"id":3}]'), "id") })
+    assert.same({ false, 3, 1 }, { j.records(j.decode('[{"id":7},{"id":8},{"id":7.0}]'), "id") })
+    assert.same({ true }, { j.records(j.decode('[{"id":9},{"id":"9"},{"id":8}]'), "id") })
+    -- NaN names nothing, before the set is made or after
+    local nan = 0 / 0
+    assert.same({ false, 4, 2 }, { j.records(j.array { { id = nan }, { id = 1 }, { id = 0 }, { id = 1 } }, "id") })
+    assert.same({ true }, { j.records(j.array { { id = 2 }, { id = nan }, { id = nan }, { id = 1 } }, "id") })
   end
 
   it("is true for arrays of objects with no id twice, else false and the indexes that are wrong", function()

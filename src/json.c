@@ -31,6 +31,7 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "compat.h"
@@ -77,7 +78,9 @@ static void skip_ws(jd *d)
         d->p++;
 }
 
-/* From p to the first quote or backslash of a string, or to the end. */
+/* From p to the first quote or backslash of a string, or to the end.
+ * (Bytes one at a time: 8 at a time cost more on the short strings a
+ * listing is made of, make bench-profile says.) */
 static const char *plain_run(const char *p, const char *end)
 {
     for (;;) {
@@ -87,6 +90,28 @@ static const char *plain_run(const char *p, const char *end)
             return p;
         p++; /* a NUL byte inside the string: raw bytes are kept */
     }
+}
+
+/* n bytes at a and b alike?  (The cache's strings are short: no call.) */
+static int same_bytes(const char *a, const char *b, size_t n)
+{
+    uint64_t x, y;
+    size_t   i;
+    if (n < 8) {
+        for (i = 0; i < n; i++)
+            if (a[i] != b[i])
+                return 0;
+        return 1;
+    }
+    for (i = 0; i + 8 <= n; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return 0;
+    }
+    memcpy(&x, a + n - 8, 8);
+    memcpy(&y, b + n - 8, 8);
+    return x == y;
 }
 
 static int hex4(const char *s, unsigned *out)
@@ -155,35 +180,12 @@ static int unicode_escape(jd *d, luaL_Buffer *b)
     return 0;
 }
 
-/* d->p just after the opening quote; pushes the string. */
-static int string(jd *d)
+/* A string with escapes: s its first byte, d->p on its first backslash.
+ * Kept apart from string() so the common case needs no buffer on the
+ * stack. */
+static int escaped(jd *d, const char *s)
 {
-    const char *s = d->p;
     luaL_Buffer b;
-    d->p = plain_run(d->p, d->end);
-    if (d->p >= d->end)
-        return fail(d, "unterminated string");
-    if (*d->p == '"') { /* no escapes: the common case, no copy */
-        size_t len = (size_t)(d->p - s);
-        d->p++;
-        if (len && len <= CACHE_LEN) {
-            /* The same bytes seen before push the string made then. */
-            unsigned h = ((unsigned)len * 31u + (unsigned char)s[0] * 7u + (unsigned char)s[len / 2] * 3u
-                          + (unsigned char)s[len - 1]) & (CACHE_SLOTS - 1);
-            if (d->cached[h].len == len && memcmp(d->cached[h].s, s, len) == 0) {
-                lua_pushvalue(d->L, d->cache + (int)h);
-                return 0;
-            }
-            lua_pushlstring(d->L, s, len);
-            lua_pushvalue(d->L, -1);
-            lua_replace(d->L, d->cache + (int)h);
-            d->cached[h].s   = s;
-            d->cached[h].len = len;
-            return 0;
-        }
-        lua_pushlstring(d->L, s, len);
-        return 0;
-    }
     luaL_buffinit(d->L, &b);
     luaL_addlstring(&b, s, (size_t)(d->p - s));
     for (;;) {
@@ -223,6 +225,39 @@ static int string(jd *d)
     }
     d->p++;
     luaL_pushresult(&b);
+    return 0;
+}
+
+/* d->p just after the opening quote; pushes the string. */
+static int string(jd *d)
+{
+    const char *s = d->p;
+    size_t      len;
+    unsigned    h;
+    d->p = plain_run(d->p, d->end);
+    if (d->p >= d->end)
+        return fail(d, "unterminated string");
+    if (*d->p != '"')
+        return escaped(d, s);
+    /* no escapes: the common case, no copy */
+    len = (size_t)(d->p - s);
+    d->p++;
+    if (!len || len > CACHE_LEN) {
+        lua_pushlstring(d->L, s, len);
+        return 0;
+    }
+    /* The same bytes seen before push the string made then. */
+    h = ((unsigned)len * 31u + (unsigned char)s[0] * 7u + (unsigned char)s[len / 2] * 3u
+         + (unsigned char)s[len - 1]) & (CACHE_SLOTS - 1);
+    if (d->cached[h].len == len && same_bytes(d->cached[h].s, s, len)) {
+        lua_pushvalue(d->L, d->cache + (int)h);
+        return 0;
+    }
+    lua_pushlstring(d->L, s, len);
+    lua_pushvalue(d->L, -1);
+    lua_replace(d->L, d->cache + (int)h);
+    d->cached[h].s   = s;
+    d->cached[h].len = len;
     return 0;
 }
 
@@ -614,27 +649,55 @@ static int core_json_decode(lua_State *L)
     return 2;
 }
 
+/* Is the value on top a number above *last (the first when *first)?
+ * Then it becomes *last.  Ids that rise name none twice, so a listing in
+ * id order (most are) needs no set of the ids it has seen. */
+static int rises(lua_State *L, int *first, lua_Number *last, lua_Integer *ilast)
+{
+#if LUA_VERSION_NUM >= 503
+    lua_Integer i;
+    (void)last;
+    if (!lua_isinteger(L, -1))
+        return 0; /* a float id: the set decides (1.0 is the key 1) */
+    i = lua_tointeger(L, -1);
+    if (!*first && i <= *ilast)
+        return 0;
+    *ilast = i;
+#else
+    lua_Number v;
+    (void)ilast;
+    if (lua_type(L, -1) != LUA_TNUMBER)
+        return 0;
+    v = lua_tonumber(L, -1);
+    if (!*first && !(v > *last))
+        return 0;
+    *last = v;
+#endif
+    *first = 0;
+    return 1;
+}
+
 /* core.json_records(t, array_mt[, id_field]) -> true | false, i[, j]:
  * is every element of the array t (1..#t, raw) a table that is not an
  * array, i.e. whose metatable is not array_mt?  i: the first that is not.
  * With id_field (a string), also: does no element's t[i][id_field] (not
  * nil, not NaN) equal an earlier one's, as Lua table keys are equal?
  * i, j: the element that does and the earlier one.  The shape check of a
- * listing, one call in place of a few per record in Lua. */
+ * listing, one call in place of a few per record in Lua.  While the ids
+ * rise (integers, in id order) no set is made: it is made, of the ids
+ * before, at the first that does not. */
 static int core_json_records(lua_State *L)
 {
-    size_t      i, n;
+    size_t      i, n, k;
     const char *id_field;
-    int         seen = 0;
+    int         seen = 0, first = 1;
+    lua_Number  last  = 0;
+    lua_Integer ilast = 0;
     luaL_checktype(L, 1, LUA_TTABLE);
     luaL_checktype(L, 2, LUA_TTABLE);
     id_field = lua_type(L, 3) == LUA_TSTRING ? lua_tostring(L, 3) : NULL;
     lua_settop(L, 3);
     n = gc_rawlen(L, 1);
-    if (id_field) {
-        lua_createtable(L, 0, n > 1 << 20 ? 1 << 20 : (int)n); /* id -> index */
-        seen = lua_gettop(L);
-    }
     for (i = 1; i <= n; i++) {
         int object;
         lua_rawgeti(L, 1, (int)i);
@@ -648,10 +711,27 @@ static int core_json_records(lua_State *L)
             lua_pushinteger(L, (lua_Integer)i);
             return 2;
         }
-        if (seen) {
+        if (id_field) {
             lua_getfield(L, -1, id_field);
             /* nil has no identity; NaN is equal to nothing, itself included */
-            if (!lua_isnil(L, -1) && lua_rawequal(L, -1, -1)) {
+            if (!lua_isnil(L, -1) && lua_rawequal(L, -1, -1) && !(!seen && rises(L, &first, &last, &ilast))) {
+                if (!seen) { /* the set, of the ids before this one: all rose */
+                    lua_createtable(L, 0, n > 1 << 20 ? 1 << 20 : (int)n); /* id -> index */
+                    seen = lua_gettop(L);
+                    for (k = 1; k < i; k++) {
+                        lua_rawgeti(L, 1, (int)k);
+                        lua_getfield(L, -1, id_field);
+                        if (!lua_isnil(L, -1) && lua_rawequal(L, -1, -1)) {
+                            lua_pushinteger(L, (lua_Integer)k);
+                            lua_rawset(L, seen);
+                        } else {
+                            lua_pop(L, 1);
+                        }
+                        lua_pop(L, 1);
+                    }
+                    lua_insert(L, 4); /* below the element and its id */
+                    seen = 4;
+                }
                 lua_pushvalue(L, -1);
                 lua_rawget(L, seen);
                 if (!lua_isnil(L, -1)) {
