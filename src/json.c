@@ -424,6 +424,21 @@ static int literal(jd *d, const char *word, size_t n)
 
 static int value(jd *d);
 
+/* A member's or an element's value, d->p on its first byte: strings and
+ * numbers (most of a listing) straight to their readers, the rest through
+ * value(). */
+static int scalar_or_value(jd *d)
+{
+    char c = *d->p;
+    if (c == '"') {
+        d->p++;
+        return string(d);
+    }
+    if ((c >= '0' && c <= '9') || c == '-')
+        return number(d);
+    return value(d);
+}
+
 /* Move the `n` pairs on top of the stack into the table just below them:
  * in order, so a repeated member keeps its last value, and a null (pushed
  * as nil) removes what an earlier duplicate set. */
@@ -486,7 +501,7 @@ static int object(jd *d)
         d->p++;
         skip_ws(d);
         null = d->p < d->end && *d->p == 'n'; /* the one value that starts so */
-        if (value(d))
+        if (scalar_or_value(d))
             return -1;
         n++;
         if (null) {
@@ -552,7 +567,8 @@ static int array(jd *d)
     }
     for (;;) {
         int more;
-        if (value(d))
+        skip_ws(d);
+        if (scalar_or_value(d))
             return -1;
         n++;
         skip_ws(d);
