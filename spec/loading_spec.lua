@@ -9,30 +9,6 @@
 local server = require "gpucloud.sim.server"
 local sub = require "spec.support.subprocess"
 
--- The modules loaded at each step, one line per step: "step name name ...".
-local CHILD = [[
-local before = {}
-for k in pairs(package.loaded) do before[k] = true end
-local function step(name)
-  local t = {}
-  for k in pairs(package.loaded) do if not before[k] then t[#t + 1] = k end end
-  table.sort(t)
-  print(name .. " " .. table.concat(t, " "))
-end
-local gpucloud = require "gpucloud"
-step "require"
-local vast = gpucloud.vast { url = os.getenv("SIM_URL") }
-step "client"
-assert(vast:get_endpoint_workers(101))
-step "call"
-assert(vast:delete_workergroups({ 12345678 }, { max = 1 }))
-step "bulk"
-assert(vast:delete_workergroups({ 12345679, 12345680 }, { max = 2 }))
-step "bulk2"
-assert(vast:show_instances { actual_status = "running" })
-step "filters"
-]]
-
 local function set(words)
   local t = {}
   for w in words:gmatch("%S+") do t[w] = true end
@@ -45,12 +21,16 @@ describe("loading", function()
   teardown(function() s:stop() end)
 
   it("loads only what require, a Vast.ai client and one call need; bulk calls and filters add their own", function()
-    local out, ok, err = sub.lua(CHILD, { SIM_URL = s.url, VAST_API_KEY = s.keys.vast })
+    -- the steps' own lines: "STEP MS MODULE...", the modules each added
+    local out, ok, err = sub.sh(string.format("env %s %s %s tools/load_steps.lua",
+      sub.env_words { SIM_URL = s.url, VAST_API_KEY = s.keys.vast }, sub.ENV, sub.LUA), true)
     assert(ok, err)
-    local steps = {}
+    local steps, so_far = {}, {}
     for line in out:gmatch("[^\n]+") do
-      local name, words = line:match("^(%w+) ?(.*)$")
-      steps[name] = set(words)
+      local name, words = line:match("^(%w+) [%d.]+ ?(.*)$")
+      for w in pairs(set(words)) do so_far[w] = true end
+      steps[name] = {}
+      for w in pairs(so_far) do steps[name][w] = true end
     end
 
     local want = set [[gpucloud gpucloud.config gpucloud.args gpucloud.errors gpucloud.retry gpucloud.secrets
