@@ -50,7 +50,8 @@ CMODDIR_5.1 = $(LUAJIT_CMODDIR)
 BINDIR    ?= $(PREFIX)/bin
 
 CORES     := $(foreach a,$(ABIS),build/$(a)/gpucloud/core.so)
-SRCS      := src/core.c src/client.c src/multi.c src/xfer.c src/request.c src/http_parse.c src/buf.c src/json.c src/fsys.c
+SRCS      := src/core.c src/client.c src/multi.c src/xfer.c src/interrupt.c src/request.c src/http_parse.c src/buf.c \
+             src/json.c src/fsys.c
 HDRS      := $(wildcard src/*.h)
 
 BUSTED    := /usr/bin/busted

@@ -28,6 +28,8 @@
 --                                       call alone) or fleet (list, plan and
 --                                       delete both); key of TensorPool in
 --                                       TENSORPOOL_KEY
+--   child.lua costs URL CA FROM TO      fleet:costs over the cost benchmark's
+--                                       fixture (issue 21), paced
 
 local gpucloud = require "gpucloud"
 local core = require "gpucloud.core"
@@ -229,6 +231,18 @@ elseif mode == "fleet" then
     assert(#r.ok == 2 * n, tostring(r))
   end
   emit("seconds", now() - t0)
+
+elseif mode == "costs" then
+  local tp = gpucloud.tensorpool { url = url, ca_file = ca }
+  local fleet = gpucloud.fleet { vast = vast, tensorpool = tp }
+  local t0 = now()
+  local report, errs = fleet:costs { since = tonumber(arg[4]), ["until"] = tonumber(arg[5]) }
+  local t = now() - t0
+  assert(not errs, errs and tostring(errs[1]))
+  emit("seconds", t)
+  emit("things", report.totals.things - report.totals.gone)
+  emit("gone", report.totals.gone)
+  emit("billed", report.totals.billed)
 
 else
   error("child.lua: unknown mode " .. tostring(mode))

@@ -285,6 +285,8 @@ M.SCOPES = {
   paged = "The options of a paged listing (an operation whose row is `paged`, and its iterator), "
     .. "on top of the call options of its pages, which are paced at the documented rate unless `rate = false`.",
   fleet = "The options of @{gpucloud.fleet.Fleet:delete|fleet:delete}.",
+  pricing = "The options of `gpucloud.fleet{...}` beside its clients: what a fleet's costs are read with "
+    .. "(`prices`: each provider's tables, as README's fleet table names them; one given replaces a published rate).",
 }
 
 -- Where a scope's own default is not the option's: fleet:delete waits and

@@ -249,9 +249,18 @@ describe("bulk operations", function()
     assert.equal(3, #sent)
   end)
 
-  it("raises when a hook raises", function()
-    local hooked = new_vast { on_request = function() error("hook failed") end }
-    assert.has_error(function() hooked:delete_workergroups({ 201 }, { rate = false }) end, "hook failed")
+  it("raises when a hook raises, with the report so far: nothing was sent", function()
+    local hooked = new_vast { on_request = function() error("hook failed", 0) end }
+    local ok, err = pcall(hooked.delete_workergroups, hooked, { 201 }, { rate = false })
+    assert.is_false(ok)
+    assert.equal("interrupted", err.code)
+    assert.equal("hook failed", err.cause)
+    assert.match("hook failed", tostring(err))
+    local r = err.report
+    assert.same({}, r.ok)
+    assert.equal("interrupted", r.failed[201].code)
+    -- the hook ran before the request: it cannot have landed
+    assert.is_nil(r.failed[201].may_have_landed)
     hooked:close()
   end)
 end)

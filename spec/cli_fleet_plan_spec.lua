@@ -54,8 +54,7 @@ describe("gpucloud fleet plan and apply, in words", function()
     end
     local r = fleet(with("--keep", keep))
     assert.equal(0, r.code, r.err)
-    assert.match("^plan: delete 6 things, saving %$0%.02/h %(3 without a known cost%); selected by %-%-state idle:\n",
-      r.out)
+    assert.match("^plan: delete 6 things, saving %$0%.13/h; selected by %-%-state idle:\n", r.out)
     assert.match("\n  vast endpoint +104 +llama%-70b%-eval +idle ", r.out)
     assert.match("\nskipped 1 with deletion protection on [^\n]*\n  tensorpool storage +s%-stuck +stuck ", r.out)
     assert.match("\nkept by a keep rule %(1%):\n  vast endpoint +102 +sdxl%-turbo +idle [^\n]*line 1 %(provider=vast "
@@ -95,8 +94,11 @@ describe("gpucloud fleet plan and apply, in words", function()
     local file = support.tmpfile("plan.json")
     local r = fleet { "plan", "--provider", "vast", "--kind", "endpoint", "--state", "idle", "--out", file }
     assert.equal(0, r.code, r.err)
-    -- Vast.ai endpoints have no price: no $0.00/h saving
-    assert.match("^plan: delete 2 things, none with a known cost; selected by", r.out)
+    -- endpoint 104 has no worker ($0.00/h), 102's workers' instances are not listed
+    assert.match("^plan: delete 2 things, saving %$0%.00/h %(1 without a known cost%); selected by", r.out)
+    -- no known cost at all is not a $0.00/h saving (a workergroup's workers bill as instances)
+    assert.match("^plan: delete 8 things, none with a known cost; selected by %-%-kind workergroup",
+      fleet({ "plan", "--provider", "vast", "--kind", "workergroup" }).out)
     assert.match("\nsaved plan p%-[%d-]+%-%x+ to ", r.out)
     support.reset_with(sim, support.busy(102))
     r = fleet { "apply", file, "--dry-run" }

@@ -50,7 +50,8 @@ describe("gpucloud loads only what the command needs", function()
     for _, prefix in ipairs { "gpucloud.fleet", "gpucloud.repl", "gpucloud.sim", "gpucloud.cli.help",
       "gpucloud.cli.fleet", "gpucloud.cli.completion", "gpucloud.cli.table", "gpucloud.providers.vast.fleet",
       -- issue 23: no config file to read, one id to delete, no listing, no filters
-      "gpucloud.cli.settings", "gpucloud.runtime.scheduler", "gpucloud.list", "gpucloud.providers.vast.filters" } do
+      "gpucloud.cli.settings", "gpucloud.runtime.scheduler", "gpucloud.runtime.stop", "gpucloud.list",
+      "gpucloud.providers.vast.filters", "gpucloud.providers.vast.billing", "gpucloud.times" } do
       none_under(set, prefix)
     end
     for _, name in ipairs(providers.names()) do

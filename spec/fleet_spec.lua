@@ -201,8 +201,9 @@ describe("the fleet", function()
 
   it("takes clients made from the environment, and refuses what is not one", function()
     local f = gpucloud.fleet { vast = true }
-    -- instances and volumes appear with the client's rows for them (issue 12)
-    assert.same({ "vast:instance", "vast:workergroup", "vast:endpoint", "vast:volume" }, f:kinds())
+    -- instances and volumes appear with the client's rows for them (issue 12), deployments (issue 21)
+    assert.same({ "vast:deployment", "vast:instance", "vast:workergroup", "vast:endpoint", "vast:volume" },
+      f:kinds())
     assert.has_error(function() gpucloud.fleet { vast = tp } end)
     assert.has_error(function() gpucloud.fleet { aws = true } end)
     assert.has_error(function() gpucloud.fleet {} end)

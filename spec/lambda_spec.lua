@@ -1,18 +1,16 @@
 -- Lambda Cloud through the C core, over real sockets, against the
 -- simulator: every row's wire, Lambda's envelopes ({"data": ...} answers,
--- {"error": {code, message}} failures mapped by code), the terminate of
--- one id a call (read first, judged by a later listing, confirmed by
--- listing again) with a report exact per id, file systems in use, the
--- truth rules (a lost answer, a bad key, a 2xx delete), ids as typed and
--- the key.
+-- {"error": {code, message}} failures mapped by code, client:batch
+-- included), the terminate of one id a call (judged by a later listing
+-- when not plainly accepted, confirmed by listing again) with a report
+-- exact per id, file systems in use, the truth rules (a lost answer, a bad
+-- key, a 2xx delete), ids as typed and the key.
 
 local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
 local server = require "gpucloud.sim.server"
 local define = require "gpucloud.define"
 local watch = require "gpucloud.providers.lambda.watch"
-
-local SPEC = require("gpucloud.providers").spec("lambda")
 
 local function no_env() end
 
@@ -93,15 +91,18 @@ describe("lambda over HTTP", function()
       assert_wire(log()[2], "GET", "/api/v1/instances", "cluster_id=cl-b200")
     end)
 
-    it("the Jupyter token never shows: hidden in jupyter_url, and in every printout", function()
-      local list = assert(lam:list_instances())
-      local train = list:first { id = "i-train-a100x8" }
-      assert.equal("https://jupyter-i-train.lambdaspaces.com/?token=<hidden>", train.jupyter_url)
-      assert.not_match("jt_simsecret", tostring(list), 1, true)
-      assert.not_match("jt_simsecret", json.encode(train, { mask = require("gpucloud.list").secret_fields }), 1, true)
-      local one = assert(lam:get_instance("i-dev-a10"))
-      assert.equal("https://jupyter-i-dev.lambdaspaces.com/?token=<hidden>", one.jupyter_url)
-    end)
+    it("the Jupyter token never prints: jupyter_url and jupyter_token are credentials, the data the caller's",
+      function()
+        local list = assert(lam:list_instances())
+        local train = list:first { id = "i-train-a100x8" }
+        assert.match("^https://jupyter%-i%-train%.lambdaspaces%.com/%?token=jt_simsecret", train.jupyter_url)
+        assert.not_match("jt_simsecret", tostring(list), 1, true)
+        local mask = require("gpucloud.list").secret_fields
+        assert.not_match("jt_simsecret", json.encode(train, { mask = mask }), 1, true)
+        local one = assert(lam:get_instance("i-dev-a10"))
+        assert.not_match("jt_simsecret", json.encode(one, { mask = mask }), 1, true)
+        assert.not_match("jt_simsecret", require("gpucloud.repl.show").value(one), 1, true)
+      end)
 
     it("get_instance answers the instance; an unknown one is not_found in Lambda's words and code", function()
       assert.equal("dev-box", assert(lam:get_instance("i-dev-a10")).name)
@@ -133,15 +134,34 @@ describe("lambda over HTTP", function()
   end)
 
   describe("terminate_instances", function()
-    it("reads each instance, terminates it alone, and reports it terminating", function()
+    it("terminates each instance alone, and reports it terminating as the answer names it", function()
       local r = lam:terminate_instances({ "i-dev-a10" }, { rate = false })
       assert.same({ "i-dev-a10" }, r.ok, tostring(r))
       assert.equal("terminating", r.results["i-dev-a10"].status)
       assert.match("terminated 1 of 1", tostring(r))
-      assert_wire(log()[1], "GET", "/api/v1/instances/i-dev-a10")
-      assert_wire(log()[2], "POST", "/api/v1/instance-operations/terminate", nil, '{"instance_ids":["i-dev-a10"]}')
-      assert.equal(2, #log())
+      assert_wire(log()[1], "POST", "/api/v1/instance-operations/terminate", nil, '{"instance_ids":["i-dev-a10"]}')
+      assert.equal(1, #log())
       assert.equal("terminating", thing("instances", "i-dev-a10").status)
+    end)
+
+    it("terminate_instance is the bulk form's row: one id, sent as a list of one", function()
+      local answer = assert(lam:terminate_instance("i-unhealthy-gh200"))
+      assert_wire(log()[1], "POST", "/api/v1/instance-operations/terminate", nil,
+        '{"instance_ids":["i-unhealthy-gh200"]}')
+      assert.equal("i-unhealthy-gh200", answer.terminated_instances[1].id)
+      local help = require("gpucloud.repl.help").text(1, lam.terminate_instance)
+      assert.match('JSON {"instance_ids": %[id%]}', help)
+      assert.match("terminate_instances", help)
+      -- an answer that does not name the instance is no acceptance, on every path
+      for _ = 1, 2 do
+        assert(sim:inject { method = "POST", path = "/api/v1/instance-operations/terminate", status = 200,
+                            json = { data = { terminated_instances = { { id = "i-someone-else" } } } } })
+      end
+      local err = failed("bad_response", 200, lam:terminate_instance("i-dev-a10"))
+      assert.match('without naming instance "i%-dev%-a10"', err.message)
+      assert.is_true(err.may_have_landed)
+      local r = lam:batch("terminate_instance", { "i-dev-a10" }, { rate = false })
+      assert.equal("bad_response", r.failed["i-dev-a10"].code, tostring(r))
     end)
 
     it("with wait, lists again until each instance has gone, on the run's clock", function()
@@ -155,11 +175,12 @@ describe("lambda over HTTP", function()
       assert.is_nil(thing("instances", "i-terminating-a6000"))
       -- i-slow-h100 goes after four reads: the wait paused between listings
       assert.is_true(clock.t >= 4, "it waited between polls: " .. clock.t)
-      assert.equal(1, sent("POST"), "one already terminating is not terminated again")
+      -- the one already terminating: its terminate failed (global/unknown), the listing said terminating
+      assert.equal(2, sent("POST"))
       c:close()
     end)
 
-    it("a lingering instance listed as terminated is done; one already terminated sends nothing", function()
+    it("a lingering instance listed as terminated is done; one already terminated is judged done", function()
       assert(sim:reset { lambda = { api_keys = { sim.keys.lambda }, instances = {
         { id = "i-x", status = "active", _linger = true, _terminate_polls = 1 },
         { id = "i-done", status = "terminated" } } } })
@@ -169,7 +190,7 @@ describe("lambda over HTTP", function()
       assert.same({ "i-x", "i-done" }, r.ok, tostring(r))
       assert.equal("listed as terminated", r.results["i-x"].confirmed)
       assert.equal("terminated", r.results["i-done"].already)
-      assert.equal(1, sent("POST"))
+      assert.equal(2, sent("POST"))
       c:close()
     end)
 
@@ -182,9 +203,12 @@ describe("lambda over HTTP", function()
       assert.equal("conflict", refused.code)
       assert.equal("vm-has-not-launched", refused.server_code)
       assert.match("has not launched", refused.message)
+      -- Lambda says there is none, and the listing agrees: not found, never "maybe deleted"
       assert.equal("not_found", r.failed["i-nope"].code)
       assert.equal("global/object-does-not-exist", r.failed["i-nope"].server_code)
-      assert.equal(1, sent("POST"), "only i-dev-a10 was sent a terminate")
+      assert.match("absent from the listing afterwards", r.failed["i-nope"].message)
+      assert.same({}, r.maybe_deleted)
+      assert.equal(5, sent("POST"), "one terminate for each id")
       assert.equal("booting", thing("instances", "i-booting-h100").status)
       assert.equal(5, r.total)
     end)
@@ -216,46 +240,66 @@ describe("lambda over HTTP", function()
       assert.same({ "i-dev-a10" }, r.ok, tostring(r))
     end)
 
-    it("a second terminate that races the first (global/unknown) is judged: under way is done", function()
+    it("a second terminate (global/unknown) is judged: under way is done", function()
       assert(lam:terminate_batch { "i-dev-a10" })
-      -- the read still saw it active
-      assert(sim:inject { method = "GET", path = "/api/v1/instances/i-dev-a10", status = 200,
-                          json = { data = { id = "i-dev-a10", status = "active",
-                                            actions = { terminate = { available = true } } } } })
       local r = lam:terminate_instances({ "i-dev-a10" }, { rate = false })
       assert.same({ "i-dev-a10" }, r.ok, tostring(r))
       assert.equal("terminating", r.results["i-dev-a10"].already)
     end)
 
-    it("gone by a later listing after its terminate failed: maybe_deleted, counted as done", function()
-      assert(sim:inject { method = "POST", path = "/api/v1/instance-operations/terminate", status = 404,
-                          body = error_body("global/object-does-not-exist", "Specified instance does not exist.") })
+    it("gone by a later listing after a terminate that may have landed: maybe_deleted, counted as done", function()
+      assert(sim:inject { method = "POST", path = "/api/v1/instance-operations/terminate", status = 500,
+                          body = error_body("global/internal-error", "Internal error") })
       assert(sim:inject { method = "GET", path = "/api/v1/instances", status = 200, json = { data = json.array() } })
       local r = lam:terminate_instances({ "i-dev-a10" }, { rate = false })
       assert.same({ "i-dev-a10" }, r.ok, tostring(r))
       assert.same({ "i-dev-a10" }, r.maybe_deleted)
+      -- refused (a 4xx: nothing done) and absent: the refusal, never done
+      assert(sim:inject { method = "POST", path = "/api/v1/instance-operations/terminate", status = 400,
+                          body = error_body("global/invalid-parameters", "Invalid instance") })
+      assert(sim:inject { method = "GET", path = "/api/v1/instances", status = 200, json = { data = json.array() } })
+      r = lam:terminate_instances({ "i-train-a100x8" }, { rate = false })
+      assert.equal("invalid", r.failed["i-train-a100x8"].code, tostring(r))
+      assert.same({}, r.maybe_deleted)
     end)
 
-    it("a preempted instance Lambda will not terminate has ended: done, nothing sent", function()
-      assert(sim:inject { method = "GET", path = "/api/v1/instances/i-preempted-h100", status = 200,
-                          json = { data = { id = "i-preempted-h100", status = "preempted", actions = {
-                            terminate = { available = false, reason_code = "vm-is-too-old" } } } } })
+    it("a preempted instance Lambda will not terminate has ended: done", function()
+      assert(sim:inject { method = "POST", path = "/api/v1/instance-operations/terminate", status = 400,
+                          body = error_body("global/invalid-parameters", "Instance cannot be terminated") })
+      assert(sim:inject { method = "GET", path = "/api/v1/instances", status = 200, json = { data = { {
+        id = "i-preempted-h100", status = "preempted",
+        actions = { terminate = { available = false, reason_code = "vm-is-too-old" } } } } } })
       local r = lam:terminate_instances({ "i-preempted-h100" }, { rate = false })
       assert.same({ "i-preempted-h100" }, r.ok, tostring(r))
       assert.equal("preempted", r.results["i-preempted-h100"].already)
-      assert.equal(0, sent("POST"))
       -- one that can be: terminated like the others
       r = lam:terminate_instances({ "i-preempted-h100" }, { rate = false })
       assert.same({ "i-preempted-h100" }, r.ok, tostring(r))
       assert.equal("terminating", thing("instances", "i-preempted-h100").status)
     end)
 
-    it("an answer about another instance is bad_response, and nothing is terminated", function()
-      assert(sim:inject { method = "GET", path = "/api/v1/instances/i-dev-a10", status = 200,
-                          json = { data = { id = "i-someone-else", status = "active" } } })
+    it("an answer naming another instance is no acceptance: judged by the listing, reported as it is", function()
+      assert(sim:inject { method = "POST", path = "/api/v1/instance-operations/terminate", status = 200,
+                          json = { data = { terminated_instances = { { id = "i-someone-else",
+                                                                      status = "terminating" } } } } })
       local r = lam:terminate_instances({ "i-dev-a10" }, { rate = false })
-      assert.equal("bad_response", r.failed["i-dev-a10"].code, tostring(r))
-      assert.equal(0, sent("POST"))
+      local err = r.failed["i-dev-a10"]
+      assert.equal("bad_response", err and err.code, tostring(r))
+      assert.is_true(err.may_have_landed)
+      assert.match('listed afterwards as "active"', err.message)
+    end)
+
+    it("not waiting, one listing judges: a listing that fails leaves the terminate's own failure", function()
+      assert(sim:inject { method = "POST", path = "/api/v1/instance-operations/terminate", status = 500,
+                          body = error_body("global/internal-error", "Internal error") })
+      assert(sim:inject { method = "GET", path = "/api/v1/instances", status = 403,
+                          body = error_body("global/account-inactive", "Your account is inactive.") })
+      local r = lam:terminate_instances({ "i-dev-a10" }, { rate = false })
+      local err = r.failed["i-dev-a10"]
+      assert.equal("server_error", err and err.code, tostring(r))
+      assert.equal("global/internal-error", err.server_code)
+      assert.is_true(err.may_have_landed)
+      assert.equal(1, sent("GET"))
     end)
 
     it("a wait that ends first is a failure that may have landed", function()
@@ -287,20 +331,17 @@ describe("lambda over HTTP", function()
       local s = { deadline = 5, interval = 0.01 }
       local function present(item) return "done", item end
       local asked_before = watch.mark(ctx)
-      assert(watch.watch(ctx, SPEC, "i-dev-a10", asked_before, s,
-        "x", present))
+      assert(watch.watch(ctx, "i-dev-a10", asked_before, s, "x", present))
       assert.equal(1, sent("GET", "/api/v1/instances"))
       -- a question asked before that listing: answered by it, nothing sent
-      assert(watch.watch(ctx, SPEC, "i-train-a100x8", asked_before, s,
-        "x", present))
+      assert(watch.watch(ctx, "i-train-a100x8", asked_before, s, "x", present))
       assert.equal(1, sent("GET", "/api/v1/instances"))
       -- a question asked after it: a new listing
-      assert(watch.watch(ctx, SPEC, "i-train-a100x8", watch.mark(ctx), s,
-        "x", present))
+      assert(watch.watch(ctx, "i-train-a100x8", watch.mark(ctx), s, "x", present))
       assert.equal(2, sent("GET", "/api/v1/instances"))
       -- another run (another settings table) shares nothing
       local other = define.context(lam)
-      assert(watch.watch(other, SPEC, "i-dev-a10", 0, s, "x", present))
+      assert(watch.watch(other, "i-dev-a10", 0, s, "x", present))
       assert.equal(3, sent("GET", "/api/v1/instances"))
     end)
   end)
@@ -363,6 +404,16 @@ describe("lambda over HTTP", function()
       c:close()
     end)
 
+    it("client:batch reads Lambda's error object as every method does", function()
+      local r = lam:batch("delete_filesystem", { "fs-datasets", "fs-nope" }, { rate = false })
+      local held = r.failed["fs-datasets"]
+      assert.equal("conflict", held and held.code, tostring(r))
+      assert.equal("filesystems/filesystem-in-use", held.server_code)
+      assert.match("^Filesystem is in use", held.message)
+      assert.equal("not_found", r.failed["fs-nope"].code)
+      assert.equal("global/object-does-not-exist", r.failed["fs-nope"].server_code)
+    end)
+
     it("a delete whose answer was lost and then finds nothing is maybe_deleted, counted as done", function()
       assert(sim:inject { method = "DELETE", path = "/api/v1/filesystems/{id}", fault = "close", act = true,
                           times = 2 })
@@ -384,7 +435,9 @@ describe("lambda over HTTP", function()
       assert.equal("unauthorized", r.failed["fs-scratch"].code)
       assert.same({}, r.maybe_deleted)
       assert.not_match("lambda%-wrong%-key", tostring(r) .. tostring(err))
-      assert.equal(0, sent("POST"))
+      -- the terminate was refused for the key: nothing judged by a listing
+      assert.equal(1, sent("POST"))
+      assert.equal(1, sent("GET"))
       bad:close()
     end)
 

@@ -47,7 +47,7 @@ describe("loading", function()
     -- one id runs on the easy handle; the scheduler waits for two
     want["gpucloud.bulk"] = true
     assert.same(want, steps.bulk)
-    want["gpucloud.runtime.scheduler"] = true
+    want["gpucloud.runtime.scheduler"], want["gpucloud.runtime.stop"] = true, true
     assert.same(want, steps.bulk2)
     -- Vast.ai's select_filters at the first listing that checks filters
     want["gpucloud.providers.vast.filters"], want["gpucloud.pager"] = true, true

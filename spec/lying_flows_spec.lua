@@ -173,6 +173,18 @@ describe("a lying server, flow by flow", function()
           local brow = spec.ops[spec.bulk[kind.delete].op]
           return brow.args[1][2]
         end
+        -- The field the kind's cost rule (fleet/cost.lua's sources) reads
+        -- first for a plain item, where it reads one as it is on the wire.
+        local function cost_field(item)
+          for _, src in ipairs(kind.cost or {}) do
+            if not src.when or src.when(item) then
+              if type(src.field) == "string" and not src.read and not src.field:find(".", 1, true) then
+                return src.field
+              end
+              return nil
+            end
+          end
+        end
         -- Listing items: an id the VM cannot hold, a non-integral one, and
         -- three ordinary ones carrying `costs` (raw JSON) where the kind
         -- reads its cost, written on the wire as given.
@@ -182,8 +194,10 @@ describe("a lying server, flow by flow", function()
           for i = 1, #costs do ids[#ids + 1] = type(plain) == "number" and 7000 + i or ("t-700" .. i) end
           local items = {}
           for i, id in ipairs(ids) do
-            items[i] = { [kind.id] = id, name = "n" .. i }
-            if i > 2 and type(kind.cost_per_hour) == "string" then items[i][kind.cost_per_hour] = "__C" .. (i - 2) end
+            items[i] = { name = "n" .. i }
+            items[i][kind.id] = id -- (after the name: a kind's id may be its name)
+            local f = cost_field(items[i])
+            if i > 2 and f then items[i][f] = "__C" .. (i - 2) end
           end
           local text = json.encode(L.list_answer(row, items))
           text = text:gsub('"__BIG__"', BIG):gsub('"__HALF__"', HALF)
@@ -222,7 +236,7 @@ describe("a lying server, flow by flow", function()
             assert.truthy(half, "123.5 stays 123.5")
             assert.truthy(half.not_actionable, "a non-integral id is no id")
             assert_costs(rows)
-            if type(kind.cost_per_hour) == "string" then
+            if cost_field {} then
               for i = 3, 5 do assert.is_nil(rows[i].cost_per_hour, rows[i].key) end
             end
             local listed = #log()
@@ -250,22 +264,31 @@ describe("a lying server, flow by flow", function()
           end)
 
         it("whatever the kind's cost rule answers, a row's cost is a cost or unknown with a reason", function()
-          local saved = kind.cost_per_hour
-          finally(function() kind.cost_per_hour = saved end)
+          local saved = kind.cost
+          finally(function() kind.cost = saved end)
+          -- what a provider's functions may answer: a wire value read, a count, a rate
+          local rules = {
+            function(bad) return { { field = kind.id, read = function() return bad end } } end,
+            function(bad) return { { price = "t", published = 1.5, times = function() return bad end } } end,
+            function(bad) return { { price = "t", published = 1.5, size = function() return bad end } } end,
+            function(bad) return { { fixed = bad } } end,
+          }
           for _, bad in ipairs { -5, 0 / 0, math.huge, "1", {} } do
-            assert(s:reset())
-            -- (a fresh client: a paged listing is paced, and this is not about pacing)
-            client:close()
-            client = L.client(name, s)
-            fleet = gpucloud.fleet { [name] = client }
-            listing {}
-            kind.cost_per_hour = function() return bad end
-            local rows = list()
-            for _, r in ipairs(rows) do
-              assert.is_nil(r.cost_per_hour, r.key)
-              assert.is_string(r.cost_unknown, r.key)
+            for _, rule in ipairs(rules) do
+              assert(s:reset())
+              -- (a fresh client: a paged listing is paced, and this is not about pacing)
+              client:close()
+              client = L.client(name, s)
+              fleet = gpucloud.fleet { [name] = client }
+              listing {}
+              kind.cost = rule(bad)
+              local rows = list()
+              for _, r in ipairs(rows) do
+                assert.is_nil(r.cost_per_hour, r.key)
+                assert.is_string(r.cost_unknown, r.key)
+              end
+              assert.equal(0, rows:plan().cost_per_hour)
             end
-            assert.equal(0, rows:plan().cost_per_hour)
           end
         end)
       end)

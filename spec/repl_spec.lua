@@ -248,7 +248,8 @@ describe("repl: reading what was typed", function()
   it("completes names, fields after a dot, methods after a colon", function()
     local vast = gpucloud.vast { getenv = function() end }
     local e = setmetatable({ vast = vast, gpucloud = gpucloud }, { __index = _G })
-    assert.same({ "vast:delete_endpoint", "vast:delete_endpoints", "vast:delete_volume", "vast:delete_volumes",
+    assert.same({ "vast:delete_deployment", "vast:delete_deployments", "vast:delete_endpoint",
+                  "vast:delete_endpoints", "vast:delete_volume", "vast:delete_volumes",
                   "vast:delete_workergroup", "vast:delete_workergroups" }, repl.completions(e, "vast:del"))
     assert.same({ "gpucloud.tensorpool" }, repl.completions(e, "gpucloud.te"))
     assert.same({ "vast.urls.console" }, repl.completions(e, "vast.urls.co"))

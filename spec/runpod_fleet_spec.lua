@@ -2,14 +2,14 @@
 -- volumes) as rows with a state, an age and a $/h; what its refinements
 -- do when a listing fails or lies; a plan and a delete in a safe order;
 -- its billing history as charges; and the rules those rest on (prices.lua,
--- stamps.lua).
+-- gpucloud.times).
 
 local gpucloud = require "gpucloud"
 local json = require "gpucloud.json"
 local server = require "gpucloud.sim.server"
 local fleet_map = require "gpucloud.providers.runpod.fleet"
-local prices = require "gpucloud.providers.runpod.prices"
-local stamps = require "gpucloud.providers.runpod.stamps"
+local fleet_cost = require "gpucloud.fleet.cost"
+local times = require "gpucloud.times"
 
 local function no_env() end
 
@@ -79,8 +79,8 @@ describe("runpod in the fleet", function()
     row("runpod:volume:nv-archive", "idle", 2000 * 0.05 / 730)
     row("runpod:volume:nv-fast", "idle", false) -- HIGH_PERFORMANCE: no published price
     -- ages from every time form RunPod has sent
-    assert.equal(stamps.epoch("2026-10-04T11:09:24Z"), k["runpod:pod:pod-dev-4090"].created_at)
-    assert.equal(stamps.epoch("2026-06-11T08:00:00Z"), k["runpod:pod:pod-nv-a6000"].created_at)
+    assert.equal(times.exact("2026-10-04T11:09:24Z"), k["runpod:pod:pod-dev-4090"].created_at)
+    assert.equal(times.exact("2026-06-11T08:00:00Z"), k["runpod:pod:pod-nv-a6000"].created_at)
     assert.equal(0, k["runpod:pod:pod-provisioning"].age, "created in the future: age 0")
     assert.is_true(k["runpod:pod:pod-train-h100"].age > 0)
     assert.same({ "runpod:endpoint:ep-empty", "runpod:endpoint:ep-idle", "runpod:endpoint:ep-nv" },
@@ -216,7 +216,7 @@ describe("runpod in the fleet", function()
   end)
 
   describe("charges", function()
-    local JUNE1, JUNE3 = stamps.epoch("2026-06-01T00:00:00Z"), stamps.epoch("2026-06-03T00:00:00Z")
+    local JUNE1, JUNE3 = times.exact("2026-06-01T00:00:00Z"), times.exact("2026-06-03T00:00:00Z")
 
     it("every billing listing as {kind, id, amount, start, end}, in hours over a short window", function()
       local charges = assert(fleet_map.charges(rp, JUNE1, JUNE3))
@@ -269,50 +269,72 @@ describe("runpod in the fleet", function()
 end)
 
 describe("runpod's money and times", function()
-  it("money is a finite number >= 0, or a decimal as text; anything else is unknown", function()
-    assert.equal(0.74, prices.money(0.74))
-    assert.equal(0.74, prices.money("0.74"))
-    assert.equal(0.5, prices.money(".5"))
-    assert.equal(0, prices.money(0))
+  -- a record priced by its kind's rule, as a listing prices it (fleet/cost.lua)
+  local function rate(kind, raw, opts)
+    return fleet_cost.rate(fleet_map.kinds[kind], raw, opts)
+  end
+  local function pod(p) return (rate("pod", p)) end
+  local function volume(v) return (rate("volume", v)) end
+
+  it("money is a finite number >= 0, or a decimal as text; anything else is unknown, with the reason", function()
+    assert.equal(0.74, pod { status = "RUNNING", cost = 0.74 })
+    assert.equal(0.74, pod { status = "RUNNING", cost = "0.74" })
+    assert.equal(0.5, pod { status = "RUNNING", cost = ".5" })
+    assert.equal(0, pod { status = "RUNNING", cost = 0 })
     for _, bad in ipairs { -1, "-1", "1e3", "0x10", " 1", "abc", "", 0 / 0, math.huge, true, {}, json.null } do
-      assert.is_nil(prices.money(bad), tostring(bad))
+      local v, why = rate("pod", { status = "RUNNING", cost = bad })
+      assert.is_nil(v, tostring(bad))
+      assert.truthy(why:find("^cost "), tostring(bad) .. ": " .. why)
     end
   end)
 
   it("a pod's $/h by its status; a volume's by its size and tier", function()
-    assert.equal(1.5, prices.pod { status = "RUNNING", cost = 1.5 })
-    assert.is_nil(prices.pod { status = "RUNNING", cost = -1 })
-    assert.is_nil(prices.pod { status = "RUNNING" })
-    assert.equal(0, prices.pod { status = "TERMINATED", cost = 3 })
-    assert.is_nil(prices.pod { status = "HIBERNATING", cost = 3 })
-    near(10 * 0.2 / 730, prices.pod { status = "EXITED", cost = 0, mounts = { persistent = { size = 10 } } })
-    assert.equal(0.9, prices.pod { status = "EXITED", cost = 0.9, mounts = { persistent = { size = 10 } } })
-    assert.is_nil(prices.pod { status = "EXITED", cost = 0, mounts = { persistent = { size = "10" } } })
-    near(1000 * 0.07 / 730, prices.volume { size = 1000, type = "STANDARD" })
-    near(1001 * 0.05 / 730, prices.volume { size = 1001 })
-    assert.is_nil(prices.volume { size = 10.5 })
-    assert.is_nil(prices.volume { size = 10, type = "HIGH_PERFORMANCE" })
-    assert.is_nil(prices.volume { size = 10, type = "ARCHIVE" })
+    assert.equal(1.5, pod { status = "RUNNING", cost = 1.5 })
+    assert.is_nil(pod { status = "RUNNING", cost = -1 })
+    assert.equal("the answer has no cost", select(2, rate("pod", { status = "RUNNING" })))
+    assert.equal(0, pod { status = "TERMINATED", cost = 3 })
+    assert.match("no price for a pod in status \"HIBERNATING\"",
+      select(2, rate("pod", { status = "HIBERNATING", cost = 3 })), 1, true)
+    near(10 * 0.2 / 730, pod { status = "EXITED", cost = 0, mounts = { persistent = { size = 10 } } })
+    assert.equal(0.9, pod { status = "EXITED", cost = 0.9, mounts = { persistent = { size = 10 } } })
+    assert.equal(0.9, pod { status = "EXITED", cost = 0.9, mounts = { persistent = { size = "10" } } })
+    local v, why = rate("pod", { status = "EXITED", cost = 0, mounts = { persistent = { size = "10" } } })
+    assert.is_nil(v)
+    assert.match("mounts.persistent.size", why, 1, true)
+    near(1000 * 0.07 / 730, volume { size = 1000, type = "STANDARD" })
+    near(1001 * 0.05 / 730, volume { size = 1001 })
+    assert.is_nil(volume { size = 10.5 })
+    assert.match("has no price for HIGH_PERFORMANCE", select(2, rate("volume", { size = 10, type = "HIGH_PERFORMANCE" })),
+      1, true)
+    assert.is_nil(volume { size = 10, type = "ARCHIVE" })
+    -- a published rate is a default: the prices option replaces it, or gives one where none is published
+    local prices_opt = { runpod = { network_volume_gb_month = { HIGH_PERFORMANCE = 0.14 }, stopped_volume_disk_gb_month = 0.1 } }
+    local hp, source = rate("volume", { size = 10, type = "HIGH_PERFORMANCE" }, { prices = prices_opt, provider = "runpod" })
+    near(10 * 0.14 / 730, hp)
+    assert.match('price table prices.runpod.network_volume_gb_month["HIGH_PERFORMANCE"]', source, 1, true)
+    near(10 * 0.07 / 730, (rate("volume", { size = 10 }, { prices = prices_opt, provider = "runpod" })))
+    near(10 * 0.1 / 730, (rate("pod", { status = "EXITED", mounts = { persistent = { size = 10 } } },
+      { prices = prices_opt, provider = "runpod" })))
   end)
 
   it("times: RFC 3339 (fraction, offset), Go's format, Unix seconds; anything else unknown", function()
     local t = 1780315200 -- 2026-06-01T12:00:00Z
-    assert.equal(t, stamps.epoch("2026-06-01T12:00:00Z"))
-    assert.equal(t, stamps.epoch("2026-06-01T12:00:00.999z"))
-    assert.equal(t, stamps.epoch("2026-06-01T14:00:00+02:00"))
-    assert.equal(t, stamps.epoch("2026-06-01T07:30:00-04:30"))
-    assert.equal(t, stamps.epoch("2026-06-01 12:00:00.633 +0000 UTC"))
-    assert.equal(t, stamps.epoch("2026-06-01 14:00:00 +0200"))
-    assert.equal(t, stamps.epoch("1780315200"))
-    assert.equal(t, stamps.epoch(t + 0.5))
-    assert.equal(0, stamps.epoch("1970-01-01T00:00:00Z"))
-    assert.equal(951782400, stamps.epoch("2000-02-29T00:00:00Z"))
+    assert.equal(t, times.exact("2026-06-01T12:00:00Z"))
+    assert.equal(t, times.exact("2026-06-01T12:00:00.999z"))
+    assert.equal(t, times.exact("2026-06-01T14:00:00+02:00"))
+    assert.equal(t, times.exact("2026-06-01T07:30:00-04:30"))
+    assert.equal(t, times.exact("2026-06-01 12:00:00.633 +0000 UTC"))
+    assert.equal(t, times.exact("2026-06-01 14:00:00 +0200"))
+    assert.equal(t, times.exact("1780315200"))
+    assert.equal(t, times.exact(t + 0.5))
+    assert.equal(0, times.exact("1970-01-01T00:00:00Z"))
+    assert.equal(951782400, times.exact("2000-02-29T00:00:00Z"))
     for _, bad in ipairs { "2026-13-01T00:00:00Z", "2026-06-01T12:00:00", "2026-06-01", "June 1", "",
                            "2026-06-01T12:00:00+2", 0 / 0, true } do
-      assert.is_nil(stamps.epoch(bad), tostring(bad))
+      assert.is_nil(times.exact(bad), tostring(bad))
     end
-    assert.is_true(stamps.is_rfc3339("2026-06-01T12:00:00.5+01:00"))
-    assert.is_false(stamps.is_rfc3339("2026-06-01 12:00:00Z"))
-    assert.equal("2026-06-01T12:00:00Z", stamps.rfc3339(t))
+    assert.is_true(times.is_rfc3339("2026-06-01T12:00:00.5+01:00"))
+    assert.is_false(times.is_rfc3339("2026-06-01 12:00:00Z"))
+    assert.equal("2026-06-01T12:00:00Z", times.rfc3339(t))
   end)
 end)

@@ -72,6 +72,11 @@ local calls = {
     show_instances = { {}, { rate = false } }, show_instance = { 5001 }, destroy_instance = { 5006 },
     stop_instance = { 5002 }, start_instance = { 5004 }, label_instance = { 5005, "x" },
     show_volumes = {}, delete_volume = { 3002 },
+    -- issue 21 (the paged ones unpaced, as the instances)
+    show_charges = { { from = "2026-01-01", to = "2026-01-02" }, { rate = false } },
+    show_invoices = { { from = "2026-01-01", to = "2026-01-02" }, { rate = false } },
+    show_pending_price_increases = {}, show_deployments = {}, show_deployment = { 801 },
+    stop_deployment = { 801 }, start_deployment = { 801 }, delete_deployment = { 802 },
   },
   tensorpool = {
     list_clusters = {}, destroy_cluster = { "c-dev-h100" }, get_request_info = { "r-unknown" },
@@ -79,6 +84,7 @@ local calls = {
     list_storage = {}, get_storage_info = { "s-scratch" }, edit_storage = { "s-scratch", { size_gb = 60 } },
     destroy_storage = { "s-scratch" },
     list_jobs = {}, get_job_info = { "j-train-001" }, cancel_job = { "j-train-001" }, delete_job = { "j-done-005" },
+    get_storage_quote = { 50 }, list_buckets = {}, delete_bucket = { "scratch-empty" },
   },
 }
 

@@ -8,6 +8,7 @@
 
 #include "client.h"
 #include "compat.h"
+#include "interrupt.h"
 #include "xfer.h"
 
 typedef struct gc_client {
@@ -34,6 +35,9 @@ static int client_request(lua_State *L)
 {
     gc_client *c = check_open(L, 1);
     gc_xfer_prepare(L, &c->x, 2, 0);
+    /* once told to stop, nothing more goes out (sent = 0) */
+    if (gc_interrupt_aborting())
+        return gc_xfer_push_interrupted(L, &c->x);
     return gc_xfer_push_result(L, &c->x, curl_easy_perform(c->x.easy));
 }
 

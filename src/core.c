@@ -1,7 +1,9 @@
 /*
  * luaopen_gpucloud_core: HTTP for gpucloud's Lua layer.  The module holds no
- * C state of its own; the only process-wide step is libcurl's global init,
- * done once however many Lua states load the module.
+ * C state of its own but two process-wide things: libcurl's global init,
+ * done once however many Lua states load the module, and the interrupt
+ * guard (interrupt.c), because signal dispositions belong to the process
+ * and a signal handler can only leave word in a static flag.
  */
 #include <errno.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "client.h"
 #include "compat.h"
 #include "fsys.h"
+#include "interrupt.h"
 #include "json.h"
 #include "multi.h"
 
@@ -39,18 +42,20 @@ static int core_now(lua_State *L)
     return 1;
 }
 
-/* Plain Lua cannot sleep; waits and backoff outside nginx come here. */
+/* Plain Lua cannot sleep; waits and backoff outside nginx come here.  A
+ * signal ends the sleep early only when the interrupt guard says to stop
+ * (an abort); any other EINTR sleeps on. */
 static int core_sleep(lua_State *L)
 {
     lua_Number      s = luaL_checknumber(L, 1);
     struct timespec ts;
-    if (!(s > 0))
+    if (!(s > 0) || gc_interrupt_aborting())
         return 0;
     if (s > 1e9)
         s = 1e9;
     ts.tv_sec  = (time_t)s;
     ts.tv_nsec = (long)((s - (lua_Number)ts.tv_sec) * 1e9);
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !gc_interrupt_aborting())
         ;
     return 0;
 }
@@ -109,6 +114,7 @@ int luaopen_gpucloud_core(lua_State *L)
     gc_client_register(L);
     gc_multi_register(L);
     gc_newlib(L, core_funcs);
+    gc_interrupt_register(L);
     gc_fsys_register(L);
     gc_json_register(L);
     gc_client_push_module_request(L);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "compat.h"
+#include "interrupt.h"
 #include "multi.h"
 #include "xfer.h"
 
@@ -134,9 +135,33 @@ static void collect(lua_State *L, gc_multi *m, int out)
     }
 }
 
+/* Append {id = id, err = interrupted} for every transfer in flight, each
+ * taken off the multi with what it had sent: nothing more goes out. */
+static void abort_all(lua_State *L, gc_multi *m, int out)
+{
+    int i, n = (int)gc_rawlen(L, out);
+    for (i = 0; i < m->nslots; i++) {
+        gc_slot *s = m->slots[i];
+        if (!s->id)
+            continue;
+        curl_multi_remove_handle(m->multi, s->x.easy);
+        lua_createtable(L, 0, 2);
+        lua_pushinteger(L, s->id);
+        lua_setfield(L, -2, "id");
+        gc_xfer_push_interrupted(L, &s->x);
+        lua_setfield(L, -3, "err");
+        lua_pop(L, 1); /* the nil */
+        lua_rawseti(L, out, ++n);
+        gc_xfer_unref(L, &s->x);
+        s->id = 0;
+        m->busy--;
+    }
+}
+
 /* multi:perform([wait]) -> {{id =, res =} | {id =, err =}, ...}
  * Moves every transfer along; when none has finished, waits up to `wait`
- * seconds (default 0) for one to. */
+ * seconds (default 0) for one to.  Once the interrupt guard says to stop,
+ * every transfer in flight ends as `interrupted`. */
 static int multi_perform(lua_State *L)
 {
     gc_multi  *m    = check_open(L, 1);
@@ -144,16 +169,38 @@ static int multi_perform(lua_State *L)
     int        running, out;
     lua_newtable(L);
     out = lua_gettop(L);
+    if (gc_interrupt_aborting()) {
+        abort_all(L, m, out);
+        return 1;
+    }
     if (curl_multi_perform(m->multi, &running) != CURLM_OK)
         return luaL_error(L, "gpucloud.core: curl_multi_perform failed");
     collect(L, m, out);
     if (gc_rawlen(L, out) == 0 && m->busy > 0 && wait > 0) {
         int ms = wait > 3600 ? 3600 * 1000 : (int)(wait * 1000);
+        /* a signal caught by another thread (libcurl's resolver) does not
+         * wake this poll: look at the guard four times a second */
+        if (gc_interrupt_active() && ms > 250)
+            ms = 250;
         curl_multi_poll(m->multi, NULL, 0, ms, NULL);
+        if (gc_interrupt_aborting()) {
+            abort_all(L, m, out);
+            return 1;
+        }
         if (curl_multi_perform(m->multi, &running) != CURLM_OK)
             return luaL_error(L, "gpucloud.core: curl_multi_perform failed");
         collect(L, m, out);
     }
+    return 1;
+}
+
+/* multi:abort() -> {{id =, err =}, ...}: every transfer in flight ended
+ * as `interrupted` (a run stopped by a Lua error sends nothing more). */
+static int multi_abort(lua_State *L)
+{
+    gc_multi *m = check_open(L, 1);
+    lua_newtable(L);
+    abort_all(L, m, lua_gettop(L));
     return 1;
 }
 
@@ -189,6 +236,7 @@ static const luaL_Reg multi_methods[] = {
     {"add", multi_add},
     {"perform", multi_perform},
     {"pending", multi_pending},
+    {"abort", multi_abort},
     {"close", multi_close},
     {NULL, NULL},
 };

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "compat.h"
+#include "interrupt.h"
 #include "request.h"
 #include "xfer.h"
 
@@ -97,6 +98,21 @@ static int on_prereq(void *ud, char *ip, char *local_ip, int port, int local_por
     return CURL_PREREQFUNC_OK;
 }
 
+/* Only set while the interrupt guard is on: libcurl calls it at least
+ * about once a second, and at once when a signal wakes its poll (EINTR). */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    gc_xfer *x = ud;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    if (!gc_interrupt_aborting())
+        return 0;
+    x->interrupted = 1;
+    return 1; /* CURLE_ABORTED_BY_CALLBACK */
+}
+
 static int add_request_header(void *ud, const char *line)
 {
     gc_xfer           *x = ud;
@@ -128,6 +144,7 @@ static void set_up_kind(lua_State *L, gc_xfer *x, const gc_request *r)
     x->set_ca_file = NULL;
     /* reset keeps the connection cache, TLS sessions and DNS cache alive */
     curl_easy_reset(e);
+    x->set_progress = 0; /* reset's NOPROGRESS */
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 #if LIBCURL_VERSION_NUM >= 0x075500
@@ -197,10 +214,22 @@ void gc_xfer_prepare(lua_State *L, gc_xfer *x, int t, int keep_body)
     x->errbuf[0] = '\0';
     x->too_large = 0;
     x->sent      = 0;
+    x->interrupted = 0;
     x->max_body  = r.max_body;
     x->want      = r.want;
     gc_buf_clear(&x->body, KEEP_BYTES);
     gc_head_clear(&x->head, KEEP_BYTES);
+
+    /* The interrupt guard's progress callback while the guard is on (set
+     * when that changes: the handle keeps it between requests). */
+    if (gc_interrupt_active() != x->set_progress) {
+        x->set_progress = !x->set_progress;
+        curl_easy_setopt(e, CURLOPT_NOPROGRESS, x->set_progress ? 0L : 1L);
+        if (x->set_progress) {
+            curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+            curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);
+        }
+    }
 
     /* What each request sets for itself. */
     curl_easy_setopt(e, CURLOPT_URL, r.url);
@@ -229,6 +258,8 @@ void gc_xfer_prepare(lua_State *L, gc_xfer *x, int t, int keep_body)
 
 static const char *error_code(CURLcode rc, const gc_xfer *x)
 {
+    if (x->interrupted)
+        return "interrupted";
     if (x->too_large || x->head.error == GC_HEAD_TOO_MANY || x->head.error == GC_HEAD_TOO_BIG)
         return "too_large";
     switch (rc) {
@@ -274,7 +305,11 @@ static int push_failure(lua_State *L, gc_xfer *x, CURLcode rc)
     }
     lua_pushstring(L, error_code(rc, x));
     lua_setfield(L, -2, "code");
-    if (x->too_large) {
+    if (x->interrupted) {
+        const char *sig = gc_interrupt_name();
+        lua_pushfstring(L, "interrupted by %s %s", sig ? sig : "a signal",
+            x->sent ? "after the request was sent" : "before the request was sent");
+    } else if (x->too_large) {
         char msg[96];
         snprintf(msg, sizeof msg, "response body larger than the limit of %zu bytes", x->max_body);
         lua_pushstring(L, msg);
@@ -348,4 +383,10 @@ int gc_xfer_push_result(lua_State *L, gc_xfer *x, CURLcode rc)
     gc_buf_clear(&x->body, KEEP_BYTES);
     gc_head_clear(&x->head, KEEP_BYTES);
     return n;
+}
+
+int gc_xfer_push_interrupted(lua_State *L, gc_xfer *x)
+{
+    x->interrupted = 1;
+    return gc_xfer_push_result(L, x, CURLE_ABORTED_BY_CALLBACK);
 }

@@ -18,6 +18,7 @@ typedef struct gc_xfer {
     int                too_large;   /* the body went past max_body */
     int                body_ref;    /* registry ref keeping the body alive */
     int                sent;        /* times the request went on a connection */
+    int                interrupted; /* stopped by the interrupt guard (interrupt.c) */
     char               errbuf[CURL_ERROR_SIZE];
     /* What the handle was last set up for (gc_xfer_prepare): a request of
      * the same kind sets only its own options, anything else starts again
@@ -27,6 +28,7 @@ typedef struct gc_xfer {
     int                set_body;
     char               set_method[16];
     char              *set_ca_file; /* a copy; NULL for libcurl's default */
+    int                set_progress; /* the interrupt guard's callback is set */
 } gc_xfer;
 
 int  gc_xfer_init(gc_xfer *x);                 /* -1 when libcurl cannot */
@@ -39,5 +41,8 @@ void gc_xfer_prepare(lua_State *L, gc_xfer *x, int t, int keep_body);
 /* After the transfer: pushes {status, headers, body, sent}, or nil and
  * {code, message, curl_code, sent}; returns how many values it pushed. */
 int  gc_xfer_push_result(lua_State *L, gc_xfer *x, CURLcode rc);
+/* The same for a transfer the interrupt guard stops (or never starts):
+ * nil and {code = "interrupted", message, curl_code, sent}. */
+int  gc_xfer_push_interrupted(lua_State *L, gc_xfer *x);
 
 #endif

@@ -10,12 +10,17 @@
 -- delete that may have been done by this very call and then found nothing
 -- (maybe_deleted) counts as done. A dry run selects the same ids as the
 -- run, from the same checks, and changes nothing (its entry's dry hook
--- may read: TensorPool's lists which ids are protected).
+-- may read: TensorPool's lists which ids are protected). A run stopped
+-- early keeps the report whole: stopped by a signal (the interrupt guard)
+-- it returns with the ids it never started skipped and `interrupted`
+-- set; stopped by a Lua error it raises an `interrupted` error carrying
+-- that report, the calls then in flight failed as may have landed.
 -- @module gpucloud.bulk
 
 local args = require "gpucloud.args"
 local call = require "gpucloud.call"
 local config = require "gpucloud.config"
+local errors = require "gpucloud.errors"
 
 local M = {}
 
@@ -38,7 +43,11 @@ end
 --
 -- - `ok`: the ids done, in input order (`maybe_deleted` ones included)
 -- - `failed`: `{[id] = err}` for the others (an @{gpucloud.errors.Error} each)
--- - `skipped`: ids given more than once (each is done once)
+-- - `skipped`: ids given more than once (each is done once), and ids not started
+-- - `not_started`: the ids a run stopped early never started (also in `skipped`)
+-- - `skip_reasons`: `{[id] = why}` for the skipped ids but repeated ones (not started;
+--   fleet:delete: changed since the plan, a keep rule)
+-- - `interrupted`: what stopped the run early ("SIGINT", "SIGTERM", "error"), or nil
 -- - `results`: `{[id] = value}`, each done id's answer (with `wait`, the final request under `request`)
 -- - `maybe_deleted`: ids gone, perhaps by an attempt whose answer was lost: counted as done
 -- - `would_delete`: a dry run's ids, what the run would act on; nothing is sent
@@ -65,14 +74,34 @@ function Report:failed_ids()
   return out
 end
 
+-- The failed ids that may have been carried out all the same.
+local function landed_ids(r)
+  local out = {}
+  for _, id in ipairs(r:failed_ids()) do
+    if r.failed[id].may_have_landed then out[#out + 1] = id end
+  end
+  return out
+end
+
 Report.__tostring = function(r)
   local lines = {}
+  local not_started = r.not_started or {}
   if r.dry_run then
     lines[1] = string.format("dry run: would %s %d of %d: %s", r.verb, #r.would_delete, r.total,
       table.concat(M.map_ids(r.would_delete), ", "))
   else
     lines[1] = string.format("%s %d of %d, %d failed, %d skipped, in %.2f s", r.done_verb, #r.ok, r.total,
       r:failed_count(), #r.skipped, r.elapsed)
+    if r.interrupted then
+      lines[1] = lines[1] .. ", interrupted (" .. r.interrupted .. ")"
+      local landed = landed_ids(r)
+      if #landed > 0 then
+        lines[#lines + 1] = "  failed, but may have been carried out: " .. table.concat(M.map_ids(landed), ", ")
+      end
+    end
+    if #not_started > 0 then
+      lines[#lines + 1] = "  not started: " .. table.concat(M.map_ids(not_started), ", ")
+    end
     if #r.maybe_deleted > 0 then
       lines[#lines + 1] = "  gone, perhaps by an attempt whose answer was lost: "
         .. table.concat(M.map_ids(r.maybe_deleted), ", ")
@@ -90,13 +119,23 @@ Report.__tostring = function(r)
   elseif r.protected_unknown then
     lines[#lines + 1] = "  deletion protection unknown: " .. tostring(r.protected_unknown)
   end
-  if #r.skipped > 0 and r.skip_reasons then
-    -- fleet:delete: each with why (changed since the plan, a keep rule)
-    for _, id in ipairs(r.skipped) do
-      lines[#lines + 1] = "  skipped " .. show_id(id) .. ": " .. (r.skip_reasons[id] or "repeated")
+  -- each skipped id once: those not started are said above; those with
+  -- a reason (fleet:delete: changed since the plan, a keep rule) a line
+  -- each; the rest were repeated in the input
+  local unsaid, repeated = {}, {}
+  for _, id in ipairs(not_started) do unsaid[id] = (unsaid[id] or 0) + 1 end
+  for _, id in ipairs(r.skipped) do
+    local why = r.skip_reasons and r.skip_reasons[id]
+    if (unsaid[id] or 0) > 0 then
+      unsaid[id] = unsaid[id] - 1
+    elseif why then
+      lines[#lines + 1] = "  skipped " .. show_id(id) .. ": " .. why
+    else
+      repeated[#repeated + 1] = id
     end
-  elseif #r.skipped > 0 then
-    lines[#lines + 1] = "  skipped (repeated): " .. table.concat(M.map_ids(r.skipped), ", ")
+  end
+  if #repeated > 0 then
+    lines[#lines + 1] = "  skipped (repeated): " .. table.concat(M.map_ids(repeated), ", ")
   end
   if r.forced then lines[#lines + 1] = "  force: nothing was read again to check for changes since the plan" end
   return table.concat(lines, "\n")
@@ -140,6 +179,35 @@ function M.check_items(where, row, items, level)
   return argvs, ids, skipped
 end
 
+-- The tasks through the runtime: results[i] = {value, err}, or, when a
+-- Lua error stopped the run, what is known of each and the error. Inside
+-- a run (a fleet's task) a raise is left to that run: Lua 5.1 cannot
+-- yield across the pcall.
+local function run_tasks(rt, tasks, b)
+  if rt.task then return rt.run_all(tasks, b.concurrency, b.on_progress) end
+  local ok, results = pcall(rt.run_all, tasks, b.concurrency, b.on_progress)
+  if ok then return results end
+  -- (runtime/stop.lua only for a run that raised)
+  local stop = require "gpucloud.runtime.stop"
+  local stopped = stop.stopped(results)
+  if stopped then return stopped.results, stopped.error end
+  -- a runtime that cannot say how far it got: every call may be in flight
+  local unknown = {}
+  for i = 1, #tasks do unknown[i] = stop.in_flight(results) end
+  return unknown, results
+end
+
+-- Raise the report of a run a Lua error stopped, in an `interrupted` error.
+local function stopped_by_error(op, report, e)
+  local landed = #landed_ids(report)
+  error(errors.new {
+    op = op, code = "interrupted", report = report, cause = e,
+    message = string.format("stopped by an error after %s %d of %d, %d failed (%d may have been carried out), "
+      .. "%d not started: %s", report.done_verb, #report.ok, report.total, report:failed_count(), landed,
+      #report.not_started, errors.one_line(tostring(e))),
+  }, 0)
+end
+
 --- Run `row` for every item. `job` names what the run needs: self, p (the
 -- client's private state), rt (the runtime), op (the operation's name),
 -- row, settle (optional: function(ctx, argv, value, err) -> value, err,
@@ -174,6 +242,7 @@ function M.run(job, items, opts, level)
   local report = M.new_report {
     op = op, total = #ids, order = ids, ok = {}, failed = {}, skipped = skipped, results = {},
     maybe_deleted = {}, dry_run = b.dry_run, elapsed = 0, unprotect = b.unprotect or nil,
+    not_started = {}, skip_reasons = {},
     verb = verb, done_verb = job.done_verb or (deleting and "deleted" or "done"),
   }
   if b.dry_run then
@@ -192,20 +261,30 @@ function M.run(job, items, opts, level)
       return value, err
     end
   end
-  local results = rt.run_all(tasks, b.concurrency, b.on_progress)
+  local results, raised = run_tasks(rt, tasks, b)
+  local acts = row.method ~= "GET" and not row.read
   for i, id in ipairs(ids) do
     local value, err = results[i][1], results[i][2]
     if value ~= nil then
       report.ok[#report.ok + 1] = id
       report.results[id] = value
+    elseif err.not_started then
+      report.not_started[#report.not_started + 1] = id
+      report.skipped[#report.skipped + 1] = id
+      report.skip_reasons[id] = err.message
     elseif err.maybe_deleted then
       -- gone, and perhaps by this very call: for a clean-up that is done
       report.ok[#report.ok + 1] = id
       report.maybe_deleted[#report.maybe_deleted + 1] = id
     else
+      if err.in_flight then
+        -- cut off mid-call: whatever it had sent may have been acted on
+        err.op, err.may_have_landed = op, (acts and not err.unsent) or nil
+      end
       report.failed[id] = err
     end
   end
+  report.interrupted = raised and "error" or results.interrupted
   if b.unprotect then
     -- every id whose protection this run turned off, whatever came next
     report.unprotected = {}
@@ -215,6 +294,7 @@ function M.run(job, items, opts, level)
     end
   end
   report.elapsed = rt.now() - t0
+  if raised then stopped_by_error(op, report, raised) end
   return report
 end
 

@@ -3,7 +3,8 @@
 -- prints a table for people, or JSON, JSON lines, CSV or ids for scripts;
 -- it returns the exit status: 0 success, 1 a remote failure (any id
 -- failed), 2 a usage error, decided by the command line's own checks
--- before anything is sent. A raise from the library is a bug and is raised
+-- before anything is sent, 130 interrupted (SIGINT or SIGTERM: what was
+-- done is still printed). A raise from the library is a bug and is raised
 -- on (exit 1), after -o json has still printed its one document.
 --
 -- Only what the command needs is loaded: the first word picks one
@@ -56,6 +57,23 @@ local function scan(args)
   end
   if wants["--json"] or wants["--raw"] then fmt = fmt or "json" end
   return wants, first, fmt
+end
+
+-- SIGINT and SIGTERM while a command runs (the core's interrupt guard): a
+-- command with the bulk options stops starting calls at the first and
+-- lets those in flight end, and at the second ends them too; any other
+-- command ends its call at the first. Either way the command still prints
+-- what it knows. Returns the function that puts the signals back and says
+-- how many came. A tool (the REPL) keeps its own.
+local function guard(call)
+  if not call.provider then return function() return 0 end end
+  local core = require "gpucloud.core"
+  core.interrupt_guard(true, call.node.known_group.bulk and 2 or 1)
+  return function()
+    local n = core.interrupted()
+    core.interrupt_guard(false)
+    return n
+  end
 end
 
 local function version()
@@ -111,11 +129,13 @@ function M.main(argv)
     sys.config = cfg
     local out = output.printer(call.opts, spec_of(call, cfg), cfg.output)
     errors_out = out
+    local unguard = guard(call)
     local ok, s, w = xpcall(function()
       -- a tool (a row of no provider, fleet or journal) is its module's main
       if not call.provider then return require(call.row.module).main(call, sys, out) end
       return require("gpucloud.cli.run").run(require "gpucloud", call, out, sys)
     end, function(e) return debug.traceback(tostring(e), 2) end)
+    if unguard() > 0 and ok and s then s = 130 end
     if not ok then
       -- even a bug leaves stdout one JSON document
       if out.format == "json" or out.format == "jsonl" then

@@ -154,6 +154,7 @@ local O = {
     doc = "fleet delete: keep rules (gpucloud.fleet.keep): a thing one matches is skipped, with the rule" },
   unprotect = { kind = "boolean", default = false, scope = "bulk fleet",
     doc = "when a destroy is refused for deletion protection, turn it off (and wait for that), then destroy again" },
+  prices = { kind = "table", scope = "pricing", doc = "rates in USD: {provider = {table = $ | {key = $}}}" },
   wait_timeout = { kind = "seconds", scope = "bulk", deprecated = "deadline",
     doc = "deprecated: use deadline" },
   interval = { kind = "pause", default = 2, scope = "wait",

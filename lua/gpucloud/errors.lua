@@ -6,6 +6,7 @@
 --   op, attempts, retry_after, may_have_landed, maybe_deleted, body
 -- with a one-line __tostring, so `assert(call())` raises something readable.
 
+local json = require "gpucloud.json"
 local retry = require "gpucloud.retry"
 local secrets = require "gpucloud.secrets"
 
@@ -20,7 +21,7 @@ M.CODES = {
   unauthorized = true, forbidden = true, not_found = true, conflict = true,
   invalid = true, rate_limited = true, server_error = true, bad_response = true,
   timeout = true, connect = true, tls = true, too_large = true, transport = true,
-  no_api_key = true, failed = true, deprecated = true,
+  no_api_key = true, failed = true, deprecated = true, interrupted = true,
 }
 
 local id_text = require("gpucloud.args").id_text
@@ -84,11 +85,36 @@ local function text_code(text)
   return "invalid"
 end
 
--- A machine code looks like `no_such_workergroup`, not like a sentence.
+-- A machine code looks like `no_such_workergroup` or
+-- `global/object-does-not-exist`, not like a sentence.
 local function machine_code(v)
-  if type(v) == "string" and #v <= 64 and v:match("^[%a][%w_.%-]*$") then
+  if type(v) == "string" and #v <= 64 and v:match("^[%a][%w_.%-/]*$") then
     return v
   end
+end
+
+-- `error` as an object: {code, message, suggestion} (Lambda Cloud's
+-- form), or nil.
+local function error_object(decoded)
+  local e = type(decoded) == "table" and decoded.error
+  if type(e) == "table" and not json.is_array(e) then return e end
+end
+
+-- The error object's words: its message, and its suggestion after it.
+local function object_message(e)
+  if type(e.message) ~= "string" or not e.message:find("%S") then return nil end
+  if type(e.suggestion) == "string" and e.suggestion:find("%S") then
+    return e.message .. " (" .. e.suggestion .. ")"
+  end
+  return e.message
+end
+
+-- Our code for a server's code: the provider's table names it, or the
+-- family it belongs to (a key ending in "/": `provider/` for every
+-- `provider/...`).
+local function mapped(server_codes, server_code)
+  if not (server_code and server_codes) then return nil end
+  return server_codes[server_code] or server_codes[server_code:match("^[^/]+/") or false]
 end
 
 local function validation_text(detail)
@@ -149,10 +175,11 @@ function M.from_response(op, status, decoded, raw, key, server_codes)
     raw = secrets.redact(raw, key)
     secrets.scrub(decoded, key)
   end
-  local server_code = type(decoded) == "table" and machine_code(decoded.error) or nil
-  local message = body_message(decoded) or text_message(raw)
+  local eo = error_object(decoded)
+  local server_code = type(decoded) == "table" and machine_code(eo and eo.code or decoded.error) or nil
+  local message = body_message(decoded) or (eo and object_message(eo)) or text_message(raw)
   if message then message = secrets.excerpt(message, key, MAX_TEXT) end
-  local code = server_code and server_codes and server_codes[server_code]
+  local code = mapped(server_codes, server_code)
   if not code then
     code = (status >= 200 and status < 300) and text_code(message) or status_code(status)
   end
@@ -169,7 +196,8 @@ function M.from_response(op, status, decoded, raw, key, server_codes)
 end
 
 -- What the transports may say, kept; anything else is "transport".
-local transport_codes = { timeout = true, connect = true, tls = true, too_large = true, transport = true }
+local transport_codes = { timeout = true, connect = true, tls = true, too_large = true, transport = true,
+                          interrupted = true }
 
 --- The error for a transport failure ({code, message, sent, status}).
 -- A custom transport may hand back anything: the code is always one of

@@ -12,9 +12,9 @@
 -- @module gpucloud.fleet
 
 local args = require "gpucloud.args"
+local cost = require "gpucloud.fleet.cost"
 local define = require "gpucloud.define"
 local list = require "gpucloud.list"
-local money = require "gpucloud.money"
 local plan_mod = require "gpucloud.fleet.plan"
 local providers = require "gpucloud.providers"
 local runtime = require "gpucloud.runtime"
@@ -23,10 +23,11 @@ local M = {}
 
 -- Each provider's kinds, in the registry's order; a map's `provider` is
 -- its provider's name.
-local MAPS = {}
+local MAPS, KINDS = {}, {}
 for _, p in ipairs(providers.parts("fleet")) do
   p.module.provider = p.name
   MAPS[#MAPS + 1] = p.module
+  KINDS[p.name] = p.module.kinds
 end
 -- "vast =, tensorpool =" for messages
 local FIELDS = {}
@@ -74,11 +75,10 @@ end
 -- `id_check`: the check of the kind's delete (gpucloud.args'). A listed id
 -- it refuses (123.5, an id the VM cannot hold, "..") makes the row not
 -- actionable, with why: shown and planned as such, never deleted.
+-- (cost_per_hour and the other money fields: fleet/cost.lua, after refine)
 local function make_row(provider, kind_name, kind, r, now, id_check)
   local id = r[kind.id]
   local created = epoch(field(kind, "created_at", r))
-  local cost, cost_unknown = nil, "no price for a " .. kind_name
-  if kind.cost_per_hour then cost, cost_unknown = money.per_hour(field(kind, "cost_per_hour", r)) end
   local not_actionable
   if id_check then
     local ok, why = args.check(id_check, id, kind_name .. " id")
@@ -89,7 +89,7 @@ local function make_row(provider, kind_name, kind, r, now, id_check)
     name = field(kind, "name", r), label = field(kind, "label", r), status = field(kind, "status", r),
     state = kind.state(r),
     created_at = created, age = created and math.max(0, now - created) or nil,
-    cost_per_hour = cost, cost_unknown = cost_unknown, not_actionable = not_actionable,
+    not_actionable = not_actionable,
     protected = kind.protected and kind.protected(r) or false,
     parent = kind.parent and kind.parent(r) or nil,
     raw = r,
@@ -133,7 +133,8 @@ end
 -- fleet of these clients (`true`: a client made from the environment).
 -- `now`: the clock of what the fleet observes and plans (epoch seconds;
 -- default os.time), a virtual one in specs.
--- @tparam table opts `vast`, `tensorpool`: at least one; `now`
+-- @tparam table opts `vast`, `tensorpool`: at least one; `now`; `prices`:
+-- the rates no answer carries (see the pricing options)
 -- @treturn Fleet the fleet
 function M.new(opts)
   if type(opts) ~= "table" then
@@ -141,7 +142,7 @@ function M.new(opts)
   end
   if opts.now ~= nil and type(opts.now) ~= "function" then fail(2, "gpucloud.fleet: 'now' must be a function") end
   local self = setmetatable({ entries = {}, by_provider = {}, now = opts.now or os.time }, Fleet)
-  local known = { now = true }
+  local known = { now = true, prices = true }
   for _, map in ipairs(MAPS) do
     known[map.provider] = true
     local c = opts[map.provider]
@@ -159,6 +160,7 @@ function M.new(opts)
   for k in pairs(opts) do
     if not known[k] then fail(2, "gpucloud.fleet: unknown option '%s'", tostring(k)) end
   end
+  if opts.prices ~= nil then self.prices = cost.check_prices("gpucloud.fleet", "prices", opts.prices, 2) end
   if #self.entries == 0 then fail(2, "gpucloud.fleet: give at least one client (%s)", FIELDS) end
   return self
 end
@@ -220,14 +222,18 @@ local function id_check(client, kind)
   return row and row.args and row.args[1] and row.args[1][2]
 end
 
-local function list_jobs(self, jobs, where)
+-- `priced`: a cost context (fleet/cost.lua) when the rows need their
+-- costs (a verifying listing does not: no quote is asked for it). A job's
+-- `where` (fleet:list's) is what its listing asks the server to filter on,
+-- when its kind can.
+local function list_jobs(self, jobs, priced)
   local run, bind = self:runner()
   local tasks = {}
   for i, job in ipairs(jobs) do
     tasks[i] = function(trt)
       local c = bind(job.entry.client, trt)
       -- the part of `where` the server can apply (a paged listing's filters)
-      local server = where and job.kind.select and job.kind.select(where) or nil
+      local server = job.where and job.kind.select and job.kind.select(job.where) or nil
       local items, err = c[job.kind.list](c, server)
       if not items then
         err.fleet = job.entry.provider .. ":" .. job.name
@@ -243,9 +249,10 @@ local function list_jobs(self, jobs, where)
       -- what a refinement could not learn stays on its row (state nil,
       -- state_error): the thing was listed, only its state is unknown
       if job.kind.refine then job.kind.refine(c, usable) end
+      if priced then cost.listed(c, job.entry.provider, job.kind, rows, priced) end
       -- what listing this kind again would cost (a delete's re-read)
-      local cost = job.kind.list_cost and job.kind.list_cost(rows) or 1
-      for _, row in ipairs(rows) do plan_mod.listing_cost[row] = cost end
+      local requests = job.kind.list_cost and job.kind.list_cost(rows) or 1
+      for _, row in ipairs(rows) do plan_mod.listing_cost[row] = requests end
       return rows, {}
     end
   end
@@ -254,16 +261,18 @@ end
 
 --- fleet:list{kinds = {...}, state = path, where = {...}} -> rows, errs.
 -- rows: one list of every thing (provider, kind, id, key, name, label,
--- status, state, created_at, age, cost_per_hour (or cost_unknown: why
--- not), not_actionable (why its id cannot be deleted, when it cannot),
--- protected, parent, raw), with the list methods and :plan(). errs: nil,
--- or a list of the errors of listings that failed (err.fleet says which
--- "provider:kind"): the other providers' rows are there, and a provider
--- is never silently missing. `state`: a state file of fleet:observe; rows
--- gain idle_for from it (a damaged or missing file is an error in errs,
--- err.fleet = "state"). `where` (what rows:filter takes): only the rows it
--- matches, and the listings that can filter on the server (Vast.ai
--- instances: state, name) ask it to, so that their pages carry no more.
+-- status, state, created_at, age or age_unknown, cost_per_hour (or
+-- cost_unknown: why not) and cost_source, next_cost_per_hour and
+-- next_cost_starts where a price change is pending, not_actionable (why
+-- its id cannot be deleted, when it cannot), protected, parent, raw), with
+-- the list methods and :plan(). errs: nil, or a list of the errors of
+-- listings that failed (err.fleet says which "provider:kind"): the other
+-- providers' rows are there, and a provider is never silently missing.
+-- `state`: a state file of fleet:observe; rows gain idle_for from it (a
+-- damaged or missing file is an error in errs, err.fleet = "state").
+-- `where` (what rows:filter takes): only the rows it matches, and the
+-- listings that can filter on the server (Vast.ai instances: state, name)
+-- ask it to, so that their pages carry no more.
 function Fleet:list(opts)
   if opts ~= nil and type(opts) ~= "table" then fail(2, "fleet:list: options must be a table") end
   opts = opts or {}
@@ -274,11 +283,21 @@ function Fleet:list(opts)
   end
   if opts.where ~= nil and type(opts.where) ~= "table" then fail(2, "fleet:list: 'where' must be a table") end
   local jobs = select_kinds(self, opts.kinds, 2)
-  local rows, errs = new_rows(), {}
-  for _, r in ipairs(list_jobs(self, jobs, opts.where)) do
-    for _, row in ipairs(r[1] or {}) do rows[#rows + 1] = row end
-    for _, e in ipairs(r[2] or {}) do errs[#errs + 1] = e end
+  local n = #jobs
+  -- the selected kinds' listings only: a cost's helper listing is whole
+  for _, job in ipairs(jobs) do job.where = opts.where end
+  -- what derived costs need and the selection left out: listed for them
+  -- alone (their failures show as those costs' reasons)
+  for _, job in ipairs(cost.helper_jobs(jobs, kinds_of)) do jobs[#jobs + 1] = job end
+  local rows, errs, extra = new_rows(), {}, {}
+  for i, r in ipairs(list_jobs(self, jobs, cost.context(self.prices))) do
+    local into = i <= n and rows or extra
+    for _, row in ipairs(r[1] or {}) do into[#into + 1] = row end
+    if i <= n then
+      for _, e in ipairs(r[2] or {}) do errs[#errs + 1] = e end
+    end
   end
+  cost.finish(rows, extra, KINDS)
   if opts.state then
     local ok, err = require("gpucloud.fleet.observe").read_into(self, rows, opts.state)
     if not ok then
@@ -336,6 +355,22 @@ function Fleet:check_journal(path)
   return require("gpucloud.fleet.check").run(self, path)
 end
 
+--- fleet:costs{since =, ["until"] =} -> report, errs: what each thing
+-- was billed in the window (the providers' charges, by contract) beside
+-- its estimate ($/h x the time it was alive in the window), things billed
+-- and gone included (`gone = true`). `since` (required), `until`: epoch
+-- seconds (`until` defaults to now; the window starts at the start of
+-- `since`'s UTC day, as charges are kept per day). The
+-- report: `rows` (one per thing: key, provider, kind, id, name, label,
+-- gone, cost_per_hour, hours, estimate or estimate_unknown, billed (nil
+-- where the provider has no charges), unbilled, difference = billed -
+-- estimate), `totals`, `from`/`to` (the window, whole UTC days back
+-- from `until`) and `no_bill` ({provider = why} for each provider whose
+-- bill gpucloud cannot read); errs: the listings and charge readings that failed.
+function Fleet:costs(opts)
+  return require("gpucloud.fleet.costs").run(self, opts, 2)
+end
+
 -- help's line for each method (gpucloud repl)
 M.docs = {
   list = { args = "[{kinds = {...}}]", "one list of every billable thing of every provider, and the failed listings" },
@@ -346,6 +381,8 @@ M.docs = {
   delete = { args = "plan_or_rows [, opts]", options = "fleet",
     "delete a plan, providers at once, children first, what changed since the plan skipped: one report" },
   kinds = { args = "", "the kinds this fleet's clients can list" },
+  costs = { args = "{since = t [, until = t]}",
+    "each thing's billed amount in a window beside its estimate ($/h x time alive): one report" },
 }
 
 --- What fleet:list returns: a @{gpucloud.list.List} of fleet rows, each

@@ -8,7 +8,17 @@
 -- installed (and stdin is a terminal); plain lines otherwise. `--sim`
 -- starts the simulator for the session, points the clients at it and
 -- stops it on exit.
+--
+-- Ctrl-C never ends the session: the core's interrupt guard is on while
+-- it runs, so a Ctrl-C ends the running call at once (its error says
+-- `interrupted`, and whether it may have landed), stops Lua code typed at
+-- the prompt (a hook looks at the guard every 1000 instructions; under
+-- LuaJIT that code is not compiled, where no hook runs), and at the
+-- prompt drops the line being typed (on plain lines at once; readline
+-- reads on to the Enter). SIGTERM leaves as Ctrl-D does:
+-- the history saved, the simulator stopped.
 
+local core = require "gpucloud.core"
 local help = require "gpucloud.repl.help"
 local show = require "gpucloud.repl.show"
 
@@ -148,6 +158,10 @@ local function readline_reader(sys, env, lazy_names)
     if #list == 1 then rl.set_completion_append_character("") end
     return list
   end)
+  -- readline reads on after a Ctrl-C (it echoes ^C and keeps the line;
+  -- its callback interface would start afresh, but lua-readline's
+  -- handler_remove closes the terminal's FILE before readline is done
+  -- with it): the main loop drops the line when it comes
   return {
     kind = "readline",
     read = function(prompt) return rl.readline(prompt) end,
@@ -173,6 +187,8 @@ end
 local fleet_module = help.fleet_module
 
 local EXIT = setmetatable({}, { __tostring = function() return "exit" end })
+
+local function lib_is_error(v) return require("gpucloud").is_error(v) end
 
 local function environment(call, sim, out)
   local lib = require "gpucloud"
@@ -231,10 +247,29 @@ end
 
 local function pack(...) return { n = select("#", ...), ... } end
 
+-- Raise in typed code once a signal came. Only there: a call of the
+-- library ends by itself (the core stops its transfer), and its error,
+-- which says whether the call may have landed, reaches the prompt.
+local function interrupt_hook()
+  local n, sig = core.interrupted()
+  if n > 0 then
+    local info = debug.getinfo(2, "S")
+    if info and info.source == "=stdin" then error("interrupted (" .. tostring(sig) .. ")", 0) end
+  end
+end
+
 -- Run one compiled chunk; prints its values or its error. Returns false
 -- when it asked to leave.
 local function evaluate(f, out)
+  core.clear_interrupt()
+  -- LuaJIT runs no hook in compiled code: typed code stays interpreted
+  local jit = rawget(_G, "jit")
+  if jit then jit.off(f, true) end
+  debug.sethook(interrupt_hook, "", 1000)
   local r = pack(xpcall(f, function(e) return e end))
+  debug.sethook()
+  -- the terminal echoed ^C where the cursor was: what follows starts a line
+  if core.interrupted() > 0 then out("") end
   if r[1] then
     if r.n > 1 then out(show.values(r.n - 1, unpack(r, 2, r.n))) end
     return true
@@ -242,6 +277,8 @@ local function evaluate(f, out)
   local e = r[2]
   if e == EXIT then return false end
   out("error: " .. M.error_text(e))
+  -- a bulk call stopped by the error says what it had done
+  if type(e) == "table" and lib_is_error(e) and e.report then out(show.value(e.report)) end
   return true
 end
 
@@ -295,11 +332,20 @@ function M.main(call, sys)
   local env, made, names, exit_code = environment(call, sim, out)
   local reader = sys.isatty(0) and readline_reader(sys, env, names) or plain_reader(sys)
   out(banner(reader, sim))
-  local pending
+  -- this session's signals: each ends the running call (abort at the
+  -- first), and a plain read returns at one (readline handles its own)
+  local was_guarded = core.interrupt_guard(true, 1, reader.kind == "plain lines")
+  local pending, status
   while true do
     local okr, line = pcall(reader.read, pending and MORE or PROMPT)
-    if not okr then -- Ctrl-C while reading: a fresh prompt
+    local n, sig = core.interrupted()
+    if sig == "SIGTERM" then
       out("")
+      status = 143
+      break
+    elseif n > 0 or not okr then -- Ctrl-C while reading: the line dropped, a fresh prompt
+      core.clear_interrupt()
+      out(okr and line and line ~= "" and "(Ctrl-C: line dropped)" or "")
       pending = nil
     elseif line == nil then
       out("")
@@ -309,7 +355,13 @@ function M.main(call, sys)
       local f, err = M.compile(src, env)
       if f then
         pending = nil
-        if not evaluate(f, out) then break end
+        local more = evaluate(f, out)
+        if select(2, core.interrupted()) == "SIGTERM" then
+          status = 143
+          break
+        end
+        core.clear_interrupt() -- a Ctrl-C the call has answered
+        if not more then break end
       elseif err == true then
         pending = src
       else
@@ -318,10 +370,13 @@ function M.main(call, sys)
       end
     end
   end
+  -- leaving: what pauses (the simulator's stop) must not stop at once
+  core.clear_interrupt()
   reader.close()
   for _, c in ipairs(made) do pcall(c.close, c) end
   if sim then sim:stop() end
-  return exit_code() or 0
+  if not was_guarded then core.interrupt_guard(false) end
+  return exit_code() or status or 0
 end
 
 return M

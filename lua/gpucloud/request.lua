@@ -19,7 +19,11 @@
 -- method is DELETE follows the rule for deletions instead: a 2xx means the
 -- server acted, whatever the body says, unless it says `success: false`.
 -- `null_is = "not_found"`: a bare JSON `null` answer is that failure (a
--- lookup's "none"), never an empty object.
+-- lookup's "none"), never an empty object. `check_answer = fn(value,
+-- decoded, argv) -> nil | why`: a provider's own rule about what an
+-- answer must be (RunPod's whole lists), bad_response when it says why.
+-- `item = fn`: each element of a list goes through fn(element) -> element
+-- | nil, why (before the check that every element is an object).
 
 local args = require "gpucloud.args"
 local errors = require "gpucloud.errors"
@@ -38,11 +42,12 @@ local list_new
 -- placeholders, an encoder for its body fields.
 local compiled = setmetatable({}, { __mode = "k" })
 
--- The names a body of fields holds: the row's args, its fixed fields, its
--- options sent in the body.
+-- The names a body of fields holds: the row's args, its lists of one arg,
+-- its fixed fields, its options sent in the body.
 local function body_names(row)
   local names = {}
-  for _, n in ipairs(row.body) do names[#names + 1] = n end
+  for _, n in ipairs(type(row.body) == "table" and row.body or {}) do names[#names + 1] = n end
+  for n in pairs(row.body_list or {}) do names[#names + 1] = n end
   for n in pairs(row.body_const or {}) do names[#names + 1] = n end
   for _, o in ipairs(row.body_opts or {}) do names[#names + 1] = o[1] end
   return names
@@ -68,7 +73,7 @@ local function compile(row)
   local c = {
     templated = row.path:find("{", 1, true) ~= nil,
     has_query = row.path:find("?", 1, true) ~= nil,
-    body = type(row.body) == "table" and json.object_encoder(body_names(row)) or nil,
+    body = (type(row.body) == "table" or row.body_list) and json.object_encoder(body_names(row)) or nil,
     query = query_fields(row),
   }
   c.no_query = #c.query == 0
@@ -105,12 +110,14 @@ local function query_string(c, argv, opts)
   return (c.has_query and "&" or "?") .. table.concat(parts, "&")
 end
 
--- The values a body is made of: the args, then the fixed fields, then the
--- options the row sends in the body.
+-- The values a body is made of: the args, each `body_list` field a JSON
+-- array of its one arg, then the fixed fields, then the options the row
+-- sends in the body.
 local function body_values(row, base, opts)
-  if not row.body_const and not row.body_opts then return base end
+  if not row.body_const and not row.body_opts and not row.body_list then return base end
   local v = {}
   for k, x in pairs(base) do v[k] = x end
+  for k, a in pairs(row.body_list or {}) do v[k] = json.array { base[a] } end
   for k, x in pairs(row.body_const or {}) do v[k] = x end
   for _, o in ipairs(row.body_opts or {}) do v[o[1]] = opts[o[1]] end
   return v
@@ -192,6 +199,15 @@ function M.shape(row, decoded)
     if not is_array(value) then
       return nil, "expected a JSON array" .. (type(row.list) == "string" and (" under '" .. row.list .. "'") or "")
         .. ", got " .. json.kind(value)
+    end
+    -- a row's `item` reads each element (amounts as numbers, a name as a
+    -- record); what it refuses makes the whole answer bad, never a short list
+    if row.item then
+      for i = 1, #value do
+        local v, why = row.item(value[i])
+        if v == nil then return nil, "list element " .. i .. ": " .. tostring(why) end
+        value[i] = v
+      end
     end
     -- every element an object, and no id twice (a server repeating itself
     -- is not a list), unless the row says its items have none (id_field
@@ -286,6 +302,7 @@ function M.read(op, row, res, key, server_codes, argv)
   end
   local value, why = M.shape(row, decoded)
   if value ~= nil and row.echo then why = not_about(row, value, argv or {}) end
+  if value ~= nil and not why and row.check_answer then why = row.check_answer(value, decoded, argv or {}) end
   if value == nil or why then
     return nil, errors.bad_response(op, status, why, raw, key, { body = errors.redact(decoded, key) })
   end

@@ -15,6 +15,8 @@ local transient_status = { [408] = true, [502] = true, [503] = true, [504] = tru
 --- Is `err` (status, code) a failure worth another attempt at all?
 function M.transient(err)
   if err.code == "rate_limited" then return true end
+  -- stopped on purpose (a signal): never tried again
+  if err.code == "interrupted" then return false end
   if err.status then return transient_status[err.status] or false end
   return transient_code[err.code] or false
 end
@@ -30,14 +32,15 @@ end
 -- (nil when it cannot say). Nothing sent: no. An answer in which the server
 -- refused the request (a 4xx, a 2xx that says it failed): no. A server or
 -- proxy failure (5xx), an answer lost or cut after sending (timeout,
--- network failure, an unreadable or too large answer), or a request that
--- libcurl re-sent by itself on a dead keep-alive connection: it may have.
+-- network failure, an unreadable or too large answer, a transfer stopped
+-- by a signal), or a request that libcurl re-sent by itself on a dead
+-- keep-alive connection: it may have.
 function M.may_have_landed(err, sent)
   if sent ~= nil and sent > 1 then return true end
   if sent == 0 then return false end
   if err.code == "bad_response" or err.code == "too_large" then return true end
   if err.status then return err.status >= 500 end
-  return err.code == "timeout" or err.code == "transport"
+  return err.code == "timeout" or err.code == "transport" or err.code == "interrupted"
 end
 
 local MONTHS = { Jan = 1, Feb = 2, Mar = 3, Apr = 4, May = 5, Jun = 6,

@@ -11,12 +11,14 @@ M.REDACTED = "<redacted>" -- the account key, wherever it turns up
 
 -- Words that make a field name a credential (`api_key`, `jupyter_token`,
 -- `db_password`, `Authorization`), and whole names that do (`extra_env`:
--- a Vast.ai instance's environment, [name, value] pairs that hold secrets).
+-- a Vast.ai instance's environment, [name, value] pairs that hold secrets;
+-- `jupyter_url`: a notebook's address, which carries its login token, as
+-- Lambda Cloud's does in `?token=`).
 local SECRET_WORDS = {
   apikey = true, token = true, password = true, passwd = true, secret = true,
   authorization = true, credential = true, credentials = true,
 }
-local SECRET_NAMES = { extra_env = true, private_key = true, env = true }
+local SECRET_NAMES = { extra_env = true, private_key = true, env = true, jupyter_url = true }
 -- Paging cursors are called tokens but open nothing.
 local NOT_SECRET = { next_token = true, after_token = true, page_token = true, continuation_token = true }
 

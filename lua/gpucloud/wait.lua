@@ -64,4 +64,27 @@ function M.poll(s, poll)
   end
 end
 
+--- After a delete answered 2xx, in a bulk settle's `ctx`: poll the
+-- listing `list(stop)` (-> list | nil, err, res) until nothing in it
+-- matches `match` ({id = x}). Returns `value` (`confirmed` set when it is
+-- a table), or nil and the wait's error with may_have_landed (answered as
+-- done and not seen to go: it may still). `what` names the thing.
+function M.until_unlisted(ctx, op, what, list, match, value)
+  local config = require "gpucloud.config"
+  local gone, err = M.poll({ rt = ctx.rt, op = op, what = what .. " leaving the listing",
+    deadline = ctx.settings.wait_timeout or config.WAIT_DEADLINE, interval = config.default("interval"),
+    stop_at = ctx.stop_at }, function(stop)
+    local l, e, res = list(stop)
+    if not l then return nil, e, M.retry_after(res) end
+    if l:first(match) then return "pending", "listed" end
+    return "done", "absent from the listing"
+  end)
+  if not gone then
+    err.may_have_landed = true
+    return nil, err
+  end
+  if type(value) == "table" then value.confirmed = gone end
+  return value
+end
+
 return M

@@ -31,13 +31,15 @@ function M.vast_id(s)
     M.describe(s), MAX_VAST_ID)
 end
 
---- A TensorPool id: text that cannot change the path or the request line
--- (the library's rule: one path segment, percent-encoded when sent).
-function M.tensorpool_id(s)
-  if args.tp_id(s) then return s end
+--- An id that is text (TensorPool's, RunPod's, Lambda Cloud's): text that
+-- cannot change the path or the request line (the library's rule: one
+-- path segment, percent-encoded when sent).
+function M.segment_id(s)
+  if args.path_segment(s) then return s end
   return nil, format("id must be 1 to %d bytes without '/' or control characters, and not . or .., got %s",
     args.MAX_SEGMENT, M.describe(s))
 end
+M.tensorpool_id = M.segment_id -- its first name
 
 --- A positive number of seconds, in decimal: 5, 0.2, .5
 function M.seconds(s)
@@ -123,6 +125,48 @@ function M.duration(s)
   end
   if s == "" then return nil, "a duration such as 90s, 30m, 6h or 2d, got " .. M.describe(s) end
   return total
+end
+
+--- Dollars, in decimal: 0.5, 12 (--cost-above).
+function M.dollars(s)
+  local n = (s:match("^%d+%.?%d*$") or s:match("^%.%d+$")) and tonumber(s)
+  if n and n < math.huge then return n end
+  return nil, "an amount of dollars such as 0.5 or 12, got " .. M.describe(s)
+end
+
+--- A UTC day, YYYY-MM-DD, kept as typed (the library reads it).
+function M.day(s)
+  if require("gpucloud.times").day(s) then return s end
+  return nil, "a UTC day YYYY-MM-DD, got " .. M.describe(s)
+end
+
+--- A time as epoch seconds: a duration back from now (7d, 12h), a UTC
+-- day (YYYY-MM-DD: its start), or now.
+function M.when(s)
+  local at = require("gpucloud.times").day(s)
+  if at then return at end
+  if s == "now" then return os.time() end
+  local ago = s ~= "" and M.duration(s)
+  if ago then return os.time() - ago end
+  return nil, "a duration back from now (7d, 12h), a UTC day YYYY-MM-DD or now, got " .. M.describe(s)
+end
+
+--- A JSON file of prices (the fleet's `prices` option): the table it
+-- holds, read and checked now, so that a bad file is a usage error
+-- before anything is listed.
+function M.prices(path)
+  if path == "" then return nil, "a JSON file of prices, got an empty name" end
+  local f, err = io.open(path, "rb")
+  if not f then return nil, "a JSON file of prices: " .. tostring(err) end
+  local text = f:read("*a")
+  f:close()
+  local t, derr = require("gpucloud.json").decode(text)
+  if type(t) ~= "table" then
+    return nil, format("a JSON file of prices: %s is not a JSON object%s", path, derr and (" (" .. derr .. ")") or "")
+  end
+  local ok, why = pcall(require("gpucloud.fleet.rates").check, path, "prices", t, 1)
+  if not ok then return nil, "a JSON file of prices: " .. (tostring(why):gsub("^[^:]*:%d+: ", "")) end
+  return t
 end
 
 --- One of a list of words.

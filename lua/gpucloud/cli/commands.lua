@@ -6,8 +6,8 @@
 -- An option: { name, short = "o" (a one-letter alias), value = "METAVAR"
 -- (absent for a flag), check = fn (text -> value | nil, what was wanted),
 -- repeats = true (the value is a list), default = v (what the command line
--- passes when it is not given), required = true (the command needs it),
--- help = "..." }.
+-- passes when it is not given; a function: what it returns then, e.g. the
+-- time now), required = true (the command needs it), help = "..." }.
 --
 -- A command row:
 --   [1]      its words, after the provider's name
@@ -31,9 +31,11 @@
 --            of, so that a dry run reads its listing and names each id
 --   columns  for a list: the default columns (fields of the items), and
 --            `fields`: {field = {title, format}} (format: "age", "date",
---            "money", "money/h", "duration"; `optional = true`: a default
---            column shown only when some item has the field), for any
---            column shown
+--            "money", "+money" (signed), "money/h", "cents/h", "rate" (a
+--            price per unit: never summed), "duration";
+--            `optional = true`: a default column shown only when some
+--            item has the field, blank where an item has none; `wide =
+--            true`: never cut, a reason), for any column shown
 --   text     the answer is text to print as it is (a log), not a record
 --   examples command lines that show it, for its --help
 --   needs_option  true: running it without one of its own options is a
@@ -80,6 +82,9 @@ local STATE_FILE = { "state-file", value = "FILE", check = checks.path,
   help = "fleet: the state file of `fleet observe`: rows gain how long each was seen idle" }
 local KEEP = { "keep", value = "FILE", check = checks.path,
   help = "fleet: keep rules, one a line (provider=, kind=, id=, name=, label=): never deleted" }
+-- the rates no answer carries (gpucloud.fleet's prices option), read when parsed
+local PRICES = { "prices", value = "FILE", check = checks.prices,
+  help = "fleet: a JSON file of prices, e.g. {\"tensorpool\": {\"instance_types\": {\"8xH100\": 20.0}}}" }
 
 -- The states of the fleet view (gpucloud.fleet's words).
 local STATES = { "running", "idle", "stopped", "failed", "pending", "gone" }
@@ -146,6 +151,7 @@ local GROUPS = {
     KEEP,
     { "force", help = "fleet delete/apply: do not read each thing again to skip what changed since the plan" },
   },
+  prices = { PRICES },
 }
 
 -- --provider, made when first asked for (it looks for each fleet.lua)
@@ -162,6 +168,17 @@ local LAZY_GROUPS = {
     return { STATE_FILE, { "state", value = "FILE", check = checks.path,
       help = "fleet observe: the state file (the same as --state-file)" }, provider(), COLUMNS }
   end,
+  -- the window and grouping of `fleet cost`, of which providers
+  cost = function()
+    return {
+      { "since", value = "WHEN", check = checks.when, required = true,
+        help = "fleet cost: from WHEN: a duration back from now (7d), a UTC day (2026-01-05)" },
+      { "until", value = "WHEN", check = checks.when, help = "fleet cost: up to WHEN (default now)" },
+      { "by", value = "WHAT", check = checks.one_of { "provider", "kind", "label", "thing" },
+        help = "fleet cost: a line per provider, kind, label or thing (default thing)" },
+      provider(), COLUMNS,
+    }
+  end,
   -- what the fleet's list and delete select, the same for both
   select = function()
     return {
@@ -170,7 +187,10 @@ local LAZY_GROUPS = {
         help = "fleet: only this kind (repeatable)" },
       { "state", value = "S", check = checks.one_of(STATES),
         repeats = true, help = "fleet: only things in this state (repeatable: any of them)" },
-      { "older-than", value = "AGE", check = checks.duration, help = "fleet: only things older than AGE (6h, 2d)" },
+      { "older-than", value = "AGE", check = checks.duration,
+        help = "fleet: only things older than AGE (6h, 2d); those of unknown age are left out, and counted" },
+      { "cost-above", value = "USD", check = checks.dollars,
+        help = "fleet: only things costing more than USD an hour; those of unknown cost are left out, and counted" },
       { "filter", value = "FIELD=VALUE", check = checks.filter, repeats = true,
         help = "fleet: keep rows whose FIELD is VALUE (FIELD!=VALUE: is not; repeatable)" },
       COLUMNS,
@@ -189,6 +209,7 @@ M.arguments = {
   ID = { id = true },
   ["ID..."] = { id = true, many = true },
   LABEL = { check = checks.text },
+  GB = { check = checks.count(1) },
   FILE = { check = checks.path },
   ["COMMAND..."] = { check = checks.text, many = true, optional = true },
   SHELL = { check = checks.one_of { "bash", "zsh", "fish" } },
@@ -221,21 +242,32 @@ local function provider_entry(name, cli)
 end
 
 -- A fleet row's columns (gpucloud.fleet's row fields); idle_for only with
--- a state file (`optional`: a default column no row has is left out).
+-- a state file, next_cost_per_hour only where a price increase is pending
+-- (`optional`: a default column no row has is left out). An unknown cost
+-- shows as -, cost_unknown says why (--columns key,cost_unknown).
 local FLEET_COLUMNS = { "provider", "kind", "id", "name", "state", "status", "age", "idle_for", "cost_per_hour",
-  "protected" }
+  "next_cost_per_hour", "protected" }
 local FLEET_FIELDS = { age = { "age", "duration" }, cost_per_hour = { "$/h", "money/h" },
-  created_at = { "created", "date" }, idle_for = { "idle for", "duration", optional = true } }
+  next_cost_per_hour = { "$/h after increase", "money/h", optional = true },
+  next_cost_starts = { "increase starts", "date" }, created_at = { "created", "date" },
+  idle_for = { "idle for", "duration", optional = true }, cost_unknown = { "why no $/h", wide = true } }
+
+-- `fleet cost`'s groups (cli/cost.lua): what each was billed beside its estimate.
+local COST_COLUMNS = { "group", "things", "estimate", "billed", "difference", "notes" }
+local COST_FIELDS = { estimate = { "estimate", "money" }, billed = { "billed", "money" },
+  difference = { "difference", "+money" }, notes = { "notes", wide = true } }
 
 local FLEET = {
   name = "fleet", title = "Fleet: every provider in use at once", key = "each provider's own",
   module = "gpucloud.cli.fleet",
   commands = {
-    { "list", "list", run = "list", groups = { "select", "observed" }, columns = FLEET_COLUMNS, fields = FLEET_FIELDS,
-      help = "list every billable thing: kind, id, name, state, age, $/h",
+    { "list", "list", run = "list", groups = { "select", "observed", "prices" }, columns = FLEET_COLUMNS,
+      fields = FLEET_FIELDS, help = "list every billable thing: kind, id, name, state, age, $/h, and the total $/h",
       examples = { "gpucloud fleet list", "gpucloud fleet list --state idle --older-than 6h -o csv",
+                   "gpucloud fleet list --cost-above 1 --prices prices.json",
+                   "gpucloud fleet list --columns key,cost_per_hour,cost_unknown",
                    "gpucloud fleet list --state-file ~/.gpucloud-state.json --idle-for 2h" } },
-    { "delete", "delete", run = "delete", groups = { "select", "observed", "bulk", "verify", "unattended" },
+    { "delete", "delete", run = "delete", groups = { "select", "observed", "bulk", "verify", "unattended", "prices" },
       help = "delete what the selection lists: the plan first, naming each thing",
       examples = { "gpucloud fleet delete --state idle --dry-run", "gpucloud fleet delete --kind workergroup --yes",
                    "gpucloud fleet delete --state idle --keep keep.txt --journal journal.jsonl --yes" } },
@@ -243,7 +275,7 @@ local FLEET = {
       columns = FLEET_COLUMNS, fields = FLEET_FIELDS,
       help = "list every thing, and record since when each is idle in the state file (every 15 min, say)",
       examples = { "gpucloud fleet observe --state-file ~/.gpucloud-state.json" } },
-    { "plan", "plan", run = "plan", module = "gpucloud.cli.unattended", groups = { "select", "observed" },
+    { "plan", "plan", run = "plan", module = "gpucloud.cli.unattended", groups = { "select", "observed", "prices" },
       options = {
         { "out", value = "FILE", check = checks.path, help = "fleet plan: save the plan there, for `fleet apply`" },
         { "expires", value = "AGE", check = checks.duration,
@@ -253,10 +285,15 @@ local FLEET = {
       examples = { "gpucloud fleet plan --state idle --older-than 6h",
                    "gpucloud fleet plan --state idle --keep keep.txt --out plan.json" } },
     { "apply", "apply", run = "apply", module = "gpucloud.cli.unattended", args = { "FILE" },
-      groups = { "bulk", "verify", "unattended" },
+      groups = { "bulk", "verify", "unattended", "prices" },
       help = "delete what a saved plan names and still matches it (changed things are skipped)",
       examples = { "gpucloud fleet apply plan.json --dry-run",
                    "gpucloud fleet apply plan.json --yes --journal journal.jsonl" } },
+    { "cost", "cost", run = "cost", module = "gpucloud.cli.cost", groups = { "cost", "prices" },
+      columns = COST_COLUMNS, fields = COST_FIELDS,
+      help = "what each thing was billed in a window, beside its estimate ($/h x time alive)",
+      examples = { "gpucloud fleet cost --since 7d --by kind",
+                   "gpucloud fleet cost --since 2026-01-01 --until 2026-02-01 --by provider -o json" } },
   },
 }
 

@@ -1,9 +1,10 @@
 -- `gpucloud fleet list` and `gpucloud fleet delete`: every provider in use
 -- at once (gpucloud.fleet). The providers in use: --provider, else the
 -- config file's `providers`, else every provider with a key (one without
--- is left out, with one note on stderr). The selection (--provider,
--- --kind, --state, --older-than, --filter; --idle-for with a state file
--- of `fleet observe`) is the same for both, so what `list` shows is what
+-- is left out, with one note on stderr); --prices FILE gives the fleet the
+-- rates no answer carries. The selection (--provider, --kind, --state,
+-- --older-than, --cost-above, --filter; --idle-for with a state file of
+-- `fleet observe`) is the same for both, so what `list` shows is what
 -- `delete` plans; `delete` prints the plan, naming each thing and why it
 -- was chosen or left out, before it acts, with the confirmation rules of
 -- the other deletes; what changed since the plan is skipped and named.
@@ -23,8 +24,9 @@ local format, concat = string.format, table.concat
 -- state file's idle_for), for strict filters: a typo is an error, a field
 -- no row happens to hold is not.
 local ROW_FIELDS = { "provider", "kind", "id", "key", "name", "label", "status", "state", "created_at", "age",
-  "cost_per_hour", "cost_unknown", "not_actionable", "protected", "parent", "raw", "workers", "state_error",
-  "idle_for" }
+  "age_unknown", "cost_per_hour", "cost_unknown", "cost_source", "cost_parts", "next_cost_per_hour",
+  "next_cost_starts", "next_cost_note", "next_cost_unknown", "not_actionable", "protected", "parent", "raw",
+  "workers", "state_error", "idle_for" }
 
 -- A repeatable option not given is an empty list: that selects everything.
 local function given(list)
@@ -78,33 +80,65 @@ local function make_fleet(lib, call, sys)
       require("gpucloud.cli.settings").path(sys.getenv) or "the config file"))
   end
   if next(clients) == nil then return nil, "fleet: no provider in use has an API key (see above)" end
-  return lib.fleet(clients), clients, entries
+  -- --prices: the table its check read
+  local o = { prices = opts.prices }
+  for p, c in pairs(clients) do o[p] = c end
+  return lib.fleet(o), clients, entries
 end
 
 local function close(clients)
   for _, c in pairs(clients) do c:close() end
 end
 
+-- --older-than and --cost-above: a row whose age or cost is unknown is
+-- left out, and a note on stderr says how many of each kind, and why.
+local function above(rows, opts, sys)
+  for _, f in ipairs { { "older-than", "age", "age_unknown", "age" }, { "cost-above", "cost_per_hour",
+      "cost_unknown", "$/h" } } do
+    local min, field, why_field = opts[f[1]], f[2], f[3]
+    if min then
+      local left = {}
+      rows = rows:filter(function(r)
+        if r[field] == nil then left[#left + 1] = { r.provider .. " " .. r.kind, r[why_field] or "unknown" } end
+        return r[field] ~= nil and r[field] > min
+      end)
+      if #left > 0 and not opts.quiet then
+        sys.stderr:write("gpucloud: note: ", text.unknown_left_out("--" .. f[1], f[4], left), "\n")
+      end
+    end
+  end
+  return rows
+end
+
 -- The rows the options select, and the listings' errors (a state file's
 -- too: with --state-file, rows have idle_for, and --idle-for selects on
 -- it); nil and a usage message for a filter on a field fleet rows do not have.
-local function selected(fleet, opts)
+local function selected(fleet, opts, sys)
   local pick = {}
   if opts["idle-for"] then
     local min = opts["idle-for"]
     pick.idle_for = function(v) return type(v) == "number" and v >= min end
   end
   if given(opts.state) then pick.state = opts.state end
-  if opts["older-than"] then
-    local min = opts["older-than"]
-    pick.age = function(age) return type(age) == "number" and age > min end
-  end
   -- the fleet filters the rows, and asks the servers that can to filter too
   local rows, errs = fleet:list { kinds = given(opts.kind), state = opts["state-file"],
     where = next(pick) and pick or nil }
+  rows = above(rows, opts, sys)
   local filtered, why = run.filtered(rows, opts.filter, ROW_FIELDS)
   if not filtered then return nil, why end
   return filtered, errs or {}
+end
+
+--- The total of a cost column of fleet rows (the table's total line):
+-- each thing counted once (an endpoint's $/h is its workers' instances'),
+-- the $/h after pending price increases where one is pending, and how
+-- many have no known cost; nil for another column (summed as it is).
+function M.sums(field, rows)
+  if field ~= "cost_per_hour" and field ~= "next_cost_per_hour" then return nil end
+  local t = require("gpucloud.fleet.cost").totals(rows)
+  return { sum = field == "cost_per_hour" and t.now or t.after, unknown = t.unknown,
+    why = "--columns key,cost_unknown says why",
+    note = t.next_unknown > 0 and format("%d not checked for a pending price increase", t.next_unknown) or nil }
 end
 
 -- A listing's error in the command line's words (a missing key's advice).
@@ -169,7 +203,7 @@ function M.listed(lib, call, out, sys)
     out.error { code = "no_api_key", message = clients }
     return nil, 1
   end
-  local rows, errs = selected(fleet, call.opts)
+  local rows, errs = selected(fleet, call.opts, sys)
   if not rows or #errs > 0 then close(clients) end
   if not rows then return nil, nil, errs end
   if #errs > 0 then
@@ -200,10 +234,10 @@ function M.list(lib, call, out, sys)
     out.error { code = "no_api_key", message = clients }
     return 1
   end
-  local rows, errs = selected(fleet, call.opts)
+  local rows, errs = selected(fleet, call.opts, sys)
   close(clients)
   if not rows then return nil, errs end
-  local shown, why2 = out.list(rows)
+  local shown, why2 = out.list(rows, M.sums)
   if not shown then return nil, why2 end
   if out.format ~= "json" then errors_out(out, errs, entries) end
   return #errs > 0 and 1 or 0

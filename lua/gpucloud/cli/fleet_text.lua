@@ -22,11 +22,44 @@ function M.selection(opts)
   for _, k in each(opts.kind) do parts[#parts + 1] = "--kind " .. k end
   for _, s in each(opts.state) do parts[#parts + 1] = "--state " .. s end
   if opts["older-than"] then parts[#parts + 1] = "--older-than " .. times.age(opts["older-than"]) end
+  if opts["cost-above"] then parts[#parts + 1] = format("--cost-above %g", opts["cost-above"]) end
   if opts["idle-for"] then parts[#parts + 1] = "--idle-for " .. times.age(opts["idle-for"]) end
   for _, f in each(opts.filter) do
     parts[#parts + 1] = "--filter " .. f[1] .. (f["not"] and "!=" or "=") .. f[2]
   end
   return #parts > 0 and concat(parts, " ") or "everything listed"
+end
+
+--- What --older-than or --cost-above (`option`) left out for want of
+-- `what` (age, $/h): `left` is a list of {"provider kind", why}. One part
+-- per kind, most first, each with the reason most of its rows share:
+-- "--older-than left out 6 things whose age is unknown: tensorpool cluster
+-- (6): TensorPool's cluster list carries no creation time".
+function M.unknown_left_out(option, what, left)
+  local kinds, list = {}, {}
+  for _, e in ipairs(left) do
+    local k = kinds[e[1]]
+    if not k then
+      k = { kind = e[1], n = 0, why = {} }
+      kinds[e[1]], list[#list + 1] = k, k
+    end
+    k.n, k.why[e[2]] = k.n + 1, (k.why[e[2]] or 0) + 1
+  end
+  local parts = {}
+  for _, k in ipairs(list) do
+    local top, most = nil, 0
+    for why, n in pairs(k.why) do
+      if n > most or (n == most and why < top) then top, most = why, n end
+    end
+    k.top = top
+  end
+  table.sort(list, function(a, b)
+    if a.n ~= b.n then return a.n > b.n end
+    return a.kind < b.kind
+  end)
+  for i, k in ipairs(list) do parts[i] = format("%s (%d): %s", k.kind, k.n, k.top) end
+  return format("%s left out %d thing%s whose %s is unknown: %s", option, #left, #left == 1 and "" or "s", what,
+    concat(parts, "; "))
 end
 
 -- A thing's cells: "vast workergroup", "201", its name, state, $/h, age.
@@ -131,9 +164,10 @@ function M.report(r, by_key)
   local lines = {}
   local failed = r:failed_ids()
   local skipped = #(r.skipped or {})
-  lines[1] = format("deleted %d of %d thing%s in %.2f s%s%s%s", #r.ok, r.total, r.total == 1 and "" or "s",
+  lines[1] = format("deleted %d of %d thing%s in %.2f s%s%s%s%s", #r.ok, r.total, r.total == 1 and "" or "s",
     r.elapsed or 0, #failed > 0 and format(", %d failed", #failed) or "",
-    skipped > 0 and format(", %d skipped", skipped) or "", r.forced and " (--force: not read again)" or "")
+    skipped > 0 and format(", %d skipped", skipped) or "", r.forced and " (--force: not read again)" or "",
+    r.interrupted and format(", interrupted (%s)", r.interrupted) or "")
   local rows = {}
   for _, key in ipairs(r.ok) do rows[#rows + 1] = { lead = "deleted", row = row_of(by_key, key) } end
   for _, key in ipairs(failed) do

@@ -60,18 +60,21 @@ local function count(t)
 end
 
 local function report_json(r)
-  local failed, results = object(), object()
+  local failed, results, skip_reasons = object(), object(), object()
   for id, err in pairs(r.failed) do failed[text(id)] = error_fields(err) end
+  for id, why in pairs(r.skip_reasons or {}) do skip_reasons[text(id)] = why end
   for id, value in pairs(r.results) do results[text(id)] = value end
   return object {
     ok = r.ok, failed = failed, skipped = r.skipped, maybe_deleted = r.maybe_deleted,
     would_delete = r.would_delete or {}, results = results, dry_run = r.dry_run,
+    -- a run stopped early: by what, and the ids it never started (in `skipped` too)
+    interrupted = r.interrupted, not_started = r.not_started or {},
     -- when the run was asked to unprotect / a dry run could say
     unprotected = r.unprotected, protected = r.protected,
     -- a dry run that read the listing: the ids it does not have
     missing = r.missing,
-    -- fleet delete/apply: why each skipped thing was (changed since the plan, a keep rule)
-    skip_reasons = r.skip_reasons and object(r.skip_reasons), forced = r.forced,
+    -- why each skipped id was (not started; fleet delete/apply: changed since the plan, a keep rule)
+    skip_reasons = skip_reasons, forced = r.forced,
     total = r.total or (#r.ok + count(r.failed)),
     elapsed = math.floor((r.elapsed or 0) * 1000 + 0.5) / 1000,
   }
@@ -118,7 +121,8 @@ local function render_text(t)
   return concat(parts, "\n")
 end
 
---- The printer for a run: list(l), record(t), report(r, row, ids),
+--- The printer for a run: list(l[, sums]) (sums: how a table totals its
+-- money columns, cli/table.lua's render), record(t), report(r, row, ids),
 -- error(err) (a library error or {code, message[, op]}) and usage(msg).
 -- `opts` are the call's options (output, json, raw, quiet, columns);
 -- `spec` the row's columns, fields, text, and the list's id field.
@@ -196,10 +200,10 @@ function M.printer(opts, spec, default_format)
     out.report = function(r, row, ids, names) say(report_text(r, row, ids, names)) end
     return out
   end
-  out.list = function(l)
+  out.list = function(l, sums)
     local cols, chosen = columns(l)
     if not cols then return nil, chosen end
-    say(tbl.render(l, cols, chosen))
+    say(tbl.render(l, cols, chosen, nil, sums))
     return true
   end
   out.record = function(t)

@@ -354,6 +354,7 @@ function M:parse(argv, slow)
   local function take(o)
     local v = result["--" .. o[1]]
     if v == nil then v = o.default end
+    if type(v) == "function" then v = v() end -- a default made when the command runs (now)
     if o.field then call.options[o.field] = v else call.opts[o[1]] = v end
   end
   for _, o in ipairs(self.data.global) do take(o) end

@@ -53,7 +53,9 @@ local function named(id, names)
   local n = names and names[id]
   if not n then return { text(id) } end
   if n.missing then return { text(id), "(does not exist)" } end
-  return { text(id), n.name ~= nil and tostring(n.name) or "", n.status ~= nil and tostring(n.status) or "" }
+  -- a name that is the id (a bucket's) is said once
+  local name = n.name ~= nil and tostring(n.name) or ""
+  return { text(id), name ~= text(id) and name or "", n.status ~= nil and tostring(n.status) or "" }
 end
 
 -- "201, 202, 203"
@@ -94,12 +96,23 @@ function M.text(r, row, ids, names)
     for i, id in ipairs(r.ok) do ok[i] = text(id) end
     local shown = #ok > 0 and (": " .. concat(ok, ", ", 1, math.min(#ok, FOLD))
       .. (#ok > FOLD and format(" and %d more", #ok - FOLD) or "")) or ""
-    if #failed > 0 then
+    local unstarted = r.not_started or {}
+    if r.interrupted then
+      -- stopped early: what was done of all, and what never started
+      lines[1] = format("%s %d of %s, %d failed, %d not started, in %.2f s, interrupted (%s)%s", done_word(b),
+        #r.ok, M.count(#ids, b), #failed, #unstarted, r.elapsed or 0, r.interrupted, shown)
+    elseif #failed > 0 then
       lines[1] = format("%s %d of %s, %d failed, in %.2f s%s", done_word(b), #r.ok, M.count(#ids, b), #failed,
         r.elapsed or 0, shown)
     else
       lines[1] = format("%s %s in %.2f s%s", done_word(b), M.count(#r.ok, b), r.elapsed or 0, shown)
     end
+    local landed = {}
+    for _, id in ipairs(failed) do
+      if r.interrupted and r.failed[id].may_have_landed then landed[#landed + 1] = id end
+    end
+    if #landed > 0 then lines[#lines + 1] = "  failed, but may have been carried out: " .. ids_text(landed) end
+    if #unstarted > 0 then lines[#lines + 1] = "  not started: " .. ids_text(unstarted) end
     if #r.maybe_deleted > 0 then
       lines[#lines + 1] = "  gone, perhaps by an attempt whose answer was lost: " .. ids_text(r.maybe_deleted)
     end
@@ -118,8 +131,14 @@ function M.text(r, row, ids, names)
   elseif r.protected_unknown then
     lines[#lines + 1] = "  deletion protection unknown: " .. tostring(r.protected_unknown)
   end
-  if r.skipped and #r.skipped > 0 then
-    lines[#lines + 1] = "  given more than once (done once): " .. ids_text(r.skipped)
+  -- skipped: the ids not started (said above), and the repeated ones
+  local unsaid, repeated = {}, {}
+  for _, id in ipairs(r.not_started or {}) do unsaid[id] = (unsaid[id] or 0) + 1 end
+  for _, id in ipairs(r.skipped or {}) do
+    if (unsaid[id] or 0) > 0 then unsaid[id] = unsaid[id] - 1 else repeated[#repeated + 1] = id end
+  end
+  if #repeated > 0 then
+    lines[#lines + 1] = "  given more than once (done once): " .. ids_text(repeated)
   end
   return concat(lines, "\n")
 end

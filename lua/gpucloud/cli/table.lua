@@ -2,7 +2,8 @@
 -- `columns` and `fields`, in the provider's cli.lua), or those --columns
 -- asks for (a field, or a dotted path into a nested object: "gpu.id");
 -- times as ages or UTC dates, money with its unit, credentials <hidden>,
--- and a total line under a cost column. Scripts get the raw
+-- and a total line under a money column (the command may say how its
+-- rows sum: the fleet counts each thing once). Scripts get the raw
 -- values (-o json, jsonl, csv): nothing here changes a value, only its text.
 
 local secrets = require "gpucloud.secrets"
@@ -17,11 +18,20 @@ local MAX_WIDTH = 160 -- columns chosen by no one stop before this width
 
 local text = require("gpucloud.cli.output").text
 
--- Money: at least 2 decimals, at most 3 ("$0.452", "$2.45", "$0.007").
+-- Money: at least 2 decimals, at most 3 ("$0.452", "$2.45", "$0.007",
+-- "-$1.25").
 local function money(v)
-  local s = format("%.3f", v):gsub("(%.%d%d)0$", "%1")
-  return "$" .. s
+  local s = format("%.3f", math.abs(v)):gsub("(%.%d%d)0$", "%1")
+  return (v < 0 and s:match("[1-9]") and "-$" or "$") .. s
 end
+
+--- An amount of money: a finite number, or one as decimal text ("0.74",
+-- as RunPod sends its costs); nil for anything else.
+function M.amount(v)
+  if type(v) == "string" and (v:match("^%-?%d+%.?%d*$") or v:match("^%-?%.%d+$")) then v = tonumber(v) end
+  if type(v) == "number" and v == v and v > -math.huge and v < math.huge then return v end
+end
+local amount = M.amount
 
 -- Each format: the value's text, or nil to show it as it is.
 local FORMATS = {
@@ -31,14 +41,22 @@ local FORMATS = {
   end,
   date = function(v) return times.date(v) end,
   duration = function(v) return type(v) == "number" and times.age(v) or nil end,
-  money = function(v) return type(v) == "number" and money(v) or nil end,
-  ["money/h"] = function(v) return type(v) == "number" and (money(v) .. "/h") or nil end,
+  money = function(v) return amount(v) and money(amount(v)) end,
+  -- a difference: its sign always shown
+  ["+money"] = function(v)
+    v = amount(v)
+    return v and ((v > 0 and money(v):match("[1-9]") and "+" or "") .. money(v))
+  end,
+  ["money/h"] = function(v) return amount(v) and (money(amount(v)) .. "/h") end,
+  -- a price per unit (per GB and month): money, never summed
+  rate = function(v) return amount(v) and money(amount(v)) end,
   -- a price in cents (Lambda's price_cents_per_hour), shown in dollars
-  ["cents/h"] = function(v) return type(v) == "number" and (money(v / 100) .. "/h") or nil end,
+  ["cents/h"] = function(v) return amount(v) and (money(amount(v) / 100) .. "/h") end,
 }
 M.FORMATS = FORMATS
--- the formats a total line sums
-local MONEY = { money = true, ["money/h"] = true, ["cents/h"] = true }
+-- the formats a total line sums: an amount in them is money, and what is
+-- not one is shown as unknown (-, or ?text) and counted, never summed as 0
+local MONEY = { money = true, ["+money"] = true, ["money/h"] = true, ["cents/h"] = true }
 
 --- An item's value of a column: its field, else the dotted path's value
 -- ("instance_type.name": the name of the item's instance_type).
@@ -66,10 +84,13 @@ end
 
 --- One cell's text.
 function M.cell(col, v, now)
-  if v == nil then return "" end
+  -- no amount is unknown (-); in an optional column, nothing to say
+  if v == nil then return MONEY[col.format] and not col.optional and "-" or "" end
   if secret(col.field) then return secrets.HIDDEN end
   local f = col.format and FORMATS[col.format]
   local s = f and f(v, now)
+  -- not money where money is due: marked, not passed off as an amount
+  if not s and MONEY[col.format] then s = "?" .. (text(v) or "") end
   if not s then
     local t = type(v)
     if t == "table" then
@@ -79,7 +100,8 @@ function M.cell(col, v, now)
     end
   end
   s = s:gsub("%c", " ")
-  if #s > MAX_CELL then s = s:sub(1, MAX_CELL - 3) .. "..." end
+  -- a reason is read whole (`wide`); other long text is cut
+  if #s > MAX_CELL and not col.wide then s = s:sub(1, MAX_CELL - 3) .. "..." end
   return s
 end
 
@@ -104,7 +126,7 @@ end
 -- A column: {field, title, format}, from the spec's `fields`.
 local function column(spec, field)
   local f = spec.fields and spec.fields[field] or {}
-  return { field = field, title = f[1] or field, format = f[2] }
+  return { field = field, title = f[1] or field, format = f[2], optional = f.optional, wide = f.wide }
 end
 
 --- The columns to show: `wanted` (a list of fields or titles, or "all"),
@@ -161,9 +183,31 @@ function M.columns(items, spec, wanted)
   return out, wanted == "all"
 end
 
+-- A money column's total: the sum of its amounts, how many have none
+-- (nil: unknown, but nothing to add in an optional column) and how many
+-- hold something that is not money.
+local function plain_sum(items, col)
+  local t = { sum = 0, unknown = 0, bad = 0 }
+  for i = 1, #items do
+    local v = get(items[i], col.field)
+    local a = amount(v)
+    if a then
+      t.sum = t.sum + a
+    elseif v == nil then
+      if not col.optional then t.unknown = t.unknown + 1 end
+    else
+      t.bad = t.bad + 1
+    end
+  end
+  return t
+end
+
 --- The table's text. `cols` from M.columns; `chosen`: show every column
 -- (else stop at the screen's width and say how many were left out).
-function M.render(items, cols, chosen, now)
+-- `sums(field, items)`, when given, totals a money column its own way:
+-- {sum, unknown (how many have no known amount)[, why (where to read why
+-- they have none), note]}, or nil for the plain sum.
+function M.render(items, cols, chosen, now, sums)
   local n = #items
   if n == 0 then return "(empty list)" end
   if type(items[1]) ~= "table" then
@@ -178,19 +222,15 @@ function M.render(items, cols, chosen, now)
     local w = #col.title
     cells[j] = {}
     for i = 1, n do
-      local v = get(items[i], col.field)
-      local c = M.cell(col, v, now)
+      local c = M.cell(col, get(items[i], col.field), now)
       cells[j][i] = c
       if #c > w then w = #c end
-      if MONEY[col.format] then
-        local t = totals[j] or { sum = 0, unknown = 0 }
-        totals[j] = t
-        if type(v) == "number" then t.sum = t.sum + v else t.unknown = t.unknown + 1 end
-      end
     end
-    if totals[j] then
+    if MONEY[col.format] then
+      totals[j] = sums and sums(col.field, items) or plain_sum(items, col)
+      local t = totals[j]
       -- no known cost at all: no total, rather than a $0.00 that is not one
-      totals[j].text = totals[j].unknown == n and "-" or FORMATS[col.format](totals[j].sum)
+      t.text = (t.unknown or 0) + (t.bad or 0) >= n and "-" or FORMATS[col.format](t.sum)
       if #totals[j].text > w then w = #totals[j].text end
     end
     if not chosen and used + w + 2 > MAX_WIDTH and #shown > 0 then break end
@@ -208,12 +248,17 @@ function M.render(items, cols, chosen, now)
   end
   local lines = { line(function(j) return cols[j].title end) }
   for i = 1, n do lines[#lines + 1] = line(function(j) return cells[j][i] end) end
-  local unknown = 0
-  local any_total = false
+  local unknown, bad, notes, why, any_total = 0, 0, {}, nil, false
   for _, j in ipairs(shown) do
-    if totals[j] then
+    local t = totals[j]
+    if t then
       any_total = true
-      unknown = math.max(unknown, totals[j].unknown)
+      unknown, bad = math.max(unknown, t.unknown or 0), math.max(bad, t.bad or 0)
+      why = why or t.why
+      if t.note and not notes[t.note] then
+        notes[t.note] = true
+        notes[#notes + 1] = t.note
+      end
     end
   end
   if any_total then
@@ -223,8 +268,12 @@ function M.render(items, cols, chosen, now)
     end)
   end
   local hidden = #cols - #shown
-  lines[#lines + 1] = format("(%d item%s%s%s)", n, n == 1 and "" or "s",
-    unknown > 0 and format(", %d without a cost, not in the total", unknown) or "",
+  local left = {}
+  if unknown > 0 then left[1] = format("%d without a cost", unknown) end
+  if bad > 0 then left[#left + 1] = format("%d not money (?)", bad) end
+  lines[#lines + 1] = format("(%d item%s%s%s%s)", n, n == 1 and "" or "s",
+    #left > 0 and (", " .. concat(left, ", ") .. ", not in the total" .. (why and (": " .. why) or "")) or "",
+    #notes > 0 and (", " .. concat(notes, ", ")) or "",
     hidden > 0 and format(", %d more column%s: --columns all", hidden, hidden == 1 and "" or "s") or "")
   return concat(lines, "\n")
 end

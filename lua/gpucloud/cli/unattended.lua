@@ -42,7 +42,7 @@ function M.observe(lib, call, out, sys)
     return 1
   end
   errs = errs or {}
-  local shown, why = out.list(rows)
+  local shown, why = out.list(rows, fleet_cli.sums)
   if not shown then return nil, why end
   if out.format ~= "json" then fleet_cli.errors_out(out, errs, entries) end
   return #errs > 0 and 1 or 0

@@ -58,8 +58,9 @@ local function fold(report, part, done)
   local g, r = part.g, part.report
   local maybe = {}
   for _, id in ipairs(r and r.maybe_deleted or {}) do maybe[id] = true end
-  local unprotected = {}
+  local unprotected, unstarted = {}, {}
   for _, id in ipairs(r and r.unprotected or {}) do unprotected[id] = true end
+  for _, id in ipairs(r and r.not_started or {}) do unstarted[id] = true end
   for i, id in ipairs(g.ids) do
     local key = g.keys[i]
     if not r then
@@ -67,6 +68,11 @@ local function fold(report, part, done)
         "deadline reached before the " .. g.kind .. " deletes began; nothing was sent")
     elseif r.failed[id] then
       report.failed[key] = r.failed[id]
+    elseif unstarted[id] then
+      -- never started: the run was interrupted
+      report.skipped[#report.skipped + 1] = key
+      report.not_started[#report.not_started + 1] = key
+      report.skip_reasons[key] = r.skip_reasons[id]
     else
       done[key] = true
       report.results[key] = r.results[id]
@@ -74,6 +80,7 @@ local function fold(report, part, done)
     end
     if unprotected[id] then report.unprotected[#report.unprotected + 1] = key end
   end
+  report.interrupted = report.interrupted or (r and r.interrupted)
 end
 
 -- List again what the plan deleted; move what is still there to failed.
@@ -155,6 +162,7 @@ function M.run(fleet, plan, opts, level)
     op = "fleet.delete", total = plan.count, order = plan.keys, ok = {}, failed = {}, skipped = {},
     results = {}, maybe_deleted = {}, unprotected = {}, dry_run = o.dry_run, elapsed = 0,
     verb = "delete", done_verb = "deleted", plan = plan, skip_reasons = {}, changed = {}, forced = o.force or nil,
+    not_started = {},
   }
   -- rows whose ids cannot be deleted are in the report too, never sent
   if plan.refused and #plan.refused > 0 then
@@ -194,9 +202,22 @@ function M.run(fleet, plan, opts, level)
     tasks[i] = provider_task(by_provider[name].entry, by_provider[name].groups, o, bind, clock, stop)
   end
   local done = {}
-  for _, r in ipairs(run(tasks)) do
+  local results = run(tasks)
+  for i, name in ipairs(order) do
+    local r = results[i]
     for _, part in ipairs(r[1] or {}) do fold(report, part, done) end
+    if r[2] and r[2].not_started then
+      -- a provider the run never started (a signal came first): all its ids
+      for _, g in ipairs(by_provider[name].groups) do
+        for _, key in ipairs(g.keys) do
+          report.skipped[#report.skipped + 1] = key
+          report.not_started[#report.not_started + 1] = key
+          report.skip_reasons[key] = r[2].message
+        end
+      end
+    end
   end
+  report.interrupted = report.interrupted or results.interrupted
   if o.verify then verify(fleet, plan, report, done) end
   for _, key in ipairs(plan.keys) do
     if done[key] then report.ok[#report.ok + 1] = key end

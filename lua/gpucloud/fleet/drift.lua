@@ -46,6 +46,8 @@ function M.changes(record, row)
   for _, f in ipairs(M.FIELDS) do
     local was, now = record[f], row[f]
     if f == "state" then now = now or "unknown" end
+    -- a cost derived from other things is not re-derived by one kind's re-read
+    if f == "cost_per_hour" and row.cost_pending then now = was end
     if was ~= now then out[#out + 1] = f .. " " .. shown(was) .. " -> " .. shown(now) end
   end
   return out
@@ -53,7 +55,7 @@ end
 
 -- Read one group's things again, into found[key] (a row, or false: gone)
 -- or errs[key].
-local function reread_group(c, entry, g, o, now, found, errs)
+local function reread_group(c, entry, g, o, now, found, errs, priced)
   local F = require "gpucloud.fleet"
   local kind = entry.map.kinds[g.kind]
   local each = kind.show and c[kind.show] and (kind.show_requests or 1)
@@ -88,6 +90,7 @@ local function reread_group(c, entry, g, o, now, found, errs)
     end
   end
   if kind.refine then kind.refine(c, rows) end
+  require("gpucloud.fleet.cost").listed(c, entry.provider, kind, rows, priced)
   for _, row in ipairs(rows) do found[row.key] = row end
 end
 
@@ -110,7 +113,9 @@ function M.reread(fleet, groups, o)
     tasks[i] = function(trt)
       local c = bind(entry.client, trt)
       local found, errs = {}, {}
-      for _, g in ipairs(by[name]) do reread_group(c, entry, g, o, fleet.now(), found, errs) end
+      -- costs as the listing made them (the fleet's prices), no pending increases
+      local priced = require("gpucloud.fleet.cost").context(fleet.prices, { next_cost = false })
+      for _, g in ipairs(by[name]) do reread_group(c, entry, g, o, fleet.now(), found, errs, priced) end
       return found, errs
     end
   end

@@ -5,6 +5,9 @@
 -- shows what would go, per provider and kind, and the $/h it saves.
 -- @module gpucloud.fleet.plan
 
+-- (required when a plan is made: the command line loads this file for plan.key)
+local function adder() return require("gpucloud.fleet.cost").adder() end
+
 local M = {}
 
 local Plan = {}
@@ -49,7 +52,9 @@ function M.new(rows, order, level, opts)
   for pi, entry in ipairs(order) do
     for ki, kind in ipairs(entry[2]) do rank[entry[1] .. ":" .. kind] = pi * 100 + ki end
   end
-  local groups, by_group, seen = {}, {}, {}
+  -- a thing whose $/h is the sum of others' (an endpoint's workers) is
+  -- counted once, however many rows name it
+  local groups, by_group, seen, add, group_add = {}, {}, {}, adder(), {}
   local made = opts.made_at or opts.now or os.time()
   local plan = setmetatable({ count = 0, cost_per_hour = 0, unknown_cost = 0, keys = {}, protected = {},
                               groups = groups, refused = {}, records = {}, kept = {}, made_at = made,
@@ -81,6 +86,7 @@ function M.new(rows, order, level, opts)
               unknown_cost = 0, rank = rank[gk] }
         by_group[gk] = g
         groups[#groups + 1] = g
+        group_add[gk] = adder()
       end
       g.ids[#g.ids + 1] = r.id
       g.keys[#g.keys + 1] = key
@@ -88,11 +94,12 @@ function M.new(rows, order, level, opts)
       g.list_cost = math.max(g.list_cost or 1, (opts.list_cost or {})[gk] or M.listing_cost[r] or 1)
       g.count = g.count + 1
       plan.count = plan.count + 1
-      -- a sum holds only what money.per_hour takes, and says how many it left out
-      local cost = money.per_hour(r.cost_per_hour)
-      if cost then
-        g.cost_per_hour = g.cost_per_hour + cost
-        plan.cost_per_hour = plan.cost_per_hour + cost
+      -- a sum holds only what money.per_hour takes (the adder asks it),
+      -- and says how many it left out
+      local v = add(r)
+      if v then
+        g.cost_per_hour = g.cost_per_hour + group_add[gk](r)
+        plan.cost_per_hour = plan.cost_per_hour + v
       else
         g.unknown_cost = g.unknown_cost + 1
         plan.unknown_cost = plan.unknown_cost + 1

@@ -164,9 +164,12 @@ local function row_detail(spec, row, lines)
     lines[#lines + 1] = format("  %-9s %s%s", a[1], accepts(a[2]),
       a.query and ("; sent as the query's " .. a.query) or "")
   end
-  if type(row.body) == "table" then
+  if type(row.body) == "table" or row.body_list then
     local fields = {}
-    for i, f in ipairs(row.body) do fields[i] = format("%q: %s", f, f) end
+    for i, f in ipairs(row.body or {}) do fields[i] = format("%q: %s", f, f) end
+    for _, k in ipairs(sorted(row.body_list or {})) do
+      fields[#fields + 1] = format("%q: [%s]", k, row.body_list[k])
+    end
     for _, k in ipairs(sorted(row.body_const or {})) do
       fields[#fields + 1] = format("%q: %s", k, show.inline(row.body_const[k]))
     end
@@ -184,6 +187,7 @@ local function row_detail(spec, row, lines)
   lines[#lines + 1] = "  answer    " .. answer(row)
     .. ((row.list and row.id_field) and format("; ids() reads %q", row.id_field) or "")
     .. (row.null_is and ("; a bare null is " .. row.null_is) or "")
+    .. (row.check_answer and "; checked by the provider's own rule (else bad_response)" or "")
   local acts = row.method ~= "GET" and not row.read
   lines[#lines + 1] = "  repeats   " .. (row.idempotent and "safe to repeat after a lost answer" or "not repeated")
     .. (acts and "; changes what it names" or "; changes nothing")

@@ -4,6 +4,8 @@
 -- another, since nothing here can overlap a blocking function; run_all and
 -- close are the table's own when it has them.
 
+local stop = require "gpucloud.runtime.stop"
+
 local M = {}
 
 local function clock()
@@ -23,15 +25,20 @@ local function clock()
   return now, sleep
 end
 
---- Run tasks one after another: results[i] = {value, err}.
+--- Run tasks one after another: results[i] = {value, err}. A raise
+-- reaches the caller with the results so far (runtime/stop.lua).
 function M.sequential(rt)
   return function(tasks, _, on_done)
-    local results = {}
-    for i = 1, #tasks do
-      local v, err = tasks[i](rt)
-      results[i] = { v, err }
-      if on_done then on_done(i, #tasks) end
-    end
+    local results, started = {}, 0
+    local ok, e = pcall(function()
+      for i = 1, #tasks do
+        started = i
+        local v, err = tasks[i](rt)
+        results[i] = { v, err }
+        if on_done then on_done(i, #tasks) end
+      end
+    end)
+    if not ok then stop.raise(e, results, started, #tasks) end
     return results
   end
 end

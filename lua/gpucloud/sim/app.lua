@@ -168,6 +168,7 @@ end
 -- Raises a message on a malformed fixture, changing nothing.
 function App:reset(fx)
   self.state = fixture.build(fx or self.initial, PROVIDERS)
+  self.writes = (self.writes or 0) + 1
   self.injections = {}
   self.log = {}
   self.buckets = {}
@@ -272,6 +273,14 @@ function App:control(req)
   return status, h, out, {}
 end
 
+-- The providers' clock (req.now): config `now` (epoch seconds, a time a
+-- spec fixes), else opts.now, else os.time. Rate limits keep the real one.
+function App:now()
+  local fixed = tonumber(self.config.now)
+  if fixed then return fixed end
+  return (self.opts.now or os.time)()
+end
+
 -- app:handle(method, path_with_query, headers, body)
 --   -> status, headers, body, directives
 function App:handle(method, target, headers, body)
@@ -281,8 +290,12 @@ function App:handle(method, target, headers, body)
   local req = {
     method = method, path = path, query = parse_query(qs), query_string = qs,
     headers = headers, body = body or "", bearer = bearer(headers),
-    now = (self.opts.now or os.time)(),
+    now = self:now(),
+    -- what a handler may cache a computed answer against: the state is the
+    -- same while no request that could change it came (a GET may not)
+    writes = self.writes,
   }
+  if method ~= "GET" then self.writes = self.writes + 1 end
   if path == "/_sim" or path:sub(1, 6) == "/_sim/" then return self:control(req) end
 
   local route, caps, allowed = match(ROUTES, method, path)

@@ -71,6 +71,23 @@ function M.public_list(list)
   return out
 end
 
+-- The first element of `list` whose `field` (default "id") is `id`, or nil.
+function M.find(list, id, field)
+  field = field or "id"
+  for _, x in ipairs(list) do
+    if x[field] == id then return x end
+  end
+end
+
+-- A copy of `list` without `item`, kept a JSON array.
+function M.without(list, item)
+  local kept = json.array()
+  for _, x in ipairs(list) do
+    if x ~= item then kept[#kept + 1] = x end
+  end
+  return kept
+end
+
 -- An integral number that survives a round trip through JSON.
 function M.is_integer(v)
   return type(v) == "number" and v == floor(v) and v >= -2 ^ 53 and v <= 2 ^ 53

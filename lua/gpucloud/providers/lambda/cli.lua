@@ -17,12 +17,12 @@ local INSTANCE_COLUMNS = { "id", "name", "status", "instance_type.name", "instan
 
 return {
   -- how an ID argument is checked: the library's rule for string ids
-  -- (one path segment), the same as TensorPool's
-  id = checks.tensorpool_id,
+  -- (one path segment)
+  id = checks.segment_id,
   commands = {
   { "instance list", "list_instances", groups = { "list" }, help = "list instances, with their $/h",
     fields = FIELDS, columns = INSTANCE_COLUMNS,
-    options = { { "cluster-id", value = "ID", check = checks.tensorpool_id, field = "cluster_id",
+    options = { { "cluster-id", value = "ID", check = checks.segment_id, field = "cluster_id",
                   help = "instance list: only the instances of this cluster" } },
     examples = { "gpucloud lambda instance list", "gpucloud lambda instance list --filter status=active -o ids" } },
   { "instance get", "get_instance", args = { "ID" }, help = "show an instance", fields = FIELDS,

@@ -1,11 +1,11 @@
 -- How Lambda Cloud's billable things look in the fleet view (see
--- vast/fleet.lua): instances and file systems, with their $/h (prices.lua).
--- Lambda has no billing history in its API: no charges here.
+-- vast/fleet.lua): instances and file systems, with their cost rules
+-- (prices.lua, read by fleet/cost.lua). Lambda has no billing history in
+-- its API: no charges hook, and the cost report says so (no_charges).
 
 local key = require("gpucloud.fleet.plan").key
 local prices = require "gpucloud.providers.lambda.prices"
--- RFC 3339 times, read as RunPod's are (one reader for both)
-local stamps = require "gpucloud.providers.runpod.stamps"
+local times = require "gpucloud.times"
 
 local M = {}
 
@@ -71,15 +71,15 @@ end
 M.kinds = {
   instance = {
     list = "list_instances", id = "id", name = "name", status = "status",
-    cost_per_hour = prices.instance,
+    cost = prices.instance,
     state = function(r) return INSTANCE_STATE[r.status] end,
     age_unknown = "Lambda gives no creation or start time for an instance",
     delete = "terminate_instances", stage = 1, delete_opts = { wait = true },
   },
   filesystem = {
     list = "list_filesystems", id = "id", name = "name", status = in_use,
-    created_at = function(r) return stamps.epoch(r.created) end,
-    cost_per_hour = prices.filesystem,
+    created_at = function(r) return times.exact(r.created) end,
+    cost = prices.filesystem,
     state = function(r)
       if r.is_in_use == true then return "running" end
       if r.is_in_use == false then return "idle" end
@@ -88,5 +88,8 @@ M.kinds = {
     delete = "delete_filesystems", stage = 2,
   },
 }
+
+--- Why fleet cost reports show Lambda's estimates without a bill.
+M.no_charges = "Lambda's API has no billing history (docs/lambda.md): estimates only"
 
 return M

@@ -4,23 +4,24 @@
 -- getInstance, terminateInstance, listFilesystems, filesystemDelete) in
 -- snake_case. Row fields: see vast/init.lua.
 --
--- What rows cannot say, each in its own file: Lambda's error object, its
--- list envelope and the Jupyter token in a URL (wire.lua, which every
--- method goes through), the terminate of one instance judged by the
--- instance and confirmed by listing again (terminate.lua, watch.lua), a
--- file system's delete followed with wait (delete.lua),
--- prices (prices.lua, read by fleet.lua).
+-- Lambda's error object ({"error": {code, message, suggestion}}) is read
+-- where every error is made (errors.lua, through server_codes below); its
+-- instances' Jupyter URL is a credential by the one rule (secrets.lua).
+-- What rows cannot say, each in its own file: a terminate judged by a
+-- listing when its answer is not a plain acceptance, and confirmed by
+-- listing again (terminate.lua, watch.lua), a file system's delete
+-- followed with wait (delete.lua), prices (prices.lua, read by fleet.lua).
 
 local checks = require "gpucloud.providers.lambda.checks"
 local define = require "gpucloud.define"
 local delete = require "gpucloud.providers.lambda.delete"
 local terminate = require "gpucloud.providers.lambda.terminate"
-local wire = require "gpucloud.providers.lambda.wire"
 
 -- "Generally limited to one request per second" (per account).
 local RATE = 1.0
 
 local ID = { "id", checks.id }
+local TERMINATE = "/api/v1/instance-operations/terminate"
 
 local spec = {
   name = "lambda",
@@ -32,8 +33,8 @@ local spec = {
   },
   -- Lambda's own tools keep no key file
   key = { env = { "LAMBDA_API_KEY" } },
-  -- {"error": {"code": ...}} (wire.lua reads it): the codes whose meaning
-  -- the status may not carry
+  -- {"error": {"code": ...}}: the codes whose meaning the status may not
+  -- carry (a bad key answered 404 is never "already gone")
   server_codes = {
     ["global/invalid-api-key"] = "unauthorized",
     ["global/account-inactive"] = "forbidden",
@@ -43,6 +44,8 @@ local spec = {
     ["global/internal-error"] = "server_error",
     -- a second terminate of an instance already terminating (status unknown)
     ["global/unknown"] = "server_error",
+    -- an upstream failure ("Try again shortly"), whatever follows the slash
+    ["provider/"] = "server_error",
   },
   ops = {
     -- Instances: every one the account has (no pages); with cluster_id,
@@ -55,11 +58,18 @@ local spec = {
       method = "GET", host = "api", path = "/api/v1/instances/{id}", args = { ID }, object = "data",
       echo = { id = "id" }, idempotent = true, rate = RATE,
     },
-    -- Any number of ids at once; 200 lists those accepted, now
-    -- `terminating`. Not safe to repeat: a second terminate of an instance
-    -- already terminating answered an error (global/unknown).
+    -- The terminate of one instance: Lambda's terminate with a list of one
+    -- id. 200 lists those accepted, now `terminating`: an answer that does
+    -- not name the id is bad_response (it may have landed). Not safe to repeat:
+    -- a second terminate of an instance already terminating answered an
+    -- error (global/unknown).
+    terminate_instance = {
+      method = "POST", host = "api", path = TERMINATE, args = { ID }, body_list = { instance_ids = "id" },
+      object = "data", check_answer = terminate.about, destructive = true, rate = RATE,
+    },
+    -- Any number of ids at once, as given
     terminate_batch = {
-      method = "POST", host = "api", path = "/api/v1/instance-operations/terminate",
+      method = "POST", host = "api", path = TERMINATE,
       args = { { "instance_ids", checks.instance_ids } }, body = { "instance_ids" }, object = "data",
       destructive = true, rate = RATE,
     },
@@ -78,31 +88,19 @@ local spec = {
   },
 }
 
--- terminate_instances' first step, per id: the instance read (get_instance's
--- wire), counted against bulk's `max` as the terminate it leads to.
-do
-  local row = {}
-  for k, v in pairs(spec.ops.get_instance) do row[k] = v end
-  row.destructive = true
-  spec.ops.check_instance = row
-end
-
 spec.bulk = {
-  terminate_instances = { op = "check_instance", settle = terminate.settle(spec),
+  terminate_instances = { op = "terminate_instance", settle = terminate.settle,
                           verb = "terminate", done_verb = "terminated" },
-  delete_filesystems = { op = "delete_filesystem", settle = delete.settle(spec) },
+  delete_filesystems = { op = "delete_filesystem", settle = delete.settle },
 }
 
--- help's lines (gpucloud repl) for what says more than its row; wire.install
--- adds each row's method and its line.
+-- help's lines (gpucloud repl) for what says more than its row
 spec.docs = {
-  check_instance = { args = "id [, opts]", options = "call",
-    "GET /api/v1/instances/{id} -> the instance: terminate_instances' first step (counts against bulk max)" },
-  terminate_instances = { "for each id: the instance read, then terminated (one id a call) unless it is already "
-    .. "terminating or cannot be; with wait = true, listed again until it is gone or terminated" },
+  terminate_instances = { "terminate_instance for each id; an answer that is not a plain acceptance is judged "
+    .. "by a listing asked for after it (terminating or terminated: done; absent: maybe_deleted when it may "
+    .. "have landed); with wait = true, listed again until it is gone or terminated" },
   delete_filesystems = { "delete_filesystem for each id; one still mounted is refused (conflict); "
     .. "with wait = true, listed again until it is gone" },
 }
-wire.install(spec)
 
 return { spec = spec, new = define.define(spec) }

@@ -1,6 +1,10 @@
--- What Lambda Cloud's things cost per hour, from what its listings say and
--- its published rate (docs/lambda.md, "Money"). Money is a finite number
--- >= 0 or unknown (nil): a missing, negative or unreadable price is never 0.
+-- What Lambda Cloud's things cost per hour, as the fleet's cost rules (the
+-- source forms are fleet/cost.lua's and fleet/rates.lua's, which check
+-- every amount) and the published rate they use (docs/lambda.md, "Money").
+-- The published rate is a default: the fleet's prices option replaces it
+-- (`prices = {lambda = {filesystem_gb_month = 0.20}}`).
+
+local args = require "gpucloud.args"
 
 local M = {}
 
@@ -21,27 +25,38 @@ local function whole(v)
   if type(v) == "number" and v >= 0 and v < math.huge and v == math.floor(v) then return v end
 end
 
---- US cents (an integer >= 0, as Lambda gives prices) as dollars, else nil.
+--- US cents (an integer >= 0, as Lambda gives prices) as dollars, else nil
+-- and why.
 function M.cents(v)
   local c = whole(v)
-  return c and c / 100 or nil
+  if c == nil then return nil, "is not a whole number of cents: " .. args.describe(v) end
+  return c / 100
 end
 
---- An instance's $/h: its type's `price_cents_per_hour` (the whole
--- instance, whatever its GPU count) while it bills; 0 once terminated.
-function M.instance(r)
-  if M.ENDED[r.status] then return 0 end
-  if not M.BILLS[r.status] then return nil end
-  local t = r.instance_type
-  return type(t) == "table" and M.cents(t.price_cents_per_hour) or nil
-end
+local function bills(r) return M.BILLS[r.status] == true end
+local function ended(r) return M.ENDED[r.status] == true end
 
---- A file system's $/h from its `bytes_used` ("updated every few hours");
--- without it, unknown.
-function M.filesystem(r)
+--- An instance: its type's `price_cents_per_hour` (the whole instance,
+-- whatever its GPU count) while it bills; 0 once terminated.
+M.instance = {
+  { fixed = 0, when = ended, source_note = "terminated: nothing bills" },
+  { field = "instance_type.price_cents_per_hour", read = M.cents, when = bills,
+    source_note = "cents / 100, the whole instance" },
+  { none = function(r) return "whether a Lambda instance " .. args.describe(r.status) .. " bills is not known" end,
+    when = function(r) return not (bills(r) or ended(r)) end },
+}
+
+local function used_gb(r)
   local b = whole(r.bytes_used)
-  if not b then return nil end
-  return b / M.BYTES_PER_GB * M.FILESYSTEM_GB_MONTH / M.HOURS_PER_MONTH
+  if b == nil then return nil, "Lambda gave no bytes_used" end
+  return b / M.BYTES_PER_GB
 end
+
+--- A file system: its `bytes_used` ("updated every few hours") at the
+-- published rate per GB-month of 720 h.
+M.filesystem = {
+  { price = "filesystem_gb_month", published = M.FILESYSTEM_GB_MONTH, size = used_gb, month = M.HOURS_PER_MONTH,
+    source_note = "bytes_used, which Lambda updates every few hours" },
+}
 
 return M

@@ -1,27 +1,26 @@
--- terminate_instances: Lambda's terminate, one instance per call, with a
--- report exact per id (docs/lambda.md, "Terminating").
+-- terminate_instances' settle: what follows each id's terminate (the bulk
+-- row terminate_instance: Lambda's terminate with this one id), so the
+-- report is exact per id (docs/lambda.md, "Terminating").
 --
--- Each id's instance is read first (check_instance, the bulk row): one
--- already `terminated` is done, one `terminating` is under way, one whose
+-- The terminate is accepted when its answer names the id among
+-- `terminated_instances` (the row's check_answer, M.about). Lambda documents no partial failure of a batch,
+-- and answered a second terminate of an instance already terminating with
+-- `global/unknown`: so any other answer (a bad key, an inactive account or
+-- a rate limit aside: nothing was done) is judged by a listing asked for
+-- after it. `terminating` or `terminated` is done (`already`); a preempted
+-- instance Lambda will not terminate has ended (done); one whose
 -- `actions.terminate.available` is false is refused in Lambda's words
--- (a preempted one that cannot be terminated has ended: done). Only then
--- is it terminated: POST /instance-operations/terminate with this one id,
--- accepted when the answer names it among `terminated_instances`.
--- Lambda documents no partial failure of a batch, and answered a second
--- terminate of an instance already terminating with `global/unknown`: so
--- any answer but an accepted one (a bad key, a refusal, a rate limit
--- aside) is judged by a listing asked for after it: absent is gone
--- (maybe_deleted: counts as done), `terminating` or `terminated` is
--- accepted, anything else is the terminate's failure. With `wait = true`
--- an accepted terminate is followed by listing again until the instance
--- is absent or `terminated`, bounded by the run's deadline.
+-- (conflict, server_code its reason code); absent is gone (maybe_deleted:
+-- counts as done) when the terminate may have landed, else the terminate's
+-- failure; anything else is the terminate's failure. With `wait = true` an
+-- accepted terminate is followed by listing again until the instance is
+-- absent or `terminated`, bounded by the run's deadline.
 
 local args = require "gpucloud.args"
 local config = require "gpucloud.config"
 local errors = require "gpucloud.errors"
 local json = require "gpucloud.json"
 local watch = require "gpucloud.providers.lambda.watch"
-local wire = require "gpucloud.providers.lambda.wire"
 
 local M = {}
 
@@ -34,8 +33,11 @@ local GOING = { terminating = true }
 -- Failures that say nothing was done: nothing to judge.
 local NOTHING_DONE = { unauthorized = true, forbidden = true, rate_limited = true }
 
+-- `once`: not waiting, one listing judges (its failure leaves the
+-- terminate's own); waiting, listings are polled through failures.
 local function settings(ctx)
-  return { deadline = ctx.settings.wait_timeout or config.WAIT_DEADLINE, interval = config.default("interval") }
+  return { deadline = ctx.settings.wait_timeout or config.WAIT_DEADLINE, interval = config.default("interval"),
+           once = not ctx.settings.wait }
 end
 
 -- The entry of `id` in a terminate's answer, or nil.
@@ -47,11 +49,20 @@ local function named(answer, id)
   end
 end
 
--- After a terminate that was not plainly accepted: what a later listing says.
-local function after_terminate(item)
+--- terminate_instance's check_answer: the answer names the instance asked
+-- for among those it terminates, or it is no acceptance (bad_response,
+-- which may have landed), whichever path reads it.
+function M.about(answer, _, argv)
+  if not named(answer, argv.id) then
+    return format("Lambda answered without naming instance %s among those it terminates", args.describe(argv.id))
+  end
+end
+
+-- After a terminate that was not plainly accepted: the instance as a
+-- later listing shows it ({gone = true} when absent).
+local function as_listed(item)
   if item == false then return "done", { gone = true } end
-  if ENDED[item.status] or GOING[item.status] then return "done", item end
-  return "failed", item
+  return "done", item
 end
 
 -- Until the instance has left the listing or is listed as terminated.
@@ -61,75 +72,62 @@ local function until_gone(item)
   return "pending", item.status or "listed"
 end
 
--- Terminate `id`: the instance accepted (the answer's entry, or as a
--- listing shows it), or nil, err.
-local function send(ctx, spec, id)
-  local answer, err = wire.call(ctx, spec, "terminate_batch", { instance_ids = json.array { id } }, ctx.opts)
-  local mark = watch.mark(ctx)
-  if answer then
-    local entry = named(answer, id)
-    if entry then return entry end
-    err = errors.local_failure(OP, "bad_response",
-      format("Lambda answered without naming instance %s among those it terminates", id),
-      { may_have_landed = true, body = answer })
-  elseif NOTHING_DONE[err.code] then
+-- What the listing says of a terminate that failed with `err`: the
+-- instance (done), or nil and the failure to report.
+local function judged(id, err, seen)
+  if seen.gone then
+    if err.may_have_landed then
+      -- gone, and perhaps by this very call: for a clean-up that is done
+      err.maybe_deleted = true
+    else
+      err.message = format("%s; absent from the listing afterwards", tostring(err.message))
+    end
     return nil, err
   end
-  local seen, why = watch.watch(ctx, spec, id, mark, settings(ctx), "after its terminate", after_terminate)
-  if seen and seen.gone then
-    -- gone, and perhaps by this very call: for a clean-up that is done
-    err.may_have_landed, err.maybe_deleted = true, true
-    return nil, err
-  end
-  if seen then
+  if ENDED[seen.status] or GOING[seen.status] then
     seen.already = seen.status
     return seen
   end
-  if type(why) == "table" and not errors.is(why) then
-    err.message = format("%s; listed afterwards as %s", tostring(err.message), args.describe(why.status))
+  local act = type(seen.actions) == "table" and seen.actions.terminate
+  if type(act) == "table" and act.available == false then
+    -- a preempted instance Lambda will not terminate has ended
+    if seen.status == "preempted" then
+      seen.already = seen.status
+      return seen
+    end
+    return nil, errors.local_failure(OP, "conflict", format("Lambda says instance %s cannot be terminated now: %s",
+      id, tostring(act.reason_description or act.reason_code or "no reason given")),
+      { server_code = type(act.reason_code) == "string" and act.reason_code or nil, status = err.status,
+        may_have_landed = err.may_have_landed })
   end
+  err.message = format("%s; listed afterwards as %s", tostring(err.message), args.describe(seen.status))
   return nil, err
 end
 
---- terminate_instances' settle: `inst` is what check_instance read.
-function M.settle(spec)
-  return function(ctx, argv, inst, err)
-    local id = argv.id
-    if inst == nil then return nil, wire.read_error(spec, err) end
-    wire.hide(inst)
-    local accepted
-    if ENDED[inst.status] then
-      inst.already = inst.status
-      return inst
-    elseif GOING[inst.status] then
-      inst.already = inst.status
-      accepted = inst
-    else
-      local act = type(inst.actions) == "table" and inst.actions.terminate
-      if type(act) == "table" and act.available == false then
-        -- a preempted instance Lambda will not terminate has ended
-        if inst.status == "preempted" then
-          inst.already = inst.status
-          return inst
-        end
-        return nil, errors.local_failure(OP, "conflict", format("Lambda says instance %s cannot be terminated now: %s",
-          id, tostring(act.reason_description or act.reason_code or "no reason given")),
-          { server_code = type(act.reason_code) == "string" and act.reason_code or nil })
-      end
-      local aerr
-      accepted, aerr = send(ctx, spec, id)
-      if not accepted then return nil, aerr end
-    end
-    if not ctx.settings.wait then return accepted end
-    local how, werr = watch.watch(ctx, spec, id, watch.mark(ctx), settings(ctx), "leaving the listing", until_gone)
-    if how then
-      accepted.confirmed = how
-      return accepted
-    end
-    -- accepted, and not seen to end: it may still
-    werr.may_have_landed = true
-    return nil, werr
+--- terminate_instances' settle: `answer`, err are the terminate's (an
+-- answer names the instance: the row's check_answer).
+function M.settle(ctx, argv, answer, err)
+  local id = argv.id
+  local accepted = answer and named(answer, id)
+  if not accepted then
+    if NOTHING_DONE[err.code] then return nil, err end
+    local seen = watch.watch(ctx, id, watch.mark(ctx), settings(ctx), "after its terminate", as_listed)
+    -- no listing read: the terminate's own failure
+    if not seen then return nil, err end
+    accepted, err = judged(id, err, seen)
+    if not accepted then return nil, err end
+    -- ended already: nothing to wait for
+    if not GOING[accepted.status] then return accepted end
   end
+  if not ctx.settings.wait then return accepted end
+  local how, werr = watch.watch(ctx, id, watch.mark(ctx), settings(ctx), "leaving the listing", until_gone)
+  if how then
+    accepted.confirmed = how
+    return accepted
+  end
+  -- accepted, and not seen to end: it may still
+  werr.may_have_landed = true
+  return nil, werr
 end
 
 return M

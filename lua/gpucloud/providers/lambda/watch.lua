@@ -7,7 +7,6 @@
 -- question (before its terminate was answered) never answers it.
 
 local wait = require "gpucloud.wait"
-local wire = require "gpucloud.providers.lambda.wire"
 
 local M = {}
 
@@ -35,9 +34,11 @@ end
 
 --- Poll listings asked for after `mark` until judge(the instance `id` as
 -- listed, or false when it is absent) says "done" or "failed" (wait.poll's
--- words; "pending" polls again). `s`: {deadline, interval}; `what` words
--- for the timeout's message.
-function M.watch(ctx, spec, id, mark, s, what, judge)
+-- words; "pending" polls again). `s`: {deadline, interval, once}; `what`
+-- words for the timeout's message. `once`: one listing is enough, each
+-- call of it retried as the client's calls are, and its failure ends the
+-- watch (not waiting: a judgement, not a wait).
+function M.watch(ctx, id, mark, s, what, judge)
   local sh = shared(ctx)
   return wait.poll({ rt = ctx.rt, op = "lambda.terminate_instances", what = "instance " .. id .. " " .. what,
                      deadline = s.deadline, interval = s.interval, stop_at = ctx.stop_at }, function(stop)
@@ -46,10 +47,15 @@ function M.watch(ctx, spec, id, mark, s, what, judge)
       sh.busy = true
       sh.issued = sh.issued + 1
       local no = sh.issued
-      -- this loop is the retry: each poll is one attempt
-      local items, err, res = wire.call(ctx, spec, "list_instances", {}, { retries = 0 }, stop)
+      -- waiting, this loop is the retry: each poll is one attempt
+      local opts = { retries = 0 }
+      if s.once then opts = ctx.opts end
+      local items, err, res = ctx:call("list_instances", {}, opts, stop)
       sh.busy = false
-      if not items then return nil, err, wait.retry_after(res) end
+      if not items then
+        if s.once then return "failed", err end
+        return nil, err, wait.retry_after(res)
+      end
       sh.list, sh.list_no = items, no
     end
     mark = sh.list_no

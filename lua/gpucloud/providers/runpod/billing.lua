@@ -8,8 +8,8 @@
 local args = require "gpucloud.args"
 local checks = require "gpucloud.providers.runpod.checks"
 local errors = require "gpucloud.errors"
-local prices = require "gpucloud.providers.runpod.prices"
-local stamps = require "gpucloud.providers.runpod.stamps"
+local money = require "gpucloud.money"
+local times = require "gpucloud.times"
 
 local M = {}
 
@@ -38,7 +38,7 @@ function M.repeated(op, records)
     local id, start = r[c.id], r.startTime
     if id ~= nil and start ~= nil then
       -- the bucket by its time where it reads as one: one instant, two spellings
-      local k = type(id) .. ":" .. tostring(id) .. "@" .. tostring(stamps.epoch(start) or start)
+      local k = type(id) .. ":" .. tostring(id) .. "@" .. tostring(times.exact(start) or start)
       if seen[k] then
         return format("billing records %d and %d are both %s %s from %s", seen[k], i, c.id, args.describe(id),
           args.describe(start))
@@ -53,8 +53,8 @@ end
 local HOURLY_UP_TO = 7 * 86400
 
 local function charge(c, r, i)
-  local amount = type(r.totalAmount) == "number" and prices.money(r.totalAmount) or nil
-  local start, stop = stamps.epoch(r.startTime), stamps.epoch(r.endTime)
+  local amount = money.per_hour(r.totalAmount) -- the one rule for money (not text: "1.5" is no amount)
+  local start, stop = times.exact(r.startTime), times.exact(r.endTime)
   local id = checks.id(r[c.id])
   local bad = (amount == nil and "totalAmount is not an amount of money")
     or ((not start or not stop) and "startTime or endTime is not a time")
@@ -75,8 +75,8 @@ function M.charges(client, from, to)
     end
   end
   local q = { bucketSize = (from and to and to - from <= HOURLY_UP_TO) and "hour" or "day" }
-  if from then q.startTime = stamps.rfc3339(from) end
-  if to then q.endTime = stamps.rfc3339(to) end
+  if from then q.startTime = times.rfc3339(from) end
+  if to then q.endTime = times.rfc3339(to) end
   local out = {}
   for _, c in ipairs(M.CALLS) do
     local records, err = client[c.op](client, q)

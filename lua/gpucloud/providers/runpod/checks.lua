@@ -4,7 +4,7 @@
 
 local args = require "gpucloud.args"
 local json = require "gpucloud.json"
-local stamps = require "gpucloud.providers.runpod.stamps"
+local times = require "gpucloud.times"
 
 local M = {}
 
@@ -19,7 +19,7 @@ end
 -- an offset or a fraction allowed). Text only: the query string sends
 -- what it is given, and a number there would not be a time.
 function M.time(v)
-  if stamps.is_rfc3339(v) then return v end
+  if times.is_rfc3339(v) then return v end
   return nil, 'an RFC 3339 time such as "2026-06-01T00:00:00Z"'
 end
 

@@ -18,13 +18,6 @@ local function typed(check)
   end
 end
 
---- A RunPod id: text that stays one path segment (the library's rule,
--- the same as TensorPool's ids).
-local function id(s)
-  if rp.id(s) then return s end
-  return nil, format("id must be 1 to 256 bytes without '/' or control characters, and not . or .., got %s",
-    checks.describe(s))
-end
 
 -- A billing listing's options; `id_option` narrows it to one thing.
 local function billing(id_option, field, noun)
@@ -37,7 +30,7 @@ local function billing(id_option, field, noun)
       field = "bucketSize", help = "billing: hour, day (default), week, month or year" },
     { "last", value = "N", check = checks.count(1), field = "lastN",
       help = "billing: the last N buckets, the current one included (instead of the times)" },
-    { id_option, value = "ID", check = id, field = field, help = "billing: only this " .. noun },
+    { id_option, value = "ID", check = checks.segment_id, field = field, help = "billing: only this " .. noun },
   }
 end
 
@@ -61,7 +54,8 @@ local ENDPOINT_COLUMNS = { "id", "name", "type", "workers.min", "workers.max", "
 local VOLUME_COLUMNS = { "id", "name", "size", "type", "dataCenter" }
 
 return {
-  id = id, -- how an ID argument is checked
+  -- how an ID argument is checked: the library's rule for string ids (one path segment)
+  id = checks.segment_id,
   commands = {
   { "pod list", "list_pods", groups = { "list" }, help = "list pods, with their $/h (cost)",
     aliases = { "get pod" }, fields = FIELDS, columns = POD_COLUMNS,

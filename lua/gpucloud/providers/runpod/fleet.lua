@@ -1,11 +1,12 @@
 -- How RunPod's billable things look in the fleet view (see vast/fleet.lua):
--- pods, serverless endpoints and network volumes, with their $/h
--- (prices.lua), and its billing history as charges (billing.lua).
+-- pods, serverless endpoints and network volumes, with their cost rules
+-- (prices.lua, read by fleet/cost.lua), and its billing history as
+-- charges (billing.lua: the hook fleet:costs calls).
 
 local billing = require "gpucloud.providers.runpod.billing"
 local key = require("gpucloud.fleet.plan").key
 local prices = require "gpucloud.providers.runpod.prices"
-local stamps = require "gpucloud.providers.runpod.stamps"
+local times = require "gpucloud.times"
 
 local M = {}
 
@@ -14,7 +15,7 @@ local POD_STATE = {
   EXITED = "stopped", ERROR = "failed", TERMINATED = "gone",
 }
 
-local function created(r) return stamps.epoch(r.createdAt) end
+local function created(r) return times.exact(r.createdAt) end
 
 -- An endpoint from its workers: busy when any does anything (or says
 -- something unknown: unknown is never idle), failed when all are
@@ -33,29 +34,22 @@ local function from_workers(workers)
   return "idle"
 end
 
--- Endpoints: each one's workers give its state and its $/h (the catalog's
--- serverless price per GPU, read once, when a worker needs it). Workers
--- that cannot be read leave an endpoint that is not paused without a
--- state (state_error says why); a paused one stays stopped. (The fleet
--- refines only rows whose id the delete takes, which the workers listing
--- takes too: a listed id that cannot be one is never sent.)
+-- Endpoints: each one's workers give its state, and its $/h (prices.lua's
+-- rule reads them). Workers that cannot be read leave an endpoint that is
+-- not paused without a state (state_error says why); a paused one stays
+-- stopped. (The fleet refines only rows whose id the delete takes, which
+-- the workers listing takes too: a listed id that cannot be one is never
+-- sent.)
 local function refine_endpoints(client, rows)
-  local price_of
-  local function price(gpu)
-    if price_of == nil then
-      local gpus = client:list_gpu_types()
-      price_of = gpus and prices.serverless_prices(gpus) or false
-    end
-    return price_of and price_of(gpu) or nil
-  end
   for _, row in ipairs(rows) do
     local workers, err = client:list_endpoint_workers(row.id)
     if workers then
       row.workers = #workers
+      prices.WORKERS[row] = workers
       if row.state ~= "stopped" then row.state = from_workers(workers) end
-      row.cost_per_hour = prices.workers(workers, price)
-    elseif row.state ~= "stopped" then
-      row.state, row.state_error = nil, err
+    else
+      row.workers_error = err
+      if row.state ~= "stopped" then row.state, row.state_error = nil, err end
     end
   end
 end
@@ -114,7 +108,7 @@ end
 M.kinds = {
   pod = {
     list = "list_pods", id = "id", name = "name", status = "status",
-    created_at = created, cost_per_hour = prices.pod,
+    created_at = created, cost = prices.pod,
     state = function(r) return POD_STATE[r.status] end,
     delete = "delete_pods", stage = 1,
   },
@@ -129,12 +123,12 @@ M.kinds = {
     state = function(r)
       if type(r.workers) == "table" and r.workers.max == 0 then return "stopped" end
     end,
-    refine = refine_endpoints,
+    refine = refine_endpoints, cost = prices.endpoint,
     delete = "delete_endpoints", stage = 1,
   },
   volume = {
     list = "list_network_volumes", id = "id", name = "name", status = "type",
-    cost_per_hour = prices.volume,
+    age_unknown = "RunPod's network volume answer carries no creation time", cost = prices.volume,
     state = function() return nil end, -- refine_volumes: attached or not
     refine = refine_volumes,
     delete = "delete_network_volumes", stage = 2,

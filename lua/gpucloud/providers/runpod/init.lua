@@ -7,8 +7,8 @@
 -- What rows cannot say, each in its own file: the whole-list check of
 -- every listing (whole.lua), a pod action judged by the pod and a pause
 -- followed until its workers drain (settle.lua), the key file
--- (keyfile.lua), prices (prices.lua, read by fleet.lua) and times
--- (stamps.lua).
+-- (keyfile.lua) and prices (prices.lua, read by fleet.lua); its times are
+-- read by gpucloud.times.
 
 local checks = require "gpucloud.providers.runpod.checks"
 local define = require "gpucloud.define"
@@ -147,7 +147,7 @@ spec.bulk = {
 }
 
 -- help's lines (gpucloud repl) for the bulk entries whose words say more
--- than their row; whole.install adds those of the list methods.
+-- than their row.
 spec.docs = {
   stop_pods = { "stop_pod for each id; a pod already stopped counts as stopped; "
     .. "with wait = true, followed until EXITED (its volume disk still bills)" },
@@ -155,6 +155,7 @@ spec.docs = {
   pause_endpoints = { "pause_endpoint for each id (workers min = max = 0); "
     .. "with wait = true, followed until no worker is left" },
 }
+-- every list row: the whole list, or bad_response
 whole.install(spec)
 
 local construct = define.define(spec)

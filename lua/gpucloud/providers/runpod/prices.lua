@@ -1,26 +1,27 @@
--- What RunPod's things cost per hour, from what its listings say and its
--- published rates (docs/runpod.md, "Money"). Money is a finite number >= 0
--- or unknown (nil): a missing, negative or unreadable price is never 0.
+-- What RunPod's things cost per hour, as the fleet's cost rules (the
+-- source forms are fleet/cost.lua's and fleet/rates.lua's, which check
+-- every amount) and the published rates they use (docs/runpod.md, "Money").
+-- A published rate is a default: the fleet's prices option replaces it
+-- (`prices = {runpod = {network_volume_gb_month = {STANDARD = 0.07}}}`).
+
+local args = require "gpucloud.args"
 
 local M = {}
 
--- Published rates, USD per GB per month, and the month gpucloud divides
--- them by (730 h: our convention, not RunPod's).
-M.HOURS_PER_MONTH = 730
+-- Published rates, USD per GB per month (of 730 h: gpucloud's convention,
+-- not RunPod's).
 M.STOPPED_VOLUME_DISK = 0.20 -- a stopped pod's volume disk (its container disk is free)
-M.NETWORK_VOLUME = 0.07      -- a network volume of up to 1 TB
-M.NETWORK_VOLUME_LARGE = 0.05 -- one over 1 TB
+M.NETWORK_VOLUME = { STANDARD = 0.07, STANDARD_OVER_1TB = 0.05 }
 M.LARGE_FROM_GB = 1000
+local HOURS_A_MONTH = 730
 
---- A price: a number, or a decimal number as text ("0.74": RunPod's
--- OpenAPI once gave its example so); finite and >= 0, else nil.
-function M.money(v)
-  if type(v) == "string" then
-    if not (v:match("^%d+%.?%d*$") or v:match("^%.%d+$")) then return nil end
-    v = tonumber(v)
-  end
-  if type(v) ~= "number" or v ~= v or v < 0 or v == math.huge then return nil end
-  return v
+--- A price as RunPod may write it: a number, or a decimal number as text
+-- ("0.74": RunPod's OpenAPI once gave its example so), as a number; other
+-- text is nil and why. (Whether it is money is the cost rules' check.)
+function M.decimal(v)
+  if type(v) ~= "string" then return v end
+  if v:match("^%d+%.?%d*$") or v:match("^%.%d+$") then return tonumber(v) end
+  return nil, "is not a decimal number: " .. args.describe(v)
 end
 
 local function whole(v)
@@ -32,9 +33,11 @@ end
 local function persistent_gb(r)
   local mounts = r.mounts
   if mounts == nil then return 0 end
-  if type(mounts) ~= "table" then return nil end
-  if mounts.persistent == nil then return 0 end
-  return type(mounts.persistent) == "table" and whole(mounts.persistent.size) or nil
+  local p = type(mounts) == "table" and mounts.persistent
+  if p == nil then return 0 end
+  local gb = type(p) == "table" and whole(p.size) or nil
+  if gb == nil then return nil, "its volume disk's size (mounts.persistent.size) is not a whole number of GB" end
+  return gb
 end
 
 -- Statuses whose `cost` is the hourly rate; in the others RunPod reports
@@ -42,63 +45,90 @@ end
 local COMPUTING = { RUNNING = true, PROVISIONING = true, STARTING = true }
 local DISK_ONLY = { EXITED = true, ERROR = true }
 
---- A pod's $/h: its `cost` while it computes; stopped (EXITED) or failed
--- (ERROR), its volume disk at the stopped rate, unless `cost` says more;
--- TERMINATED, 0.
-function M.pod(r)
-  local cost = M.money(r.cost)
-  if COMPUTING[r.status] then return cost end
-  if r.status == "TERMINATED" then return 0 end
-  if DISK_ONLY[r.status] then
-    local gb = persistent_gb(r)
-    if gb == nil then return cost ~= nil and cost > 0 and cost or nil end
-    local disk = gb * M.STOPPED_VOLUME_DISK / M.HOURS_PER_MONTH
-    if cost and cost > disk then return cost end
-    return disk
-  end
-  return nil
+local function computing(r) return COMPUTING[r.status] == true end
+local function disk_only(r) return DISK_ONLY[r.status] == true end
+local function terminated(r) return r.status == "TERMINATED" end
+
+-- A stopped pod whose `cost` says more than its disk at the published
+-- rate (or whose disk cannot be read, and `cost` is above 0): `cost` then.
+local function cost_says_more(r)
+  if not disk_only(r) then return false end
+  local cost = M.decimal(r.cost)
+  -- (NaN is no number here, and an infinite cost fails the money check)
+  if type(cost) ~= "number" or cost ~= cost or cost <= 0 then return false end
+  local gb = persistent_gb(r)
+  return gb == nil or cost > gb * M.STOPPED_VOLUME_DISK / HOURS_A_MONTH
 end
 
---- A network volume's $/h from its size: STANDARD (or no type) at the
--- published rates; HIGH_PERFORMANCE is unpublished (unknown).
-function M.volume(r)
+--- A pod: its `cost` while it computes; stopped (EXITED) or failed
+-- (ERROR), its volume disk at the stopped rate, unless `cost` says more;
+-- TERMINATED, 0; any other status, unknown.
+M.pod = {
+  { fixed = 0, when = terminated, source_note = "terminated: nothing bills" },
+  { field = "cost", read = M.decimal, when = computing },
+  { field = "cost", read = M.decimal, when = cost_says_more, source_note = "stopped, and more than its disk" },
+  { price = "stopped_volume_disk_gb_month", published = M.STOPPED_VOLUME_DISK, size = persistent_gb,
+    month = HOURS_A_MONTH, when = disk_only,
+    source_note = "stopped: its volume disk bills, its container disk does not (a network volume bills as itself)" },
+  { none = function(r) return "RunPod states no price for a pod in status " .. args.describe(r.status) end,
+    when = function(r) return not (computing(r) or disk_only(r) or terminated(r)) end },
+}
+
+-- A volume's tier: its type, STANDARD (or none) priced by size.
+local function tier(r)
+  if r.type ~= nil and r.type ~= "STANDARD" then return r.type end
   local gb = whole(r.size)
-  if not gb or not (r.type == nil or r.type == "STANDARD") then return nil end
-  local rate = gb > M.LARGE_FROM_GB and M.NETWORK_VOLUME_LARGE or M.NETWORK_VOLUME
-  return gb * rate / M.HOURS_PER_MONTH
+  return (gb and gb > M.LARGE_FROM_GB) and "STANDARD_OVER_1TB" or "STANDARD"
 end
+
+local function volume_gb(r)
+  local gb = whole(r.size)
+  if gb == nil then return nil, "its size is not a whole number of GB: " .. args.describe(r.size) end
+  return gb
+end
+
+--- A network volume: its size at its tier's published rate per GB-month;
+-- HIGH_PERFORMANCE has none published (unknown unless the prices option
+-- gives one).
+M.volume = {
+  { price = "network_volume_gb_month", published = M.NETWORK_VOLUME, key = tier, size = volume_gb,
+    month = HOURS_A_MONTH },
+}
+
+--- An endpoint's workers as fleet.lua's refinement read them, by row.
+M.WORKERS = setmetatable({}, { __mode = "k" })
 
 -- Worker statuses that hold no GPU yet (waiting for capacity).
 local UNPLACED = { THROTTLED = true }
 
---- An endpoint's $/h from its workers: each placed worker at the
--- catalog's serverless list price of its GPU type times its GPU count
--- (`price_of(gpu_type_id)` -> $/h per GPU | nil). No workers: 0. Any
--- worker whose price cannot be known makes the whole unknown.
-function M.workers(workers, price_of)
-  local total = 0
-  for _, w in ipairs(workers) do
-    if type(w) ~= "table" then return nil end
+-- What an endpoint's placed workers hold: {gpu_type_id, gpu count} each.
+local function worker_gpus(row)
+  local workers = M.WORKERS[row]
+  if workers == nil then
+    return nil, row.workers_error and ("its workers could not be read: " .. tostring(row.workers_error))
+      or "its workers were not read"
+  end
+  local parts = {}
+  for i, w in ipairs(workers) do
+    if type(w) ~= "table" then return nil, "worker " .. i .. " is not an object" end
     if not UNPLACED[w.status] then
       local n = whole(w.gpuCount)
-      local each = type(w.gpuTypeId) == "string" and price_of(w.gpuTypeId) or nil
-      if not n or n == 0 or not each then return nil end
-      total = total + n * each
+      if not n or n == 0 then return nil, "worker " .. args.describe(w.id) .. " gives no GPU count" end
+      if type(w.gpuTypeId) ~= "string" then return nil, "worker " .. args.describe(w.id) .. " gives no GPU type" end
+      parts[#parts + 1] = { w.gpuTypeId, n }
     end
   end
-  return total
+  return parts
 end
 
---- The catalog's serverless price per GPU type: a function gpu_type_id ->
--- $/h | nil, from list_gpu_types' answer.
-function M.serverless_prices(gpus)
-  local by_id = {}
-  for _, g in ipairs(gpus) do
-    if type(g) == "table" and type(g.id) == "string" and type(g.price) == "table" then
-      by_id[g.id] = M.money(g.price.serverless)
-    end
-  end
-  return function(id) return by_id[id] end
-end
+--- An endpoint: each placed worker's GPUs at the catalog's serverless
+-- list price of their type (list_gpu_types, asked once per listing when
+-- a worker needs it); no workers: 0.
+M.endpoint = {
+  { price = "serverless_gpu", parts = worker_gpus,
+    catalog = { call = "list_gpu_types", key = "id",
+                rate = function(g) return type(g.price) == "table" and M.decimal(g.price.serverless) or nil end },
+    source_note = "list prices: active-worker and negotiated discounts are not in them" },
+}
 
 return M

@@ -4,14 +4,11 @@
 -- listing its record count (`metadata.recordCount`). An answer that says
 -- there is more than it holds is bad_response, never a short list: a
 -- clean-up must not miss what it did not see. A billing listing naming one
--- thing twice in one bucket is bad_response too (billing.repeated). Each list row's method is
--- replaced by one that checks this (spec.methods); the row itself stays
--- what ctx:call, bulk and batch run.
+-- thing twice in one bucket is bad_response too (billing.repeated). Each
+-- list row says so in its `check_answer` (request.lua reads every answer
+-- through it): its method, ctx:call, bulk and batch alike.
 
 local billing = require "gpucloud.providers.runpod.billing"
-local config = require "gpucloud.config"
-local define = require "gpucloud.define"
-local errors = require "gpucloud.errors"
 
 local M = {}
 
@@ -40,39 +37,17 @@ local function more_than(decoded, n)
 end
 M.more_than = more_than
 
---- The method of list row `name`: the row's call, then the check.
-function M.method(spec, name)
-  local row = spec.ops[name]
-  local op = spec.name .. "." .. name
-  local params = row.args or {}
-  return function(ctx, ...)
-    local argv = define.check_args(op, params, 2, ...)
-    local opts = (select(#params + 1, ...))
-    if opts ~= nil then config.call(op, row, opts, 2) end
-    local items, err, res, decoded = ctx:call(name, argv, opts)
-    if items == nil then return nil, err end
-    local why = more_than(decoded, #items) or billing.repeated(name, items)
-    if why then return nil, errors.bad_response(op, res.status, why) end
-    if decoded ~= nil and decoded ~= items then return items, decoded end
-    return items
+--- The check of list row `name`'s answers (a row's check_answer).
+function M.check(name)
+  return function(items, decoded)
+    return more_than(decoded, #items) or billing.repeated(name, items)
   end
 end
 
---- spec.methods and spec.docs entries for every list row of `spec`.
+--- Every list row of `spec` checks its answers so.
 function M.install(spec)
-  spec.methods = spec.methods or {}
-  spec.docs = spec.docs or {}
   for name, row in pairs(spec.ops) do
-    if row.list then
-      spec.methods[name] = M.method(spec, name)
-      local names = {}
-      for i, a in ipairs(row.args or {}) do names[i] = a[1] end
-      names[#names + 1] = "opts"
-      spec.docs[name] = { args = #names == 1 and "[opts]" or (table.concat(names, ", ", 1, #names - 1) .. " [, opts]"),
-        options = "call",
-        format("%s %s -> the whole list (%q); an answer that says it holds less is bad_response",
-          row.method, row.path, row.list) }
-    end
+    if row.list then row.check_answer = M.check(name) end
   end
 end
 

@@ -15,8 +15,10 @@ local TP_UNPROTECT = { "unprotect", field = "unprotect",
 local FIELDS = {
   cluster_id = { "cluster" }, deletion_protection = { "protected" }, instance_type = { "type" },
   hourly_rate = { "$/h", "money/h" }, created_at = { "age", "age" }, attached_clusters = { "clusters" },
-  size_gb = { "GB" },
+  size_gb = { "GB" }, size = { "GB" },
 }
+-- a bucket's size: in an answer or not (docs/tensorpool.md: UNVERIFIED)
+local BUCKET_FIELDS = { size_gb = { "GB", optional = true }, size_bytes = { "bytes", optional = true } }
 -- a cluster's own id is its id
 local CLUSTER_FIELDS = { cluster_id = { "id" } }
 for k, v in pairs(FIELDS) do CLUSTER_FIELDS[k] = CLUSTER_FIELDS[k] or v end
@@ -71,5 +73,15 @@ return {
     examples = { "gpucloud tp job delete j-done-005" } },
   { "request info", "get_request_info", args = { "ID" }, help = "show a request's status",
     examples = { "gpucloud tp request info req-000001" } },
+  -- money and object storage (issue 21)
+  { "storage quote", "get_storage_quote", args = { "GB" }, help = "what a storage volume of GB costs an hour",
+    fields = FIELDS, columns = { "size", "hourly_rate", "message" }, examples = { "gpucloud tp storage quote 100" } },
+  { "bucket list", "list_buckets", groups = { "list" }, help = "list the organization's object storage buckets",
+    fields = BUCKET_FIELDS, columns = { "name", "size_gb", "size_bytes" },
+    examples = { "gpucloud tp bucket list", "gpucloud tp bucket list -o ids" } },
+  { "bucket delete", "delete_buckets", args = { "ID..." }, groups = { "bulk" }, kind = "bucket",
+    help = "delete empty buckets (one that holds objects is refused: gpucloud never empties one)",
+    bulk = { noun = "buckets", verb = "delete", done = "deleted", doing = "deleting" },
+    examples = { "gpucloud tp bucket delete scratch-empty --dry-run", "gpucloud tp bucket delete scratch-empty" } },
   },
 }

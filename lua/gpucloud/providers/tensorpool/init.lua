@@ -7,6 +7,7 @@
 -- vast.lua; `destructive` (a POST that counts against the bulk max).
 
 local args = require "gpucloud.args"
+local buckets = require "gpucloud.providers.tensorpool.buckets"
 local define = require "gpucloud.define"
 local destroy = require "gpucloud.providers.tensorpool.destroy"
 local waits = require "gpucloud.providers.tensorpool.waits"
@@ -93,6 +94,24 @@ local spec = {
       -- the polls of every destroy and edit: about this request, or bad_response
       echo = { request_id = "request_id" },
     },
+
+    -- Money and object storage (issue 21; docs/tensorpool.md). The quote's
+    -- parameter and answer fields are UNVERIFIED: the answer comes back
+    -- whole, and the fleet reads a numeric hourly_rate from it or says why not.
+    get_storage_quote = {
+      method = "GET", host = "engine", path = "/storage/quote",
+      args = { { "size_gb", "positive_int", query = "size" } }, object = true, idempotent = true,
+    },
+    -- organization-wide: every member's buckets
+    list_buckets = {
+      method = "GET", host = "engine", path = "/object-storage/bucket/list",
+      list = "buckets", item = buckets.item, id_field = "name", idempotent = true,
+    },
+    -- empty buckets only (204); see buckets.lua for a refusal
+    delete_bucket = {
+      method = "DELETE", host = "engine", path = "/object-storage/bucket/delete/{bucket_name}",
+      args = { { "bucket_name", "tp_id" } }, idempotent = true,
+    },
   },
 }
 
@@ -114,6 +133,7 @@ spec.methods = {
   -- rows, plus the protection step when asked
   destroy_cluster = destroy.destroy_method(spec, clusters),
   destroy_storage = destroy.destroy_method(spec, storage),
+  delete_bucket = buckets.delete_method(spec),
 }
 
 spec.bulk = {
@@ -121,6 +141,7 @@ spec.bulk = {
   destroy_storages = destroy.destroy_entry(spec, storage),
   cancel_jobs = { op = "cancel_job", settle = waits.settle_cancel, verb = "cancel", done_verb = "canceled" },
   delete_jobs = { op = "delete_job" },
+  delete_buckets = { op = "delete_bucket", settle = buckets.settle },
 }
 
 -- help's line (gpucloud repl) for what is not a row, whose help is made
@@ -136,8 +157,13 @@ spec.docs = {
   destroy_storage = { args = "storage_id [, opts]", options = "call",
     "DELETE engine /storage/{storage_id} -> 202 {storage_id, request_id, message}; "
       .. "with unprotect = true, as destroy_cluster" },
+  delete_bucket = { args = "bucket_name [, opts]", options = "call",
+    "DELETE engine /object-storage/bucket/delete/{bucket_name} -> 204; an empty bucket only: a non-empty "
+      .. "one fails (not_empty = true) and gpucloud never empties it" },
   destroy_clusters = {
     "destroy_cluster for each id; with wait = true, wait for each and confirm a lost answer by the listing" },
+  delete_buckets = { "delete_bucket for each name; one not empty is refused (not_empty = true); "
+    .. "with wait = true, listed again until it is gone" },
 }
 
 return { spec = spec, new = define.define(spec) }

@@ -12,7 +12,22 @@ local FIELDS = {
   storage_cost = { "storage $/month/GB", "money" }, storage_total_cost = { "storage $", "money" },
   start_date = { "age", "age" }, end_date = { "ends", "date" }, created_at = { "age", "age" },
   duration = { "duration", "duration" }, disk_space = { "GB" }, gpu_util = { "util" },
+  -- money (issue 21): charges, invoices, pending price increases, deployments
+  amount = { "amount", "money" }, start = { "from", "date" }, ["end"] = { "to", "date" },
+  contract_id = { "instance" }, old_gpu_cost_per_hour = { "GPU $/h now", "money/h" },
+  new_gpu_cost_per_hour = { "GPU $/h after", "money/h" }, contract_end_date = { "starts", "date" },
+  old_disk_cost_per_gb_month = { "disk $/GB/month now", "rate", optional = true },
+  new_disk_cost_per_gb_month = { "disk $/GB/month after", "rate", optional = true },
+  updated_at = { "updated", "age" },
+  storage = { "GB" },
 }
+
+-- The money listings' window: whole UTC days (Vast.ai keeps charges per
+-- day), the days WHEN falls on included.
+local SINCE = { "since", value = "WHEN", check = checks.when, field = "from", required = true,
+  help = "show charges/invoices: from WHEN's UTC day: a duration back (7d) or a day (2026-01-05)" }
+local UNTIL = { "until", value = "WHEN", check = checks.when, field = "to", default = os.time,
+  help = "show charges/invoices: through WHEN's UTC day (default today)" }
 
 local LIST = { "list" }
 
@@ -88,5 +103,40 @@ return {
     options = { { "tail", value = "N", check = checks.count(1), field = "tail",
                   help = "get endpoint logs: only the last N lines" } },
     examples = { "gpucloud vast get endpoint logs 102 --tail 50" } },
+  -- money and deployments (issue 21)
+  { "show charges", "show_charges", groups = LIST, fields = FIELDS,
+    columns = { "start", "end", "type", "source", "description", "amount" },
+    help = "what was billed, a line per contract and day range (every page)",
+    options = { SINCE, UNTIL, { "type", value = "TYPE", check = checks.one_of { "instance", "volume", "serverless" },
+      field = "type", help = "show charges: only this type" } },
+    examples = { "gpucloud vast show charges --since 7d", "gpucloud vast show charges --since 2026-01-01 --type volume",
+                 "gpucloud vast show charges --since 30d --columns source,amount -o csv" } },
+  { "show invoices", "show_invoices", groups = LIST, fields = FIELDS,
+    columns = { "start", "type", "source", "description", "amount" },
+    help = "payments and credits (not usage: show charges)", options = { SINCE, UNTIL },
+    examples = { "gpucloud vast show invoices --since 30d" } },
+  { "show pending-price-increases", "show_pending_price_increases", groups = LIST, fields = FIELDS,
+    columns = { "pending_price_increase_id", "contract_id", "old_gpu_cost_per_hour", "new_gpu_cost_per_hour",
+      "old_disk_cost_per_gb_month", "new_disk_cost_per_gb_month", "contract_end_date" },
+    help = "price increases waiting for your instances' contracts to end (Vast.ai's $/s as $/h)",
+    examples = { "gpucloud vast show pending-price-increases" } },
+  { "show deployments", "show_deployments", groups = LIST, help = "list deployments", fields = FIELDS,
+    columns = { "id", "name", "tag", "image", "endpoint_id", "storage", "created_at" },
+    examples = { "gpucloud vast show deployments", "gpucloud vast show deployments --filter endpoint_id=101 -o ids" } },
+  { "show deployment", "show_deployment", args = { "ID" }, help = "show one deployment", fields = FIELDS,
+    columns = { "id", "name", "tag", "image", "endpoint_id", "storage", "created_at" },
+    examples = { "gpucloud vast show deployment 801" } },
+  { "stop deployment", "stop_deployments", args = { "ID..." }, groups = { "bulk" }, kind = "deployment",
+    aliases = { "stop deployments" }, help = "stop deployments (their workers' disks still bill)",
+    bulk = { noun = "deployments", verb = "stop", done = "stopped", doing = "stopping" },
+    examples = { "gpucloud vast stop deployment 802 --dry-run", "gpucloud vast stop deployment 801 802 --yes" } },
+  { "start deployment", "start_deployments", args = { "ID..." }, groups = { "bulk" }, kind = "deployment",
+    aliases = { "start deployments" }, help = "start stopped deployments",
+    bulk = { noun = "deployments", verb = "start", done = "started", doing = "starting" },
+    examples = { "gpucloud vast start deployment 802" } },
+  { "delete deployment", "delete_deployments", args = { "ID..." }, groups = { "bulk" }, kind = "deployment",
+    aliases = { "delete deployments" }, help = "delete deployments",
+    bulk = { noun = "deployments", verb = "delete", done = "deleted", doing = "deleting" },
+    examples = { "gpucloud vast delete deployment 802 --dry-run", "gpucloud vast delete deployment 801 802 --yes" } },
   },
 }

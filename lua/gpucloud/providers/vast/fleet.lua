@@ -1,10 +1,14 @@
 -- How Vast.ai's billable things look in the fleet view: one table per kind,
--- naming the listing, the fields, the common state, the cost and the bulk
--- call that deletes them. Read by gpucloud.fleet; documented in README "Fleet".
+-- naming the listing, the fields, the common state, the cost rule (read by
+-- fleet/cost.lua, which says what each source form means) and the bulk
+-- call that deletes them; and `charges`, what was billed (the contract in
+-- DEVELOPERS.md "Adding a provider"). Read by gpucloud.fleet; documented in
+-- README "Fleet" and docs/vast.md "What gpucloud assumes about money".
 
 local json = require "gpucloud.json"
 local key = require("gpucloud.fleet.plan").key
 local ops = require("gpucloud.providers.vast").spec.ops
+local pricing = require "gpucloud.providers.vast.pricing"
 
 local M = {}
 
@@ -33,12 +37,11 @@ M.kinds = {
     end,
     -- An active endpoint is idle when none of its workers does anything;
     -- one whose workers cannot be read keeps no state (nothing selects it)
-    -- and says why in state_error.
+    -- and says why in state_error. A stopped one's workers are read for
+    -- its cost only (their disks still bill).
     refine = function(client, rows)
       local ids = {}
-      for _, row in ipairs(rows) do
-        if row.state == "running" then ids[#ids + 1] = row.id end
-      end
+      for _, row in ipairs(rows) do ids[#ids + 1] = row.id end
       if #ids == 0 then return end
       -- one read per endpoint, concurrently, at the run host's rate (it
       -- documents none today: then they are not paced)
@@ -47,16 +50,20 @@ M.kinds = {
         local workers, err = r.results[row.id], r.failed[row.id]
         if workers then
           local busy = 0
-          for _, w in ipairs(workers) do
+          row.worker_ids = {}
+          for i, w in ipairs(workers) do
             if not IDLE_WORKER[w.status] then busy = busy + 1 end
+            row.worker_ids[i] = w.id
           end
-          row.state = busy == 0 and "idle" or "running"
+          if row.state == "running" then row.state = busy == 0 and "idle" or "running" end
           row.workers = #workers
         elseif err then
-          row.state, row.state_error = nil, err
+          if row.state == "running" then row.state, row.state_error = nil, err end
+          row.workers_error = err
         end
       end
     end,
+    cost = { pricing.endpoint },
     delete = "delete_endpoints", stage = 2,
     -- one endpoint again: its show and its workers; the listing: one page
     -- and the workers of every active endpoint
@@ -74,11 +81,12 @@ M.kinds = {
     created_at = "created_at",
     state = function() return "running" end,
     parent = function(r) return r.endpoint_id and key("vast", "endpoint", r.endpoint_id) end,
+    cost = { pricing.workergroup },
     delete = "delete_workergroups", stage = 1,
   },
   instance = {
     list = "show_instances", id = "id", name = "label", label = "label", status = "actual_status",
-    created_at = "start_date", cost_per_hour = "dph_total",
+    created_at = "start_date", cost = pricing.instance, next_cost = pricing.instance_next,
     show = "show_instance",
     list_cost = function(rows) return math.max(1, math.ceil(#rows / PAGE)) end,
     state = function(r) return INSTANCE_STATE[r.actual_status] or (r.actual_status == nil and "pending" or nil) end,
@@ -121,9 +129,19 @@ M.kinds = {
       for i, id in ipairs(r.instances) do out[i] = key("vast", "instance", id) end
       return out
     end,
+    cost = { pricing.volume },
     delete = "delete_volumes", stage = 2,
     needs = "show_volumes",
   },
+  -- a wrapper over one endpoint: its workers are what bills
+  deployment = {
+    list = "show_deployments", id = "id", name = "name", created_at = "created_at",
+    state = function() return "running" end,
+    cost = { pricing.deployment },
+    delete = "delete_deployments", stage = 1,
+  },
 }
+
+M.charges = pricing.charges
 
 return M

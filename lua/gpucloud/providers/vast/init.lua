@@ -21,6 +21,17 @@ local function select_filters(v)
   return require("gpucloud.providers.vast.filters").select_filters(v)
 end
 
+-- A check or reader of billing.lua (charges, invoices, price increases,
+-- and the times they hold), loaded at the first billing call: a client
+-- that makes none never loads it
+local billing_mod
+local function billing(name)
+  return function(...)
+    billing_mod = billing_mod or require "gpucloud.providers.vast.billing"
+    return billing_mod[name](...)
+  end
+end
+
 -- Which endpoint, as a logs call's body names it: an id is {"id": N} (what
 -- the official CLI sends), a name {"endpoint": "<name>"} (the documented form).
 local function endpoint_ref(v)
@@ -99,6 +110,9 @@ local spec = {
     stop_instances = { op = "stop_instance" },
     start_instances = { op = "start_instance" },
     delete_volumes = { op = "delete_volume" },
+    delete_deployments = { op = "delete_deployment" },
+    stop_deployments = { op = "stop_deployment" },
+    start_deployments = { op = "start_deployment" },
   },
   ops = {
     delete_workergroup = {
@@ -190,6 +204,49 @@ local spec = {
     delete_volume = {
       method = "DELETE", host = "console", path = "/api/v0/volumes/?id={id}",
       args = { { "id", "vast_id" } }, idempotent = true, rate = 5.5,
+    },
+
+    -- Money (issue 21): what was billed, what was paid, what will cost more.
+    -- Charges are per contract and UTC day; both days are required.
+    show_charges = {
+      method = "GET", host = "console", path = "/api/v0/charges/",
+      args = { { "range", billing "charges_range", query = "select_filters" } },
+      list = "results", item = billing "charge", id_field = "key", idempotent = true, rate = 1.0,
+      paged = { cursor = "after_token", next = "next_token", limit = 500, each = "each_charge" },
+    },
+    show_invoices = {
+      method = "GET", host = "console", path = "/api/v1/invoices/",
+      args = { { "range", billing "invoices_range", query = "select_filters" } },
+      list = "results", item = billing "invoice", idempotent = true, rate = 3.0,
+      paged = { cursor = "after_token", next = "next_token", limit = 100, each = "each_invoice" },
+    },
+    show_pending_price_increases = {
+      method = "GET", host = "console", path = "/api/v0/instances/pending-price-increases/",
+      list = "pending_price_increases", item = billing "price_increase", id_field = "pending_price_increase_id",
+      idempotent = true,
+    },
+
+    -- Deployments: a wrapper over one endpoint and workergroup. Stopping
+    -- one stops its workers, whose disks still bill; only delete ends it.
+    show_deployments = {
+      method = "GET", host = "console", path = "/api/v0/deployments/",
+      list = "deployments", idempotent = true, rate = 3.0,
+    },
+    show_deployment = {
+      method = "GET", host = "console", path = "/api/v0/deployment/{id}/",
+      args = { { "id", "vast_id" } }, object = "deployment", idempotent = true, rate = 3.0,
+    },
+    stop_deployment = {
+      method = "POST", host = "console", path = "/api/v0/deployment/{id}/stop/",
+      args = { { "id", "vast_id" } }, idempotent = true, rate = 2.0,
+    },
+    start_deployment = {
+      method = "POST", host = "console", path = "/api/v0/deployment/{id}/start/",
+      args = { { "id", "vast_id" } }, idempotent = true, rate = 2.0,
+    },
+    delete_deployment = {
+      method = "DELETE", host = "console", path = "/api/v0/deployment/{id}/",
+      args = { { "id", "vast_id" } }, idempotent = true,
     },
   },
 }

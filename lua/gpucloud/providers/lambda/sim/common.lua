@@ -3,7 +3,7 @@
 -- failures), finding things by id, the instances that hold a file system.
 
 local json = require "gpucloud.json"
-local rp = require "gpucloud.providers.runpod.sim.common"
+local values = require "gpucloud.sim.values"
 
 local M = {}
 
@@ -17,9 +17,8 @@ function M.data(value)
   return 200, { data = value }
 end
 
--- finding by id, and a copy of a list without one of its items: the
--- RunPod simulator's (one home for both)
-M.find, M.without = rp.find, rp.without
+-- finding by id, and a copy of a list without one of its items
+M.find, M.without = values.find, values.without
 
 --- Does instance `inst` (not terminated) hold file system `fs`, by id
 -- (file_system_mounts) or by name (file_system_names)?

@@ -8,7 +8,7 @@
 
 local json = require "gpucloud.json"
 local common = require "gpucloud.providers.runpod.sim.common"
-local stamps = require "gpucloud.providers.runpod.stamps"
+local times = require "gpucloud.times"
 
 local M = {}
 
@@ -22,7 +22,7 @@ local function bucket_start(t, size)
   if size == "week" then return t - (t - MONDAY) % WEEK end
   if SIZES[size] then return t - t % SIZES[size] end
   local d = os.date("!*t", t)
-  return stamps.days_from_civil(d.year, size == "year" and 1 or d.month, 1) * DAY
+  return times.days_from_civil(d.year, size == "year" and 1 or d.month, 1) * DAY
 end
 
 local function bucket_end(start, size)
@@ -30,13 +30,13 @@ local function bucket_end(start, size)
   local d = os.date("!*t", start)
   local y, m = d.year + 1, 1
   if size == "month" then y, m = d.month == 12 and d.year + 1 or d.year, d.month % 12 + 1 end
-  return stamps.days_from_civil(y, m, 1) * DAY
+  return times.days_from_civil(y, m, 1) * DAY
 end
 
 local function time(q, name)
   local v = q[name]
   if v == nil then return true end
-  return stamps.is_rfc3339(v) and stamps.epoch(v)
+  return times.is_rfc3339(v) and times.exact(v)
 end
 
 -- The window a query asks for -> start, end, size | nil, status, value, headers.
@@ -98,7 +98,7 @@ local function listing(section, id_field, unique)
       add(rec.amounts, amts, share)
     end
     for _, r in ipairs(req.state.billing[section]) do
-      local id, day = r[id_field], stamps.epoch(r.startTime)
+      local id, day = r[id_field], times.exact(r.startTime)
       if day and (want == nil or want == id) then
         if size == "hour" then
           for hour = 0, 23 do put(day + hour * 3600, id, amounts(r), 1 / 24) end
@@ -113,7 +113,7 @@ local function listing(section, id_field, unique)
     end)
     local records, totals, ids, n = json.array(), {}, {}, 0
     for i, rec in ipairs(order) do
-      local out = { startTime = stamps.rfc3339(rec.b), endTime = stamps.rfc3339(bucket_end(rec.b, size)),
+      local out = { startTime = times.rfc3339(rec.b), endTime = times.rfc3339(bucket_end(rec.b, size)),
                     [id_field] = rec.id }
       for k, v in pairs(rec.amounts) do out[k] = v end
       add(totals, rec.amounts, 1)
@@ -121,7 +121,7 @@ local function listing(section, id_field, unique)
       records[i] = out
     end
     return 200, { records = records, metadata = {
-      query = { startTime = stamps.rfc3339(start), endTime = stamps.rfc3339(stop), bucketSize = size,
+      query = { startTime = times.rfc3339(start), endTime = times.rfc3339(stop), bucketSize = size,
                 [id_field] = want or json.null },
       recordCount = #records, [unique] = n, totals = json.object(totals),
     } }

@@ -2,6 +2,7 @@
 -- (v2's errors), finding things by id, a JSON object body.
 
 local json = require "gpucloud.json"
+local values = require "gpucloud.sim.values"
 
 local M = {}
 
@@ -23,20 +24,8 @@ function M.invalid(...)
   return M.problem(422, "Request validation failed.", { ... })
 end
 
-function M.find(list, id)
-  for _, x in ipairs(list) do
-    if x.id == id then return x end
-  end
-end
-
--- A copy of `list` without `item`, kept an array.
-function M.without(list, item)
-  local kept = json.array()
-  for _, x in ipairs(list) do
-    if x ~= item then kept[#kept + 1] = x end
-  end
-  return kept
-end
+-- finding by id, and a copy of a list without one of its items
+M.find, M.without = values.find, values.without
 
 --- The request's JSON object body, or nil and the 400 to answer.
 function M.object_body(req)

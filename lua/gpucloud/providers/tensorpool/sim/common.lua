@@ -2,6 +2,7 @@
 -- path ids, finding things by id, and the checks of an edit's body.
 
 local json = require "gpucloud.json"
+local values = require "gpucloud.sim.values"
 
 local M = {}
 
@@ -26,20 +27,11 @@ function M.path_id(req, name)
 end
 
 function M.find(list, field, id)
-  for _, x in ipairs(list) do
-    if x[field] == id then return x end
-  end
-  return nil
+  return values.find(list, id, field)
 end
 
 -- A copy of `list` without `item`, kept an array.
-function M.without(list, item)
-  local kept = json.array()
-  for _, x in ipairs(list) do
-    if x ~= item then kept[#kept + 1] = x end
-  end
-  return kept
-end
+M.without = values.without
 
 function M.now_iso()
   return os.date("!%Y-%m-%dT%H:%M:%SZ")

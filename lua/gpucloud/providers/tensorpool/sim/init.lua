@@ -14,6 +14,7 @@ local common = require "gpucloud.providers.tensorpool.sim.common"
 local requests = require "gpucloud.providers.tensorpool.sim.requests"
 local storage = require "gpucloud.providers.tensorpool.sim.storage"
 local jobs = require "gpucloud.providers.tensorpool.sim.jobs"
+local buckets = require "gpucloud.providers.tensorpool.sim.buckets"
 
 local public = values.public
 local format = string.format
@@ -165,6 +166,7 @@ M.routes = {
   { "PATCH", "/cluster/edit/{cluster}", ticking(edit_cluster), auth = "tensorpool" },
   { "DELETE", "/cluster/{cluster}", ticking(destroy_cluster), auth = "tensorpool" },
   { "GET", "/storage/list", ticking(storage.list), auth = "tensorpool" },
+  { "GET", "/storage/quote", buckets.quote, auth = "tensorpool" },
   { "GET", "/storage/info/{storage_id}", ticking(storage.info), auth = "tensorpool" },
   { "PATCH", "/storage/edit/{storage_id}", ticking(storage.edit), auth = "tensorpool" },
   { "DELETE", "/storage/{storage_id}", ticking(storage.destroy), auth = "tensorpool" },
@@ -173,6 +175,8 @@ M.routes = {
   { "POST", "/job/cancel/{job_id}", ticking(jobs.cancel), auth = "tensorpool" },
   { "DELETE", "/job/delete/{job_id}", ticking(jobs.delete), auth = "tensorpool" },
   { "GET", "/request/info/{request_id}", ticking(requests.info), auth = "tensorpool" },
+  { "GET", "/object-storage/bucket/list", buckets.list, auth = "tensorpool" },
+  { "DELETE", "/object-storage/bucket/delete/{bucket_name}", buckets.delete, auth = "tensorpool" },
 }
 
 function M.build(section)
@@ -189,16 +193,17 @@ function M.build(section)
   end
   storage.build(st, section)
   jobs.build(st, section)
+  buckets.build(st, section)
   return st
 end
 
 function M.counts(st)
-  return { clusters = #st.clusters, volumes = #st.volumes, jobs = #st.jobs }
+  return { clusters = #st.clusters, volumes = #st.volumes, jobs = #st.jobs, buckets = #st.buckets }
 end
 
 function M.snapshot(st)
   return { clusters = json.array(st.clusters), volumes = json.array(st.volumes), jobs = json.array(st.jobs),
-           requests = requests.snapshot(st) }
+           requests = requests.snapshot(st), buckets = json.array(st.buckets) }
 end
 
 return M

@@ -13,6 +13,8 @@ local values = require "gpucloud.sim.values"
 local fixture = require "gpucloud.sim.fixture"
 local wire = require "gpucloud.providers.vast.sim.wire"
 local instances = require "gpucloud.providers.vast.sim.instances"
+local billing = require "gpucloud.providers.vast.sim.billing"
+local deployments = require "gpucloud.providers.vast.sim.deployments"
 
 local public_list = values.public_list
 local format = string.format
@@ -244,8 +246,11 @@ M.routes = {
   { "POST", "/get_workergroup_logs/", workergroup_logs(false) },
   { "POST", "/get_autogroup_logs/", workergroup_logs(true) },
 }
+-- money (its fixed paths before the instances' templates), deployments,
 -- instances and volumes
-for _, r in ipairs(instances.routes) do M.routes[#M.routes + 1] = r end
+for _, part in ipairs { billing, deployments, instances } do
+  for _, r in ipairs(part.routes) do M.routes[#M.routes + 1] = r end
+end
 
 function M.build(section)
   local st = {
@@ -258,18 +263,21 @@ function M.build(section)
   fixture.integer_ids(st.workergroups, "id", "vast.workergroups")
   fixture.integer_ids(st.workers, "id", "vast.workers")
   instances.build(section, st)
+  billing.build(section, st, fixture)
+  deployments.build(section, st)
   return st
 end
 
 function M.counts(st)
-  return instances.counts(st, { endpoints = #st.endpoints, workergroups = #st.workergroups, workers = #st.workers })
+  return instances.counts(st, { endpoints = #st.endpoints, workergroups = #st.workergroups, workers = #st.workers,
+    deployments = #st.deployments })
 end
 
 function M.snapshot(st)
-  return instances.snapshot(st, {
+  return billing.snapshot(st, instances.snapshot(st, {
     endpoints = json.array(st.endpoints), workergroups = json.array(st.workergroups),
-    workers = json.array(st.workers),
-  })
+    workers = json.array(st.workers), deployments = json.array(st.deployments),
+  }))
 end
 
 return M

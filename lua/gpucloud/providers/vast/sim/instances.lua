@@ -11,6 +11,7 @@ local json = require "gpucloud.json"
 local values = require "gpucloud.sim.values"
 local fixture = require "gpucloud.sim.fixture"
 local wire = require "gpucloud.providers.vast.sim.wire"
+local billing = require "gpucloud.providers.vast.sim.billing"
 
 local vast_error, parse_id, find_by, remove_if = wire.vast_error, wire.parse_id, wire.find_by, wire.remove_if
 local null = json.null
@@ -168,6 +169,7 @@ local function destroy_instance(req)
   local inst, status, body = instance_of(req)
   if not inst then return status, body end
   local st = req.state
+  billing.ended(st, "instance", inst, req.now) -- its charges go on
   st.instances = remove_if(st.instances, function(i) return i == inst end)
   for _, v in ipairs(st.volumes) do
     v.instances = json.array((remove_if(v.instances, function(x) return x == inst.id end)))
@@ -243,6 +245,7 @@ local function delete_volume(req)
     return vast_error(400, "volume_in_use", format("Volume %d is attached to instances %s: destroy them first",
       id, table.concat(ids, ", ")))
   end
+  billing.ended(st, "volume", vol, req.now)
   st.volumes = remove_if(st.volumes, function(v) return v == vol end)
   return 200, { success = true }
 end
