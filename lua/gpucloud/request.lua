@@ -63,10 +63,18 @@ local function query_fields(row)
   return out
 end
 
--- The key a row's answer sits under, if any (says_failed looks for it).
+-- The key a row's answer sits under, if any (says_failed looks for it),
+-- worked out once a row (false: none); apart from compile(), as reading an
+-- answer needs no request of the row.
+local shape_keys = setmetatable({}, { __mode = "k" })
+
 local function shape_key(row)
-  if type(row.list) == "string" then return row.list end
-  if type(row.object) == "string" then return row.object end
+  local k = shape_keys[row]
+  if k == nil then
+    k = (type(row.list) == "string" and row.list) or (type(row.object) == "string" and row.object) or false
+    shape_keys[row] = k
+  end
+  return k or nil
 end
 
 local function compile(row)
@@ -77,7 +85,6 @@ local function compile(row)
     query = query_fields(row),
   }
   c.no_query = #c.query == 0
-  c.shape_key = shape_key(row)
   compiled[row] = c
   return c
 end
@@ -288,7 +295,7 @@ function M.read(op, row, res, key, server_codes, argv)
     end
     return { status = status, unreadable = true }, nil
   end
-  if says_failed(decoded, (compiled[row] or compile(row)).shape_key) then
+  if says_failed(decoded, shape_key(row)) then
     return nil, errors.from_response(op, status, decoded, raw, key, server_codes)
   end
   if derr then return nil, errors.bad_response(op, status, "the answer is not JSON (" .. derr .. ")", raw, key) end
