@@ -96,7 +96,7 @@ FUZZ_SRCS_json    := fuzz/json.c src/json.c
 FUZZ_LIBS_json    := -llua5.4
 
 .PHONY: completion generated check-generated all deps deps-hardening deps-matrix test test-matrix test-slow lint spec \
-        spec-5.4 spec-5.3 spec-5.2 spec-5.1 spec-luajit demo docs bench install uninstall clean check-memory check-asan check-valgrind \
+        spec-5.4 spec-5.3 spec-5.2 spec-5.1 spec-luajit demo docs bench bench-profile install uninstall clean check-memory check-asan check-valgrind \
         check-valgrind-1 check-valgrind-2 fuzz fuzz-build fuzz-seed
 
 all: $(CORES)
@@ -289,6 +289,10 @@ $(BENCH_DIR)/anchor: bench/anchor.c
 
 bench: build/5.4/gpucloud/core.so $(BENCH_DIR)/anchor
 	$(call SPEC_ENV,5.4) $(LUA) bench/run.lua $(BENCH_DIR)
+
+# Instructions per call by function group, under callgrind (bench/profile.lua).
+bench-profile: deps-hardening build/5.4/gpucloud/core.so $(BENCH_DIR)/anchor
+	$(call SPEC_ENV,5.4) $(LUA) bench/profile.lua $(BENCH_DIR)
 
 # The Lua files are the same for every ABI; each interpreter looks in its own
 # share/lua/<abi>, so each gets a copy beside its core.so.

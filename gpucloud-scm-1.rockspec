@@ -35,6 +35,7 @@ build = {
     ["gpucloud.cli.checks"] = "lua/gpucloud/cli/checks.lua",
     ["gpucloud.cli.commands"] = "lua/gpucloud/cli/commands.lua",
     ["gpucloud.cli.completion"] = "lua/gpucloud/cli/completion.lua",
+    ["gpucloud.cli.config_file"] = "lua/gpucloud/cli/config_file.lua",
     ["gpucloud.cli.cost"] = "lua/gpucloud/cli/cost.lua",
     ["gpucloud.cli.fleet"] = "lua/gpucloud/cli/fleet.lua",
     ["gpucloud.cli.fleet_text"] = "lua/gpucloud/cli/fleet_text.lua",

@@ -13,6 +13,15 @@
 --                                       (C = 0: a plain loop, one by one)
 --   child.lua paged URL CA              every instance, every page, paced
 --   child.lua first_instance URL CA     from each_instance to the loop body
+--   child.lua piece URL CA NAME N       one part of the per-call path N times
+--                                       against a replay of one real answer
+--                                       (bench/profile.lua runs it under
+--                                       callgrind): full, build, read, decode,
+--                                       shape, unmark, none; prints redactions=, the
+--                                       secret-handling calls made
+--   child.lua fleet_list URL CA         fleet:list of every kind of both
+--                                       providers at the documented rates
+--                                       (the big account, issue 23)
 --   child.lua fleet URL CA WHO N C      the fleet benchmark's N workergroups
 --                                       and N clusters: WHO = vast or
 --                                       tensorpool (that provider's own bulk
@@ -132,6 +141,66 @@ elseif mode == "first_instance" then
     if inst then break end
   end
   emit("seconds", assert(t, "no instance"))
+elseif mode == "piece" then
+  -- One real answer, replayed: the Lua path without the network, so
+  -- callgrind can tell its parts apart (bench/profile.lua).
+  local request = require "gpucloud.request"
+  local json = require "gpucloud.json"
+  local define = require "gpucloud.define"
+  local secrets = require "gpucloud.secrets"
+  local name, n = arg[4], tonumber(arg[5])
+  local key = os.getenv("VAST_API_KEY")
+  local res = assert(core.request {
+    method = "POST", url = url .. "/get_endpoint_workers/", body = '{"id":101}', ca_file = ca,
+    headers = { Authorization = "Bearer " .. key },
+  })
+  assert(res.status == 200, "piece: HTTP " .. tostring(res.status))
+  local replay = { now = core.now, sleep = core.sleep, request = function()
+    return { status = res.status, headers = res.headers, body = res.body, sent = 1 }
+  end }
+  local client = gpucloud.vast { runtime = replay, api_key = key }
+  local spec = define.spec_of(client)
+  local row, op = spec.ops.get_endpoint_workers, "vast.get_endpoint_workers"
+  local decoded = json.decode(res.body)
+  -- secret handling is for failures: count what a success calls
+  local redactions = 0
+  for _, fn in ipairs { "redact", "scrub", "excerpt", "one_line", "mask_json" } do
+    local f = secrets[fn]
+    secrets[fn] = function(...) redactions = redactions + 1 return f(...) end
+  end
+  local pieces = {
+    none = function() end,
+    full = function() return assert(client:get_endpoint_workers(ID)) end,
+    build = function() return request.build(client, row, { id = ID }, nil, key) end,
+    read = function() return assert(request.read(op, row, res, key, spec.server_codes)) end,
+    decode = function() return json.decode(res.body) end,
+    -- shape makes the array a list: each time it gets a fresh array's
+    -- metatable back first, and profile.lua subtracts what that costs
+    unmark = function() setmetatable(decoded.workers, json.array_mt) end,
+    shape = function()
+      setmetatable(decoded.workers, json.array_mt)
+      return assert(request.shape(row, decoded))
+    end,
+  }
+  local f = assert(pieces[name], "piece: unknown part " .. tostring(name))
+  for _ = 1, n do f() end
+  emit("redactions", redactions)
+
+elseif mode == "fleet_list" then
+  local tp = gpucloud.tensorpool { url = url, ca_file = ca }
+  local fleet = gpucloud.fleet { vast = vast, tensorpool = tp }
+  local t0 = now()
+  local rows, errs = fleet:list()
+  emit("seconds", now() - t0)
+  assert(not errs, errs and tostring(errs[1]))
+  local kinds, refined = {}, 0
+  for _, r in ipairs(rows) do
+    kinds[r.kind] = (kinds[r.kind] or 0) + 1
+    if r.kind == "endpoint" and r.workers then refined = refined + 1 end
+  end
+  for k, n in pairs(kinds) do emit("rows_" .. k, n) end
+  emit("endpoints_read", refined)
+
 elseif mode == "fleet" then
   local who, n, c = arg[4], tonumber(arg[5]), tonumber(arg[6])
   local tp = gpucloud.tensorpool { url = url, ca_file = ca }

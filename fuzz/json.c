@@ -7,7 +7,8 @@
  * carry the metatable.  An empty array left unmarked would pass for an
  * empty object, so the tables of each kind are also counted against the
  * brackets and braces of the text (a duplicate member can drop some, never
- * add one).
+ * add one).  A decoded array is also given to core.json_records, the
+ * listing shape check, with id field "id": what it says must hold.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@ static lua_State *L;
 
 /* The stack slots set up once: the decoder, the null sentinel, the
  * arrays' metatable. */
-enum { DECODE = 1, NUL, MT };
+enum { DECODE = 1, NUL, MT, RECORDS };
 
 typedef struct counts {
     size_t arrays, objects;
@@ -85,6 +86,45 @@ static void check_marks(int depth, counts *seen)
         abort(); /* integer keys with a hole: not an array */
 }
 
+/* core.json_records(value on top, MT, "id"): it must not raise, and what it
+ * says must hold: false, i is an element that is not an object; false, i,
+ * j an earlier element j with the same id; true, neither. */
+static void check_records(void)
+{
+    int         t = lua_gettop(L), ok;
+    lua_Integer i, j, n;
+    if (lua_type(L, t) != LUA_TTABLE || !lua_getmetatable(L, t))
+        return;
+    lua_pop(L, 1);
+    lua_pushvalue(L, RECORDS);
+    lua_pushvalue(L, t);
+    lua_pushvalue(L, MT);
+    lua_pushstring(L, "id");
+    if (lua_pcall(L, 3, 3, 0) != LUA_OK)
+        abort();
+    ok = lua_toboolean(L, -3);
+    i  = lua_tointeger(L, -2);
+    j  = lua_tointeger(L, -1);
+    lua_pop(L, 3);
+    n = (lua_Integer)lua_rawlen(L, t);
+    if (ok)
+        return; /* (the spec checks the positive case against Lua's loop) */
+    if (i < 1 || i > n || j < 0 || j >= i)
+        abort();
+    lua_rawgeti(L, t, i);
+    if (j == 0) { /* not an object: not a table, or an array */
+        if (lua_type(L, -1) == LUA_TTABLE && !lua_getmetatable(L, -1))
+            abort();
+    } else {
+        lua_getfield(L, -1, "id");
+        lua_rawgeti(L, t, j);
+        lua_getfield(L, -1, "id");
+        if (lua_isnil(L, -1) || !lua_rawequal(L, -1, -3))
+            abort();
+    }
+    lua_settop(L, t);
+}
+
 /* Decode the input, with the metatable or not; returns whether it succeeded
  * and leaves the value (or nil and the message) on the stack. */
 static int decode(const uint8_t *data, size_t size, int with_mt)
@@ -110,10 +150,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         lua_settop(L, 0);
         lua_newtable(L);
         gc_json_register(L);
-        lua_getfield(L, -1, "json_decode");
-        lua_replace(L, DECODE);
         lua_newtable(L); /* NUL */
         lua_newtable(L); /* MT */
+        lua_getfield(L, 1, "json_records");
+        lua_getfield(L, 1, "json_decode");
+        lua_replace(L, DECODE); /* the module table is not needed again */
     }
     top   = lua_gettop(L);
     plain = decode(data, size, 0);
@@ -125,6 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         counts seen = {0, 0}, text = brackets(data, size);
         lua_pop(L, 1); /* the value on top */
         check_marks(0, &seen);
+        check_records();
         if (seen.arrays > text.arrays || seen.objects > text.objects)
             abort(); /* an array taken for an object, or the reverse */
     }

@@ -4,7 +4,8 @@
  * 0x1E (ASCII record separator), each `field=<type><payload>`:
  *
  *   field    method, url, body, ca_file, timeout, connect_timeout,
- *            max_body, insecure, headers; or h:NAME for headers[NAME]
+ *            max_body, insecure, headers, response_headers; or h:NAME for
+ *            headers[NAME]; or w: for one more entry of response_headers
  *   type     s string (payload as is: NUL, CR, LF included), n number
  *            (strtod: nan, inf, 1e999, hex), i integer (strtoll), b boolean
  *            (payload "1" is true), t an empty table, f a function
@@ -13,6 +14,7 @@
  * The reader must raise a "gpucloud.core: ..." error, or return a request
  * libcurl can take as is.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,18 @@ static void push_value(lua_State *L, char type, const char *p, size_t n)
     }
 }
 
+/* Push t[name], made an empty table first unless it is one. */
+static void table_field(lua_State *L, int t, const char *name)
+{
+    lua_getfield(L, t, name);
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, t, name);
+    }
+}
+
 /* The request table from the records; headers at index top+1 when any. */
 static void build(lua_State *L, const char *p, const char *end)
 {
@@ -77,16 +91,15 @@ static void build(lua_State *L, const char *p, const char *end)
         if (eq && eq + 1 < rec_end) {
             char type = eq[1];
             if (eq - p > 2 && memcmp(p, "h:", 2) == 0) {
-                lua_getfield(L, t, "headers");
-                if (!lua_istable(L, -1)) {
-                    lua_pop(L, 1);
-                    lua_newtable(L);
-                    lua_pushvalue(L, -1);
-                    lua_setfield(L, t, "headers");
-                }
+                table_field(L, t, "headers");
                 lua_pushlstring(L, p + 2, (size_t)(eq - p - 2));
                 push_value(L, type, eq + 2, (size_t)(rec_end - eq - 2));
                 lua_rawset(L, -3);
+                lua_pop(L, 1);
+            } else if (eq - p == 2 && memcmp(p, "w:", 2) == 0) {
+                table_field(L, t, "response_headers");
+                push_value(L, type, eq + 2, (size_t)(rec_end - eq - 2));
+                lua_rawseti(L, -2, (int)lua_rawlen(L, -2) + 1);
                 lua_pop(L, 1);
             } else {
                 lua_pushlstring(L, p, (size_t)(eq - p));
@@ -161,6 +174,30 @@ static int run(lua_State *L)
     lua_pop(L, 1);
     if (l.n != expect_lines)
         abort();
+    /* every name asked for is reported (lowercase), whatever was kept */
+    lua_getfield(L, t, "response_headers");
+    if (lua_isnil(L, -1) != r.want.all && !r.want.all)
+        abort();
+    if (lua_istable(L, -1)) {
+        size_t i, n = lua_rawlen(L, -1);
+        for (i = 1; i <= n; i++) {
+            char        low[256];
+            size_t      k, len;
+            const char *name;
+            lua_rawgeti(L, -1, (int)i);
+            name = lua_tolstring(L, -1, &len);
+            if (!name)
+                abort();
+            if (len > sizeof low) /* longer than the core holds: every header */
+                len = 0;
+            for (k = 0; k < len; k++)
+                low[k] = (char)tolower((unsigned char)name[k]);
+            if (!gc_want_has(&r.want, low, len) && !(len == 0 && r.want.all))
+                abort();
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
     return 0;
 }
 

@@ -69,6 +69,9 @@ sim:stop()
 -- before the answer, and an obsolete folded header.
 write(dir .. "/headers/continue", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
 write(dir .. "/headers/folded", "HTTP/1.1 200 OK\r\nX-Note: a\r\n Retry-After: 0\r\n\tb\r\nContent-Length: 2\r\n\r\n")
+-- A listing that names ids twice, alike and not (1 and 1.0; 1 and "1"), for
+-- core.json_records.
+write(dir .. "/json/ids_repeated", '[{"id":1},{"id":"1"},{"id":2},{"id":1.0},{},{"id":null},{"id":2},[]]')
 
 -- Requests: every operation of both providers through a recording transport.
 local RS = "\30"
@@ -86,6 +89,7 @@ local function encode(req)
   for k in pairs(req.headers or {}) do names[#names + 1] = k end
   table.sort(names)
   for _, k in ipairs(names) do add("h:" .. k, "s" .. req.headers[k]) end
+  for _, k in ipairs(req.response_headers or {}) do add("w:", "s" .. k) end
   return table.concat(recs, RS)
 end
 
@@ -98,7 +102,7 @@ end
 
 local n = 0
 for _, provider in ipairs { "vast", "tensorpool" } do
-  local mod = require("gpucloud." .. provider)
+  local mod = require("gpucloud.providers").get(provider)
   local names = {}
   for name in pairs(mod.spec.ops) do names[#names + 1] = name end
   table.sort(names)

@@ -47,7 +47,10 @@ describe("gpucloud loads only what the command needs", function()
     -- a well-formed command line is read without lua-argparse
     assert.is_nil(set["argparse"])
     for _, prefix in ipairs { "gpucloud.fleet", "gpucloud.repl", "gpucloud.sim", "gpucloud.cli.help",
-      "gpucloud.cli.fleet", "gpucloud.cli.completion", "gpucloud.cli.table", "gpucloud.providers.vast.fleet" } do
+      "gpucloud.cli.fleet", "gpucloud.cli.completion", "gpucloud.cli.table", "gpucloud.providers.vast.fleet",
+      -- issue 23: no config file to read, one id to delete, no listing, no filters
+      "gpucloud.cli.settings", "gpucloud.runtime.scheduler", "gpucloud.runtime.stop", "gpucloud.list",
+      "gpucloud.providers.vast.filters", "gpucloud.providers.vast.billing", "gpucloud.times" } do
       none_under(set, prefix)
     end
     for _, name in ipairs(providers.names()) do

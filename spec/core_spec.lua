@@ -316,6 +316,44 @@ describe("gpucloud.core", function()
       assert.is_nil(res.headers["X-Mixed-CASE"])
     end)
 
+    -- issue 23: the library reads Retry-After alone of an answer's head;
+    -- the rest need not become Lua strings on every call
+    it("response_headers cuts the headers table to the names asked for, in any case", function()
+      assert(s:inject{ path = "/cut", status = 429, body = "slow down", times = -1,
+        headers = { ["X-Other"] = "x", ["Retry-After"] = "7" } })
+      local res = assert(c:request{ url = url("/cut"), response_headers = { "retry-after" } })
+      assert.equal(429, res.status)
+      assert.equal("slow down", res.body)
+      assert.same({ ["retry-after"] = "7" }, res.headers)
+      res = assert(c:request{ url = url("/cut"), response_headers = { "X-OTHER", "Content-Length" } })
+      assert.same({ ["x-other"] = "x", ["content-length"] = "9" }, res.headers)
+      res = assert(c:request{ url = url("/cut"), response_headers = {} })
+      assert.same({}, res.headers)
+      res = assert(c:request{ url = url("/cut") }) -- none named: every header
+      assert.equal("7", res.headers["retry-after"])
+      assert.equal("x", res.headers["x-other"])
+      assert.truthy(res.headers["content-type"])
+      -- more names than the core holds: every header, never fewer than asked
+      local many = {}
+      for i = 1, 40 do many[i] = "x-name-" .. i end
+      many[#many + 1] = "retry-after"
+      res = assert(c:request{ url = url("/cut"), response_headers = many })
+      assert.equal("7", res.headers["retry-after"])
+      assert.equal("x", res.headers["x-other"])
+      -- the multi reports the same
+      local m = core.multi()
+      local id = m:add { url = url("/cut"), response_headers = { "Retry-After" } }
+      local done
+      while not done do
+        for _, d in ipairs(m:perform(1)) do if d.id == id then done = d end end
+      end
+      m:close()
+      assert.same({ ["retry-after"] = "7" }, done.res.headers)
+      for _, bad in ipairs { "retry-after", { 1 }, { "bad name" }, { "a\r\nb" } } do
+        raises("response_headers", function() c:request{ url = url("/cut"), response_headers = bad } end)
+      end
+    end)
+
     it("an empty 204 answer has an empty body", function()
       assert(s:inject{ path = "/empty", status = 204 })
       local res = assert(c:request{ method = "DELETE", url = url("/empty") })
@@ -716,6 +754,9 @@ describe("gpucloud.core", function()
         { method = "HEAD" }, { method = "GET" }, { method = "POST", body = "a=1" },
         { method = "DELETE" }, { method = "GET", body = "{}" }, { method = "PATCH", body = "{\"x\":1}" },
         { method = "POST" }, { method = "HEAD" }, { method = "DELETE", body = "gone" }, { method = "GET" },
+        -- the same kind again sets only what each request has of its own
+        { method = "POST", body = "b=22" }, { method = "POST", body = "ccc=333" }, { method = "POST", body = "" },
+        { method = "POST" }, { method = "GET" }, { method = "GET" }, { method = "HEAD" }, { method = "HEAD" },
       }
       for _, r in ipairs(seq) do
         local res = assert(h:request { method = r.method, url = url("/healthz"), body = r.body })

@@ -50,6 +50,42 @@ describe("the fleet", function()
       rows:filter { kind = "endpoint", state = { "idle", "failed" } }:ids())
   end)
 
+  -- issue 23: a paged listing asks the server for what `where` selects, so
+  -- that its pages carry no more; the rows are the ones filtering all gives
+  it("lists with where: the rows rows:filter gives, instances filtered on the server", function()
+    local function keys(rows)
+      local out = {}
+      for _, r in ipairs(rows) do out[#out + 1] = r.key end
+      table.sort(out)
+      return out
+    end
+    local all = assert(fleet:list { kinds = { "instance", "endpoint" } })
+    for _, where in ipairs {
+      { state = "running" }, { state = { "pending", "failed" } }, { state = { "stopped" }, name = "train" },
+      { state = "gone" }, { name = function(n) return n == "ci" end },
+    } do
+      assert(s:clear_log())
+      local rows, errs = fleet:list { kinds = { "instance", "endpoint" }, where = where }
+      assert.is_nil(errs)
+      assert.same(keys(all:filter(where)), keys(rows))
+      local sent
+      for _, e in ipairs(assert(s:log())) do
+        if e.path == "/api/v1/instances/" then sent = e.query and e.query:match("select_filters=([^&]*)") end
+      end
+      if type(where.name) == "function" or where.state == "gone" then
+        assert.is_nil(sent, "nothing the server can apply: no select_filters")
+      else
+        sent = assert(sent, "select_filters sent"):gsub("%%(%x%x)", function(h) return string.char(tonumber(h, 16)) end)
+        local f = require("gpucloud.json").decode(sent)
+        assert.truthy(f.actual_status["in"])
+        if where.name then assert.same({ eq = where.name }, f.label) end
+      end
+    end
+    -- the pending instance without a status is asked for as null
+    local rows = assert(fleet:list { kinds = { "instance" }, where = { state = "pending" } })
+    assert.truthy(by_key(rows)["vast:instance:5012"])
+  end)
+
   it("keeps the other providers' rows when one provider's listing fails, and says which", function()
     assert(s:inject { method = "GET", path = "/cluster/list", status = 500, body = "down", times = -1 })
     local rows, errs = fleet:list()

@@ -123,6 +123,23 @@ describe("a transfer under the guard", function()
     assert.equal("interrupted\t1\ttrue\tinterrupted by SIGINT after the request was sent\n", out)
   end)
 
+  -- issue 23: the handle keeps its options between requests of a kind, so
+  -- the guard's callback must be set when the guard comes on after one
+  it("ends a call held at the first signal when the guard came on after a call of the same kind", function()
+    assert(sim:reset())
+    assert(sim:inject { method = "DELETE", path = "/api/v0/instances/5002/", delay = 60 })
+    local out = signalled(string.format([[
+      local core = require "gpucloud.core"
+      local gpucloud = require "gpucloud"
+      local vast = gpucloud.vast { url = %q, api_key = %q, getenv = function() end, timeout = 120 }
+      assert(vast:destroy_instance(5001))
+      core.interrupt_guard(true)
+      local res, err = vast:destroy_instance(5002)
+      print(err.code, err.attempts, err.message)
+    ]], sim.url, sim.keys.vast), "/api/v0/instances/5002/", "INT")
+    assert.equal("interrupted\t1\tinterrupted by SIGINT after the request was sent\n", out)
+  end)
+
   it("below abort_at, lets a bulk run's call in flight end and starts no other", function()
     -- held two seconds: ended by the signal, 5001 would have failed
     assert(sim:inject { method = "DELETE", path = "/api/v0/instances/{id}/", delay = 2, times = -1 })

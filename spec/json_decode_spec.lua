@@ -100,6 +100,43 @@ describe("core.json_decode", function()
     assert.equal(1.5, v[1])
   end)
 
+  -- issue 23: plain decimals are read without strtod (a multiplication or
+  -- division by an exact power of ten), and must round exactly as it does
+  it("reads decimals exactly as strtod does", function()
+    math.randomseed(SEED)
+    local rnd = math.random
+    for _ = 1, 5000 do
+      local int = tostring(rnd(0, 10 ^ rnd(0, 9)))
+      local frac = tostring(rnd(0, 10 ^ rnd(0, 9))):sub(1, rnd(0, 9))
+      local text = (rnd(2) == 1 and "-" or "") .. int .. (frac ~= "" and ("." .. frac) or ".")
+      if rnd(3) == 1 then text = text .. ({ "e", "E" })[rnd(2)] .. ({ "", "+", "-" })[rnd(3)] .. rnd(0, 30) end
+      local ok, err = pcall(check, text)
+      assert(ok, string.format("seed %d: %s", SEED, tostring(err)))
+      local v, n = json.decode(text), tonumber(text)
+      if n >= 2 ^ 53 or n <= -2 ^ 53 then
+        assert(v == text, string.format("%q: %s, not its text (2^53 or more)", text, tostring(v)))
+      else
+        assert(v == n, string.format("%q: %.17g, tonumber says %.17g", text, v, n))
+      end
+    end
+    for _, text in ipairs { "0.1", "0.3", "1e22", "1e23", "1.5e-22", "1e-23", "123456789012345.6",
+      "999999999999999e22", "0.000000000000000000001", "1e0000", "1e+", "1.e5", "-0.0", "42.50" } do
+      check(text)
+    end
+  end)
+
+  -- issue 23: short strings come from a cache of those already made in the
+  -- document; strings alike in length and ends must still be told apart
+  it("tells apart repeated strings that are alike", function()
+    local items = {}
+    for i = 1, 300 do
+      local a, b = string.char(97 + i % 26), string.char(97 + (i * 7) % 26)
+      items[i] = string.format('{"k%s%s":"v%s-%s","k%s%s":"%s"}', a, b, b, a, b, a, string.rep(a, i % 45))
+    end
+    local v = check("[" .. table.concat(items, ",") .. "]")
+    assert.equal(300, #v)
+  end)
+
   it("stops at a nesting limit of 256", function()
     assert.truthy(check(string.rep("[", 256) .. string.rep("]", 256)))
     local v, err = json.decode(string.rep("[", 257) .. string.rep("]", 257))

@@ -3,6 +3,17 @@
 
 local json = require "gpucloud.json"
 
+describe("json.null", function()
+  -- issue 23: taken from the C core, so cjson is not loaded for it; the
+  -- same light userdata NULL as cjson's and ngx's
+  it("is the core's json_null, which is cjson's null", function()
+    local core = require "gpucloud.core"
+    assert.equal(core.json_null, json.null)
+    assert.equal(require("cjson").null, core.json_null)
+    assert.equal("userdata", type(json.null))
+  end)
+end)
+
 describe("json.decode", function()
   it("normalises: integral numbers are integers, object nulls are gone", function()
     local v = json.decode('{"id":4242,"url":null,"load":0.5,"tags":["a",null]}')
@@ -61,9 +72,63 @@ end)
 describe("json.object_encoder", function()
   it("writes what json.encode writes for the same fields", function()
     local enc = json.object_encoder { "id", "name" }
-    for _, v in ipairs { { id = 101 }, { id = 2 ^ 53, name = "a\"b" }, { name = "x" }, {} } do
+    for _, v in ipairs { { id = 101 }, { id = 2 ^ 53, name = "a\"b" }, { name = "x" }, {},
+      { id = 1.5, name = true }, { id = -7, name = json.array { 1, "two", json.object {} } },
+      { name = json.null }, { id = 0.1, name = { k = "v" } } } do
       local want = next(v) == nil and "{}" or json.encode(v)
       assert.equal(want, enc(v))
     end
+  end)
+end)
+
+-- issue 23: the shape check of every listing, one C call where the core is
+-- loaded; the Lua loop where it is not (inside nginx the core is optional)
+describe("json.records", function()
+  local function without_core(fn)
+    local saved_json, saved_core = package.loaded["gpucloud.json"], package.loaded["gpucloud.core"]
+    package.loaded["gpucloud.json"], package.loaded["gpucloud.core"] = nil, nil
+    package.preload["gpucloud.core"] = function() error("no core here") end
+    local ok, err = pcall(fn, require "gpucloud.json")
+    package.preload["gpucloud.core"] = nil
+    package.loaded["gpucloud.json"], package.loaded["gpucloud.core"] = saved_json, saved_core
+    assert(ok, err)
+  end
+
+  local function cases(j)
+    local obj, arr = j.decode('{"a":1}'), j.decode("[1]")
+    assert.same({ true }, { j.records(j.array {}) })
+    assert.same({ true }, { j.records(j.decode('[{"id":1},{},{"x":[1]}]')) })
+    assert.same({ false, 2 }, { j.records(j.array { obj, arr, obj }) })
+    assert.same({ false, 3 }, { j.records(j.decode('[{},{"b":2},"text"]')) })
+    assert.same({ false, 1 }, { j.records(j.decode("[null]")) })
+    assert.same({ false, 2 }, { j.records(j.decode("[{},7]")) })
+    -- with an id field: no id twice (as table keys are equal: 1 and 1.0
+    -- are one id, 1 and "1" two); nil names none
+    local ids = j.decode('[{"id":1},{"id":"1"},{},{"id":2},{"id":1.0},{"id":2}]')
+    assert.same({ false, 5, 1 }, { j.records(ids, "id") })
+    assert.same({ true }, { j.records(ids) })
+    assert.same({ true }, { j.records(ids, false) })
+    assert.same({ false, 3, 2 }, { j.records(j.decode('[{"k":"a"},{"k":"b"},{"k":"b"}]'), "k") })
+    assert.same({ false, 3 }, { j.records(j.decode('[{"k":"a"},{"k":"a"},7]'), "x") })
+    assert.same({ true }, { j.records(j.decode('[{"k":"a"},{"k":"b"},{"k":null}]'), "k") })
+    -- ids in order, then one out of it: the ids before are still known
+    assert.same({ true }, { j.records(j.decode('[{"id":1},{},{"id":5},{"id":9}]'), "id") })
+    assert.same({ false, 4, 2 }, { j.records(j.decode('[{"id":1},{"id":5},{"id":9},{"id":5}]'), "id") })
+    assert.same({ false, 5, 1 }, { j.records(j.decode('[{"id":3},{},{"id":4},{"id":2},{"id":3}]'), "id") })
+    assert.same({ false, 3, 1 }, { j.records(j.decode('[{"id":7},{"id":8},{"id":7.0}]'), "id") })
+    assert.same({ true }, { j.records(j.decode('[{"id":9},{"id":"9"},{"id":8}]'), "id") })
+    -- NaN names nothing, before the set is made or after
+    local nan = 0 / 0
+    assert.same({ false, 4, 2 }, { j.records(j.array { { id = nan }, { id = 1 }, { id = 0 }, { id = 1 } }, "id") })
+    assert.same({ true }, { j.records(j.array { { id = 2 }, { id = nan }, { id = nan }, { id = 1 } }, "id") })
+  end
+
+  it("is true for arrays of objects with no id twice, else false and the indexes that are wrong", function()
+    assert.is_function(require("gpucloud.core").json_records)
+    cases(json)
+  end)
+
+  it("says the same without the C core", function()
+    without_core(cases)
   end)
 end)

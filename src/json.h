@@ -7,7 +7,8 @@
 
 #include <lua.h>
 
-/* Sets json_decode in the module table on top of the stack. */
+/* Sets json_decode, json_records and json_null in the module table on top
+ * of the stack. */
 void gc_json_register(lua_State *L);
 
 #endif

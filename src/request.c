@@ -1,10 +1,11 @@
 /*
  * client:request{method, url, headers, body, timeout, connect_timeout,
- *                ca_file, max_body, insecure}: the checks on what Lua asks
+ *                ca_file, max_body, insecure, response_headers}: the checks on what Lua asks
  * for.  Every string is measured with its Lua length, never strlen: a NUL
  * inside a URL, method or header name would otherwise pass the checks and
  * then silently cut what libcurl sends.
  */
+#include <ctype.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -46,21 +47,31 @@ static const char *str_field(lua_State *L, int t, const char *name, int required
     return lua_tolstring(L, -1, len);
 }
 
+/* t[name] pushed when it is a table; nothing pushed when nil (returns 0);
+ * anything else raises with `what` it must be. */
+static int table_field(lua_State *L, int t, const char *name, const char *what)
+{
+    lua_getfield(L, t, name);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    if (!lua_istable(L, -1))
+        luaL_error(L, "gpucloud.core: '%s' must be %s", name, what);
+    return 1;
+}
+
 static void read_headers(lua_State *L, int t, gc_line_fn add, void *ud)
 {
     int h;
-    lua_getfield(L, t, "headers");
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
+    if (!table_field(L, t, "headers", "a table"))
         return;
-    }
-    if (!lua_istable(L, -1))
-        luaL_error(L, "gpucloud.core: 'headers' must be a table");
     h = lua_gettop(L);
     lua_pushnil(L);
     while (lua_next(L, h)) {
-        size_t      nlen, vlen;
-        const char *name, *value;
+        size_t      nlen, vlen, slen;
+        const char *name, *value, *text, *sep;
+        char        line[512];
         luaL_Buffer b;
         /* lua_type, not lua_isstring: tolstring would turn a number key
          * into a string in place and confuse lua_next */
@@ -70,16 +81,78 @@ static void read_headers(lua_State *L, int t, gc_line_fn add, void *ud)
         value = lua_tolstring(L, -1, &vlen);
         if (!gc_is_token(name, nlen) || gc_has_line_break(value, vlen))
             luaL_error(L, "gpucloud.core: invalid header '%s'", name);
-        luaL_buffinit(L, &b);
-        luaL_addlstring(&b, name, nlen);
-        luaL_addlstring(&b, vlen ? ": " : ";", vlen ? 2 : 1);
-        luaL_addlstring(&b, value, vlen);
-        luaL_pushresult(&b);
-        if (add(ud, lua_tostring(L, -1)))
+        sep  = vlen ? ": " : ";"; /* "Name;" is how libcurl sends an empty value */
+        slen = vlen ? 2 : 1;
+        if (nlen + slen + vlen < sizeof line) { /* most lines: no Lua string made */
+            memcpy(line, name, nlen);
+            memcpy(line + nlen, sep, slen);
+            memcpy(line + nlen + slen, value, vlen);
+            line[nlen + slen + vlen] = '\0';
+            text = line;
+        } else {
+            luaL_buffinit(L, &b);
+            luaL_addlstring(&b, name, nlen);
+            luaL_addlstring(&b, sep, slen);
+            luaL_addlstring(&b, value, vlen);
+            luaL_pushresult(&b);
+            text = lua_tostring(L, -1);
+        }
+        if (add(ud, text))
             luaL_error(L, "gpucloud.core: out of memory");
-        lua_pop(L, 2); /* the line and the value; the name stays for lua_next */
+        lua_settop(L, h + 1); /* the name stays for lua_next */
     }
     lua_pop(L, 1);
+}
+
+/* `response_headers`: nil for every header of the answer, or a list of
+ * header names (any case), which the answer's headers table is then cut to
+ * (the library reads Retry-After and nothing else of an answer's head, so
+ * the rest would be Lua strings made for nothing on every call). */
+static void read_want(lua_State *L, int t, gc_want *w)
+{
+    size_t i, n, used = 0;
+    int    overflow = 0;
+    w->all = 1;
+    if (!table_field(L, t, "response_headers", "a list of header names"))
+        return;
+    n = gc_rawlen(L, -1);
+    for (i = 1; i <= n; i++) {
+        size_t      len, k;
+        const char *name;
+        lua_rawgeti(L, -1, (int)i);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_error(L, "gpucloud.core: 'response_headers' must be a list of header names");
+        name = lua_tolstring(L, -1, &len);
+        if (!gc_is_token(name, len))
+            luaL_error(L, "gpucloud.core: invalid header name in 'response_headers'");
+        if (used + len + 1 <= sizeof w->names) {
+            for (k = 0; k < len; k++)
+                w->names[used + k] = (char)tolower((unsigned char)name[k]);
+            w->names[used + len] = '\0';
+            used += len + 1;
+            w->n++;
+        } else {
+            overflow = 1; /* too many to hold: every header */
+        }
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+    w->all = overflow;
+}
+
+int gc_want_has(const gc_want *w, const char *name, size_t nlen)
+{
+    const char *p = w->names;
+    int         i;
+    if (w->all)
+        return 1;
+    for (i = 0; i < w->n; i++) {
+        size_t len = strlen(p);
+        if (len == nlen && memcmp(p, name, nlen) == 0)
+            return 1;
+        p += len + 1;
+    }
+    return 0;
 }
 
 void gc_request_read(lua_State *L, int t, gc_request *r, gc_line_fn add_header, void *ud)
@@ -121,5 +194,6 @@ void gc_request_read(lua_State *L, int t, gc_request *r, gc_line_fn add_header, 
     r->insecure = lua_toboolean(L, -1);
     lua_pop(L, 1);
 
+    read_want(L, t, &r->want);
     read_headers(L, t, add_header, ud);
 }

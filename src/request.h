@@ -9,6 +9,19 @@
 
 #include <lua.h>
 
+/* The answer's headers a request asks for (`response_headers`): every one,
+ * or the names listed, lowercase, each ending in a NUL.  A list longer than
+ * GC_WANT_BYTES asks for every header: more than was asked is never wrong. */
+#define GC_WANT_BYTES 128
+typedef struct gc_want {
+    int  all;
+    int  n;
+    char names[GC_WANT_BYTES];
+} gc_want;
+
+/* Is `name` (lowercase, nlen bytes) one of the headers asked for? */
+int gc_want_has(const gc_want *w, const char *name, size_t nlen);
+
 typedef struct gc_request {
     const char *method;   /* an HTTP token; "GET" when not given */
     const char *url;      /* no CR, LF or NUL */
@@ -19,6 +32,7 @@ typedef struct gc_request {
     long        connect_timeout_ms; /* 0: none given (libcurl's) */
     size_t      max_body;           /* none given: SIZE_MAX / 2 */
     int         insecure; /* 1 only for an explicit `insecure = true` */
+    gc_want     want;     /* the answer's headers to report */
 } gc_request;
 
 /* Receives each request header as one NUL-terminated line, "Name: value",

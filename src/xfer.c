@@ -10,6 +10,7 @@
  * any provider.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compat.h"
@@ -46,6 +47,9 @@ void gc_xfer_release(gc_xfer *x)
     }
     gc_buf_free(&x->body);
     gc_buf_free(&x->head.buf);
+    free(x->set_ca_file);
+    x->set_ca_file = NULL;
+    x->set_up      = 0;
 }
 
 void gc_xfer_unref(lua_State *L, gc_xfer *x)
@@ -119,11 +123,80 @@ static int add_request_header(void *ud, const char *line)
     return 0;
 }
 
+/* Is the handle set up for a request of this kind already?  The method,
+ * whether it has a body, the CA file and verification are what stays set
+ * on a handle from one request to the next (the rest is set every time). */
+static int same_kind(const gc_xfer *x, const gc_request *r)
+{
+    return x->set_up && x->set_insecure == r->insecure && x->set_body == (r->body != NULL)
+        && strcmp(x->set_method, r->method) == 0
+        && (r->ca_file ? x->set_ca_file && strcmp(x->set_ca_file, r->ca_file) == 0 : !x->set_ca_file);
+}
+
+/* From curl_easy_reset: what every request has, and what its kind sets.
+ * Raises only before the handle is marked set up, so a half-done setup is
+ * redone by the next request. */
+static void set_up_kind(lua_State *L, gc_xfer *x, const gc_request *r)
+{
+    CURL *e = x->easy;
+    x->set_up = 0;
+    free(x->set_ca_file);
+    x->set_ca_file = NULL;
+    /* reset keeps the connection cache, TLS sessions and DNS cache alive */
+    curl_easy_reset(e);
+    x->set_progress = 0; /* reset's NOPROGRESS */
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    /* gzip only: what the APIs compress with.  Asking for every encoding
+     * libcurl has ("") costs about 4k instructions more per request in
+     * 7.88 (make bench-profile), for encodings no API here sends. */
+    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "gzip");
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, x);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, x);
+    /* libcurl's defaults, spelled out: these requests carry a key that can
+     * delete a fleet, so the peer must prove it is the host in the URL. */
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, r->insecure ? 0L : 1L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, r->insecure ? 0L : 2L);
+    if (r->ca_file)
+        curl_easy_setopt(e, CURLOPT_CAINFO, r->ca_file);
+    /* Redirects are not followed (libcurl's default, kept): an API answering
+     * 3xx is reported as is, and the Authorization header never travels to
+     * whatever host a Location names. */
+
+    if (strcmp(r->method, "GET") == 0 && !r->body) {
+        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    } else if (strcmp(r->method, "HEAD") == 0) {
+        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+    } else if (strcmp(r->method, "POST") != 0) {
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+    }
+    /* a method too long to remember is set up again every time */
+    if (strlen(r->method) >= sizeof x->set_method)
+        return;
+    if (r->ca_file && !(x->set_ca_file = strdup(r->ca_file)))
+        luaL_error(L, "gpucloud.core: out of memory");
+    strcpy(x->set_method, r->method);
+    x->set_insecure = r->insecure;
+    x->set_body     = r->body != NULL;
+    x->set_up       = 1;
+}
+
 void gc_xfer_prepare(lua_State *L, gc_xfer *x, int t, int keep_body)
 {
     gc_request r;
     CURL      *e   = x->easy;
-    int        top = lua_gettop(L);
+    int        top = lua_gettop(L), head;
 
     t = gc_absindex(L, t);
     luaL_checktype(L, t, LUA_TTABLE);
@@ -136,67 +209,42 @@ void gc_xfer_prepare(lua_State *L, gc_xfer *x, int t, int keep_body)
     if (add_request_header(x, "Expect:"))
         luaL_error(L, "gpucloud.core: out of memory");
 
-    /* reset keeps the connection cache, TLS sessions and DNS cache alive */
-    curl_easy_reset(e);
+    if (!same_kind(x, &r))
+        set_up_kind(L, x, &r);
     x->errbuf[0] = '\0';
     x->too_large = 0;
     x->sent      = 0;
     x->interrupted = 0;
     x->max_body  = r.max_body;
+    x->want      = r.want;
     gc_buf_clear(&x->body, KEEP_BYTES);
     gc_head_clear(&x->head, KEEP_BYTES);
 
+    /* The interrupt guard's progress callback while the guard is on (set
+     * when that changes: the handle keeps it between requests). */
+    if (gc_interrupt_active() != x->set_progress) {
+        x->set_progress = !x->set_progress;
+        curl_easy_setopt(e, CURLOPT_NOPROGRESS, x->set_progress ? 0L : 1L);
+        if (x->set_progress) {
+            curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+            curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);
+        }
+    }
+
+    /* What each request sets for itself. */
     curl_easy_setopt(e, CURLOPT_URL, r.url);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
-#if LIBCURL_VERSION_NUM >= 0x075500
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-#else
-    curl_easy_setopt(e, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->req_headers);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, r.timeout_ms);
     curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, r.connect_timeout_ms);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
     /* A declared length over the limit fails before any body byte is read;
      * a chunked or compressed body is stopped by on_body as it grows. Not
-     * for HEAD: libcurl would judge the length of a body it never reads. */
-    if (strcmp(r.method, "HEAD") != 0)
-        curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)x->max_body);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, x);
-    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
-    curl_easy_setopt(e, CURLOPT_PREREQDATA, x);
-    if (gc_interrupt_active()) {
-        curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L);
-        curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
-        curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);
-    }
-    /* libcurl's defaults, spelled out: these requests carry a key that can
-     * delete a fleet, so the peer must prove it is the host in the URL. */
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, r.insecure ? 0L : 1L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, r.insecure ? 0L : 2L);
-    if (r.ca_file)
-        curl_easy_setopt(e, CURLOPT_CAINFO, r.ca_file);
-    /* Redirects are not followed (libcurl's default, kept): an API answering
-     * 3xx is reported as is, and the Authorization header never travels to
-     * whatever host a Location names. */
-
-    if (strcmp(r.method, "GET") == 0 && !r.body) {
-        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-    } else if (strcmp(r.method, "HEAD") == 0) {
-        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
-    } else {
-        if (strcmp(r.method, "POST") != 0)
-            curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r.method);
-        if (r.body || strcmp(r.method, "POST") == 0) {
-            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r.body_len);
-            curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body ? r.body : "");
-        }
+     * for HEAD (0: no limit): libcurl would judge the length of a body it
+     * never reads. */
+    head = strcmp(r.method, "HEAD") == 0;
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)(head ? 0 : x->max_body));
+    if (!head && (r.body || strcmp(r.method, "POST") == 0)) {
+        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r.body_len);
+        curl_easy_setopt(e, CURLOPT_POSTFIELDS, r.body ? r.body : "");
     }
     /* libcurl reads the body from the Lua string in place (the other
      * strings it copies): a transfer that outlives this call keeps the
@@ -280,11 +328,19 @@ static int push_failure(lua_State *L, gc_xfer *x, CURLcode rc)
 }
 
 /* Header names lowercased; a repeated header is joined with ", " as HTTP
- * allows, so nothing the server said is dropped. */
+ * allows, so nothing the server said is dropped.  Only the headers the
+ * request asked for (response_headers; all by default). */
+typedef struct fields {
+    lua_State     *L;
+    const gc_want *want;
+} fields;
+
 static int push_field(void *ud, const char *name, size_t nlen, const char *value, size_t vlen)
 {
-    lua_State *L = ud;
+    lua_State *L = ((fields *)ud)->L;
     int        t = lua_gettop(L);
+    if (!gc_want_has(((fields *)ud)->want, name, nlen))
+        return 0;
     lua_pushlstring(L, name, nlen);
     lua_pushvalue(L, -1);
     lua_rawget(L, t);
@@ -313,8 +369,11 @@ int gc_xfer_push_result(lua_State *L, gc_xfer *x, CURLcode rc)
         lua_createtable(L, 0, 4);
         lua_pushinteger(L, (lua_Integer)status);
         lua_setfield(L, -2, "status");
+        fields f;
+        f.L    = L;
+        f.want = &x->want;
         lua_newtable(L);
-        gc_head_each(x->head.buf.data, x->head.buf.len, push_field, L);
+        gc_head_each(x->head.buf.data, x->head.buf.len, push_field, &f);
         lua_setfield(L, -2, "headers");
         lua_pushlstring(L, x->body.data ? x->body.data : "", x->body.len);
         lua_setfield(L, -2, "body");

@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "http_parse.h"
+#include "request.h"
 
 typedef struct gc_xfer {
     CURL              *easy;
@@ -13,11 +14,21 @@ typedef struct gc_xfer {
     gc_buf             body;
     gc_head            head;        /* header lines of the last response */
     size_t             max_body;
+    gc_want            want;        /* the answer's headers to report */
     int                too_large;   /* the body went past max_body */
     int                body_ref;    /* registry ref keeping the body alive */
     int                sent;        /* times the request went on a connection */
     int                interrupted; /* stopped by the interrupt guard (interrupt.c) */
     char               errbuf[CURL_ERROR_SIZE];
+    /* What the handle was last set up for (gc_xfer_prepare): a request of
+     * the same kind sets only its own options, anything else starts again
+     * from curl_easy_reset.  set_up is 0 until a setup completes. */
+    int                set_up;
+    int                set_insecure;
+    int                set_body;
+    char               set_method[16];
+    char              *set_ca_file; /* a copy; NULL for libcurl's default */
+    int                set_progress; /* the interrupt guard's callback is set */
 } gc_xfer;
 
 int  gc_xfer_init(gc_xfer *x);                 /* -1 when libcurl cannot */

@@ -22,7 +22,6 @@ local call = require "gpucloud.call"
 local config = require "gpucloud.config"
 local errors = require "gpucloud.errors"
 local rows = require "gpucloud.rows"
-local stop = require "gpucloud.runtime.stop"
 
 local M = {}
 
@@ -189,6 +188,8 @@ local function run_tasks(rt, tasks, b)
   if rt.task then return rt.run_all(tasks, b.concurrency, b.on_progress) end
   local ok, results = pcall(rt.run_all, tasks, b.concurrency, b.on_progress)
   if ok then return results end
+  -- (runtime/stop.lua only for a run that raised)
+  local stop = require "gpucloud.runtime.stop"
   local stopped = stop.stopped(results)
   if stopped then return stopped.results, stopped.error end
   -- a runtime that cannot say how far it got: every call may be in flight

@@ -68,8 +68,12 @@ local function report_resends(self, info, sent)
 end
 
 local function perform(self, p, rt, op, row, argv, opts, stop_at)
-  local key, kerr = keys.lookup(p.spec, p, op)
-  if not key then return nil, kerr end
+  local key = p.key -- looked up once, at the first call (keys.lua)
+  if not key then
+    local kerr
+    key, kerr = keys.lookup(p.spec, p, op)
+    if not key then return nil, kerr end
+  end
   local req = request.build(self, row, argv, opts, key)
   local stop = stop_time(self, rt, opts, stop_at)
   local per_try = req.timeout

@@ -116,7 +116,11 @@ function M.main(argv)
   local status
   if call then
     local sys = system()
-    local cfg, cerr = require("gpucloud.cli.settings").load(sys, commands.FORMATS)
+    -- the file's reader only when there is a file to read
+    local cfg, cerr = {}, nil
+    if require("gpucloud.cli.config_file").exists(sys.getenv) then
+      cfg, cerr = require("gpucloud.cli.settings").load(sys, commands.FORMATS)
+    end
     if not cfg then
       if errors_out.format ~= "table" then errors_out.usage(cerr) end
       io.stderr:write("gpucloud: ", cerr, "\n")

@@ -10,12 +10,12 @@
 -- entries and `batch` run.
 
 local args = require "gpucloud.args"
-local bulk = require "gpucloud.bulk"
 local call = require "gpucloud.call"
 local config = require "gpucloud.config"
 local errors = require "gpucloud.errors"
-local pager = require "gpucloud.pager"
 local runtime = require "gpucloud.runtime"
+-- bulk.lua and pager.lua (and what they load) are required at the first
+-- bulk or paged call: a client that makes neither never loads them
 
 local M = {}
 
@@ -99,10 +99,22 @@ local function op_method(spec, name, row)
   local op = spec.name .. "." .. name
   local params = row.args or {}
   local n = #params
+  -- rows of one argument or none (most of them) take theirs without
+  -- select() and with the check resolved here, once
+  local name1, check1 = params[1] and params[1][1], params[1] and args.checker(params[1][2])
   return function(self, ...)
     local p = state_of(self, op, name, 2)
-    local argv = check_args(op, params, 2, ...)
-    local opts = (select(n + 1, ...))
+    local argv, opts
+    if n == 0 then
+      argv, opts = {}, ...
+    elseif n == 1 then
+      local a1, o = ...
+      local v = check1(a1)
+      if v == nil then check_args(op, params, 2, a1) end -- raises, in the usual words
+      argv, opts = { [name1] = v }, o
+    else
+      argv, opts = check_args(op, params, 2, ...), (select(n + 1, ...))
+    end
     if opts ~= nil then config.call(op, row, opts, 2) end
     local value, err, _, decoded = call.perform(self, p, p.runtime, op, row, argv, opts)
     if value == nil then return nil, err end
@@ -118,16 +130,17 @@ local function paged_methods(class, spec, name, row)
   local op = spec.name .. "." .. name
   local params = row.args or {}
   local n = #params
+  local function pager() return require "gpucloud.pager" end
   local function start(self, ...)
     local p = state_of(self, op, name, 3)
     local argv = check_args(op, params, 3, ...)
     local settings, opts = config.paged(op, row, (select(n + 1, ...)), 3)
-    return pager.new { self = self, p = p, rt = p.runtime, op = op, row = row, argv = argv, opts = opts,
-                       settings = settings }
+    return pager().new { self = self, p = p, rt = p.runtime, op = op, row = row, argv = argv, opts = opts,
+                         settings = settings }
   end
-  class[name] = function(self, ...) return pager.collect(start(self, ...)) end
+  class[name] = function(self, ...) return pager().collect(start(self, ...)) end
   if row.paged.each then
-    class[row.paged.each] = function(self, ...) return pager.each(start(self, ...)) end
+    class[row.paged.each] = function(self, ...) return pager().each(start(self, ...)) end
   end
 end
 
@@ -137,7 +150,7 @@ local function bulk_method(spec, name, entry)
   assert(row, spec.name .. ": bulk " .. name .. " names no row " .. tostring(entry.op))
   return function(self, items, opts)
     local p = state_of(self, op, name, 2)
-    return bulk.run({
+    return require("gpucloud.bulk").run({
       self = self, p = p, rt = p.runtime, op = op, row = row,
       settle = entry.settle, dry = entry.dry, unprotect = entry.unprotect,
       verb = entry.verb, done_verb = entry.done_verb,
@@ -198,8 +211,11 @@ function M.define(spec)
       p.closed and "; closed" or "")
   end
 
-  return function(opts)
-    local settings, p = config.client(spec, opts, 2)
+  -- `level` (not for users): where a refused option is reported, for a
+  -- caller that calls this one for its own caller (gpucloud.vast, which
+  -- loads the provider at its first call: 3); default 2, new's caller
+  return function(opts, level)
+    local settings, p = config.client(spec, opts, level or 2)
     p.spec = spec
     p.buckets = {}
     p.runtime = runtime.resolve(p.runtime)

@@ -189,14 +189,18 @@ local function id_check(client, kind)
 end
 
 -- `priced`: a cost context (fleet/cost.lua) when the rows need their
--- costs (a verifying listing does not: no quote is asked for it).
+-- costs (a verifying listing does not: no quote is asked for it). A job's
+-- `where` (fleet:list's) is what its listing asks the server to filter on,
+-- when its kind can.
 local function list_jobs(self, jobs, priced)
   local run, bind = self:runner()
   local tasks = {}
   for i, job in ipairs(jobs) do
     tasks[i] = function(trt)
       local c = bind(job.entry.client, trt)
-      local items, err = c[job.kind.list](c)
+      -- the part of `where` the server can apply (a paged listing's filters)
+      local server = job.where and job.kind.select and job.kind.select(job.where) or nil
+      local items, err = c[job.kind.list](c, server)
       if not items then
         err.fleet = job.entry.provider .. ":" .. job.name
         return nil, { err }
@@ -221,25 +225,33 @@ local function list_jobs(self, jobs, priced)
   return run(tasks)
 end
 
---- fleet:list{kinds = {...}, state = path} -> rows, errs. rows: one list of every thing
--- (provider, kind, id, key, name, label, status, state, created_at, age or
--- age_unknown, cost_per_hour (or cost_unknown: why not) and cost_source,
--- next_cost_per_hour and next_cost_starts where a price change is pending,
--- not_actionable (why its id cannot be deleted, when it cannot), protected,
--- parent, raw), with the list methods and
--- :plan(). errs: nil, or a list of the errors of listings that failed
--- (err.fleet says which "provider:kind"): the other providers' rows are
--- there, and a provider is never silently missing. `state`: a state file
--- of fleet:observe; rows gain idle_for from it (a damaged or missing file
--- is an error in errs, err.fleet = "state").
+--- fleet:list{kinds = {...}, state = path, where = {...}} -> rows, errs.
+-- rows: one list of every thing (provider, kind, id, key, name, label,
+-- status, state, created_at, age or age_unknown, cost_per_hour (or
+-- cost_unknown: why not) and cost_source, next_cost_per_hour and
+-- next_cost_starts where a price change is pending, not_actionable (why
+-- its id cannot be deleted, when it cannot), protected, parent, raw), with
+-- the list methods and :plan(). errs: nil, or a list of the errors of
+-- listings that failed (err.fleet says which "provider:kind"): the other
+-- providers' rows are there, and a provider is never silently missing.
+-- `state`: a state file of fleet:observe; rows gain idle_for from it (a
+-- damaged or missing file is an error in errs, err.fleet = "state").
+-- `where` (what rows:filter takes): only the rows it matches, and the
+-- listings that can filter on the server (Vast.ai instances: state, name)
+-- ask it to, so that their pages carry no more.
 function Fleet:list(opts)
   if opts ~= nil and type(opts) ~= "table" then fail(2, "fleet:list: options must be a table") end
   opts = opts or {}
   for k in pairs(opts) do
-    if k ~= "kinds" and k ~= "state" then fail(2, "fleet:list: unknown option '%s'", tostring(k)) end
+    if k ~= "kinds" and k ~= "state" and k ~= "where" then
+      fail(2, "fleet:list: unknown option '%s'", tostring(k))
+    end
   end
+  if opts.where ~= nil and type(opts.where) ~= "table" then fail(2, "fleet:list: 'where' must be a table") end
   local jobs = select_kinds(self, opts.kinds, 2)
   local n = #jobs
+  -- the selected kinds' listings only: a cost's helper listing is whole
+  for _, job in ipairs(jobs) do job.where = opts.where end
   -- what derived costs need and the selection left out: listed for them
   -- alone (their failures show as those costs' reasons)
   for _, job in ipairs(cost.helper_jobs(jobs, kinds_of)) do jobs[#jobs + 1] = job end
@@ -259,6 +271,8 @@ function Fleet:list(opts)
       errs[#errs + 1] = err
     end
   end
+  -- after the state file: `where` may select on idle_for
+  if opts.where then rows = rows:filter(opts.where) end
   return rows, (#errs > 0 and errs or nil)
 end
 

@@ -9,7 +9,6 @@
 local config = require "gpucloud.config"
 local errors = require "gpucloud.errors"
 local json = require "gpucloud.json"
-local list = require "gpucloud.list"
 local providers = require "gpucloud.providers"
 
 local M = {
@@ -27,7 +26,7 @@ local M = {
   -- @tparam table array used in place
   -- @tparam[opt] string id_field what ids() reads (default "id")
   -- @treturn gpucloud.list.List the array
-  list = list.new,
+  list = function(array, id_field) return require("gpucloud.list").new(array, id_field) end,
   --- true for the error values operations return (an @{gpucloud.errors.Error|Error})
   -- @function is_error
   -- @param v any value
@@ -38,7 +37,7 @@ local M = {
 -- (gpucloud.vast, gpucloud.tensorpool, ...), each documented on its own
 -- page; the provider's module is loaded at the first client.
 for _, name in ipairs(providers.names()) do
-  M[name] = function(opts) return providers.get(name).new(opts) end
+  M[name] = providers.constructor(name)
 end
 
 return M

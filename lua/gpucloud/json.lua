@@ -20,9 +20,13 @@ local array_mt = { __name = "gpucloud.json.array" }
 local object_mt = { __name = "gpucloud.json.object" }
 M.array_mt, M.object_mt = array_mt, object_mt
 
+local ok_core, core = pcall(require, "gpucloud.core")
+
 -- JSON null: the light userdata NULL that cjson and ngx also use, so a
--- null from any of them is this one; a frozen table where none is loaded.
+-- null from any of them is this one (the C core's own, else cjson's, so
+-- cjson is not loaded for it); a frozen table where none is loaded.
 local function find_null()
+  if ok_core and type(core) == "table" and core.json_null ~= nil then return core.json_null end
   local ok, cjson = pcall(require, "cjson.safe")
   if ok and type(cjson) == "table" and cjson.null ~= nil then return cjson.null end
   local ngx = rawget(_G, "ngx")
@@ -55,7 +59,6 @@ local function normalise(t)
   return t
 end
 
-local ok_core, core = pcall(require, "gpucloud.core")
 local core_decode = ok_core and type(core) == "table" and core.json_decode or nil
 
 --- Decode and normalise. Returns the value, or nil and a message.
@@ -139,7 +142,33 @@ function M.decode_lua(text)
 end
 
 --- Is `t` a decoded (or marked) JSON array?
-function M.is_array(t) return type(t) == "table" and getmetatable(t) == array_mt end
+-- (array_mt is this module's own: no other value can carry it, so no
+-- type() call is needed first)
+function M.is_array(t) return getmetatable(t) == array_mt end
+
+local core_records = ok_core and type(core) == "table" and core.json_records or nil
+
+--- Is every element of array `t` an object (a table that is not an array)
+-- and, with `id_field` (a string), does no element's `id_field` (not nil,
+-- not NaN) equal an earlier one's? Returns true; or false and the index of
+-- the first element that is not an object; or false, the index of the
+-- first that repeats an id and the index of the element it repeats. (The
+-- shape check of every listing: the C core's loop where it is loaded.)
+function M.records(t, id_field)
+  if core_records then return core_records(t, array_mt, id_field) end
+  if type(id_field) ~= "string" then id_field = nil end
+  local seen = {}
+  for i = 1, #t do
+    local v = t[i]
+    if type(v) ~= "table" or getmetatable(v) == array_mt then return false, i end
+    local id = id_field and v[id_field]
+    if id ~= nil and id == id then
+      if seen[id] then return false, i, seen[id] end
+      seen[id] = i
+    end
+  end
+  return true
+end
 
 --- What a decoded value is, in words, for messages.
 function M.kind(v)
@@ -291,6 +320,8 @@ end
 -- name), writing what M.encode writes for them: the request body of an
 -- operation is always the same fields, so their keys are sorted and
 -- encoded once here instead of on every call. Absent fields are left out.
+-- Numbers and strings, what bodies hold, are joined without a buffer table
+-- (a body is built on every call: issue 23).
 function M.object_encoder(names)
   local sorted = {}
   for i, k in ipairs(names) do sorted[i] = k end
@@ -299,17 +330,25 @@ function M.object_encoder(names)
   for i, k in ipairs(sorted) do prefixes[i] = encode_string(k) .. ":" end
   local n = #sorted
   return function(values)
-    local out = { "{" }
+    local body
     for i = 1, n do
       local v = values[sorted[i]]
       if v ~= nil then
-        if #out > 1 then out[#out + 1] = "," end
-        out[#out + 1] = prefixes[i]
-        encode_value(v, 1, out)
+        local tv = type(v)
+        local text
+        if tv == "number" then
+          text = encode_number(v)
+        elseif tv == "string" then
+          text = encode_string(v)
+        else
+          local out = {}
+          encode_value(v, 1, out)
+          text = concat(out)
+        end
+        body = body and (body .. "," .. prefixes[i] .. text) or (prefixes[i] .. text)
       end
     end
-    out[#out + 1] = "}"
-    return concat(out)
+    return "{" .. (body or "") .. "}"
   end
 end
 

@@ -31,13 +31,16 @@
 local args = require "gpucloud.args"
 local errors = require "gpucloud.errors"
 local json = require "gpucloud.json"
-local list = require "gpucloud.list"
 local rows = require "gpucloud.rows"
 local secrets = require "gpucloud.secrets"
 
 local M = {}
 
 local is_array = json.is_array
+local array_mt = json.array_mt
+-- list.lua's constructor, at the first list read: a client that reads none
+-- (the command line's delete) never loads it
+local list_new
 
 -- What each row needs per request, worked out once: whether its path has
 -- placeholders, an encoder for its body fields.
@@ -64,6 +67,20 @@ local function query_fields(row)
   return out
 end
 
+-- The key a row's answer sits under, if any (says_failed looks for it),
+-- worked out once a row (false: none); apart from compile(), as reading an
+-- answer needs no request of the row.
+local shape_keys = setmetatable({}, { __mode = "k" })
+
+local function shape_key(row)
+  local k = shape_keys[row]
+  if k == nil then
+    k = (type(row.list) == "string" and row.list) or (type(row.object) == "string" and row.object) or false
+    shape_keys[row] = k
+  end
+  return k or nil
+end
+
 local function compile(row)
   local c = {
     templated = row.path:find("{", 1, true) ~= nil,
@@ -71,8 +88,21 @@ local function compile(row)
     body = (type(row.body) == "table" or row.body_list) and json.object_encoder(body_names(row)) or nil,
     query = query_fields(row),
   }
+  c.no_query = #c.query == 0
   compiled[row] = c
   return c
+end
+
+-- The Authorization header of each client, made at its first call rather
+-- than on every one; weak keys: it goes with the client.
+local auth_of = setmetatable({}, { __mode = "k" })
+
+local function authorization(settings, key)
+  local a = auth_of[settings]
+  if a and a[1] == key then return a[2] end
+  a = { key, "Bearer " .. key }
+  auth_of[settings] = a
+  return a[2]
 end
 
 -- A query value: a table as JSON, a string as it is, a number in digits.
@@ -106,6 +136,11 @@ end
 
 local NO_OPTS = {}
 
+-- The only header of an answer the library reads (retry.lua's backoff and
+-- wait.lua's polls): the C core then makes no Lua strings for the others.
+-- A runtime may give more.
+local READ_HEADERS = { "retry-after" }
+
 --- The request table a runtime sends: method, url, headers, body and the
 -- per-attempt limits. `settings` is the client; `opts` the call's options.
 function M.build(settings, row, argv, opts, key)
@@ -115,7 +150,7 @@ function M.build(settings, row, argv, opts, key)
     path = path:gsub("{([%w_]+)}", function(name) return args.encode(argv[name]) end)
   end
   local headers = {
-    ["Authorization"] = "Bearer " .. key,
+    ["Authorization"] = authorization(settings, key),
     ["Accept"] = "application/json",
     ["User-Agent"] = settings.user_agent,
   }
@@ -129,7 +164,8 @@ function M.build(settings, row, argv, opts, key)
   if body then headers["Content-Type"] = "application/json" end
   return {
     method = row.method,
-    url = settings.urls[row.host] .. path .. query_string(c, argv, opts),
+    url = c.no_query and (settings.urls[row.host] .. path)
+      or (settings.urls[row.host] .. path .. query_string(c, argv, opts)),
     headers = headers,
     body = body,
     timeout = opts.timeout or settings.timeout,
@@ -137,14 +173,16 @@ function M.build(settings, row, argv, opts, key)
     ca_file = settings.ca_file,
     insecure = settings.insecure,
     max_body = opts.max_body or settings.max_body,
+    response_headers = READ_HEADERS,
   }
 end
 
 -- A 2xx that says it failed: a bare JSON string where data was expected,
 -- `success: false`, or an `error_msg` in place of the data.
 local function says_failed(decoded, key)
-  if type(decoded) == "string" then return true end
-  if type(decoded) ~= "table" then return false end
+  local t = type(decoded)
+  if t == "string" then return true end
+  if t ~= "table" then return false end
   if decoded.success == false then return true end
   return decoded.error_msg ~= nil and (key == nil or decoded[key] == nil)
 end
@@ -153,42 +191,21 @@ local function is_object(v)
   return type(v) == "table" and not is_array(v)
 end
 
--- Every element of a list is an object (a record), or the list is not one;
--- and no two name the same id (a server repeating itself is not a list),
--- unless the row says its items have none (id_field false: no item has
--- a field of that name, so none is seen twice).
-local function all_objects(t, id_field)
-  local seen = {}
-  for i = 1, #t do
-    if not is_object(t[i]) then return nil, "list element " .. i .. " is not an object" end
-    local id = t[i][id_field]
-    if id ~= nil and id == id then
-      if seen[id] then
-        return nil, string.format("list elements %d and %d name the same %s %s", seen[id], i, id_field,
-          args.describe(id))
-      end
-      seen[id] = i
-    end
-  end
-  return true
-end
-
-local function shape_key(row)
-  if type(row.list) == "string" then return row.list end
-  if type(row.object) == "string" then return row.object end
-end
-
 --- The value a decoded 2xx answer holds under the row's shape, or nil and
 -- what was wrong with it.
 function M.shape(row, decoded)
   if row.list then
     local value = decoded
-    if type(row.list) == "string" and not (row.bare and is_array(decoded)) then
-      if not is_object(decoded) then
-        return nil, "expected a JSON object" .. (row.bare and " or array" or "") .. ", got " .. json.kind(decoded)
+    -- (is_array and is_object by hand: one builtin call each, not three)
+    if row.list ~= true then
+      local mt = getmetatable(decoded)
+      if not (row.bare and mt == array_mt) then
+        if type(decoded) ~= "table" or mt == array_mt then
+          return nil, "expected a JSON object" .. (row.bare and " or array" or "") .. ", got " .. json.kind(decoded)
+        end
+        value = decoded[row.list]
+        if value == nil then return nil, "no '" .. row.list .. "' list in the answer" end
       end
-      value = decoded[row.list]
-      if value == nil then return nil, "no '" .. row.list .. "' list in the answer" end
     end
     if not is_array(value) then
       return nil, "expected a JSON array" .. (type(row.list) == "string" and (" under '" .. row.list .. "'") or "")
@@ -203,11 +220,19 @@ function M.shape(row, decoded)
         value[i] = v
       end
     end
+    -- every element an object, and no id twice (a server repeating itself
+    -- is not a list), unless the row says its items have none (id_field
+    -- false: no item has a field of that name, so none is seen twice)
     local id_field = row.id_field
     if id_field == nil then id_field = "id" end
-    local ok, why = all_objects(value, id_field)
-    if not ok then return nil, why end
-    return list.new(value, row.id_field)
+    local ok, at, before = json.records(value, id_field)
+    if not ok then
+      if not before then return nil, "list element " .. at .. " is not an object" end
+      return nil, string.format("list elements %d and %d name the same %s %s", before, at, id_field,
+        args.describe(value[at][id_field]))
+    end
+    list_new = list_new or require("gpucloud.list").new
+    return list_new(value, row.id_field)
   end
   if not is_object(decoded) then return nil, "expected a JSON object, got " .. json.kind(decoded) end
   if type(row.object) == "string" then
@@ -262,7 +287,12 @@ function M.read(op, row, res, key, server_codes, argv)
     return nil, errors.bad_response(op, nil, "the runtime gave no HTTP status")
   end
   local decoded, derr
-  if raw:find("%S") then decoded, derr = json.decode(raw) end
+  if raw ~= "" then
+    decoded, derr = json.decode(raw)
+    -- blanks alone are no answer, as an empty body is (the pattern only
+    -- when the decoder refused: on the happy path it is work for nothing)
+    if derr and not raw:find("%S") then decoded, derr = nil, nil end
+  end
   if status < 200 or status >= 300 then
     return nil, errors.from_response(op, status, decoded, raw, key, server_codes)
   end

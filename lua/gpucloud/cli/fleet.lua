@@ -89,6 +89,7 @@ end
 local function close(clients)
   for _, c in pairs(clients) do c:close() end
 end
+
 -- --older-than and --cost-above: a row whose age or cost is unknown is
 -- left out, and a note on stderr says how many of each kind, and why.
 local function above(rows, opts, sys)
@@ -113,14 +114,15 @@ end
 -- too: with --state-file, rows have idle_for, and --idle-for selects on
 -- it); nil and a usage message for a filter on a field fleet rows do not have.
 local function selected(fleet, opts, sys)
-  local rows, errs = fleet:list { kinds = given(opts.kind), state = opts["state-file"] }
   local pick = {}
   if opts["idle-for"] then
     local min = opts["idle-for"]
     pick.idle_for = function(v) return type(v) == "number" and v >= min end
   end
   if given(opts.state) then pick.state = opts.state end
-  if next(pick) then rows = rows:filter(pick) end
+  -- the fleet filters the rows, and asks the servers that can to filter too
+  local rows, errs = fleet:list { kinds = given(opts.kind), state = opts["state-file"],
+    where = next(pick) and pick or nil }
   rows = above(rows, opts, sys)
   local filtered, why = run.filtered(rows, opts.filter, ROW_FIELDS)
   if not filtered then return nil, why end

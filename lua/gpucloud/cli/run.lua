@@ -172,7 +172,7 @@ end
 -- none.
 function M.client_options(p, opts, sys)
   local o = {}
-  if sys.config then
+  if sys.config and sys.config.path then -- a file was read
     o = require("gpucloud.cli.settings").client_opts(sys.config, p, sys.getenv)
   end
   o.api_key = opts["api-key"] or o.api_key

@@ -34,13 +34,8 @@ keep = { { provider = "vast", kind = "instance", id = 5001 }, { name = "prod-*" 
 local TOP = { providers = true, output = true, columns = true, keep = true }
 local MAX_INSTRUCTIONS = 1000000
 
---- Where the file is, from `getenv`.
-function M.path(getenv)
-  local xdg = getenv("XDG_CONFIG_HOME")
-  if xdg and xdg ~= "" then return xdg .. "/gpucloud/config" end
-  local home = getenv("HOME")
-  if home and home ~= "" then return home .. "/.config/gpucloud/config" end
-end
+--- Where the file is, from `getenv` (cli/config_file.lua).
+M.path = require("gpucloud.cli.config_file").path
 
 local setfenv, loadstring = rawget(_G, "setfenv"), rawget(_G, "loadstring")
 

@@ -81,6 +81,19 @@ function M.get(name)
   return mod
 end
 
+--- Provider `name`'s constructor, as gpucloud.<name>: the provider is
+-- loaded at its first call (require "gpucloud" loads none, a client its
+-- own only). An option the constructor refuses is reported at the
+-- caller's line: `new` is told the level (3: the caller of this function;
+-- not a tail call, as Lua 5.1 keeps no position through one).
+function M.constructor(name)
+  if not KNOWN[name] then error("gpucloud: no provider '" .. tostring(name) .. "'", 2) end
+  return function(opts)
+    local client = M.get(name).new(opts, 3)
+    return client
+  end
+end
+
 --- Provider `name`'s spec (its rows and the rest).
 function M.spec(name)
   return M.get(name).spec

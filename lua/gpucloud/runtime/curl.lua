@@ -2,10 +2,12 @@
 -- time (keep-alive connections and TLS sessions reused across calls), one
 -- multi handle for many at once (runtime/scheduler.lua), the core's
 -- monotonic clock and nanosleep. close() releases both handles.
--- interrupt() reads the core's interrupt guard, for the scheduler.
+-- interrupt() reads the core's interrupt guard, for the scheduler. A group
+-- of one task runs on the easy handle, without the scheduler.
 
 local core = require "gpucloud.core"
-local scheduler = require "gpucloud.runtime.scheduler"
+-- runtime/scheduler.lua is required at the first run_all of more than one
+-- task, runtime/stop.lua when a run of one stops early
 
 local M = {}
 
@@ -47,9 +49,40 @@ function M.new(clock)
     if count > 0 then return aborting and "abort" or "stop", sig end
   end
 
+  -- One task needs no scheduler: it runs here, its calls on the easy
+  -- handle one at a time, as they would go there (a bulk call of one id,
+  -- the command line's delete of one), and it stops as the scheduler
+  -- stops one: not started after a signal, named by results.interrupted
+  -- when one came while it ran, a raise carrying whether it had sent.
+  local function run_one(task, on_done)
+    local mode, sig = rt.interrupt()
+    if mode then
+      local results = { require("gpucloud.runtime.stop").not_started(sig or "interrupt") }
+      results.interrupted = sig or "interrupt"
+      return results
+    end
+    local sent = false
+    local trt = setmetatable({ request = function(req)
+      sent = true
+      return rt.request(req)
+    end }, { __index = rt })
+    local results = {}
+    local ok, e = pcall(function()
+      local value, err = task(trt)
+      results[1] = { value, err }
+      if on_done then on_done(1, 1) end
+    end)
+    if not ok then require("gpucloud.runtime.stop").raise(e, results, 1, 1, { sent }) end
+    mode, sig = rt.interrupt()
+    if mode then results.interrupted = sig or "interrupt" end
+    return results
+  end
+
   function rt.run_all(tasks, n, on_done)
+    if #tasks == 1 then return run_one(tasks[1], on_done) end
     mine()
     if not multi then multi = core.multi() end
+    local scheduler = require "gpucloud.runtime.scheduler"
     return scheduler.run(scheduler.engine(multi), rt, tasks, n, on_done)
   end
 

@@ -11,16 +11,23 @@
 -- the curl runtime, which blocks. So a client created in init_by_lua and
 -- used in a handler talks through cosockets there.
 
-local func = require "gpucloud.runtime.func"
-local ngx_rt = require "gpucloud.runtime.ngx"
-
 local M = {}
+
+-- The runtimes are loaded where they are used: outside nginx the cosocket
+-- runtime (and its HTTP reader) never is, and neither is func.lua without
+-- a runtime table or transport of the user's.
+local ngx_rt -- runtime/ngx.lua, once inside nginx
+local function in_nginx()
+  if rawget(_G, "ngx") == nil then return false end
+  ngx_rt = ngx_rt or require "gpucloud.runtime.ngx"
+  return ngx_rt.available()
+end
 
 --- The auto runtime: each call goes to the runtime that fits where it runs.
 function M.auto()
   local curl
   local function pick()
-    if ngx_rt.available() then return ngx_rt.new() end
+    if in_nginx() then return ngx_rt.new() end
     if not curl then curl = require("gpucloud.runtime.curl").new() end
     return curl
   end
@@ -39,9 +46,9 @@ end
 function M.resolve(setting)
   if setting == nil or setting == "auto" then return M.auto() end
   if setting == "curl" then return require("gpucloud.runtime.curl").new() end
-  if setting == "ngx" then return ngx_rt.new() end
-  if type(setting) == "function" then return func.new(setting) end
-  return func.wrap(setting)
+  if setting == "ngx" then return require("gpucloud.runtime.ngx").new() end
+  if type(setting) == "function" then return require("gpucloud.runtime.func").new(setting) end
+  return require("gpucloud.runtime.func").wrap(setting)
 end
 
 --- The runtime a call made now would really use (auto picks one).
@@ -51,7 +58,7 @@ end
 
 --- The name of the runtime auto would use right now: "ngx" or "curl".
 function M.current()
-  return ngx_rt.available() and "ngx" or "curl"
+  return in_nginx() and "ngx" or "curl"
 end
 
 return M

@@ -161,7 +161,9 @@ whole.install(spec)
 local construct = define.define(spec)
 
 -- The constructor: define's, with a getenv that also reads the key file.
-local function new(opts)
+-- `level` as define's, one more for this frame (no tail call: see
+-- providers.constructor).
+local function new(opts, level)
   if opts == nil then opts = {} end
   if type(opts) == "table" and (opts.getenv == nil or type(opts.getenv) == "function") then
     local o = {}
@@ -169,7 +171,8 @@ local function new(opts)
     o.getenv = keyfile.getenv(opts.getenv or os.getenv)
     opts = o
   end
-  return construct(opts)
+  local client = construct(opts, (level or 2) + 1)
+  return client
 end
 
 return { spec = spec, new = new }

@@ -5,6 +5,7 @@
 -- DEVELOPERS.md "Adding a provider"). Read by gpucloud.fleet; documented in
 -- README "Fleet" and docs/vast.md "What gpucloud assumes about money".
 
+local json = require "gpucloud.json"
 local key = require("gpucloud.fleet.row").key
 local ops = require("gpucloud.providers.vast").spec.ops
 local pricing = require "gpucloud.providers.vast.pricing"
@@ -42,7 +43,9 @@ M.kinds = {
       local ids = {}
       for _, row in ipairs(rows) do ids[#ids + 1] = row.id end
       if #ids == 0 then return end
-      local r = client:batch("get_endpoint_workers", ids, { rate = false })
+      -- one read per endpoint, concurrently, at the run host's rate (it
+      -- documents none today: then they are not paced)
+      local r = client:batch("get_endpoint_workers", ids, { rate = true })
       for _, row in ipairs(rows) do
         local workers, err = r.results[row.id], r.failed[row.id]
         if workers then
@@ -89,6 +92,29 @@ M.kinds = {
     state = function(r) return INSTANCE_STATE[r.actual_status] or (r.actual_status == nil and "pending" or nil) end,
     delete = "destroy_instances", stage = 1,
     needs = "show_instances",
+    -- what of fleet:list's `where` the listing can ask the server for
+    -- (select_filters): pages then carry only those instances
+    select = function(where)
+      local f = {}
+      local states = where.state
+      if type(states) == "string" then states = { states } end
+      if type(states) == "table" and #states > 0 then
+        local statuses = {}
+        for status, state in pairs(INSTANCE_STATE) do
+          for _, want in ipairs(states) do
+            if state == want then statuses[#statuses + 1] = status end
+          end
+        end
+        table.sort(statuses)
+        for _, want in ipairs(states) do
+          if want == "pending" then statuses[#statuses + 1] = json.null end -- no status yet: pending
+        end
+        -- no status gives these states: the rows' own filter says so
+        if #statuses > 0 then f.actual_status = statuses end
+      end
+      if type(where.name) == "string" then f.label = where.name end
+      if next(f) then return f end
+    end,
   },
   volume = {
     list = "show_volumes", id = "id", name = "label", label = "label", status = "status",

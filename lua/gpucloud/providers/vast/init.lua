@@ -14,10 +14,25 @@
 --   fields of DEVELOPERS.md's list (paged, null_is, body_const, body_opts).
 
 local args = require "gpucloud.args"
-local billing = require "gpucloud.providers.vast.billing"
 local define = require "gpucloud.define"
-local filters = require "gpucloud.providers.vast.filters"
 local json = require "gpucloud.json"
+
+-- select_filters from a Lua table (filters.lua), loaded at the first
+-- listing given filters: a client that lists none never loads it
+local function select_filters(v)
+  return require("gpucloud.providers.vast.filters").select_filters(v)
+end
+
+-- A check or reader of billing.lua (charges, invoices, price increases,
+-- and the times they hold), loaded at the first billing call: a client
+-- that makes none never loads it
+local billing_mod
+local function billing(name)
+  return function(...)
+    billing_mod = billing_mod or require "gpucloud.providers.vast.billing"
+    return billing_mod[name](...)
+  end
+end
 
 -- Which endpoint, as a logs call's body names it: an id is {"id": N} (what
 -- the official CLI sends), a name {"endpoint": "<name>"} (the documented form).
@@ -162,7 +177,7 @@ local spec = {
     -- Instances. The old listing (GET /api/v0/instances/) answers 410.
     show_instances = {
       method = "GET", host = "console", path = "/api/v1/instances/",
-      args = { { "filters", filters.select_filters, query = "select_filters" } },
+      args = { { "filters", select_filters, query = "select_filters" } },
       list = "instances", idempotent = true, rate = 1.0,
       -- every page states how many instances match: the listing must hold that many
       paged = { cursor = "after_token", next = "next_token", limit = 25, each = "each_instance",
@@ -220,21 +235,21 @@ local spec = {
     -- Charges are per contract and UTC day; both days are required.
     show_charges = {
       method = "GET", host = "console", path = "/api/v0/charges/",
-      args = { { "range", billing.charges_range, query = "select_filters" } },
+      args = { { "range", billing "charges_range", query = "select_filters" } },
       sample = { { from = "2026-01-01", to = "2026-01-02" } },
-      list = "results", item = billing.charge, id_field = "key", idempotent = true, rate = 1.0,
+      list = "results", item = billing "charge", id_field = "key", idempotent = true, rate = 1.0,
       paged = { cursor = "after_token", next = "next_token", limit = 500, each = "each_charge" },
     },
     show_invoices = {
       method = "GET", host = "console", path = "/api/v1/invoices/",
-      args = { { "range", billing.invoices_range, query = "select_filters" } },
+      args = { { "range", billing "invoices_range", query = "select_filters" } },
       sample = { { from = "2026-01-01", to = "2026-01-02" } },
-      list = "results", item = billing.invoice, idempotent = true, rate = 3.0,
+      list = "results", item = billing "invoice", idempotent = true, rate = 3.0,
       paged = { cursor = "after_token", next = "next_token", limit = 100, each = "each_invoice" },
     },
     show_pending_price_increases = {
       method = "GET", host = "console", path = "/api/v0/instances/pending-price-increases/",
-      list = "pending_price_increases", item = billing.price_increase, id_field = "pending_price_increase_id",
+      list = "pending_price_increases", item = billing "price_increase", id_field = "pending_price_increase_id",
       idempotent = true,
     },
 
