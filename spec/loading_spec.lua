@@ -33,16 +33,19 @@ describe("loading", function()
       for w in pairs(so_far) do steps[name][w] = true end
     end
 
+    -- config is its parts (issue 19: the schema, the options read against
+    -- it, the client's settings, the URLs) and the warning it may give
     local want = set [[gpucloud gpucloud.config gpucloud.args gpucloud.errors gpucloud.retry gpucloud.secrets
-      gpucloud.json gpucloud.core gpucloud.providers]]
+      gpucloud.json gpucloud.core gpucloud.providers gpucloud.config.schema gpucloud.config.options
+      gpucloud.config.client gpucloud.config.urls gpucloud.warn]]
     assert.same(want, steps.require)
     for _, m in ipairs { "gpucloud.providers.vast", "gpucloud.define", "gpucloud.call", "gpucloud.pace",
-                         "gpucloud.request", "gpucloud.runtime" } do
+                         "gpucloud.request", "gpucloud.runtime", "gpucloud.rows", "gpucloud.keys" } do
       want[m] = true
     end
     assert.same(want, steps.client)
-    -- the call reads a list: list.lua comes with its first one
-    want["gpucloud.runtime.curl"], want["gpucloud.keys"], want["gpucloud.list"] = true, true, true
+    -- (call.lua asks keys.lua for the key) the call reads a list: list.lua comes with its first one
+    want["gpucloud.runtime.curl"], want["gpucloud.list"] = true, true
     assert.same(want, steps.call)
     -- one id runs on the easy handle; the scheduler waits for two
     want["gpucloud.bulk"] = true

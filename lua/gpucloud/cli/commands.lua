@@ -53,6 +53,10 @@ local M = {}
 
 -- "(default N)" from the options schema, the one home of every default
 -- (in `scope`'s, shown by `show` where given).
+-- A default in seconds as hours ("24h"): gpucloud.times stays unloaded
+-- for commands that never show a time (issue 23).
+local function as_hours(v) return string.format("%gh", v / 3600) end
+
 local function default(name, scope, show)
   local v = config.default(name, scope)
   return "(default " .. (v == nil and "none" or (show or tostring)(v)) .. ")"
@@ -287,7 +291,7 @@ local FLEET = {
       options = {
         { "out", value = "FILE", check = checks.path, help = "fleet plan: save the plan there, for `fleet apply`" },
         { "expires", value = "AGE", check = checks.duration,
-          help = "fleet plan: how long the plan holds " .. default("expires", "plan", require("gpucloud.times").age) },
+          help = "fleet plan: how long the plan holds " .. default("expires", "plan", as_hours) },
         KEEP,
       }, help = "print what a delete would act on, naming each thing; --out saves it for review",
       examples = { "gpucloud fleet plan --state idle --older-than 6h",
