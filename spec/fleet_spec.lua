@@ -186,6 +186,20 @@ describe("the fleet", function()
     assert.match("still present after delete", err.message)
   end)
 
+  it("verify: a job the cancel left listed as canceled is done, not still present", function()
+    local rows = assert(fleet:list { kinds = { "tensorpool:job" } })
+    local running
+    for _, r in ipairs(rows) do if r.state == "running" then running = running or r end end
+    assert(running, "the seed has a running job")
+    local report = fleet:delete(fleet:plan { { provider = "tensorpool", kind = "job", id = running.id } },
+      { verify = true })
+    assert.same({ running.key }, report.ok, tostring(report))
+    assert.is_nil(next(report.failed))
+    -- a canceled job is still listed, as what the cancel made of it
+    local after = by_key(assert(fleet:list { kinds = { "tensorpool:job" } }))
+    assert.equal("stopped", after[running.key].state)
+  end)
+
   it("takes clients made from the environment, and refuses what is not one", function()
     local f = gpucloud.fleet { vast = true }
     -- instances and volumes appear with the client's rows for them (issue 12), deployments (issue 21)

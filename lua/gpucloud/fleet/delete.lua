@@ -84,15 +84,18 @@ local function fold(report, part, done)
 end
 
 -- List again what the plan deleted (relist: fleet.lua's listing of those
--- kinds); move what is still there to failed.
-local function verify(relist, plan, report, done)
+-- kinds); move what is still there to failed. A kind whose delete leaves it
+-- listed (a TensorPool job, canceled) says by its `done` what that looks
+-- like: such a row is what the delete made, not "still present".
+local function verify(fleet, relist, plan, report, done)
   local kinds = {}
   for _, g in ipairs(plan.groups) do kinds[#kinds + 1] = g.provider .. ":" .. g.kind end
   local present, unknown = {}, {}
   for _, r in ipairs(relist(kinds)) do
     for _, row in ipairs(r[1] or {}) do
       -- listed as being destroyed: going, not "still present"
-      if row.state ~= "gone" then present[row.key] = row end
+      local kind = fleet.by_provider[row.provider].map.kinds[row.kind]
+      if row.state ~= "gone" and not (kind.done and kind.done(row)) then present[row.key] = row end
     end
     for _, e in ipairs(r[2] or {}) do
       if not r[1] then unknown[e.fleet] = e end
@@ -218,7 +221,7 @@ function M.run(fleet, plan, opts, level, relist)
     end
   end
   report.interrupted = report.interrupted or results.interrupted
-  if o.verify then verify(relist, plan, report, done) end
+  if o.verify then verify(fleet, relist, plan, report, done) end
   for _, key in ipairs(plan.keys) do
     if done[key] then report.ok[#report.ok + 1] = key end
   end
