@@ -158,6 +158,21 @@ static void abort_all(lua_State *L, gc_multi *m, int out)
     }
 }
 
+/* One step of multi:perform: the interrupt guard first (once it says to
+ * stop, every transfer in flight ends as `interrupted`), then libcurl's
+ * perform and what finished, into the table at `out`. */
+static void step(lua_State *L, gc_multi *m, int out)
+{
+    int running;
+    if (gc_interrupt_aborting()) {
+        abort_all(L, m, out);
+        return;
+    }
+    if (curl_multi_perform(m->multi, &running) != CURLM_OK)
+        luaL_error(L, "gpucloud.core: curl_multi_perform failed");
+    collect(L, m, out);
+}
+
 /* multi:perform([wait]) -> {{id =, res =} | {id =, err =}, ...}
  * Moves every transfer along; when none has finished, waits up to `wait`
  * seconds (default 0) for one to.  Once the interrupt guard says to stop,
@@ -166,16 +181,11 @@ static int multi_perform(lua_State *L)
 {
     gc_multi  *m    = check_open(L, 1);
     lua_Number wait = luaL_optnumber(L, 2, 0);
-    int        running, out;
+    int        out;
     lua_newtable(L);
     out = lua_gettop(L);
-    if (gc_interrupt_aborting()) {
-        abort_all(L, m, out);
-        return 1;
-    }
-    if (curl_multi_perform(m->multi, &running) != CURLM_OK)
-        return luaL_error(L, "gpucloud.core: curl_multi_perform failed");
-    collect(L, m, out);
+    step(L, m, out);
+    /* (an abort leaves nothing busy: no wait follows it) */
     if (gc_rawlen(L, out) == 0 && m->busy > 0 && wait > 0) {
         int ms = wait > 3600 ? 3600 * 1000 : (int)(wait * 1000);
         /* a signal caught by another thread (libcurl's resolver) does not
@@ -183,13 +193,7 @@ static int multi_perform(lua_State *L)
         if (gc_interrupt_active() && ms > 250)
             ms = 250;
         curl_multi_poll(m->multi, NULL, 0, ms, NULL);
-        if (gc_interrupt_aborting()) {
-            abort_all(L, m, out);
-            return 1;
-        }
-        if (curl_multi_perform(m->multi, &running) != CURLM_OK)
-            return luaL_error(L, "gpucloud.core: curl_multi_perform failed");
-        collect(L, m, out);
+        step(L, m, out);
     }
     return 1;
 }
