@@ -304,6 +304,15 @@ local function field(item, name)
   return nil
 end
 
+--- One line of a table: each cell padded to its column's width, two
+-- spaces between columns, nothing trailing (the REPL's view and the
+-- command line's tables both lay out their lines here).
+function M.line(cells, widths)
+  local parts = {}
+  for j = 1, #cells do parts[j] = cells[j] .. string.rep(" ", widths[j] - #cells[j]) end
+  return (table.concat(parts, "  "):gsub("%s+$", ""))
+end
+
 --- A readable table of the list's elements (secret fields hidden).
 function M.render(list)
   local n = #list
@@ -326,20 +335,15 @@ function M.render(list)
     shown[#shown + 1] = name
     widths[name] = w
   end
-  local function line(values)
-    local parts = {}
-    for j, name in ipairs(shown) do
-      parts[j] = values[j] .. string.rep(" ", widths[name] - #values[j])
-    end
-    return (table.concat(parts, "  "):gsub("%s+$", ""))
-  end
-  rows[1] = line(shown)
+  local w = {}
+  for j, name in ipairs(shown) do w[j] = widths[name] end
+  rows[1] = M.line(shown, w)
   for i = 1, n do
     local vals = {}
     for j, name in ipairs(shown) do
       vals[j] = cell(name, field(list[i], name))
     end
-    rows[#rows + 1] = line(vals)
+    rows[#rows + 1] = M.line(vals, w)
   end
   local hidden = #names - #shown
   rows[#rows + 1] = string.format("(%d item%s%s)", n, n == 1 and "" or "s",

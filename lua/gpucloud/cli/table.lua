@@ -17,6 +17,7 @@ local MAX_CELL = 40   -- a cell longer than this is cut
 local MAX_WIDTH = 160 -- columns chosen by no one stop before this width
 
 local text = require "gpucloud.cli.text"
+local list_line = require("gpucloud.list").line
 
 -- Money: at least 2 decimals, at most 3 ("$0.452", "$2.45", "$0.007",
 -- "-$1.25").
@@ -238,13 +239,12 @@ function M.render(items, cols, chosen, now, sums)
     shown[#shown + 1] = j
     widths[j] = w
   end
+  local shown_widths = {}
+  for k, j in ipairs(shown) do shown_widths[k] = widths[j] end
   local function line(text_of)
-    local parts = {}
-    for k, j in ipairs(shown) do
-      local s = text_of(j)
-      parts[k] = s .. string.rep(" ", widths[j] - #s)
-    end
-    return (concat(parts, "  "):gsub("%s+$", ""))
+    local texts = {}
+    for k, j in ipairs(shown) do texts[k] = text_of(j) end
+    return list_line(texts, shown_widths)
   end
   local lines = { line(function(j) return cols[j].title end) }
   for i = 1, n do lines[#lines + 1] = line(function(j) return cells[j][i] end) end
