@@ -99,7 +99,17 @@ FUZZ_LIBS_json    := -llua5.4
         spec-5.4 spec-5.3 spec-5.2 spec-5.1 spec-luajit demo docs bench bench-profile install uninstall clean check-memory check-asan check-valgrind \
         check-valgrind-1 check-valgrind-2 fuzz fuzz-build fuzz-seed
 
-all: $(CORES)
+# Each module precompiled for the command line's interpreter ($(LUA), its
+# shebang's), beside its core: gpucloud.bytecode loads one instead of
+# parsing the source when it is newer than the source (issue 23). The
+# simulator's modules find their files by their own path: never compiled.
+BYTECODE_DIR := build/5.4/gpucloud/bytecode/lua5.4
+BYTECODE     := $(patsubst lua/%,$(BYTECODE_DIR)/%,$(filter-out lua/gpucloud/sim/%,$(shell find lua -name '*.lua')))
+all: $(CORES) $(BYTECODE)
+
+$(BYTECODE_DIR)/%.lua: lua/%.lua tools/bytecode.lua
+	@mkdir -p $(@D)
+	@$(LUA) tools/bytecode.lua $< $@
 
 # The same rules for each ABI; only the Lua headers differ. Every ABI has
 # them, whatever ABIS says, so a target can build the core it needs.
@@ -175,7 +185,7 @@ endef
 # BUSTED_ARGS (a spec file, a tag), one run per interpreter.
 SPEC_PARTS ?= 3
 PART_NUMBERS = $(shell seq 1 $(SPEC_PARTS))
-spec: $(SPEC_CORES)
+spec: $(SPEC_CORES) $(BYTECODE)
 	$(call side_by_side,$(if $(BUSTED_ARGS),$(addprefix spec-,$(SPEC_RUNS)),$(foreach r,$(SPEC_RUNS),$(foreach k,$(PART_NUMBERS),spec-$(r)-$(k)))),$(BUSTED_ARGS))
 
 # spec-<abi> runs the suite under lua<abi>; spec-luajit under LuaJIT, with
@@ -302,6 +312,10 @@ define install_abi
 	cd lua && find gpucloud -type f \( -name '*.lua' -o -name '*.json' \) \
 	  -exec install -m 644 {} $(DESTDIR)$(LUADIR_$(1))/{} \;
 	install -m 755 build/$(1)/gpucloud/core.so $(DESTDIR)$(CMODDIR_$(1))/gpucloud/core.so
+	# (after the sources: an installed module's bytecode is newer than it)
+	[ ! -d build/$(1)/gpucloud/bytecode ] || (cd build/$(1)/gpucloud && \
+	  find bytecode -type d -exec install -d $(DESTDIR)$(CMODDIR_$(1))/gpucloud/{} \; && \
+	  find bytecode -type f -name '*.lua' -exec install -m 644 {} $(DESTDIR)$(CMODDIR_$(1))/gpucloud/{} \;)
 
 endef
 

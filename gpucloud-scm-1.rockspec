@@ -30,6 +30,7 @@ build = {
     -- generated: modules (tools/rockspec.lua, `make generated`: every lua/gpucloud/**/*.lua)
     ["gpucloud.args"] = "lua/gpucloud/args.lua",
     ["gpucloud.bulk"] = "lua/gpucloud/bulk.lua",
+    ["gpucloud.bytecode"] = "lua/gpucloud/bytecode.lua",
     ["gpucloud.call"] = "lua/gpucloud/call.lua",
     ["gpucloud.cli"] = "lua/gpucloud/cli.lua",
     ["gpucloud.cli.checks"] = "lua/gpucloud/cli/checks.lua",

@@ -46,6 +46,21 @@ describe("installed copies #once", function()
     assert.equal(101, doc[1].id)
   end)
 
+  it("the installed gpucloud (lua5.4) runs the installed bytecode, and an edited module's source", function()
+    -- a module's chunk name says where it came from: make compiled lua/...,
+    -- Lua's searcher reads the installed source
+    local hook = "local exit = os.exit os.exit = function(c) io.stderr:write('SOURCE ', "
+      .. "debug.getinfo(package.loaded['gpucloud.cli'].main, 'S').source, '\\n') exit(c) end"
+    local run = clean("lua5.4 -e " .. q(hook) .. " " .. q(prefix .. "/bin/gpucloud") .. " help >/dev/null")
+    local out, ok = sh(run)
+    assert(ok, out)
+    assert.equal("SOURCE @lua/gpucloud/cli.lua", out:match("SOURCE [^\n]+"))
+    assert(sh("touch " .. q(prefix .. "/share/lua/5.4/gpucloud/cli.lua")))
+    out, ok = sh(run)
+    assert(ok, out)
+    assert.equal("SOURCE @" .. prefix .. "/bin/../share/lua/5.4/gpucloud/cli.lua", out:match("SOURCE [^\n]+"))
+  end)
+
   it("gpucloud-sim start and stop work installed", function()
     local out, ok = sh(clean(q(prefix .. "/bin/gpucloud-sim") .. " start"))
     assert(ok, out)

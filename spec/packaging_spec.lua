@@ -100,6 +100,11 @@ describe("packaging #jitonce", function()
       end
       want[#want + 1] = "./lib/lua/" .. abi .. "/gpucloud/core.so"
     end
+    -- the command line's interpreter's bytecode, beside its core: every
+    -- module but the simulator's (gpucloud.bytecode)
+    for _, f in ipairs(lines((sh("cd lua && find gpucloud -name '*.lua' ! -path 'gpucloud/sim/*'")))) do
+      want[#want + 1] = "./lib/lua/5.4/gpucloud/bytecode/lua5.4/" .. f
+    end
     want[#want + 1] = "./bin/gpucloud"
     want[#want + 1] = "./bin/gpucloud-sim"
     -- completion where each shell looks, and the man page

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compat.h"
@@ -52,6 +53,22 @@ static int fsys_fsync(lua_State *L)
     if (err)
         return fail(L, path, err);
     lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* core.newer(path, than) -> true | false | nil, message.  Whether path was
+ * modified after than, to the nanosecond: a precompiled module is used only
+ * when newer than its source (gpucloud.bytecode), as make decides. */
+static int fsys_newer(lua_State *L)
+{
+    const char *path = check_path(L, 1), *than = check_path(L, 2);
+    struct stat a, b;
+    if (stat(path, &a) != 0)
+        return fail(L, path, errno);
+    if (stat(than, &b) != 0)
+        return fail(L, than, errno);
+    lua_pushboolean(L, a.st_mtim.tv_sec > b.st_mtim.tv_sec ||
+                           (a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec > b.st_mtim.tv_nsec));
     return 1;
 }
 
@@ -114,6 +131,7 @@ static const luaL_Reg lock_methods[] = {
 
 static const luaL_Reg fsys_funcs[] = {
     {"fsync", fsys_fsync},
+    {"newer", fsys_newer},
     {"lock", fsys_lock},
     {NULL, NULL},
 };
