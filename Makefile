@@ -297,11 +297,11 @@ $(BENCH_DIR)/anchor: bench/anchor.c
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) $(CURL_CFLAGS) -o $@ $< $(CURL_LIBS)
 
-bench: build/5.4/gpucloud/core.so $(BENCH_DIR)/anchor
+bench: build/5.4/gpucloud/core.so $(BYTECODE) $(BENCH_DIR)/anchor
 	$(call SPEC_ENV,5.4) $(LUA) bench/run.lua $(BENCH_DIR)
 
 # Instructions per call by function group, under callgrind (bench/profile.lua).
-bench-profile: deps-hardening build/5.4/gpucloud/core.so $(BENCH_DIR)/anchor
+bench-profile: deps-hardening build/5.4/gpucloud/core.so $(BYTECODE) $(BENCH_DIR)/anchor
 	$(call SPEC_ENV,5.4) $(LUA) bench/profile.lua $(BENCH_DIR)
 
 # The Lua files are the same for every ABI; each interpreter looks in its own
