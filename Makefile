@@ -97,7 +97,7 @@ FUZZ_LIBS_json    := -llua5.4
 
 .PHONY: completion generated check-generated all deps deps-hardening deps-matrix test test-matrix test-slow lint spec \
         spec-5.4 spec-5.3 spec-5.2 spec-5.1 spec-luajit demo docs bench bench-profile install uninstall clean check-memory check-asan check-valgrind \
-        check-valgrind-1 check-valgrind-2 fuzz fuzz-build fuzz-seed
+        check-valgrind-1 check-valgrind-2 check-valgrind-3 fuzz fuzz-build fuzz-seed
 
 # Each module precompiled for the command line's interpreter ($(LUA), its
 # shebang's), beside its core: gpucloud.bytecode loads one instead of
@@ -204,10 +204,10 @@ $(foreach r,5.4 5.3 5.2 5.1 luajit,$(foreach k,$(PART_NUMBERS),$(eval spec-$(r)-
 # The suite under the other interpreters: lua5.1 (on the core LuaJIT
 # loads), lua5.2, lua5.3. The #nginx spec is left out: it tests the library
 # inside nginx's LuaJIT, which is the same whichever interpreter drives
-# busted, and `make test` runs it.
+# busted, and `make test` runs it. In SPEC_PARTS parts each, as make spec.
 test-matrix: deps-matrix
 	@$(MAKE) --no-print-directory $(foreach a,$(MATRIX_ABIS),build/$(a)/gpucloud/core.so) $(SPEC_CORES)
-	$(call side_by_side,$(addprefix spec-,$(MATRIX_ABIS)),--exclude-tags=nginx $(BUSTED_ARGS))
+	$(call side_by_side,$(if $(BUSTED_ARGS),$(addprefix spec-,$(MATRIX_ABIS)),$(foreach a,$(MATRIX_ABIS),$(foreach k,$(PART_NUMBERS),spec-$(a)-$(k)))),--exclude-tags=nginx $(BUSTED_ARGS))
 
 test-slow: deps
 	@$(MAKE) --no-print-directory $(SPEC_CORES)
@@ -237,11 +237,11 @@ docs: deps
 
 # The whole spec suite twice: against an ASan + UBSan build of the core,
 # then under valgrind with the normal build.
-# The three runs side by side: valgrind's is the long one, so it runs as
-# two halves of the spec files (check-valgrind runs it whole).
+# The runs side by side: valgrind's is the long one, so it runs in
+# VALGRIND_PARTS parts (check-valgrind runs it whole).
 check-memory: deps-hardening
 	@$(MAKE) --no-print-directory $(ASAN_CORE) $(SPEC_CORES)
-	$(call side_by_side,check-asan check-valgrind-1 check-valgrind-2,$(BUSTED_ARGS))
+	$(call side_by_side,check-asan $(foreach k,$(VALGRIND_NUMBERS),check-valgrind-$(k)),$(BUSTED_ARGS))
 
 # The sanitized core, for Lua 5.4 only: one compile and link, nothing shared
 # with the normal build's objects.
@@ -260,10 +260,14 @@ check-asan: $(ASAN_CORE) $(SPEC_CORES)
 check-valgrind: $(SPEC_CORES)
 	$(call SPEC_ENV,5.4) $(VALGRIND) $(LUA) $(BUSTED) --exclude-tags=slow $(BUSTED_ARGS)
 
-# Half the spec files each (odd and even in name order), for check-memory.
-check-valgrind-1 check-valgrind-2: check-valgrind-%: $(SPEC_CORES)
+# A VALGRIND_PARTS-th of the spec files each (every third in name order),
+# for check-memory: halves took 239 and 426 s, the long half alone longer
+# than the other two runs together.
+VALGRIND_PARTS ?= 3
+VALGRIND_NUMBERS = $(shell seq 1 $(VALGRIND_PARTS))
+$(foreach k,$(VALGRIND_NUMBERS),check-valgrind-$(k)): check-valgrind-%: $(SPEC_CORES)
 	$(call SPEC_ENV,5.4) $(VALGRIND) $(LUA) $(BUSTED) --exclude-tags=slow $(BUSTED_ARGS) \
-	  $$(ls spec/*_spec.lua | LC_ALL=C sort | awk 'NR % 2 == $* % 2')
+	  $$(ls spec/*_spec.lua | LC_ALL=C sort | awk 'NR % $(VALGRIND_PARTS) == $* % $(VALGRIND_PARTS)')
 
 fuzz-build: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 
