@@ -13,11 +13,12 @@
 
 local M = {}
 
--- load() of a binary chunk (5.1 has loadstring only, and no bytecode is
--- made for it: the searcher then finds nothing)
+-- A binary chunk only: Lua 5.1's loadstring has no mode and would run a
+-- text chunk too, so the signature (ESC) is checked here for all of them.
+local load_text = rawget(_G, "loadstring") or load
 local load_binary = function(bytes, name)
-  if _VERSION == "Lua 5.1" and not rawget(_G, "jit") then return nil end
-  return load(bytes, name, "b")
+  if bytes:byte(1) ~= 27 then return nil end
+  return load_text(bytes, name)
 end
 
 --- The interpreter bytecode is made for: "lua5.4", "luajit", ...
