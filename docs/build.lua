@@ -78,6 +78,23 @@ function M.ldoc(opts, args)
   return ok and err == "" and not out:find("not found, falling back", 1, true), out, err
 end
 
+--- A copy of `config` that builds into `out` (an absolute path) from
+-- anywhere: LDoc reads its files relative to the config's directory, so
+-- every path in it (a quoted string with a slash) becomes absolute, and
+-- build/docs becomes `out`. Specs build there, side by side, each into
+-- its own directory. Returns the copy's path.
+function M.config_in(config, out)
+  local ok, pwd = sh("pwd")
+  local root = assert(ok and pwd:match("^[^\n]+"), "pwd")
+  local text = assert(slurp(config), config)
+  text = text:gsub('"([^"\n]*/[^"\n]*)"', function(p)
+    p = p:gsub("^build/docs", out, 1)
+    return string.format("%q", p:sub(1, 1) == "/" and p or root .. "/" .. p)
+  end)
+  spit(out .. "/config.ld", text)
+  return out .. "/config.ld"
+end
+
 --- The whole build; returns ok, and the lines to show.
 function M.run(opts)
   local readme = assert(slurp((opts.root or ".") .. "/README.md"), "README.md not found")
