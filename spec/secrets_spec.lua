@@ -208,15 +208,25 @@ local producers = {
   { name = "network and TLS failures, limits", run = function()
     local out = {}
     local tls = assert(server.start { tls = true, fixture = fake_fixture() })
+    -- The untrusted certificate fails in the handshake, before anything of
+    -- the row: one listing and one call with an argument per provider show
+    -- it (a handshake is most of this spec's time under valgrind).
+    local function handshake_ops(provider)
+      local with_args
+      for _, op in ipairs(sorted_ops(provider)) do
+        if #calls[provider][op] > 0 then with_args = op break end
+      end
+      return { listing(provider), with_args }
+    end
     local targets = {
       { url = "http://127.0.0.1:9" },                -- nothing listens
-      { url = tls.url },                             -- untrusted certificate
+      { url = tls.url, ops = handshake_ops },        -- untrusted certificate
       { url = sim.url, max_body = 10 },              -- too large
     }
     for _, t in ipairs(targets) do
       for _, provider in ipairs(providers.names()) do
-        local c = client(provider, t)
-        for _, op in ipairs(sorted_ops(provider)) do
+        local c = client(provider, { url = t.url, max_body = t.max_body })
+        for _, op in ipairs((t.ops or sorted_ops)(provider)) do
           outcome(out, nil, select(2, c[op](c, unpack(calls[provider][op]))), true)
         end
         c:close()
