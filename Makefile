@@ -343,7 +343,7 @@ build/docs/gpucloud.1: $(wildcard lua/gpucloud/cli/*.lua lua/gpucloud/providers/
 	@mkdir -p $(@D)
 	$(GEN_ENV) $(LUA) -e "io.write(require('docs.man').roff(require('gpucloud.config').VERSION))" > $@
 
-install: $(CORES) completion build/docs/gpucloud.1
+install: $(CORES) $(if $(filter 5.4,$(ABIS)),$(BYTECODE)) completion build/docs/gpucloud.1
 	$(foreach a,$(ABIS),$(call install_abi,$(a)))
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 bin/gpucloud $(DESTDIR)$(BINDIR)/gpucloud
