@@ -119,3 +119,24 @@ describe("filter tables", function()
     assert.same({ 4 }, rows:filter({ state = function(v) return v == nil end }):ids())
   end)
 end)
+
+describe("list.fit, the columns of one screen (the REPL's view and the command line's table)", function()
+  local function fit(ws, all)
+    local asked = {}
+    local shown, widths = list.fit(#ws, function(j)
+      asked[#asked + 1] = j
+      return ws[j]
+    end, all)
+    return shown, widths, asked
+  end
+  it("shows columns in order while they fit 160, two spaces between", function()
+    local shown, widths, asked = fit { 100, 50, 20, 1 }
+    assert.same({ 1, 2 }, shown)
+    assert.same({ 100, 50 }, widths)
+    assert.same({ 1, 2, 3 }, asked, "no width asked past the first that does not fit")
+  end)
+  it("always shows the first, and every one when all are asked for", function()
+    assert.same({ 1 }, (fit { 300, 1 }))
+    assert.same({ 1, 2, 3, 4 }, (fit({ 100, 50, 20, 1 }, true)))
+  end)
+end)

@@ -304,6 +304,23 @@ local function field(item, name)
   return nil
 end
 
+--- The columns that fit the width of a screen (160): `width_of(j)` of
+-- each of `count` columns in order, until the next would not fit (the
+-- first always shows; `all` shows every one). Returns the shown columns'
+-- numbers and their widths. The REPL's view and the command line's table
+-- both ask it.
+function M.fit(count, width_of, all)
+  local shown, widths, used = {}, {}, 0
+  for j = 1, count do
+    local w = width_of(j)
+    if not all and used + w + 2 > MAX_WIDTH and #shown > 0 then break end
+    used = used + w + 2
+    shown[#shown + 1] = j
+    widths[#widths + 1] = w
+  end
+  return shown, widths
+end
+
 --- One line of a table: each cell padded to its column's width, two
 -- spaces between columns, nothing trailing (the REPL's view and the
 -- command line's tables both lay out their lines here).
@@ -323,21 +340,17 @@ function M.render(list)
     return string.format("%d item%s: %s", n, n == 1 and "" or "s", table.concat(cells, ", "))
   end
   local names = columns(list)
-  local widths, rows, used, shown = {}, {}, 0, {}
-  for _, name in ipairs(names) do
-    local w = #name
+  local numbers, w = M.fit(#names, function(j)
+    local name, width = names[j], #names[j]
     for i = 1, n do
       local c = cell(name, field(list[i], name))
-      if #c > w then w = #c end
+      if #c > width then width = #c end
     end
-    if used + w + 2 > MAX_WIDTH and #shown > 0 then break end
-    used = used + w + 2
-    shown[#shown + 1] = name
-    widths[name] = w
-  end
-  local w = {}
-  for j, name in ipairs(shown) do w[j] = widths[name] end
-  rows[1] = M.line(shown, w)
+    return width
+  end)
+  local shown = {}
+  for j, k in ipairs(numbers) do shown[j] = names[k] end
+  local rows = { M.line(shown, w) }
   for i = 1, n do
     local vals = {}
     for j, name in ipairs(shown) do

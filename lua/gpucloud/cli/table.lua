@@ -14,10 +14,9 @@ local M = {}
 local format, concat = string.format, table.concat
 
 local MAX_CELL = 40   -- a cell longer than this is cut
-local MAX_WIDTH = 160 -- columns chosen by no one stop before this width
 
 local text = require "gpucloud.cli.text"
-local list_line = require("gpucloud.list").line
+local list = require "gpucloud.list" -- (the screen's width: list.fit)
 
 -- Money: at least 2 decimals, at most 3 ("$0.452", "$2.45", "$0.007",
 -- "-$1.25").
@@ -217,9 +216,10 @@ function M.render(items, cols, chosen, now, sums)
     return concat(cells, "\n")
   end
   now = now or os.time()
-  local cells, widths, shown, used = {}, {}, {}, 0
-  local totals = {}
-  for j, col in ipairs(cols) do
+  local cells, totals = {}, {}
+  -- (columns chosen by no one stop before the screen's width)
+  local shown, shown_widths = list.fit(#cols, function(j)
+    local col = cols[j]
     local w = #col.title
     cells[j] = {}
     for i = 1, n do
@@ -234,17 +234,12 @@ function M.render(items, cols, chosen, now, sums)
       t.text = (t.unknown or 0) + (t.bad or 0) >= n and "-" or FORMATS[col.format](t.sum)
       if #totals[j].text > w then w = #totals[j].text end
     end
-    if not chosen and used + w + 2 > MAX_WIDTH and #shown > 0 then break end
-    used = used + w + 2
-    shown[#shown + 1] = j
-    widths[j] = w
-  end
-  local shown_widths = {}
-  for k, j in ipairs(shown) do shown_widths[k] = widths[j] end
+    return w
+  end, chosen)
   local function line(text_of)
     local texts = {}
     for k, j in ipairs(shown) do texts[k] = text_of(j) end
-    return list_line(texts, shown_widths)
+    return list.line(texts, shown_widths)
   end
   local lines = { line(function(j) return cols[j].title end) }
   for i = 1, n do lines[#lines + 1] = line(function(j) return cells[j][i] end) end
