@@ -15,10 +15,10 @@ local M = {}
 
 -- A binary chunk only: Lua 5.1's loadstring has no mode and would run a
 -- text chunk too, so the signature (ESC) is checked here for all of them.
-local load_text = rawget(_G, "loadstring") or load
+local load_chunk = rawget(_G, "loadstring") or load
 local load_binary = function(bytes, name)
   if bytes:byte(1) ~= 27 then return nil end
-  return load_text(bytes, name)
+  return load_chunk(bytes, name)
 end
 
 --- The interpreter bytecode is made for: "lua5.4", "luajit", ...
